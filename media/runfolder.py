@@ -1,0 +1,542 @@
+"""The run-folder format: its layout, its writers' low-level pieces, and its readers.
+
+This module is the contract between ``media/`` (which writes runs) and ``viewer/`` (which reads
+them). Every path, file name, row field and stub convention lives here and in ``docs/format.md``;
+the viewer imports this module and nothing else from ``media``.
+
+Layout of one run (``FORMAT_VERSION`` 1)::
+
+    <root>/<project>/<run-id>/
+        run.json          metadata: format_version, id, name, project, status, times, ...
+        config.json       the run's config (a JSON object)
+        summary.json      the run's summary (a JSON object; media values are stubs)
+        history.jsonl     one JSON object per committed step, appended, in commit order
+        media/<key>/...   media files; <key> is the key's path-safe form
+        files/...         files copied by media.save()
+
+Example::
+
+    >>> import media
+    >>> r = media.open_run("mediaboard/my-project/ab12cd34")
+    >>> [row["loss"] for row in r.history() if "loss" in row]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import socket
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from media.errors import FormatError, MediaValueError
+
+FORMAT_VERSION = 1
+
+RUN_JSON = "run.json"
+CONFIG_JSON = "config.json"
+SUMMARY_JSON = "summary.json"
+HISTORY_JSONL = "history.jsonl"
+MEDIA_DIR = "media"
+FILES_DIR = "files"
+
+# Row fields the run adds; every other field is user data.
+RESERVED_FIELDS = ("_step", "_timestamp", "_runtime", "_late")
+
+#: Run statuses as stored in run.json; readers may also report "crashed".
+STATUSES = ("running", "finished", "failed", "crashed")
+
+# A run that is "running" on another host is considered crashed when its heartbeat is older.
+HEARTBEAT_SECONDS = 30.0
+STALE_AFTER_SECONDS = 4 * HEARTBEAT_SECONDS
+
+ENV_ROOT = "MEDIABOARD_DIR"
+
+
+# --------------------------------------------------------------------------------------------
+# Paths
+# --------------------------------------------------------------------------------------------
+
+
+def default_root() -> Path:
+    """Where runs go when ``init`` gets no ``dir``: ``$MEDIABOARD_DIR``, else ``./mediaboard``."""
+    env = os.environ.get(ENV_ROOT)
+    return Path(env) if env else Path.cwd() / "mediaboard"
+
+
+_UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
+_MAX_SEGMENT = 80
+
+
+def safe_segment(text: str) -> str:
+    """One path segment for ``text``: word characters, ``.``, ``-`` kept; the rest become ``_``.
+
+    When anything had to change, a short hash of the original is appended so that two different
+    texts never share a segment (``"a b"`` and ``"a_b"`` stay apart). ``.``/``..``/empty are
+    never returned, so the result always stays inside its parent folder.
+    """
+    cleaned = _UNSAFE.sub("_", text)[:_MAX_SEGMENT].strip(".") or "_"
+    if cleaned != text:
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        cleaned = f"{cleaned}~{digest}"
+    return cleaned
+
+
+def key_dir(key: str) -> str:
+    """The folder (relative to ``media/``) that holds a key's files: one safe segment per ``/`` part.
+
+    >>> key_dir("val/examples")
+    'val/examples'
+    >>> key_dir("../x").startswith("..")
+    False
+    """
+    parts = key.split("/")
+    return "/".join(safe_segment(p) for p in parts)
+
+
+def run_dir_for(root: Path, project: str, run_id: str) -> Path:
+    """``<root>/<project>/<run-id>``, with the project name made path-safe."""
+    return Path(root) / safe_segment(project) / safe_segment(run_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Atomic writes
+# --------------------------------------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    # numpy scalars and arrays reach here when a stub holds them; everything else is a bug upstream.
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def dumps(obj: Any) -> str:
+    """The one JSON encoding used for every file: UTF-8, compact, NaN/Infinity kept as literals."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
+def atomic_write_json(path: Path, obj: Any, *, fsync: bool = True) -> None:
+    """``atomic_write_bytes`` of ``obj`` as pretty JSON (these files are small and read by people)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=1, default=_json_default)
+    atomic_write_bytes(path, text.encode("utf-8") + b"\n", fsync=fsync)
+
+
+def _unlink_quietly(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+# --------------------------------------------------------------------------------------------
+# The media writer handed to Media._serialize
+# --------------------------------------------------------------------------------------------
+
+
+class MediaWriter:
+    """Where one media value writes its files. Handed to ``Media._serialize`` by the run.
+
+    File names show the key (the folder) and the step: ``media/<key>/<step>_<index><ext>``, with
+    attachments as ``<step>_<index>.<tag><ext>`` (``12_0.mask-predictions.png``). Every file is
+    written to a temporary name and renamed when complete, so a name that exists is whole.
+    Returned paths are relative to the run folder, with forward slashes.
+
+    Example::
+
+        rel = writer.write_bytes(png_bytes, ".png")
+        mask_rel = writer.child("mask-predictions").write_bytes(mask_png, ".png")
+    """
+
+    def __init__(self, run_dir: Path | str, key: str, step_label: str | int, index: int = 0,
+                 _base: str | None = None) -> None:
+        self.run_dir = Path(run_dir)
+        self.key = key
+        self.step_label = str(step_label)
+        self.index = index
+        self.folder = f"{MEDIA_DIR}/{key_dir(key)}"
+        self.base = _base if _base is not None else f"{self.step_label}_{index}"
+
+    def item(self, index: int) -> MediaWriter:
+        """Writer for item ``index`` of a list logged under this key at this step."""
+        return MediaWriter(self.run_dir, self.key, self.step_label, index)
+
+    def child(self, tag: str) -> MediaWriter:
+        """Writer for a file that belongs to this one (a mask layer, a table cell)."""
+        return MediaWriter(self.run_dir, self.key, self.step_label, self.index,
+                           _base=f"{self.base}.{safe_segment(tag)}")
+
+    def _target(self, ext: str) -> tuple[str, Path]:
+        if ext and not ext.startswith("."):
+            ext = "." + ext
+        rel = f"{self.folder}/{self.base}{ext}"
+        target = self.run_dir / rel
+        n = 1
+        # Never overwrite a file an earlier row points to (late rows can reuse a step label).
+        while target.exists():
+            rel = f"{self.folder}/{self.base}~{n}{ext}"
+            target = self.run_dir / rel
+            n += 1
+        return rel, target
+
+    def write_with(self, ext: str, fn: Callable[[str], None]) -> str:
+        """Call ``fn(tmp_path)`` to write the file, then move it to its final name; return that name."""
+        rel, target = self._target(ext)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + (ext if ext.startswith(".") else "." + ext),
+                                   dir=target.parent)
+        os.close(fd)
+        try:
+            fn(tmp)
+            os.replace(tmp, target)
+        except BaseException:
+            _unlink_quietly(tmp)
+            raise
+        return rel
+
+    def write_bytes(self, data: bytes, ext: str) -> str:
+        """Write ``data`` as this value's file with extension ``ext``; return its relative path."""
+
+        def _write(tmp: str) -> None:
+            with open(tmp, "wb") as f:
+                f.write(data)
+
+        return self.write_with(ext, _write)
+
+    def write_json(self, obj: Any, ext: str = ".json") -> str:
+        """Write ``obj`` as JSON; return the relative path."""
+        return self.write_bytes(dumps(obj).encode("utf-8"), ext)
+
+    def copy_file(self, src: str | os.PathLike[str], ext: str | None = None) -> str:
+        """Copy a user's file unchanged (hard-link when possible); return the relative path."""
+        src = Path(src)
+        if ext is None:
+            ext = "".join(src.suffixes[-2:]) if src.name.endswith((".pts.json",)) else src.suffix
+
+        def _copy(tmp: str) -> None:
+            _unlink_quietly(tmp)
+            try:
+                os.link(src, tmp)
+            except OSError:
+                import shutil
+
+                shutil.copyfile(src, tmp)
+
+        return self.write_with(ext, _copy)
+
+
+# --------------------------------------------------------------------------------------------
+# Readers
+# --------------------------------------------------------------------------------------------
+
+
+def _read_json(path: Path, default: Any) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return default
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def media_kind(value: Any) -> str | None:
+    """The media kind of a history value: the stub's ``_type``, or that of a list's items."""
+    if isinstance(value, dict):
+        t = value.get("_type")
+        if t == "media-list":
+            return value.get("kind") or "mixed"
+        return t if isinstance(t, str) else None
+    return None
+
+
+class RunReader:
+    """Read-only view of one run folder. Obtain one with ``open_run`` or ``list_runs``.
+
+    Example::
+
+        r = open_run("mediaboard/demo/ab12cd34")
+        r.name, r.status, r.config["lr"], r.summary["loss"]
+        for row in r.history(keys=["loss"]): ...
+        for step, stub in r.media("examples"): print(step, stub["_type"], r.resolve(stub["path"]))
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        meta_path = self.path / RUN_JSON
+        if not meta_path.is_file():
+            raise FormatError(
+                f"open_run(): expected a run folder containing {RUN_JSON}; got {str(self.path)!r}."
+            )
+        try:
+            self.meta: dict[str, Any] = _read_json(meta_path, {})
+        except json.JSONDecodeError as exc:
+            raise FormatError(f"open_run(): {meta_path} is not valid JSON: {exc}") from None
+        version = self.meta.get("format_version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise FormatError(
+                f"open_run(): {meta_path} has format_version {version!r}; this mediaboard reads "
+                f"versions 1..{FORMAT_VERSION}. Upgrade mediaboard to read it."
+            )
+        #: Problems met while reading (torn lines, unreadable files), as human-readable strings.
+        self.problems: list[str] = []
+        self._rows: list[dict[str, Any]] | None = None
+        self._rows_sig: tuple[int, int] | None = None
+
+    # ---- metadata -----------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"<RunReader {self.project}/{self.id} {self.name!r} {self.status}>"
+
+    id = property(lambda self: self.meta.get("id"))
+    name = property(lambda self: self.meta.get("name"))
+    project = property(lambda self: self.meta.get("project"))
+    group = property(lambda self: self.meta.get("group"))
+    job_type = property(lambda self: self.meta.get("job_type"))
+    notes = property(lambda self: self.meta.get("notes"))
+    tags = property(lambda self: list(self.meta.get("tags") or []))
+    start_time = property(lambda self: self.meta.get("start_time"))
+    end_time = property(lambda self: self.meta.get("end_time"))
+    format_version = property(lambda self: self.meta.get("format_version"))
+
+    @property
+    def status(self) -> str:
+        """running, finished, failed, or crashed (a "running" run whose writer is gone)."""
+        status = self.meta.get("status", "running")
+        if status != "running":
+            return status
+        if self.meta.get("host") == socket.gethostname():
+            pid = self.meta.get("pid")
+            if isinstance(pid, int) and not _pid_alive(pid):
+                return "crashed"
+            return "running"
+        beat = self.meta.get("heartbeat_at") or self.meta.get("start_time") or 0
+        return "crashed" if time.time() - float(beat) > STALE_AFTER_SECONDS else "running"
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to end (or to the last heartbeat/row for a run without an end)."""
+        start = self.start_time
+        if start is None:
+            return None
+        end = self.end_time or self.meta.get("heartbeat_at")
+        return None if end is None else max(0.0, float(end) - float(start))
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return _read_json(self.path / CONFIG_JSON, {})
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return _read_json(self.path / SUMMARY_JSON, {})
+
+    # ---- history ------------------------------------------------------------------------------
+    def _load_rows(self) -> list[dict[str, Any]]:
+        hist = self.path / HISTORY_JSONL
+        try:
+            st = hist.stat()
+            sig = (st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            return []
+        if self._rows is not None and self._rows_sig == sig:
+            return self._rows
+        rows: list[dict[str, Any]] = []
+        problems: list[str] = []
+        with open(hist, "rb") as f:
+            data = f.read()
+        lines = data.split(b"\n")
+        torn_tail = not data.endswith(b"\n") and lines[-1] != b""
+        for lineno, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+                if not isinstance(row, dict) or "_step" not in row:
+                    raise ValueError("not a row object with _step")
+            except ValueError as exc:
+                if torn_tail and lineno == len(lines):
+                    problems.append(f"{HISTORY_JSONL}: last line {lineno} is torn (incomplete write); ignored")
+                else:
+                    problems.append(f"{HISTORY_JSONL}: line {lineno} is unreadable ({exc}); ignored")
+                continue
+            rows.append(row)
+        # Late rows (see docs/format.md) are appended after later steps; present rows in step order.
+        if any(r.get("_late") for r in rows):
+            rows.sort(key=lambda r: r["_step"])
+        self._rows, self._rows_sig = rows, sig
+        self.problems = [p for p in self.problems if not p.startswith(HISTORY_JSONL)] + problems
+        return rows
+
+    def history(self, keys: list[str] | None = None, *, pandas: bool = False) -> Any:
+        """Committed rows in step order, each a dict (``_step``, ``_timestamp``, ``_runtime``, keys).
+
+        ``keys`` keeps only rows that have at least one of them (with the reserved fields).
+        ``pandas=True`` returns a DataFrame instead (needs pandas).
+        """
+        rows = self._load_rows()
+        if keys is not None:
+            wanted = set(keys)
+            rows = [
+                {k: v for k, v in r.items() if k in wanted or k in RESERVED_FIELDS}
+                for r in rows
+                if wanted.intersection(r)
+            ]
+        if pandas:
+            return _to_dataframe(rows)
+        return iter(list(rows))
+
+    def history_df(self, keys: list[str] | None = None) -> Any:
+        """``history(keys, pandas=True)``: a pandas DataFrame, one row per committed step."""
+        return self.history(keys, pandas=True)
+
+    def keys(self) -> list[str]:
+        """Every user key logged in history, in first-seen order."""
+        seen: dict[str, None] = {}
+        for row in self._load_rows():
+            for k in row:
+                if k not in RESERVED_FIELDS:
+                    seen.setdefault(k, None)
+        return list(seen)
+
+    def scalar_keys(self) -> list[str]:
+        """Keys whose logged values are numbers (bools excluded), in first-seen order."""
+        out: dict[str, None] = {}
+        for row in self._load_rows():
+            for k, v in row.items():
+                if k in RESERVED_FIELDS and k != "_runtime" and k != "_timestamp":
+                    continue
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    out.setdefault(k, None)
+        return list(out)
+
+    def media_keys(self) -> dict[str, str]:
+        """``{key: kind}`` for every key whose values are media stubs (kind as in the stub ``_type``)."""
+        out: dict[str, str] = {}
+        for row in self._load_rows():
+            for k, v in row.items():
+                kind = media_kind(v)
+                if kind and k not in out:
+                    out[k] = kind
+        return out
+
+    def text_keys(self) -> list[str]:
+        """Keys whose logged values are strings."""
+        out: dict[str, None] = {}
+        for row in self._load_rows():
+            for k, v in row.items():
+                if isinstance(v, str):
+                    out.setdefault(k, None)
+        return list(out)
+
+    def media(self, key: str) -> list[tuple[int, Any]]:
+        """``[(step, stub), ...]`` in step order for one key (a list entry is one stub of kind media-list)."""
+        return [(r["_step"], r[key]) for r in self._load_rows() if key in r]
+
+    def steps(self) -> list[int]:
+        """Every committed step, in order."""
+        return [r["_step"] for r in self._load_rows()]
+
+    def resolve(self, relpath: str) -> Path:
+        """Absolute path of a file named in a stub; refuses paths that leave the run folder."""
+        target = (self.path / relpath).resolve()
+        root = self.path.resolve()
+        if root != target and root not in target.parents:
+            raise FormatError(f"resolve(): path {relpath!r} leaves the run folder {str(self.path)!r}.")
+        return target
+
+    def files(self) -> list[str]:
+        """Files saved with media.save(), relative to the run folder (``files/...``)."""
+        base = self.path / FILES_DIR
+        if not base.is_dir():
+            return []
+        return sorted(
+            p.relative_to(self.path).as_posix() for p in base.rglob("*") if p.is_file()
+        )
+
+
+def _to_dataframe(rows: list[dict[str, Any]]) -> Any:
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError(
+            "history(pandas=True) needs pandas: pip install pandas (or mediaboard[pandas])"
+        ) from None
+    return pd.DataFrame(rows)
+
+
+def open_run(path: str | os.PathLike[str]) -> RunReader:
+    """Open a run folder for reading. Raises FormatError when ``path`` holds no run.json."""
+    return RunReader(path)
+
+
+def list_runs(root: str | os.PathLike[str] | None = None, *, max_depth: int = 4) -> list[RunReader]:
+    """Every run folder under ``root`` (default: ``default_root()``), oldest first.
+
+    A folder is a run when it holds ``run.json``; ``root`` may itself be a run folder.
+    Folders that fail to read are skipped.
+    """
+    base = Path(root) if root is not None else default_root()
+    found: list[RunReader] = []
+    if not base.exists():
+        return found
+
+    def walk(folder: Path, depth: int) -> None:
+        if (folder / RUN_JSON).is_file():
+            try:
+                found.append(RunReader(folder))
+            except FormatError:
+                pass
+            return
+        if depth >= max_depth:
+            return
+        try:
+            children = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        except OSError:
+            return
+        for child in children:
+            if child.name in (MEDIA_DIR, FILES_DIR):
+                continue
+            walk(child, depth + 1)
+
+    walk(base, 0)
+    found.sort(key=lambda r: (r.start_time or 0, str(r.path)))
+    return found
+
+
+def iter_run_dirs(root: str | os.PathLike[str]) -> Iterator[Path]:
+    """Paths of every run folder under ``root`` (see ``list_runs``)."""
+    for r in list_runs(root):
+        yield r.path

@@ -1,0 +1,93 @@
+"""``run.summary``: one value per key describing the run (by default the last logged value).
+
+Rules (also in docs/format.md):
+  - every committed history row copies its values into the summary: the last logged value wins;
+  - a value set explicitly (``summary["best"] = 0.9`` or ``summary.update({...})``) wins over later
+    logs of that key, until it is deleted;
+  - media set explicitly are serialized into the run folder with the step label ``summary``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from media.errors import MediaTypeError, describe
+
+
+class Summary:
+    """Dict-like summary of a run. ``on_set(key, value) -> json_value`` converts explicit values."""
+
+    def __init__(self, on_set: Callable[[str, Any], Any], on_change: Callable[[], None]) -> None:
+        self._values: dict[str, Any] = {}
+        self._explicit: set[str] = set()
+        self._on_set = on_set
+        self._on_change = on_change
+
+    # -- explicit writes (user) ---------------------------------------------------------------------
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.update({key: value})
+
+    def update(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        """Set several keys explicitly; they then win over later logs of the same keys."""
+        items = dict(data or {})
+        items.update(kwargs)
+        converted = {}
+        for k, v in items.items():
+            if not isinstance(k, str):
+                raise MediaTypeError(f"summary: expected string keys; got key {describe(k)}.")
+            converted[k] = self._on_set(k, v)
+        self._values.update(converted)
+        self._explicit.update(converted)
+        self._on_change()
+
+    def __delitem__(self, key: str) -> None:
+        del self._values[key]
+        self._explicit.discard(key)
+        self._on_change()
+
+    # -- from history (run) -------------------------------------------------------------------------
+    def _absorb_row(self, row: Mapping[str, Any], *, late: bool = False) -> None:
+        """Copy a committed row's values in (called by the run under its lock)."""
+        values = self._values
+        explicit = self._explicit
+        for k, v in row.items():
+            if k in explicit or (late and k in values) or k == "_late":
+                continue
+            values[k] = v
+
+    # -- reading -----------------------------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._values))
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+    def keys(self):  # noqa: ANN201
+        return list(self._values.keys())
+
+    def items(self):  # noqa: ANN201
+        return list(self._values.items())
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"summary has no key {name!r}") from None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def __repr__(self) -> str:
+        return f"Summary({self._values!r})"
