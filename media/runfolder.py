@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from media.errors import FormatError, MediaValueError
+from media.errors import FormatError
 
 FORMAT_VERSION = 1
 

@@ -1,0 +1,190 @@
+"""Crash safety: atexit finish, SIGKILL mid-run, uncaught exceptions, and keys that try to escape."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+import media
+from media._base import Media
+from media.runfolder import MediaWriter, key_dir, safe_segment
+from tests.conftest import only_run
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _python(code: str, root: Path, **kwargs) -> subprocess.Popen:
+    env = dict(os.environ, MEDIABOARD_DIR=str(root), PYTHONPATH=str(REPO))
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def test_script_that_forgets_finish_loses_nothing(root):
+    proc = _python("""
+        import media
+        media.init(project="p", config={"a": 1})
+        for i in range(50):
+            media.log({"i": i})
+        media.log({"last": True}, commit=False)
+        media.summary["best"] = 7
+        # no finish(): atexit must do it
+    """, root)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    r = only_run(root)
+    assert r.status == "finished"
+    rows = list(r.history())
+    assert len(rows) == 51 and rows[-1]["last"] is True
+    assert r.summary["best"] == 7 and r.summary["i"] == 49
+
+
+def test_uncaught_exception_marks_run_failed(root):
+    proc = _python("""
+        import media
+        media.init(project="p")
+        media.log({"i": 1})
+        raise SystemError("boom")
+    """, root)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "boom" in err
+    r = only_run(root)
+    assert r.status == "failed"
+    assert [row["i"] for row in r.history()] == [1]
+
+
+class Blob(Media):
+    """A test media kind that writes a file of the given bytes (slowly, to be caught mid-write)."""
+
+    kind = "blob"
+
+    def __init__(self, data: bytes, delay: float = 0.0) -> None:
+        self.data, self.delay = data, delay
+
+    def _serialize(self, writer: MediaWriter) -> dict:
+        def write(tmp: str) -> None:
+            with open(tmp, "wb") as f:
+                f.write(self.data[: len(self.data) // 2])
+                f.flush()
+                time.sleep(self.delay)
+                f.write(self.data[len(self.data) // 2:])
+
+        return {"_type": self.kind, "path": writer.write_with(".bin", write), "size": len(self.data)}
+
+
+def test_sigkill_leaves_every_committed_step_readable(root):
+    here = str(Path(__file__).parent)
+    proc = _python(f"""
+        import sys, time
+        import media
+        sys.path.insert(0, {here!r})
+        from test_run_crash import Blob
+        media.init(project="p")
+        for i in range(200):
+            media.log({{"i": i, "loss": 1.0 / (i + 1)}})
+        media.log({{"blob": Blob(b"x" * 1000)}})            # step 200, completes
+        media.log({{"slow": Blob(b"y" * 1000, delay=30)}})  # step 201, killed mid-write
+        print("ready", flush=True)
+        time.sleep(60)
+    """, root)
+    line = proc.stdout.readline()
+    assert line.strip() == "ready", proc.stderr.read()
+    deadline = time.time() + 10
+    run_dir = None
+    while time.time() < deadline:  # wait until the completed blob row is on disk
+        runs = media.list_runs(root)
+        if runs and any("blob" in r for r in runs[0].history()):
+            run_dir = runs[0].path
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert run_dir is not None
+    r = media.open_run(run_dir)
+    rows = list(r.history())
+    assert [row["_step"] for row in rows] == list(range(201))
+    assert rows[199]["loss"] == pytest.approx(1 / 200)
+    blob = rows[200]["blob"]
+    assert (r.path / blob["path"]).read_bytes() == b"x" * 1000
+    # the torn file of step 201 never appears under its final name, and no row points at it
+    assert not list((r.path / "media" / "slow").glob("201_0.bin"))
+    assert r.status == "crashed"
+
+
+ESCAPING_KEYS = ["../x", "../../../etc/passwd", "/abs/path", "a/../../b", "val\\test misprediction",
+                 "..", ".", "", "ключ/图像", "a b", "a_b", "con:*?<>|", "x" * 300]
+
+
+@pytest.mark.parametrize("key", ESCAPING_KEYS)
+def test_key_paths_stay_inside_the_run(tmp_path, key):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    rel = MediaWriter(run_dir, key, 3).write_bytes(b"data", ".bin")
+    target = (run_dir / rel).resolve()
+    assert run_dir.resolve() in target.parents
+    assert target.read_bytes() == b"data"
+    assert "3_0.bin" in rel  # the step shows in the name
+
+
+def test_distinct_keys_never_share_a_folder():
+    keys = ["a b", "a_b", "a?b", "A b"]
+    assert len({key_dir(k) for k in keys}) == len(keys)
+    assert safe_segment("examples") == "examples"
+    assert key_dir("val/img") == "val/img"
+
+
+def test_escaping_keys_stored_verbatim_in_history(root):
+    run = media.init(project="p")
+    keys = ["../x", "val\\test misprediction", "ключ", "a/b"]
+    media.log({k: Blob(b"1") for k in keys})
+    media.finish()
+    r = media.open_run(run.dir)
+    row = next(r.history())
+    for k in keys:
+        assert k in row
+        assert r.resolve(row[k]["path"]).read_bytes() == b"1"
+    assert set(r.media_keys()) == set(keys)
+
+
+def test_reader_resolve_refuses_escape(root):
+    run = media.init(project="p")
+    media.finish()
+    with pytest.raises(media.FormatError, match=r"leaves the run folder"):
+        media.open_run(run.dir).resolve("../../x")
+
+
+def test_media_rows_keep_order_with_plain_rows(root):
+    run = media.init(project="p")
+    media.log({"b": Blob(b"z" * 10, delay=0.2)})
+    for i in range(5):
+        media.log({"i": i})  # queued behind the media row
+    media.finish()
+    steps = [row["_step"] for row in media.open_run(run.dir).history()]
+    assert steps == list(range(6))
+    lines = (Path(run.dir) / "history.jsonl").read_text().splitlines()
+    assert len(lines) == 6
+
+
+def test_failed_serialize_keeps_rest_of_row(root):
+    class Broken(Media):
+        kind = "broken"
+
+        def _serialize(self, writer):
+            raise OSError("disk full")
+
+    run = media.init(project="p")
+    with pytest.warns(UserWarning, match="disk full"):
+        media.log({"bad": Broken(), "loss": 0.5})
+        media.finish()
+    r = media.open_run(run.dir)
+    row = next(r.history())
+    assert row["loss"] == 0.5
+    assert row["bad"]["_type"] == "error" and "disk full" in row["bad"]["message"]
+    assert "disk full" in r.meta["errors"][0]
+    assert not [p for p in Path(run.dir).rglob("*.tmp*")]
