@@ -55,18 +55,23 @@ def _new_id(rng: random.Random) -> str:
     return "".join(rng.choice(_ID_ALPHABET) for _ in range(8))
 
 
+_PLAIN = frozenset((int, float, str, bool, type(None)))
+_RESERVED = frozenset(rf.RESERVED_FIELDS)
+
+
 def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
     for k, v in data.items():
-        if not isinstance(k, str):
+        if type(k) is not str:
             raise MediaTypeError(
                 f"log(): expected string keys; got key {describe(k)}"
                 + (f" under {prefix[:-1]!r}" if prefix else "")
                 + "."
             )
-        if isinstance(v, Mapping) and not isinstance(v, Media):
-            if not v:
-                continue
-            _flatten(v, prefix + k + "/", out)
+        if type(v) in _PLAIN:
+            out[prefix + k] = v
+        elif type(v) is dict or (isinstance(v, Mapping) and not isinstance(v, Media)):
+            if v:
+                _flatten(v, prefix + k + "/", out)
         else:
             out[prefix + k] = v
 
@@ -287,7 +292,7 @@ class Run:
             raise RunStateError(
                 f"log(): run {self.id!r} has finished; call media.init() to start a new run."
             )
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise MediaTypeError(f"log(): expected a dict of {{str: value}}; got {describe(data)}.")
         if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
             if type(step).__module__ == "numpy" and hasattr(step, "item"):
@@ -296,18 +301,16 @@ class Run:
                 raise MediaTypeError(f"log(): step must be an int; got {describe(step)}.")
         if step is not None and step < 0:
             raise MediaValueError(f"log(): step must be >= 0; got {step}.")
-        flat: dict[str, Any] = {}
-        _flatten(data, "", flat)
         values: dict[str, Any] = {}
+        _flatten(data, "", values)
         has_media = False
-        for k, v in flat.items():
-            if not k or k in rf.RESERVED_FIELDS:
+        for k, v in values.items():
+            if not k or k in _RESERVED:
                 raise MediaValueError(
                     f"log(): key {k!r} is reserved or empty; the run writes "
                     f"{', '.join(rf.RESERVED_FIELDS)} itself."
                 )
-            if v is None or type(v) in (int, float, str, bool):
-                values[k] = v
+            if type(v) in _PLAIN:
                 continue
             try:
                 c = coerce(v, key=k)
@@ -317,6 +320,19 @@ class Run:
                 has_media = True
             values[k] = c
 
+        if step is None and commit is not False and not has_media and not self._pending:
+            # The common case (one call, one step, plain values), without the general machinery.
+            now = time.time()
+            row = {"_step": self._step, "_timestamp": now, "_runtime": now - self._start}
+            row.update(values)
+            with self._lock:
+                if self._queued == 0:
+                    self._append(row, False)
+                    self._step += 1
+                    return
+            self._commit(values, self._step, False)
+            self._step += 1
+            return
         if step is not None and step < self._step:
             # Late data: keep it as its own row flagged _late, never drop it.
             warnings.warn(
@@ -361,7 +377,11 @@ class Run:
     def _append(self, row: dict[str, Any], late: bool) -> None:
         """Append one row to history.jsonl (caller holds the lock) and fold it into the summary."""
         os.write(self._history_fd, (rf.dumps(row) + "\n").encode("utf-8"))
-        self.summary._absorb_row(row, late=late)
+        summary = self.summary
+        if late or summary._explicit:
+            summary._absorb_row(row, late=late)
+        else:
+            summary._values.update(row)
         self._summary_dirty = True
 
     # ------------------------------------------------------------------------------------------

@@ -118,9 +118,12 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
 def dumps(obj: Any) -> str:
     """The one JSON encoding used for every file: UTF-8, compact, NaN/Infinity kept as literals."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    return _ENCODER.encode(obj)
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
