@@ -269,3 +269,12 @@ def channels_last(
     if c not in IMAGE_CHANNELS:
         raise MediaValueError(f"{expected}; got {shape}.")
     return arr
+
+
+def check_caption(caption: Any, *, what: str) -> str | None:
+    """A media value's caption: None, a str, or a number (made a str, e.g. a predicted class id)."""
+    if caption is None or isinstance(caption, str):
+        return caption
+    if isinstance(caption, (int, float, np.number)) and not isinstance(caption, (bool, np.bool_)):
+        return str(caption)
+    raise MediaTypeError(f"{what}: caption: expected a str; got {describe(caption)}.")

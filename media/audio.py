@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from media._arrays import is_array_like, to_numpy
+from media._arrays import check_caption, is_array_like, to_numpy
 from media._base import Media
 from media.errors import MediaTypeError, MediaValueError, describe
 
@@ -73,9 +73,7 @@ class Audio(Media):
         *,
         channels: str | None = None,
     ) -> None:
-        if caption is not None and not isinstance(caption, str):
-            raise MediaTypeError(f"Audio: caption: expected a str; got {describe(caption)}.")
-        self.caption = caption
+        self.caption = check_caption(caption, what="Audio")
         if channels not in (None, "first", "last"):
             raise MediaValueError(
                 f"Audio: channels: expected 'first', 'last' or None; got {describe(channels)}."

@@ -22,7 +22,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from media._arrays import channels_last, is_array_like, is_torch_tensor, to_numpy, to_uint8
+from media._arrays import (
+    channels_last,
+    check_caption,
+    is_array_like,
+    is_torch_tensor,
+    to_numpy,
+    to_uint8,
+)
 from media._base import Media
 from media.errors import MediaTypeError, MediaValueError, describe
 
@@ -95,7 +102,7 @@ class Image(Media):
         channels: str | None = None,
         value_range: tuple[float, float] | None = None,
     ) -> None:
-        self.caption = _check_caption(caption)
+        self.caption = check_caption(caption, what="Image")
         if grouping is not None and (isinstance(grouping, bool) or not isinstance(grouping, (int, np.integer))):
             raise MediaTypeError(f"Image: grouping: expected an int; got {describe(grouping)}.")
         self.grouping = None if grouping is None else int(grouping)
@@ -497,14 +504,6 @@ def _int_id(value: Any, *, where: str, allow_digit_str: bool = False) -> int:
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return int(value)
     raise MediaTypeError(f"{where}: expected an integer class id; got {describe(value)}.")
-
-
-def _check_caption(caption: Any) -> str | None:
-    if caption is None or isinstance(caption, str):
-        return caption
-    if isinstance(caption, (int, float, np.number)):
-        return str(caption)
-    raise MediaTypeError(f"caption: expected a str; got {describe(caption)}.")
 
 
 def _is_pil(value: Any) -> bool:

@@ -142,7 +142,7 @@ BAD = [
     ((np.arange(10, dtype=np.int64), SR), {}, media.MediaTypeError, r"int64 samples have no standard PCM scale; cast them"),
     ((5, SR), {}, media.MediaTypeError, r"data_or_path: expected a numpy array.*got int \(5\)"),
     ((TONE, SR), {"channels": "up"}, media.MediaValueError, r"channels: expected 'first', 'last' or None"),
-    ((TONE, SR, 3), {}, media.MediaTypeError, r"caption: expected a str"),
+    ((TONE, SR, ["c"]), {}, media.MediaTypeError, r"Audio: caption: expected a str; got list"),
     (("song.m4a",), {}, media.MediaValueError, r"expected a flac, mp3, ogg, wav file; got 'song.m4a'"),
     (("missing.wav",), {}, FileNotFoundError, r"Audio: data_or_path: no such file: 'missing.wav'"),
 ]

@@ -312,7 +312,7 @@ BAD = [
     (np.zeros((8, 8, 3)), {"channels": "first"}, media.MediaValueError, r"with channels='first' \(8 channels\)"),
     (GREY, {"channels": "first"}, media.MediaValueError, r"no channel axis"),
     (RGB, {"grouping": "a"}, media.MediaTypeError, r"grouping: expected an int"),
-    (RGB, {"caption": ["x"]}, media.MediaTypeError, r"caption: expected a str"),
+    (RGB, {"caption": ["x"]}, media.MediaTypeError, r"Image: caption: expected a str; got list"),
     ("https://example.com/cat.png", {}, media.MediaValueError, r"expected a local file; got the URL"),
 ]
 
@@ -593,3 +593,8 @@ def test_logged_list_of_images_round_trips_through_a_run(root):
     best = r.summary["best"]
     assert best["_type"] == "image" and best["caption"] == "best"
     np.testing.assert_array_equal(np.array(PILImage.open(r.resolve(best["path"]))), GREY)
+
+
+def test_numeric_captions_become_text(tmp_path):
+    assert ser(Image(RGB, caption=3), tmp_path)["caption"] == "3"
+    assert ser(Image(RGB, caption=np.int64(7)), tmp_path, 1)["caption"] == "7"
