@@ -121,7 +121,7 @@ def to_uint8(
 
     if value_range is not None:
         lo, hi = _check_value_range(value_range, what=what)
-        work = a.astype(_float_type(a.dtype), copy=False)
+        work: np.ndarray = a.astype(_float_type(a.dtype), copy=False)
         scaled = (work - lo) * (255.0 / (hi - lo))
         outside = int(np.count_nonzero((scaled < -0.5) | (scaled > 255.5)))
         out = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)

@@ -127,9 +127,13 @@ class Image(Media):
         self.alpha_dropped = False
         self._size_hint: tuple[int, int] = (0, 0)
         inherited_mode: str | None = None
-        needs_change = mode is not None or value_range is not None or channels is not None
+        needs_change = mode is not None or value_range is not None
 
         source = data_or_path
+        if channels is not None and not (is_array_like(source) or isinstance(source, (list, tuple))):
+            raise MediaValueError(
+                f"Image: channels= applies to arrays and tensors; got {type(source).__name__}."
+            )
         if isinstance(source, Image):
             self._copy_from(source, needs_change or file_type is not None,
                             value_range=value_range)
@@ -159,6 +163,7 @@ class Image(Media):
                 "silence this.",
                 stacklevel=2,
             )
+        self.classes: dict[int, str]
         if classes is None and isinstance(source, Image):
             self.classes = source.classes
         else:
@@ -304,9 +309,9 @@ class Image(Media):
         ftype = self._file_type or ("png" if self._encoded is None else self.format)
         if FILE_TYPES.get(ftype) in ("JPEG", "BMP") and self._mode in ("RGBA", "LA"):
             kept = "RGB" if self._mode == "RGBA" else "L"
-            alpha = self._pixels[:, :, 3] if self._pixels.ndim == 3 and self._pixels.shape[2] == 4 else None
-            opaque = alpha is None or bool((alpha == 255).all())
-            if not opaque:
+            has_alpha = self._pixels.ndim == 3 and self._pixels.shape[2] == 4
+            alpha = self._pixels[:, :, 3] if has_alpha else np.full(1, 255, np.uint8)
+            if not (alpha == 255).all():
                 warnings.warn(
                     f"Image: file_type={ftype!r} cannot store transparency; the alpha channel "
                     f"was dropped ({int(np.count_nonzero(alpha != 255))} of {alpha.size} pixels "
@@ -440,6 +445,7 @@ class Classes(Media):
     kind = "classes"
 
     def __init__(self, class_set: Any) -> None:
+        self.labels: dict[int, str]
         if isinstance(class_set, Classes):
             self.labels = dict(class_set.labels)
             return

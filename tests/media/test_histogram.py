@@ -124,3 +124,12 @@ def test_through_a_run_explicit_bare_array_and_summary(root):
                                   "count": 1000}
     assert r.summary["bare"]["nonfinite"] == 1  # the last logged value
     assert r.media_keys()["bare"] == "histogram"
+
+
+def test_bare_torch_tensor_logged_becomes_a_histogram(root):
+    torch = pytest.importorskip("torch")
+    run = media.init(project="h")
+    media.log({"w": torch.tensor(DATA, requires_grad=True) * 1.0})
+    media.finish()
+    (_, stub), = media.open_run(run.dir).media("w")
+    assert stub["_type"] == "histogram" and stub["values"] == np.histogram(DATA, bins=64)[0].tolist()

@@ -314,6 +314,7 @@ BAD = [
     (RGB, {"grouping": "a"}, media.MediaTypeError, r"grouping: expected an int"),
     (RGB, {"caption": ["x"]}, media.MediaTypeError, r"Image: caption: expected a str; got list"),
     ("https://example.com/cat.png", {}, media.MediaValueError, r"expected a local file; got the URL"),
+    ("cat.png", {"channels": "first"}, media.MediaValueError, r"channels= applies to arrays and tensors; got str"),
 ]
 
 
