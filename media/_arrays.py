@@ -248,13 +248,14 @@ def channels_last(
         )
     shape = tuple(arr.shape)
     img = shape[lead:]
-    expected = (
-        f"{what}: expected shape (H, W), (H, W, C) or (C, H, W) with C in 1, 3, 4"
-        + (" after the leading axes" if lead else "")
+    expected = f"{what}: expected shape (H, W), (H, W, C) or (C, H, W) with C in 1, 3, 4" + (
+        " after the leading axes" if lead else ""
     )
     if len(img) == 2:
         if channels == "first":
-            raise MediaValueError(f"{expected}; got {shape} with channels='first' (no channel axis).")
+            raise MediaValueError(
+                f"{expected}; got {shape} with channels='first' (no channel axis)."
+            )
         return arr
     if len(img) != 3 or min(img) == 0:
         raise MediaValueError(f"{expected}; got {shape}.")

@@ -22,8 +22,13 @@ from media._base import Media
 from media.errors import MediaTypeError, MediaValueError, describe
 
 #: audio file extensions stored unchanged -> the stub's format
-FILE_FORMATS: dict[str, str] = {".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".oga": "ogg",
-                                ".mp3": "mp3"}
+FILE_FORMATS: dict[str, str] = {
+    ".wav": "wav",
+    ".flac": "flac",
+    ".ogg": "ogg",
+    ".oga": "ogg",
+    ".mp3": "mp3",
+}
 
 
 def _soundfile() -> Any:
@@ -122,7 +127,9 @@ class Audio(Media):
             )
         frames, nchan = arr.shape
         if frames == 0:
-            raise MediaValueError(f"Audio: data_or_path: expected at least one sample; got shape {tuple(arr.shape)}.")
+            raise MediaValueError(
+                f"Audio: data_or_path: expected at least one sample; got shape {tuple(arr.shape)}."
+            )
         if nchan > self.MAX_CHANNELS:
             raise MediaValueError(
                 f"Audio: data_or_path: {nchan} channels is more than Audio.MAX_CHANNELS="
@@ -178,7 +185,9 @@ class Audio(Media):
         except FileNotFoundError:
             raise FileNotFoundError(f"Audio: data_or_path: no such file: {path!r}.") from None
         except IsADirectoryError:
-            raise MediaValueError(f"Audio: data_or_path: expected an audio file; got the folder {path!r}.") from None
+            raise MediaValueError(
+                f"Audio: data_or_path: expected an audio file; got the folder {path!r}."
+            ) from None
         self._encoded = data
         self.format = FILE_FORMATS[ext]
         self._ext = ext
@@ -186,7 +195,11 @@ class Audio(Media):
         info = _file_info(data, self.format, path)
         if info is not None:
             self.sample_rate, self.channels, self.frames = info
-        if sample_rate is not None and self.sample_rate is not None and sample_rate != self.sample_rate:
+        if (
+            sample_rate is not None
+            and self.sample_rate is not None
+            and sample_rate != self.sample_rate
+        ):
             raise MediaValueError(
                 f"Audio: sample_rate={sample_rate} does not match the file {path!r}, which is "
                 f"{self.sample_rate} Hz. Leave sample_rate out for files."
@@ -233,7 +246,9 @@ def _check_rate(rate: Any) -> int:
     if not ok and isinstance(rate, (float, np.floating)) and float(rate).is_integer():
         ok = True
     if not ok or int(rate) <= 0:
-        raise MediaValueError(f"Audio: sample_rate: expected a positive int (Hz); got {describe(rate)}.")
+        raise MediaValueError(
+            f"Audio: sample_rate: expected a positive int (Hz); got {describe(rate)}."
+        )
     return int(rate)
 
 
@@ -269,7 +284,9 @@ def _file_info(data: bytes, fmt: str, path: str) -> tuple[int, int, int] | None:
         info = sf.info(io.BytesIO(data))
         return int(info.samplerate), int(info.channels), int(info.frames)
     except Exception as exc:  # noqa: BLE001 - soundfile raises several types for unreadable input
-        if fmt == "mp3" and (data[:3] == b"ID3" or data[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")):
+        if fmt == "mp3" and (
+            data[:3] == b"ID3" or data[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
+        ):
             return None
         raise MediaValueError(
             f"Audio: data_or_path: {path!r} is not a readable {fmt.upper()} file ({exc})."

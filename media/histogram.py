@@ -44,9 +44,7 @@ class Histogram(Media):
 
     def __init__(self, sequence: Any = None, np_histogram: Any = None, num_bins: int = 64) -> None:
         if sequence is not None and np_histogram is not None:
-            raise MediaValueError(
-                "Histogram: expected either sequence or np_histogram; got both."
-            )
+            raise MediaValueError("Histogram: expected either sequence or np_histogram; got both.")
         self.nonfinite = 0
         if np_histogram is not None:
             counts, edges = self._from_np_histogram(np_histogram)
@@ -72,7 +70,9 @@ class Histogram(Media):
     def _from_sequence(self, sequence: Any, num_bins: Any) -> tuple[list[int], list[float]]:
         bins = self._check_bins(num_bins, "num_bins")
         if isinstance(sequence, (str, bytes)):
-            raise MediaTypeError(f"Histogram: sequence: expected numbers; got {describe(sequence)}.")
+            raise MediaTypeError(
+                f"Histogram: sequence: expected numbers; got {describe(sequence)}."
+            )
         arr = to_numpy(sequence, what="Histogram: sequence").reshape(-1)
         if arr.dtype.kind == "b":
             arr = arr.astype(np.uint8)

@@ -34,12 +34,20 @@ from media._base import Media
 from media.errors import MediaTypeError, MediaValueError, describe
 
 #: file_type -> Pillow format name (for arrays, PIL images, figures, and re-encoded files)
-FILE_TYPES: dict[str, str] = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP",
-                              "bmp": "BMP"}
+FILE_TYPES: dict[str, str] = {
+    "png": "PNG",
+    "jpg": "JPEG",
+    "jpeg": "JPEG",
+    "webp": "WEBP",
+    "bmp": "BMP",
+}
 #: formats of image files that are stored unchanged: Pillow format -> (stub format, extension)
 KEPT_FORMATS: dict[str, tuple[str, str]] = {
-    "PNG": ("png", ".png"), "JPEG": ("jpeg", ".jpg"), "GIF": ("gif", ".gif"),
-    "WEBP": ("webp", ".webp"), "BMP": ("bmp", ".bmp"),
+    "PNG": ("png", ".png"),
+    "JPEG": ("jpeg", ".jpg"),
+    "GIF": ("gif", ".gif"),
+    "WEBP": ("webp", ".webp"),
+    "BMP": ("bmp", ".bmp"),
 }
 #: modes accepted by ``mode=``, with their channel counts
 MODES: dict[str, int] = {"L": 1, "LA": 2, "RGB": 3, "RGBA": 4}
@@ -103,7 +111,9 @@ class Image(Media):
         value_range: tuple[float, float] | None = None,
     ) -> None:
         self.caption = check_caption(caption, what="Image")
-        if grouping is not None and (isinstance(grouping, bool) or not isinstance(grouping, (int, np.integer))):
+        if grouping is not None and (
+            isinstance(grouping, bool) or not isinstance(grouping, (int, np.integer))
+        ):
             raise MediaTypeError(f"Image: grouping: expected an int; got {describe(grouping)}.")
         self.grouping = None if grouping is None else int(grouping)
         if mode is not None and mode not in MODES:
@@ -130,21 +140,25 @@ class Image(Media):
         needs_change = mode is not None or value_range is not None
 
         source = data_or_path
-        if channels is not None and not (is_array_like(source) or isinstance(source, (list, tuple))):
+        if channels is not None and not (
+            is_array_like(source) or isinstance(source, (list, tuple))
+        ):
             raise MediaValueError(
                 f"Image: channels= applies to arrays and tensors; got {type(source).__name__}."
             )
         if isinstance(source, Image):
-            self._copy_from(source, needs_change or file_type is not None,
-                            value_range=value_range)
+            self._copy_from(source, needs_change or file_type is not None, value_range=value_range)
             inherited_mode = source._mode if source._pixels is not None else None
         elif isinstance(source, (str, os.PathLike)):
             self._load_file(os.fspath(source), keep=not needs_change, value_range=value_range)
         elif _is_pil(source):
             self._load_pil(source, value_range=value_range)
         elif _is_matplotlib(source):
-            self._load_figure(source, keep=not needs_change and file_type in (None, "png"),
-                              value_range=value_range)
+            self._load_figure(
+                source,
+                keep=not needs_change and file_type in (None, "png"),
+                value_range=value_range,
+            )
         elif is_array_like(source) or isinstance(source, (list, tuple)):
             self._load_array(source, channels=channels, value_range=value_range)
         else:
@@ -169,11 +183,13 @@ class Image(Media):
         else:
             self.classes = _labels(classes, where="Image: classes") if classes is not None else {}
         self.masks: dict[str, _Mask] = (
-            _parse_masks(masks, self.width, self.height) if masks is not None
+            _parse_masks(masks, self.width, self.height)
+            if masks is not None
             else (dict(source.masks) if isinstance(source, Image) else {})
         )
         self.boxes: dict[str, _Boxes] = (
-            _parse_boxes(boxes, self.width, self.height) if boxes is not None
+            _parse_boxes(boxes, self.width, self.height)
+            if boxes is not None
             else (dict(source.boxes) if isinstance(source, Image) else {})
         )
 
@@ -205,7 +221,9 @@ class Image(Media):
         except FileNotFoundError:
             raise FileNotFoundError(f"Image: data_or_path: no such file: {path!r}.") from None
         except IsADirectoryError:
-            raise MediaValueError(f"Image: data_or_path: expected an image file; got the folder {path!r}.") from None
+            raise MediaValueError(
+                f"Image: data_or_path: expected an image file; got the folder {path!r}."
+            ) from None
         from PIL import Image as PILImage
         from PIL import UnidentifiedImageError
 
@@ -229,7 +247,9 @@ class Image(Media):
         try:
             img.load()
         except OSError as exc:
-            raise MediaValueError(f"Image: data_or_path: {path!r} could not be decoded: {exc}.") from None
+            raise MediaValueError(
+                f"Image: data_or_path: {path!r} could not be decoded: {exc}."
+            ) from None
         self._load_pil(img, value_range=value_range, stacklevel=4)
 
     def _wants(self, pil_format: str) -> bool:
@@ -261,8 +281,9 @@ class Image(Media):
             arr = np.array(img.convert("RGB"))
         if arr.ndim == 3 and arr.shape[2] == 2:  # LA
             arr = np.array(img.convert("RGBA"))
-        self._pixels, self.value_range = to_uint8(arr, value_range=value_range, what="Image",
-                                                  stacklevel=stacklevel)
+        self._pixels, self.value_range = to_uint8(
+            arr, value_range=value_range, what="Image", stacklevel=stacklevel
+        )
 
     def _load_figure(self, fig: Any, *, keep: bool, value_range: Any) -> None:
         if getattr(fig, "__name__", "") == "matplotlib.pyplot":
@@ -295,8 +316,9 @@ class Image(Media):
         if arr.ndim == 3 and arr.shape[2] == 1:
             arr = arr[:, :, 0]
         # to_uint8 always returns a new array, so later changes to the user's array do not leak in.
-        self._pixels, self.value_range = to_uint8(arr, value_range=value_range, what="Image",
-                                                  stacklevel=3)
+        self._pixels, self.value_range = to_uint8(
+            arr, value_range=value_range, what="Image", stacklevel=3
+        )
 
     def _finish_pixels(self, mode: str | None) -> None:
         px = self._pixels
@@ -406,8 +428,9 @@ class Image(Media):
             }
         if self.boxes:
             stub["boxes"] = {
-                layer: b.serialize(writer.child(f"boxes-{layer}"), self.classes,
-                                   self.width, self.height)
+                layer: b.serialize(
+                    writer.child(f"boxes-{layer}"), self.classes, self.width, self.height
+                )
                 for layer, b in self.boxes.items()
             }
         return stub
@@ -461,12 +484,18 @@ class Classes(Media):
         for i, item in enumerate(class_set):
             where = f"Classes: item {i}"
             if not isinstance(item, Mapping) or "id" not in item or "name" not in item:
-                raise MediaValueError(f'{where}: expected {{"id": int, "name": str}}; got {describe(item)}.')
+                raise MediaValueError(
+                    f'{where}: expected {{"id": int, "name": str}}; got {describe(item)}.'
+                )
             cid = _int_id(item["id"], where=f"{where}: id")
             if cid in labels:
-                raise MediaValueError(f"{where}: id {cid} appears twice ({labels[cid]!r} and {item['name']!r}).")
+                raise MediaValueError(
+                    f"{where}: id {cid} appears twice ({labels[cid]!r} and {item['name']!r})."
+                )
             if not isinstance(item["name"], str):
-                raise MediaTypeError(f"{where}: name: expected a str; got {describe(item['name'])}.")
+                raise MediaTypeError(
+                    f"{where}: name: expected a str; got {describe(item['name'])}."
+                )
             labels[cid] = item["name"]
         self.labels = labels
 
@@ -486,7 +515,9 @@ def _labels(obj: Any, *, where: str) -> dict[int, str]:
     if isinstance(obj, (list, tuple)):
         return Classes(obj).labels
     if not isinstance(obj, Mapping):
-        raise MediaTypeError(f"{where}: expected a dict {{class id: name}} or Classes; got {describe(obj)}.")
+        raise MediaTypeError(
+            f"{where}: expected a dict {{class id: name}} or Classes; got {describe(obj)}."
+        )
     out: dict[int, str] = {}
     for k, v in obj.items():
         cid = _int_id(k, where=f"{where}: key {k!r}", allow_digit_str=True)
@@ -559,25 +590,39 @@ def _parse_masks(masks: Any, width: int, height: int) -> dict[str, _Mask]:
     for layer, spec in masks.items():
         where = f"Image: masks[{layer!r}]"
         if not isinstance(layer, str) or not layer:
-            raise MediaTypeError(f"Image: masks: layer names must be non-empty str; got {describe(layer)}.")
+            raise MediaTypeError(
+                f"Image: masks: layer names must be non-empty str; got {describe(layer)}."
+            )
         if not isinstance(spec, Mapping):
-            raise MediaTypeError(f'{where}: expected a dict with "mask_data" or "path"; got {describe(spec)}.')
+            raise MediaTypeError(
+                f'{where}: expected a dict with "mask_data" or "path"; got {describe(spec)}.'
+            )
         unknown = [k for k in spec if k not in _MASK_KEYS]
         if unknown:
-            raise MediaValueError(f"{where}: unknown key {unknown[0]!r}; expected {', '.join(_MASK_KEYS)}.")
+            raise MediaValueError(
+                f"{where}: unknown key {unknown[0]!r}; expected {', '.join(_MASK_KEYS)}."
+            )
         if ("mask_data" in spec) == ("path" in spec):
-            raise MediaValueError(f'{where}: expected exactly one of "mask_data" or "path"; got {sorted(spec)}.')
+            raise MediaValueError(
+                f'{where}: expected exactly one of "mask_data" or "path"; got {sorted(spec)}.'
+            )
         if "path" in spec:
             arr = _read_mask_file(spec["path"], where=f"{where}: path")
         else:
             arr = to_numpy(spec["mask_data"], what=f"{where}: mask_data")
-        data = _mask_ids(arr, where=f"{where}: mask_data" if "mask_data" in spec else f"{where}: path")
+        data = _mask_ids(
+            arr, where=f"{where}: mask_data" if "mask_data" in spec else f"{where}: path"
+        )
         if data.shape != (height, width):
             raise MediaValueError(
                 f"{where}: mask has shape {tuple(data.shape)}; expected ({height}, {width}) to "
                 f"match the {width}x{height} image."
             )
-        labels = _labels(spec["class_labels"], where=f"{where}: class_labels") if spec.get("class_labels") is not None else {}
+        labels = (
+            _labels(spec["class_labels"], where=f"{where}: class_labels")
+            if spec.get("class_labels") is not None
+            else {}
+        )
         out[layer] = _Mask(data, labels)
     return out
 
@@ -592,7 +637,9 @@ def _read_mask_file(path: Any, *, where: str) -> np.ndarray:
     except FileNotFoundError:
         raise FileNotFoundError(f"{where}: no such file: {os.fspath(path)!r}.") from None
     except (UnidentifiedImageError, OSError, TypeError) as exc:
-        raise MediaValueError(f"{where}: expected a mask image file; got {describe(path)} ({exc}).") from None
+        raise MediaValueError(
+            f"{where}: expected a mask image file; got {describe(path)} ({exc})."
+        ) from None
     if len(img.getbands()) != 1:
         raise MediaValueError(
             f"{where}: expected a single-channel mask (mode L, P or I) holding class ids; got a "
@@ -605,7 +652,9 @@ def _mask_ids(arr: np.ndarray, *, where: str) -> np.ndarray:
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
     if arr.ndim != 2:
-        raise MediaValueError(f"{where}: expected a 2-D (H, W) array of class ids; got shape {tuple(arr.shape)}.")
+        raise MediaValueError(
+            f"{where}: expected a 2-D (H, W) array of class ids; got shape {tuple(arr.shape)}."
+        )
     if arr.dtype.kind == "b":
         return arr.astype(np.uint8)
     if arr.dtype.kind == "f":
@@ -639,13 +688,18 @@ class _Boxes:
     boxes: list[dict[str, Any]]  # normalised: position in pixels as minX/minY/maxX/maxY
     labels: dict[int, str]
 
-    def serialize(self, writer: Any, classes: Mapping[int, str], width: int,
-                  height: int) -> dict[str, Any]:
+    def serialize(
+        self, writer: Any, classes: Mapping[int, str], width: int, height: int
+    ) -> dict[str, Any]:
         labels = {b["class_id"]: f"class_{b['class_id']}" for b in self.boxes}
         labels.update(classes)
         labels.update(self.labels)
-        doc = {"width": width, "height": height, "box_data": self.boxes,
-               "class_labels": _labels_json(labels)}
+        doc = {
+            "width": width,
+            "height": height,
+            "box_data": self.boxes,
+            "class_labels": _labels_json(labels),
+        }
         path = writer.write_json(doc, ".json")
         return {"path": path, "count": len(self.boxes), "class_labels": _labels_json(labels)}
 
@@ -660,16 +714,28 @@ def _parse_boxes(boxes: Any, width: int, height: int) -> dict[str, _Boxes]:
     for layer, spec in boxes.items():
         where = f"Image: boxes[{layer!r}]"
         if not isinstance(layer, str) or not layer:
-            raise MediaTypeError(f"Image: boxes: layer names must be non-empty str; got {describe(layer)}.")
+            raise MediaTypeError(
+                f"Image: boxes: layer names must be non-empty str; got {describe(layer)}."
+            )
         if not isinstance(spec, Mapping) or "box_data" not in spec:
-            raise MediaValueError(f'{where}: expected a dict with "box_data" (a list of boxes); got {describe(spec)}.')
+            raise MediaValueError(
+                f'{where}: expected a dict with "box_data" (a list of boxes); got {describe(spec)}.'
+            )
         unknown = [k for k in spec if k not in ("box_data", "class_labels")]
         if unknown:
-            raise MediaValueError(f"{where}: unknown key {unknown[0]!r}; expected box_data, class_labels.")
+            raise MediaValueError(
+                f"{where}: unknown key {unknown[0]!r}; expected box_data, class_labels."
+            )
         data = spec["box_data"]
         if not isinstance(data, (list, tuple)):
-            raise MediaTypeError(f"{where}: box_data: expected a list of boxes; got {describe(data)}.")
-        labels = _labels(spec["class_labels"], where=f"{where}: class_labels") if spec.get("class_labels") is not None else {}
+            raise MediaTypeError(
+                f"{where}: box_data: expected a list of boxes; got {describe(data)}."
+            )
+        labels = (
+            _labels(spec["class_labels"], where=f"{where}: class_labels")
+            if spec.get("class_labels") is not None
+            else {}
+        )
         parsed = []
         far = 0.0
         far_count = 0
@@ -693,17 +759,23 @@ def _parse_boxes(boxes: Any, width: int, height: int) -> dict[str, _Boxes]:
 def _parse_box(box: Any, where: str, width: int, height: int) -> tuple[dict[str, Any], float]:
     """One box normalised to pixel corners, and (for fractional boxes) its largest |coordinate|."""
     if not isinstance(box, Mapping):
-        raise MediaTypeError(f"{where}: expected a dict with position and class_id; got {describe(box)}.")
+        raise MediaTypeError(
+            f"{where}: expected a dict with position and class_id; got {describe(box)}."
+        )
     unknown = [k for k in box if k not in _BOX_KEYS]
     if unknown:
-        raise MediaValueError(f"{where}: unknown key {unknown[0]!r}; expected {', '.join(_BOX_KEYS)}.")
+        raise MediaValueError(
+            f"{where}: unknown key {unknown[0]!r}; expected {', '.join(_BOX_KEYS)}."
+        )
     if "position" not in box:
         raise MediaValueError(f"{where}: missing position; expected {_POSITION_FORMS}.")
     if "class_id" not in box:
         raise MediaValueError(f"{where}: missing class_id (an int).")
     domain = box.get("domain")
     if domain not in (None, "pixel"):
-        raise MediaValueError(f"{where}: domain: expected 'pixel' or absent (fractions 0..1); got {describe(domain)}.")
+        raise MediaValueError(
+            f"{where}: domain: expected 'pixel' or absent (fractions 0..1); got {describe(domain)}."
+        )
     pos = box["position"]
     if not isinstance(pos, Mapping):
         raise MediaTypeError(f"{where}: position: expected {_POSITION_FORMS}; got {describe(pos)}.")
@@ -717,15 +789,21 @@ def _parse_box(box: Any, where: str, width: int, height: int) -> tuple[dict[str,
     elif all(k in pos for k in ("middle", "width", "height")):
         mid = to_numpy(pos["middle"], what=f"{where}: position.middle").reshape(-1)
         if mid.size != 2 or mid.dtype.kind not in "iuf":
-            raise MediaValueError(f"{where}: position.middle: expected [x, y]; got {describe(pos['middle'])}.")
+            raise MediaValueError(
+                f"{where}: position.middle: expected [x, y]; got {describe(pos['middle'])}."
+            )
         cx, cy = (_number(v, where=f"{where}: position.middle") for v in mid)
         w = _number(pos["width"], where=f"{where}: position.width")
         h = _number(pos["height"], where=f"{where}: position.height")
         if w < 0 or h < 0:
-            raise MediaValueError(f"{where}: position: width and height must be >= 0; got {w:g}, {h:g}.")
+            raise MediaValueError(
+                f"{where}: position: width and height must be >= 0; got {w:g}, {h:g}."
+            )
         x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
     else:
-        raise MediaValueError(f"{where}: position: expected {_POSITION_FORMS}; got keys {sorted(map(str, pos))}.")
+        raise MediaValueError(
+            f"{where}: position: expected {_POSITION_FORMS}; got keys {sorted(map(str, pos))}."
+        )
     reach = 0.0
     if domain is None:
         reach = max(abs(x0), abs(x1), abs(y0), abs(y1))
@@ -736,12 +814,16 @@ def _parse_box(box: Any, where: str, width: int, height: int) -> tuple[dict[str,
     }
     if box.get("box_caption") is not None:
         if not isinstance(box["box_caption"], str):
-            raise MediaTypeError(f"{where}: box_caption: expected a str; got {describe(box['box_caption'])}.")
+            raise MediaTypeError(
+                f"{where}: box_caption: expected a str; got {describe(box['box_caption'])}."
+            )
         out["box_caption"] = box["box_caption"]
     if box.get("scores") is not None:
         scores = box["scores"]
         if not isinstance(scores, Mapping):
-            raise MediaTypeError(f"{where}: scores: expected a dict {{name: number}}; got {describe(scores)}.")
+            raise MediaTypeError(
+                f"{where}: scores: expected a dict {{name: number}}; got {describe(scores)}."
+            )
         out["scores"] = {}
         for name, value in scores.items():
             if not isinstance(name, str):

@@ -28,20 +28,54 @@ GOOD = [
     # id, data, kwargs, expected (N, C) float samples, tolerance
     ("mono float64", TONE, {}, TONE[:, None], PCM16),
     ("mono float32", TONE.astype(np.float32), {}, TONE[:, None], PCM16),
-    ("mono float16", TONE.astype(np.float16), {}, TONE.astype(np.float16).astype(float)[:, None], PCM16),
+    (
+        "mono float16",
+        TONE.astype(np.float16),
+        {},
+        TONE.astype(np.float16).astype(float)[:, None],
+        PCM16,
+    ),
     ("list", TONE.tolist(), {}, TONE[:, None], PCM16),
     ("(N, C)", STEREO, {}, STEREO, PCM16),
     ("(C, N)", STEREO.T, {}, STEREO, PCM16),
     ("(1, N)", TONE[None], {}, TONE[:, None], PCM16),
     ("(N, 1)", TONE[:, None], {}, TONE[:, None], PCM16),
-    ("square as (N, C)", np.array([[0.1, 0.2], [0.3, 0.4]]), {}, np.array([[0.1, 0.2], [0.3, 0.4]]), PCM16),
-    ("square channels=first", np.array([[0.1, 0.2], [0.3, 0.4]]), {"channels": "first"},
-     np.array([[0.1, 0.3], [0.2, 0.4]]), PCM16),
+    (
+        "square as (N, C)",
+        np.array([[0.1, 0.2], [0.3, 0.4]]),
+        {},
+        np.array([[0.1, 0.2], [0.3, 0.4]]),
+        PCM16,
+    ),
+    (
+        "square channels=first",
+        np.array([[0.1, 0.2], [0.3, 0.4]]),
+        {"channels": "first"},
+        np.array([[0.1, 0.3], [0.2, 0.4]]),
+        PCM16,
+    ),
     ("(N, C) channels=last", STEREO, {"channels": "last"}, STEREO, PCM16),
-    ("int16", (TONE * 32767).astype(np.int16), {}, (TONE * 32767).astype(np.int16)[:, None] / 32768, 0),
-    ("int32", (TONE * 2**31).astype(np.int32), {}, (TONE * 2**31).astype(np.int32)[:, None] / 2**31, 1e-9),
-    ("uint8", (TONE * 127 + 128).astype(np.uint8), {},
-     ((TONE * 127 + 128).astype(np.uint8).astype(float)[:, None] - 128) / 128, 0),
+    (
+        "int16",
+        (TONE * 32767).astype(np.int16),
+        {},
+        (TONE * 32767).astype(np.int16)[:, None] / 32768,
+        0,
+    ),
+    (
+        "int32",
+        (TONE * 2**31).astype(np.int32),
+        {},
+        (TONE * 2**31).astype(np.int32)[:, None] / 2**31,
+        1e-9,
+    ),
+    (
+        "uint8",
+        (TONE * 127 + 128).astype(np.uint8),
+        {},
+        ((TONE * 127 + 128).astype(np.uint8).astype(float)[:, None] - 128) / 128,
+        0,
+    ),
     ("int8", (TONE * 127).astype(np.int8), {}, (TONE * 127).astype(np.int8)[:, None] / 128, 0),
     ("float sample rate", TONE, {"sample_rate": 8000.0}, TONE[:, None], PCM16),
 ]
@@ -63,23 +97,34 @@ def test_arrays_are_encoded_to_wav_and_read_back(tmp_path, name, data, kwargs, e
 
 
 def test_loud_floats_are_normalised_with_a_warning_and_recorded(tmp_path):
-    with pytest.warns(UserWarning, match=r"Audio: float samples reach 4, outside \[-1, 1\]; the clip was divided by 4") as rec:
+    with pytest.warns(
+        UserWarning,
+        match=r"Audio: float samples reach 4, outside \[-1, 1\]; the clip was divided by 4",
+    ) as rec:
         a = Audio(TONE * 8, sample_rate=SR)
     assert rec[0].filename == __file__
     stub = ser(a, tmp_path)
     got, _ = sf.read(tmp_path / stub["path"])
     assert stub["normalized_by"] == pytest.approx(4.0)
-    assert np.abs(got - TONE * 2).max() <= PCM16 and np.abs(got).max() == pytest.approx(1.0, abs=1e-4)
+    assert np.abs(got - TONE * 2).max() <= PCM16 and np.abs(got).max() == pytest.approx(
+        1.0, abs=1e-4
+    )
 
 
 def test_nan_samples_become_silence_with_a_warning(tmp_path):
     x = TONE.copy()
     x[:3] = [np.nan, np.inf, -np.inf]
-    with pytest.warns(UserWarning, match=r"Audio: 3 of 2000 samples are NaN or infinite; they were replaced by 0"):
+    with pytest.warns(
+        UserWarning, match=r"Audio: 3 of 2000 samples are NaN or infinite; they were replaced by 0"
+    ):
         a = Audio(x, sample_rate=SR)
     stub = ser(a, tmp_path)
     got, _ = sf.read(tmp_path / stub["path"])
-    assert stub["nonfinite"] == 3 and (got[:3] == 0).all() and np.abs(got[3:] - TONE[3:]).max() <= PCM16
+    assert (
+        stub["nonfinite"] == 3
+        and (got[:3] == 0).all()
+        and np.abs(got[3:] - TONE[3:]).max() <= PCM16
+    )
 
 
 def test_later_mutation_does_not_leak_in(tmp_path):
@@ -100,11 +145,18 @@ def test_torch_tensor_with_grad(tmp_path):
     assert stub["channels"] == 2 and np.abs(got - STEREO).max() <= PCM16
 
 
-@pytest.mark.parametrize("fmt,subtype,ext,stub_fmt", [
-    ("WAV", "PCM_16", ".wav", "wav"), ("FLAC", "PCM_16", ".flac", "flac"),
-    ("OGG", "VORBIS", ".ogg", "ogg"), ("MP3", "MPEG_LAYER_III", ".mp3", "mp3"),
-])
-def test_audio_files_are_kept_byte_for_byte_with_their_metadata(tmp_path, fmt, subtype, ext, stub_fmt):
+@pytest.mark.parametrize(
+    "fmt,subtype,ext,stub_fmt",
+    [
+        ("WAV", "PCM_16", ".wav", "wav"),
+        ("FLAC", "PCM_16", ".flac", "flac"),
+        ("OGG", "VORBIS", ".ogg", "ogg"),
+        ("MP3", "MPEG_LAYER_III", ".mp3", "mp3"),
+    ],
+)
+def test_audio_files_are_kept_byte_for_byte_with_their_metadata(
+    tmp_path, fmt, subtype, ext, stub_fmt
+):
     src = tmp_path / f"in{ext}"
     try:
         sf.write(src, STEREO, 16000, format=fmt, subtype=subtype)
@@ -130,20 +182,60 @@ def test_path_with_matching_sample_rate_and_str_path(tmp_path):
 
 
 BAD = [
-    ((TONE,), {}, media.MediaValueError, r"Audio: sample_rate is required for array data, e\.g\. Audio\(x, sample_rate=16000\); got None"),
-    ((TONE, 0), {}, media.MediaValueError, r"sample_rate: expected a positive int \(Hz\); got int \(0\)"),
+    (
+        (TONE,),
+        {},
+        media.MediaValueError,
+        r"Audio: sample_rate is required for array data, e\.g\. Audio\(x, sample_rate=16000\); got None",
+    ),
+    (
+        (TONE, 0),
+        {},
+        media.MediaValueError,
+        r"sample_rate: expected a positive int \(Hz\); got int \(0\)",
+    ),
     ((TONE, 44100.5), {}, media.MediaValueError, r"sample_rate: expected a positive int"),
     ((TONE, "44100"), {}, media.MediaValueError, r"sample_rate: expected a positive int"),
-    ((np.zeros((2, 3, 4)), SR), {}, media.MediaValueError, r"expected shape \(N,\) for mono, or \(N, C\) / \(C, N\).*got \(2, 3, 4\)"),
+    (
+        (np.zeros((2, 3, 4)), SR),
+        {},
+        media.MediaValueError,
+        r"expected shape \(N,\) for mono, or \(N, C\) / \(C, N\).*got \(2, 3, 4\)",
+    ),
     ((np.zeros(0), SR), {}, media.MediaValueError, r"expected at least one sample"),
-    ((np.zeros((1000, 100)), SR), {}, media.MediaValueError, r"100 channels is more than Audio.MAX_CHANNELS=64"),
-    ((np.array(["a"]), SR), {}, media.MediaTypeError, r"expected float or integer samples; got dtype <U1"),
+    (
+        (np.zeros((1000, 100)), SR),
+        {},
+        media.MediaValueError,
+        r"100 channels is more than Audio.MAX_CHANNELS=64",
+    ),
+    (
+        (np.array(["a"]), SR),
+        {},
+        media.MediaTypeError,
+        r"expected float or integer samples; got dtype <U1",
+    ),
     ((np.array([True]), SR), {}, media.MediaTypeError, r"got dtype bool"),
-    ((np.arange(10, dtype=np.int64), SR), {}, media.MediaTypeError, r"int64 samples have no standard PCM scale; cast them"),
+    (
+        (np.arange(10, dtype=np.int64), SR),
+        {},
+        media.MediaTypeError,
+        r"int64 samples have no standard PCM scale; cast them",
+    ),
     ((5, SR), {}, media.MediaTypeError, r"data_or_path: expected a numpy array.*got int \(5\)"),
-    ((TONE, SR), {"channels": "up"}, media.MediaValueError, r"channels: expected 'first', 'last' or None"),
+    (
+        (TONE, SR),
+        {"channels": "up"},
+        media.MediaValueError,
+        r"channels: expected 'first', 'last' or None",
+    ),
     ((TONE, SR, ["c"]), {}, media.MediaTypeError, r"Audio: caption: expected a str; got list"),
-    (("song.m4a",), {}, media.MediaValueError, r"expected a flac, mp3, ogg, wav file; got 'song.m4a'"),
+    (
+        ("song.m4a",),
+        {},
+        media.MediaValueError,
+        r"expected a flac, mp3, ogg, wav file; got 'song.m4a'",
+    ),
     (("missing.wav",), {}, FileNotFoundError, r"Audio: data_or_path: no such file: 'missing.wav'"),
 ]
 
@@ -162,7 +254,10 @@ def test_bad_files(tmp_path):
         Audio(fake)
     good = tmp_path / "a.wav"
     sf.write(good, TONE, SR)
-    with pytest.raises(media.MediaValueError, match=r"sample_rate=16000 does not match the file .* which is 8000 Hz"):
+    with pytest.raises(
+        media.MediaValueError,
+        match=r"sample_rate=16000 does not match the file .* which is 8000 Hz",
+    ):
         Audio(good, sample_rate=16000)
     with pytest.raises(media.MediaValueError, match=r"channels= applies to arrays"):
         Audio(good, channels="first")
@@ -182,19 +277,27 @@ def test_missing_soundfile_says_what_to_install(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    with pytest.raises(ImportError, match=r"pip install soundfile \(or pip install mediaboard\[audio\]\)"):
+    with pytest.raises(
+        ImportError, match=r"pip install soundfile \(or pip install mediaboard\[audio\]\)"
+    ):
         Audio(TONE, sample_rate=SR)
 
 
 def test_list_of_clips_through_a_run(root):
     run = media.init(project="a")
-    media.log({"clips": [Audio(TONE, sample_rate=SR, caption="a"),
-                         Audio(STEREO.T, sample_rate=SR * 2, caption="b")]})
+    media.log(
+        {
+            "clips": [
+                Audio(TONE, sample_rate=SR, caption="a"),
+                Audio(STEREO.T, sample_rate=SR * 2, caption="b"),
+            ]
+        }
+    )
     run.summary["best"] = Audio(TONE, sample_rate=SR)
     media.finish()
 
     r = media.open_run(run.dir)
-    (step, stub), = r.media("clips")
+    ((step, stub),) = r.media("clips")
     assert stub["_type"] == "media-list" and stub["kind"] == "audio" and stub["count"] == 2
     a, b = stub["items"]
     assert [a["caption"], b["caption"]] == ["a", "b"]

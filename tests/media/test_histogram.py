@@ -55,7 +55,9 @@ def test_counts_and_edges_equal_numpys(tmp_path):
 
 def test_nan_and_inf_are_left_out_with_a_warning_and_counted(tmp_path):
     x = np.concatenate([DATA, [np.nan, np.inf, -np.inf, np.nan]])
-    with pytest.warns(UserWarning, match=r"Histogram: 4 of 1004 values are NaN or infinite; they were left out") as rec:
+    with pytest.warns(
+        UserWarning, match=r"Histogram: 4 of 1004 values are NaN or infinite; they were left out"
+    ) as rec:
         h = Histogram(x)
     assert rec[0].filename == __file__
     stub = ser(h, tmp_path)
@@ -83,18 +85,41 @@ def test_torch_tensor_with_grad(tmp_path):
 BAD = [
     ({}, media.MediaValueError, r"Histogram: expected a sequence .* got neither"),
     ({"sequence": DATA, "np_histogram": ([1], [0, 1])}, media.MediaValueError, r"got both"),
-    ({"sequence": DATA, "num_bins": 513}, media.MediaValueError, r"num_bins: expected 1 to 512 bins \(Histogram.MAX_BINS\); got 513"),
+    (
+        {"sequence": DATA, "num_bins": 513},
+        media.MediaValueError,
+        r"num_bins: expected 1 to 512 bins \(Histogram.MAX_BINS\); got 513",
+    ),
     ({"sequence": DATA, "num_bins": 0}, media.MediaValueError, r"got 0"),
-    ({"sequence": DATA, "num_bins": 2.5}, media.MediaTypeError, r"num_bins: expected an int; got float"),
+    (
+        {"sequence": DATA, "num_bins": 2.5},
+        media.MediaTypeError,
+        r"num_bins: expected an int; got float",
+    ),
     ({"sequence": "abc"}, media.MediaTypeError, r"sequence: expected numbers; got str"),
     ({"sequence": np.array(["a", "b"])}, media.MediaTypeError, r"dtype <U1"),
     ({"sequence": object()}, media.MediaTypeError, r"Histogram: sequence: expected a numpy array"),
-    ({"np_histogram": ([1, 2, 3], [1])}, media.MediaValueError,
-     r"expected len\(edges\) == len\(counts\) \+ 1; got 3 counts and 1 edges"),
+    (
+        {"np_histogram": ([1, 2, 3], [1])},
+        media.MediaValueError,
+        r"expected len\(edges\) == len\(counts\) \+ 1; got 3 counts and 1 edges",
+    ),
     ({"np_histogram": ([1, 2, 3],)}, media.MediaValueError, r"expected a pair \(counts, edges\)"),
-    ({"np_histogram": ([1, 2, 4], [3, 10, 20, 0])}, media.MediaValueError, r"edges: expected non-decreasing values"),
-    ({"np_histogram": ([1, np.nan], [0, 1, 2])}, media.MediaValueError, r"counts: expected finite numbers; got 1 NaN"),
-    ({"np_histogram": ([1] * 513, list(range(514)))}, media.MediaValueError, r"np_histogram: expected 1 to 512 bins"),
+    (
+        {"np_histogram": ([1, 2, 4], [3, 10, 20, 0])},
+        media.MediaValueError,
+        r"edges: expected non-decreasing values",
+    ),
+    (
+        {"np_histogram": ([1, np.nan], [0, 1, 2])},
+        media.MediaValueError,
+        r"counts: expected finite numbers; got 1 NaN",
+    ),
+    (
+        {"np_histogram": ([1] * 513, list(range(514)))},
+        media.MediaValueError,
+        r"np_histogram: expected 1 to 512 bins",
+    ),
 ]
 
 
@@ -119,9 +144,12 @@ def test_through_a_run_explicit_bare_array_and_summary(root):
     assert bare["_type"] == "histogram" and len(bare["values"]) == 64 and bare["count"] == 1000
     assert rows[0]["small"] == [0, 1, 2, 3, 4]
     assert rows[1]["bare"]["count"] == 1000 and rows[1]["bare"]["nonfinite"] == 1
-    assert r.summary["final"] == {"_type": "histogram", "values": np.histogram(DATA, bins=4)[0].tolist(),
-                                  "bins": pytest.approx(np.histogram(DATA, bins=4)[1].tolist()),
-                                  "count": 1000}
+    assert r.summary["final"] == {
+        "_type": "histogram",
+        "values": np.histogram(DATA, bins=4)[0].tolist(),
+        "bins": pytest.approx(np.histogram(DATA, bins=4)[1].tolist()),
+        "count": 1000,
+    }
     assert r.summary["bare"]["nonfinite"] == 1  # the last logged value
     assert r.media_keys()["bare"] == "histogram"
 
@@ -131,5 +159,7 @@ def test_bare_torch_tensor_logged_becomes_a_histogram(root):
     run = media.init(project="h")
     media.log({"w": torch.tensor(DATA, requires_grad=True) * 1.0})
     media.finish()
-    (_, stub), = media.open_run(run.dir).media("w")
-    assert stub["_type"] == "histogram" and stub["values"] == np.histogram(DATA, bins=64)[0].tolist()
+    ((_, stub),) = media.open_run(run.dir).media("w")
+    assert (
+        stub["_type"] == "histogram" and stub["values"] == np.histogram(DATA, bins=64)[0].tolist()
+    )

@@ -61,22 +61,49 @@ GOOD_ARRAYS = [
     ("uint8-4chw", np.transpose(RGBA, (2, 0, 1)), {}, RGBA, 4, "uint8"),
     ("batch-of-one", np.transpose(RGB, (2, 0, 1))[None], {}, RGB, 3, "uint8"),
     ("float-unit", UNIT, {}, np.arange(42, dtype=np.uint8).reshape(6, 7), 1, "unit"),
-    ("float32-unit", UNIT.astype(np.float32), {}, np.arange(42, dtype=np.uint8).reshape(6, 7), 1, "unit"),
+    (
+        "float32-unit",
+        UNIT.astype(np.float32),
+        {},
+        np.arange(42, dtype=np.uint8).reshape(6, 7),
+        1,
+        "unit",
+    ),
     ("bool", GREY > 128, {}, np.where(GREY > 128, 255, 0), 1, "bool"),
     ("uint16-small", GREY.astype(np.uint16), {}, GREY, 1, "int"),
     ("int64-small", GREY.astype(np.int64), {}, GREY, 1, "int"),
     ("list", GREY.tolist(), {}, GREY, 1, "int"),
     ("array-like", ArrayLike(RGB), {}, RGB, 3, "uint8"),
-    ("explicit-range", GREY.astype(np.float64) / 10, {"value_range": (0, 25.5)}, GREY, 1, "explicit"),
-    ("channels-last-override", np.zeros((3, 4, 4), np.uint8) + 7, {"channels": "last"},
-     np.zeros((3, 4, 4), np.uint8) + 7, 4, "uint8"),
-    ("channels-first-override", np.zeros((3, 4, 4), np.uint8) + 7, {"channels": "first"},
-     np.zeros((4, 4, 3), np.uint8) + 7, 3, "uint8"),
+    (
+        "explicit-range",
+        GREY.astype(np.float64) / 10,
+        {"value_range": (0, 25.5)},
+        GREY,
+        1,
+        "explicit",
+    ),
+    (
+        "channels-last-override",
+        np.zeros((3, 4, 4), np.uint8) + 7,
+        {"channels": "last"},
+        np.zeros((3, 4, 4), np.uint8) + 7,
+        4,
+        "uint8",
+    ),
+    (
+        "channels-first-override",
+        np.zeros((3, 4, 4), np.uint8) + 7,
+        {"channels": "first"},
+        np.zeros((4, 4, 3), np.uint8) + 7,
+        3,
+        "uint8",
+    ),
 ]
 
 
-@pytest.mark.parametrize("name,data,kwargs,expected,channels,rule", GOOD_ARRAYS,
-                         ids=[g[0] for g in GOOD_ARRAYS])
+@pytest.mark.parametrize(
+    "name,data,kwargs,expected,channels,rule", GOOD_ARRAYS, ids=[g[0] for g in GOOD_ARRAYS]
+)
 def test_array_pixels_round_trip(tmp_path, name, data, kwargs, expected, channels, rule):
     stub = ser(Image(data, caption=name, **kwargs), tmp_path)
     got = pixels(tmp_path, stub["path"])
@@ -141,22 +168,31 @@ def test_later_mutation_of_the_users_array_does_not_leak_in(tmp_path):
         before = ser(img, tmp_path / "a")
         data[...] = 0
         after = ser(img, tmp_path / "b")
-        np.testing.assert_array_equal(pixels(tmp_path / "a", before["path"]),
-                                      pixels(tmp_path / "b", after["path"]))
+        np.testing.assert_array_equal(
+            pixels(tmp_path / "a", before["path"]), pixels(tmp_path / "b", after["path"])
+        )
 
 
 def test_mode_converts_like_pil(tmp_path):
     stub = ser(Image(RGB, mode="L"), tmp_path)
-    np.testing.assert_array_equal(pixels(tmp_path, stub["path"]),
-                                  np.array(PILImage.fromarray(RGB).convert("L")))
+    np.testing.assert_array_equal(
+        pixels(tmp_path, stub["path"]), np.array(PILImage.fromarray(RGB).convert("L"))
+    )
     assert stub["channels"] == 1
     stub = ser(Image(GREY, mode="RGBA"), tmp_path, 1)
     got = pixels(tmp_path, stub["path"])
     assert got.shape == (6, 7, 4) and (got[:, :, 3] == 255).all() and (got[:, :, 0] == GREY).all()
 
 
-@pytest.mark.parametrize("file_type,fmt,ext", [("jpg", "jpeg", ".jpg"), ("jpeg", "jpeg", ".jpeg"),
-                                               ("webp", "webp", ".webp"), ("bmp", "bmp", ".bmp")])
+@pytest.mark.parametrize(
+    "file_type,fmt,ext",
+    [
+        ("jpg", "jpeg", ".jpg"),
+        ("jpeg", "jpeg", ".jpeg"),
+        ("webp", "webp", ".webp"),
+        ("bmp", "bmp", ".bmp"),
+    ],
+)
 def test_file_types(tmp_path, file_type, fmt, ext):
     smooth = np.tile(np.arange(0, 256, 4, dtype=np.uint8), (32, 1))
     stub = ser(Image(np.stack([smooth] * 3, -1), file_type=file_type), tmp_path)
@@ -191,8 +227,9 @@ def test_torch_tensors_cpu_grad_uint8_and_normalised(tmp_path):
     torch = pytest.importorskip("torch")
     t = torch.tensor(UNIT[None].astype(np.float32), requires_grad=True) * 1.0  # (1, H, W), grad
     stub = ser(Image(t), tmp_path)
-    np.testing.assert_array_equal(pixels(tmp_path, stub["path"]),
-                                  np.arange(42, dtype=np.uint8).reshape(6, 7))
+    np.testing.assert_array_equal(
+        pixels(tmp_path, stub["path"]), np.arange(42, dtype=np.uint8).reshape(6, 7)
+    )
     chw = torch.from_numpy(np.transpose(RGB, (2, 0, 1)).copy())  # uint8 CHW, like decode_image
     stub = ser(Image(chw), tmp_path, 1)
     np.testing.assert_array_equal(pixels(tmp_path, stub["path"]), RGB)
@@ -225,7 +262,11 @@ def test_pil_images_of_every_common_mode(tmp_path):
         (pal, np.array(pal.convert("RGB")), 3),
         (PILImage.fromarray(GREY > 100), np.where(GREY > 100, 255, 0), 1),
         (PILImage.fromarray(GREY.astype(np.uint16)).convert("I;16"), GREY, 1),
-        (PILImage.fromarray(RGB).convert("CMYK"), np.array(PILImage.fromarray(RGB).convert("CMYK").convert("RGB")), 3),
+        (
+            PILImage.fromarray(RGB).convert("CMYK"),
+            np.array(PILImage.fromarray(RGB).convert("CMYK").convert("RGB")),
+            3,
+        ),
     ]
     for i, (img, expected, channels) in enumerate(cases):
         stub = ser(Image(img), tmp_path, i)
@@ -233,9 +274,16 @@ def test_pil_images_of_every_common_mode(tmp_path):
         assert stub["channels"] == channels, img.mode
 
 
-@pytest.mark.parametrize("fmt,ext,stub_fmt", [("PNG", ".png", "png"), ("JPEG", ".jpg", "jpeg"),
-                                              ("GIF", ".gif", "gif"), ("WEBP", ".webp", "webp"),
-                                              ("BMP", ".bmp", "bmp")])
+@pytest.mark.parametrize(
+    "fmt,ext,stub_fmt",
+    [
+        ("PNG", ".png", "png"),
+        ("JPEG", ".jpg", "jpeg"),
+        ("GIF", ".gif", "gif"),
+        ("WEBP", ".webp", "webp"),
+        ("BMP", ".bmp", "bmp"),
+    ],
+)
 def test_image_files_are_stored_byte_for_byte(tmp_path, fmt, ext, stub_fmt):
     src = tmp_path / f"in{ext}"
     src.write_bytes(png_bytes(RGB, fmt))
@@ -253,10 +301,14 @@ def test_files_are_re_encoded_only_when_asked(tmp_path):
     src = tmp_path / "in.png"
     src.write_bytes(png_bytes(RGB))
     stub = ser(Image(str(src), file_type="jpg"), tmp_path / "run")
-    assert stub["path"].endswith(".jpg") and PILImage.open(tmp_path / "run" / stub["path"]).format == "JPEG"
+    assert (
+        stub["path"].endswith(".jpg")
+        and PILImage.open(tmp_path / "run" / stub["path"]).format == "JPEG"
+    )
     stub = ser(Image(src, mode="L"), tmp_path / "run", 1)
-    np.testing.assert_array_equal(pixels(tmp_path / "run", stub["path"]),
-                                  np.array(PILImage.fromarray(RGB).convert("L")))
+    np.testing.assert_array_equal(
+        pixels(tmp_path / "run", stub["path"]), np.array(PILImage.fromarray(RGB).convert("L"))
+    )
     tiff = tmp_path / "in.tiff"
     PILImage.fromarray(RGB).save(tiff)
     stub = ser(Image(tiff), tmp_path / "run", 2)
@@ -276,7 +328,10 @@ def test_matplotlib_figure_axes_and_pyplot(tmp_path):
         stub = ser(Image(value), tmp_path, i)
         assert (stub["width"], stub["height"]) == (150, 100)
         got = pixels(tmp_path, stub["path"])
-        assert got.shape[:2] == (100, 150) and len(np.unique(got.reshape(-1, got.shape[-1]), axis=0)) > 2
+        assert (
+            got.shape[:2] == (100, 150)
+            and len(np.unique(got.reshape(-1, got.shape[-1]), axis=0)) > 2
+        )
     stub = ser(Image(fig, file_type="jpg"), tmp_path, 5)
     assert stub["format"] == "jpeg" and PILImage.open(tmp_path / stub["path"]).size == (150, 100)
     plt.close(fig)
@@ -295,8 +350,12 @@ def test_copy_of_an_image_takes_the_new_caption(tmp_path):
 # ---- bad inputs -------------------------------------------------------------------------------
 
 BAD = [
-    (np.zeros((5, 64, 64, 2)), {}, media.MediaValueError,
-     r"Image: expected shape \(H, W\), \(H, W, C\) or \(C, H, W\) with C in 1, 3, 4; got \(5, 64, 64, 2\)"),
+    (
+        np.zeros((5, 64, 64, 2)),
+        {},
+        media.MediaValueError,
+        r"Image: expected shape \(H, W\), \(H, W, C\) or \(C, H, W\) with C in 1, 3, 4; got \(5, 64, 64, 2\)",
+    ),
     (np.zeros((8, 8, 2)), {}, media.MediaValueError, r"got \(8, 8, 2\)"),
     (np.zeros(10), {}, media.MediaValueError, r"got \(10,\)"),
     (np.zeros((0, 0)), {}, media.MediaValueError, r"non-empty array; got shape \(0, 0\)"),
@@ -304,17 +363,57 @@ BAD = [
     (np.array([["a", "b"]]), {}, media.MediaTypeError, r"expected numeric pixel values.*dtype <U1"),
     (np.zeros((4, 4), complex), {}, media.MediaTypeError, r"dtype complex128"),
     (5, {}, media.MediaTypeError, r"data_or_path: expected a numpy array.*got int \(5\)"),
-    (RGB, {"mode": "P"}, media.MediaValueError, r"mode: expected one of 'L', 'LA', 'RGB', 'RGBA'; got str \('P'\)"),
-    (RGB, {"file_type": "gif"}, media.MediaValueError, r"file_type: expected one of 'png'.*got str \('gif'\)"),
-    (RGB, {"value_range": (1, 1)}, media.MediaValueError, r"value_range: expected finite numbers with lo < hi; got \(1, 1\)"),
-    (RGB, {"value_range": "auto"}, media.MediaValueError, r"value_range: expected a pair of numbers"),
-    (RGB, {"channels": "middle"}, media.MediaValueError, r"channels: expected 'first', 'last' or None"),
-    (np.zeros((8, 8, 3)), {"channels": "first"}, media.MediaValueError, r"with channels='first' \(8 channels\)"),
+    (
+        RGB,
+        {"mode": "P"},
+        media.MediaValueError,
+        r"mode: expected one of 'L', 'LA', 'RGB', 'RGBA'; got str \('P'\)",
+    ),
+    (
+        RGB,
+        {"file_type": "gif"},
+        media.MediaValueError,
+        r"file_type: expected one of 'png'.*got str \('gif'\)",
+    ),
+    (
+        RGB,
+        {"value_range": (1, 1)},
+        media.MediaValueError,
+        r"value_range: expected finite numbers with lo < hi; got \(1, 1\)",
+    ),
+    (
+        RGB,
+        {"value_range": "auto"},
+        media.MediaValueError,
+        r"value_range: expected a pair of numbers",
+    ),
+    (
+        RGB,
+        {"channels": "middle"},
+        media.MediaValueError,
+        r"channels: expected 'first', 'last' or None",
+    ),
+    (
+        np.zeros((8, 8, 3)),
+        {"channels": "first"},
+        media.MediaValueError,
+        r"with channels='first' \(8 channels\)",
+    ),
     (GREY, {"channels": "first"}, media.MediaValueError, r"no channel axis"),
     (RGB, {"grouping": "a"}, media.MediaTypeError, r"grouping: expected an int"),
     (RGB, {"caption": ["x"]}, media.MediaTypeError, r"Image: caption: expected a str; got list"),
-    ("https://example.com/cat.png", {}, media.MediaValueError, r"expected a local file; got the URL"),
-    ("cat.png", {"channels": "first"}, media.MediaValueError, r"channels= applies to arrays and tensors; got str"),
+    (
+        "https://example.com/cat.png",
+        {},
+        media.MediaValueError,
+        r"expected a local file; got the URL",
+    ),
+    (
+        "cat.png",
+        {"channels": "first"},
+        media.MediaValueError,
+        r"channels= applies to arrays and tensors; got str",
+    ),
 ]
 
 
@@ -350,7 +449,9 @@ def test_check_count_warns_past_the_limit(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert Image.check_count(3) is True
-    with pytest.warns(UserWarning, match=r"key 'ex': 4 images at one step is more than Image.MAX_PER_KEY=3"):
+    with pytest.warns(
+        UserWarning, match=r"key 'ex': 4 images at one step is more than Image.MAX_PER_KEY=3"
+    ):
         assert Image.check_count(4, key="ex") is False
 
 
@@ -360,10 +461,14 @@ MASK = (np.arange(42).reshape(6, 7) % 3).astype(np.int64)
 
 
 def test_masks_are_stored_as_png_with_labels(tmp_path):
-    img = Image(RGB, masks={
-        "predictions": {"mask_data": MASK, "class_labels": {0: "bg", 1: "cat"}},
-        "truth": {"mask_data": MASK == 1},
-    }, classes=Classes([{"id": 2, "name": "dog"}]))
+    img = Image(
+        RGB,
+        masks={
+            "predictions": {"mask_data": MASK, "class_labels": {0: "bg", 1: "cat"}},
+            "truth": {"mask_data": MASK == 1},
+        },
+        classes=Classes([{"id": 2, "name": "dog"}]),
+    )
     stub = ser(img, tmp_path)
     pred = stub["masks"]["predictions"]
     assert pred["path"] == "media/examples/3_0.mask-predictions.png"
@@ -408,18 +513,49 @@ def test_mask_data_is_copied(tmp_path):
 
 BAD_MASKS = [
     ([MASK], media.MediaTypeError, r"Image: masks: expected a dict \{layer"),
-    ({"p": MASK}, media.MediaTypeError, r"masks\['p'\]: expected a dict with \"mask_data\" or \"path\""),
-    ({"p": {"mask_data": MASK[:5]}}, media.MediaValueError,
-     r"masks\['p'\]: mask has shape \(5, 7\); expected \(6, 7\) to match the 7x6 image"),
-    ({"p": {"mask_data": MASK + 254}}, media.MediaValueError, r"class ids must be in 0..255 .*got values from 254 to 256"),
+    (
+        {"p": MASK},
+        media.MediaTypeError,
+        r"masks\['p'\]: expected a dict with \"mask_data\" or \"path\"",
+    ),
+    (
+        {"p": {"mask_data": MASK[:5]}},
+        media.MediaValueError,
+        r"masks\['p'\]: mask has shape \(5, 7\); expected \(6, 7\) to match the 7x6 image",
+    ),
+    (
+        {"p": {"mask_data": MASK + 254}},
+        media.MediaValueError,
+        r"class ids must be in 0..255 .*got values from 254 to 256",
+    ),
     ({"p": {"mask_data": MASK - 1}}, media.MediaValueError, r"from -1 to 1"),
-    ({"p": {"mask_data": MASK * 0.5}}, media.MediaValueError, r"expected integer class ids; got float values"),
-    ({"p": {"mask_data": np.zeros((6, 7, 3), int)}}, media.MediaValueError, r"expected a 2-D \(H, W\) array.*\(6, 7, 3\)"),
-    ({"p": {"mask_data": MASK, "path": "m.png"}}, media.MediaValueError, r"exactly one of \"mask_data\" or \"path\""),
+    (
+        {"p": {"mask_data": MASK * 0.5}},
+        media.MediaValueError,
+        r"expected integer class ids; got float values",
+    ),
+    (
+        {"p": {"mask_data": np.zeros((6, 7, 3), int)}},
+        media.MediaValueError,
+        r"expected a 2-D \(H, W\) array.*\(6, 7, 3\)",
+    ),
+    (
+        {"p": {"mask_data": MASK, "path": "m.png"}},
+        media.MediaValueError,
+        r"exactly one of \"mask_data\" or \"path\"",
+    ),
     ({"p": {"class_labels": {}}}, media.MediaValueError, r"exactly one of"),
     ({"p": {"mask_data": MASK, "labels": {}}}, media.MediaValueError, r"unknown key 'labels'"),
-    ({"p": {"mask_data": MASK, "class_labels": {1: 2}}}, media.MediaTypeError, r"class 1: expected a str name"),
-    ({"p": {"mask_data": MASK, "class_labels": {"cat": "x"}}}, media.MediaTypeError, r"expected an integer class id; got str \('cat'\)"),
+    (
+        {"p": {"mask_data": MASK, "class_labels": {1: 2}}},
+        media.MediaTypeError,
+        r"class 1: expected a str name",
+    ),
+    (
+        {"p": {"mask_data": MASK, "class_labels": {"cat": "x"}}},
+        media.MediaTypeError,
+        r"expected an integer class id; got str \('cat'\)",
+    ),
     ({"p": {"mask_data": MASK, "class_labels": [1]}}, media.MediaValueError, r"Classes: item 0"),
     ({"": {"mask_data": MASK}}, media.MediaTypeError, r"layer names must be non-empty str"),
 ]
@@ -433,7 +569,9 @@ def test_bad_masks(masks, exc, match):
 
 def test_bad_mask_files(tmp_path):
     PILImage.fromarray(RGB).save(tmp_path / "rgb.png")
-    with pytest.raises(media.MediaValueError, match=r"expected a single-channel mask .* got a mode RGB"):
+    with pytest.raises(
+        media.MediaValueError, match=r"expected a single-channel mask .* got a mode RGB"
+    ):
         Image(RGB, masks={"p": {"path": tmp_path / "rgb.png"}})
     with pytest.raises(FileNotFoundError, match=r"masks\['p'\]: path: no such file"):
         Image(RGB, masks={"p": {"path": tmp_path / "none.png"}})
@@ -444,16 +582,37 @@ def test_bad_mask_files(tmp_path):
 
 def test_boxes_are_validated_normalised_and_stored_as_json(tmp_path):
     torch = pytest.importorskip("torch")
-    img = Image(np.zeros((100, 200, 3), np.uint8), boxes={"predictions": {
-        "box_data": [
-            {"position": {"minX": 10, "maxX": 50, "minY": 20, "maxY": 40}, "domain": "pixel",
-             "class_id": 1, "box_caption": "cat 0.9", "scores": {"acc": 0.9}},
-            {"position": {"middle": [0.5, 0.5], "width": 0.2, "height": 0.4}, "class_id": np.int64(2)},
-            {"position": {"middle": torch.tensor([100.0, 50.0]), "width": 20, "height": 10},
-             "domain": "pixel", "class_id": 7, "scores": {"iou": np.float32(0.5)}},
-        ],
-        "class_labels": {1: "cat", 2: "dog"},
-    }})
+    img = Image(
+        np.zeros((100, 200, 3), np.uint8),
+        boxes={
+            "predictions": {
+                "box_data": [
+                    {
+                        "position": {"minX": 10, "maxX": 50, "minY": 20, "maxY": 40},
+                        "domain": "pixel",
+                        "class_id": 1,
+                        "box_caption": "cat 0.9",
+                        "scores": {"acc": 0.9},
+                    },
+                    {
+                        "position": {"middle": [0.5, 0.5], "width": 0.2, "height": 0.4},
+                        "class_id": np.int64(2),
+                    },
+                    {
+                        "position": {
+                            "middle": torch.tensor([100.0, 50.0]),
+                            "width": 20,
+                            "height": 10,
+                        },
+                        "domain": "pixel",
+                        "class_id": 7,
+                        "scores": {"iou": np.float32(0.5)},
+                    },
+                ],
+                "class_labels": {1: "cat", 2: "dog"},
+            }
+        },
+    )
     stub = ser(img, tmp_path)
     layer = stub["boxes"]["predictions"]
     assert layer["path"] == "media/examples/3_0.boxes-predictions.json"
@@ -463,8 +622,12 @@ def test_boxes_are_validated_normalised_and_stored_as_json(tmp_path):
     assert (doc["width"], doc["height"]) == (200, 100)
     assert doc["class_labels"] == layer["class_labels"]
     b0, b1, b2 = doc["box_data"]
-    assert b0 == {"position": {"minX": 10, "minY": 20, "maxX": 50, "maxY": 40}, "class_id": 1,
-                  "box_caption": "cat 0.9", "scores": {"acc": 0.9}}
+    assert b0 == {
+        "position": {"minX": 10, "minY": 20, "maxX": 50, "maxY": 40},
+        "class_id": 1,
+        "box_caption": "cat 0.9",
+        "scores": {"acc": 0.9},
+    }
     assert b1["position"] == pytest.approx({"minX": 80, "minY": 30, "maxX": 120, "maxY": 70})
     assert b1["class_id"] == 2 and "box_caption" not in b1
     assert b2["position"] == {"minX": 90, "minY": 45, "maxX": 110, "maxY": 55}
@@ -474,46 +637,130 @@ def test_boxes_are_validated_normalised_and_stored_as_json(tmp_path):
 def test_empty_box_layer_and_fractional_far_out_warning(tmp_path):
     stub = ser(Image(RGB, boxes={"none": {"box_data": []}}), tmp_path)
     assert stub["boxes"]["none"]["count"] == 0
-    with pytest.warns(UserWarning, match=r"boxes\['p'\]: 1 of 1 boxes have fractional coordinates far outside 0..1 \(up to 40\).*\"domain\": \"pixel\"") as rec:
-        Image(RGB, boxes={"p": {"box_data": [{"position": {"minX": 1, "maxX": 40, "minY": 0, "maxY": 3}, "class_id": 0}]}})
+    with pytest.warns(
+        UserWarning,
+        match=r"boxes\['p'\]: 1 of 1 boxes have fractional coordinates far outside 0..1 \(up to 40\).*\"domain\": \"pixel\"",
+    ) as rec:
+        Image(
+            RGB,
+            boxes={
+                "p": {
+                    "box_data": [
+                        {"position": {"minX": 1, "maxX": 40, "minY": 0, "maxY": 3}, "class_id": 0}
+                    ]
+                }
+            },
+        )
     assert rec[0].filename == __file__
 
 
 POS = {"minX": 0.1, "maxX": 0.5, "minY": 0.2, "maxY": 0.6}
 BAD_BOXES = [
     ([], media.MediaTypeError, r"Image: boxes: expected a dict \{layer"),
-    ({"p": [{"position": POS}]}, media.MediaValueError, r"boxes\['p'\]: expected a dict with \"box_data\""),
+    (
+        {"p": [{"position": POS}]},
+        media.MediaValueError,
+        r"boxes\['p'\]: expected a dict with \"box_data\"",
+    ),
     ({"p": {"box_data": {}}}, media.MediaTypeError, r"box_data: expected a list of boxes"),
     ({"p": {"box_data": [], "labels": {}}}, media.MediaValueError, r"unknown key 'labels'"),
-    ({"p": {"box_data": [{"class_id": 1}]}}, media.MediaValueError, r"boxes\['p'\]\[0\]: missing position"),
-    ({"p": {"box_data": [{"position": POS}, {"position": {"minX": 1}, "class_id": 1}]}},
-     media.MediaValueError, r"boxes\['p'\]\[0\]: missing class_id"),
-    ({"p": {"box_data": [{"position": POS, "class_id": 1}, {"position": {"minX": 1}, "class_id": 1}]}},
-     media.MediaValueError, r"boxes\['p'\]\[1\]: position: expected \{\"minX\", \"maxX\", \"minY\", \"maxY\"\} or \{\"middle\""),
-    ({"p": {"box_data": [{"position": {**POS, "minX": 0.9}, "class_id": 1}]}}, media.MediaValueError,
-     r"\[0\]: position: expected minX <= maxX and minY <= maxY; got minX=0.9, maxX=0.5"),
-    ({"p": {"box_data": [{"position": {"middle": [1], "width": 1, "height": 1}, "class_id": 1}]}},
-     media.MediaValueError, r"position.middle: expected \[x, y\]"),
-    ({"p": {"box_data": [{"position": {"middle": [1, 1], "width": -1, "height": 1}, "class_id": 1}]}},
-     media.MediaValueError, r"width and height must be >= 0"),
-    ({"p": {"box_data": [{"position": {**POS, "maxY": float("nan")}, "class_id": 1}]}},
-     media.MediaValueError, r"position.maxY: expected a finite number; got nan"),
-    ({"p": {"box_data": [{"position": {**POS, "maxY": "1"}, "class_id": 1}]}},
-     media.MediaTypeError, r"position.maxY: expected a number; got str"),
-    ({"p": {"box_data": [{"position": POS, "class_id": 1.0}]}}, media.MediaTypeError,
-     r"\[0\]: class_id: expected an integer class id; got float \(1.0\)"),
-    ({"p": {"box_data": [{"position": POS, "class_id": True}]}}, media.MediaTypeError, r"class_id: expected an integer"),
-    ({"p": {"box_data": [{"position": POS, "class_id": 1, "scores": [0.9]}]}}, media.MediaTypeError,
-     r"scores: expected a dict \{name: number\}"),
-    ({"p": {"box_data": [{"position": POS, "class_id": 1, "scores": {"a": None}}]}}, media.MediaTypeError,
-     r"scores\['a'\]: expected a number"),
-    ({"p": {"box_data": [{"position": POS, "class_id": 1, "caption": "x"}]}}, media.MediaValueError,
-     r"\[0\]: unknown key 'caption'; expected position, class_id, box_caption, scores, domain"),
-    ({"p": {"box_data": [{"position": POS, "class_id": 1, "domain": "percent"}]}}, media.MediaValueError,
-     r"domain: expected 'pixel' or absent"),
-    ({"p": {"box_data": [{"position": POS, "class_id": 1, "box_caption": 3}]}}, media.MediaTypeError,
-     r"box_caption: expected a str"),
-    ({"p": {"box_data": ["box"]}}, media.MediaTypeError, r"\[0\]: expected a dict with position and class_id"),
+    (
+        {"p": {"box_data": [{"class_id": 1}]}},
+        media.MediaValueError,
+        r"boxes\['p'\]\[0\]: missing position",
+    ),
+    (
+        {"p": {"box_data": [{"position": POS}, {"position": {"minX": 1}, "class_id": 1}]}},
+        media.MediaValueError,
+        r"boxes\['p'\]\[0\]: missing class_id",
+    ),
+    (
+        {
+            "p": {
+                "box_data": [
+                    {"position": POS, "class_id": 1},
+                    {"position": {"minX": 1}, "class_id": 1},
+                ]
+            }
+        },
+        media.MediaValueError,
+        r"boxes\['p'\]\[1\]: position: expected \{\"minX\", \"maxX\", \"minY\", \"maxY\"\} or \{\"middle\"",
+    ),
+    (
+        {"p": {"box_data": [{"position": {**POS, "minX": 0.9}, "class_id": 1}]}},
+        media.MediaValueError,
+        r"\[0\]: position: expected minX <= maxX and minY <= maxY; got minX=0.9, maxX=0.5",
+    ),
+    (
+        {
+            "p": {
+                "box_data": [{"position": {"middle": [1], "width": 1, "height": 1}, "class_id": 1}]
+            }
+        },
+        media.MediaValueError,
+        r"position.middle: expected \[x, y\]",
+    ),
+    (
+        {
+            "p": {
+                "box_data": [
+                    {"position": {"middle": [1, 1], "width": -1, "height": 1}, "class_id": 1}
+                ]
+            }
+        },
+        media.MediaValueError,
+        r"width and height must be >= 0",
+    ),
+    (
+        {"p": {"box_data": [{"position": {**POS, "maxY": float("nan")}, "class_id": 1}]}},
+        media.MediaValueError,
+        r"position.maxY: expected a finite number; got nan",
+    ),
+    (
+        {"p": {"box_data": [{"position": {**POS, "maxY": "1"}, "class_id": 1}]}},
+        media.MediaTypeError,
+        r"position.maxY: expected a number; got str",
+    ),
+    (
+        {"p": {"box_data": [{"position": POS, "class_id": 1.0}]}},
+        media.MediaTypeError,
+        r"\[0\]: class_id: expected an integer class id; got float \(1.0\)",
+    ),
+    (
+        {"p": {"box_data": [{"position": POS, "class_id": True}]}},
+        media.MediaTypeError,
+        r"class_id: expected an integer",
+    ),
+    (
+        {"p": {"box_data": [{"position": POS, "class_id": 1, "scores": [0.9]}]}},
+        media.MediaTypeError,
+        r"scores: expected a dict \{name: number\}",
+    ),
+    (
+        {"p": {"box_data": [{"position": POS, "class_id": 1, "scores": {"a": None}}]}},
+        media.MediaTypeError,
+        r"scores\['a'\]: expected a number",
+    ),
+    (
+        {"p": {"box_data": [{"position": POS, "class_id": 1, "caption": "x"}]}},
+        media.MediaValueError,
+        r"\[0\]: unknown key 'caption'; expected position, class_id, box_caption, scores, domain",
+    ),
+    (
+        {"p": {"box_data": [{"position": POS, "class_id": 1, "domain": "percent"}]}},
+        media.MediaValueError,
+        r"domain: expected 'pixel' or absent",
+    ),
+    (
+        {"p": {"box_data": [{"position": POS, "class_id": 1, "box_caption": 3}]}},
+        media.MediaTypeError,
+        r"box_caption: expected a str",
+    ),
+    (
+        {"p": {"box_data": ["box"]}},
+        media.MediaTypeError,
+        r"\[0\]: expected a dict with position and class_id",
+    ),
 ]
 
 
@@ -531,18 +778,26 @@ def test_classes_forms_and_stub(tmp_path):
     assert a.labels == {1: "cat", 0: "bg"} and Classes({1: "cat", 0: "bg"}).labels == a.labels
     assert Classes(a).class_set == [{"id": 1, "name": "cat"}, {"id": 0, "name": "bg"}]
     assert a._serialize(MediaWriter(tmp_path, "c", 0)) == {
-        "_type": "classes", "class_set": [{"id": 1, "name": "cat"}, {"id": 0, "name": "bg"}]}
+        "_type": "classes",
+        "class_set": [{"id": 1, "name": "cat"}, {"id": 0, "name": "bg"}],
+    }
     stub = ser(Image(RGB, classes=[{"id": 5, "name": "x"}]), tmp_path)
     assert stub["classes"] == {"5": "x"}
 
 
-@pytest.mark.parametrize("value,match", [
-    ("cats", r"Classes: expected a list of"),
-    ([{"id": 1}], r"Classes: item 0: expected \{\"id\": int, \"name\": str\}"),
-    ([{"id": 1, "name": "a"}, {"id": 1, "name": "b"}], r"item 1: id 1 appears twice \('a' and 'b'\)"),
-    ([{"id": "x", "name": "a"}], r"item 0: id: expected an integer class id"),
-    ([{"id": 1, "name": 2}], r"item 0: name: expected a str"),
-])
+@pytest.mark.parametrize(
+    "value,match",
+    [
+        ("cats", r"Classes: expected a list of"),
+        ([{"id": 1}], r"Classes: item 0: expected \{\"id\": int, \"name\": str\}"),
+        (
+            [{"id": 1, "name": "a"}, {"id": 1, "name": "b"}],
+            r"item 1: id 1 appears twice \('a' and 'b'\)",
+        ),
+        ([{"id": "x", "name": "a"}], r"item 0: id: expected an integer class id"),
+        ([{"id": 1, "name": 2}], r"item 0: name: expected a str"),
+    ],
+)
 def test_bad_classes(value, match):
     with pytest.raises((media.MediaValueError, media.MediaTypeError), match=match):
         Classes(value)
@@ -567,30 +822,53 @@ def test_to_uint8_returns_new_arrays_and_channels_last_rule():
 def test_logged_list_of_images_round_trips_through_a_run(root):
     run = media.init(project="mnist")
     x = (RNG.random((28, 28)) - 0.13) / 0.31
-    media.log({"examples": [Image(x, caption="Pred: 3"),
-                            Image(RGB, caption="rgb", masks={"p": {"mask_data": MASK}},
-                                  boxes={"b": {"box_data": [{"position": POS, "class_id": 1}]}})]})
+    media.log(
+        {
+            "examples": [
+                Image(x, caption="Pred: 3"),
+                Image(
+                    RGB,
+                    caption="rgb",
+                    masks={"p": {"mask_data": MASK}},
+                    boxes={"b": {"box_data": [{"position": POS, "class_id": 1}]}},
+                ),
+            ]
+        }
+    )
     media.log({"single": Image(UNIT)})
     run.summary["best"] = Image(GREY, caption="best")
     media.finish()
 
     r = media.open_run(run.dir)
     assert r.media_keys() == {"examples": "image", "single": "image"}
-    (step, stub), = r.media("examples")
-    assert step == 0 and stub["_type"] == "media-list" and stub["kind"] == "image" and stub["count"] == 2
+    ((step, stub),) = r.media("examples")
+    assert (
+        step == 0
+        and stub["_type"] == "media-list"
+        and stub["kind"] == "image"
+        and stub["count"] == 2
+    )
     first, second = stub["items"]
     assert first["caption"] == "Pred: 3" and second["caption"] == "rgb"
-    assert first["value_range"]["rule"] == "minmax" and first["value_range"]["lo"] == pytest.approx(x.min())
+    assert first["value_range"]["rule"] == "minmax" and first["value_range"]["lo"] == pytest.approx(
+        x.min()
+    )
     got = np.array(PILImage.open(r.resolve(first["path"])))
     assert got.shape == (28, 28) and got.min() == 0 and got.max() == 255
     np.testing.assert_array_equal(np.array(PILImage.open(r.resolve(second["path"]))), RGB)
-    np.testing.assert_array_equal(np.array(PILImage.open(r.resolve(second["masks"]["p"]["path"]))), MASK)
+    np.testing.assert_array_equal(
+        np.array(PILImage.open(r.resolve(second["masks"]["p"]["path"]))), MASK
+    )
     boxes = json.loads(r.resolve(second["boxes"]["b"]["path"]).read_text())
-    assert boxes["box_data"][0]["position"] == pytest.approx({"minX": 0.7, "maxX": 3.5, "minY": 1.2, "maxY": 3.6})
+    assert boxes["box_data"][0]["position"] == pytest.approx(
+        {"minX": 0.7, "maxX": 3.5, "minY": 1.2, "maxY": 3.6}
+    )
     assert first["path"] != second["path"]
-    (_, single), = r.media("single")
-    np.testing.assert_array_equal(np.array(PILImage.open(r.resolve(single["path"]))),
-                                  np.arange(42, dtype=np.uint8).reshape(6, 7))
+    ((_, single),) = r.media("single")
+    np.testing.assert_array_equal(
+        np.array(PILImage.open(r.resolve(single["path"]))),
+        np.arange(42, dtype=np.uint8).reshape(6, 7),
+    )
     best = r.summary["best"]
     assert best["_type"] == "image" and best["caption"] == "best"
     np.testing.assert_array_equal(np.array(PILImage.open(r.resolve(best["path"]))), GREY)
