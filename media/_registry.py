@@ -75,7 +75,7 @@ def _module_of(value: Any) -> str:
     return type(value).__module__ or ""
 
 
-def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True) -> Any:
+def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True, stacklevel: int = 2) -> Any:
     """Turn one logged value into a JSON-safe value or a ``Media`` to serialize later.
 
     Rules (also in docs/format.md):
@@ -86,7 +86,8 @@ def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True) -> Any:
       - lists/tuples of plain values are kept as JSON lists.
       - matplotlib figures (or ``matplotlib.pyplot``), plotly figures, bokeh models and pandas
         DataFrames are wrapped in their media kind.
-    Anything else raises MediaTypeError naming the key and the type.
+    Anything else raises MediaTypeError naming the key and the type. ``stacklevel`` points
+    warnings at the user's line (as seen from the caller of ``coerce``).
     """
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -101,6 +102,9 @@ def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True) -> Any:
         return float(value)
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(v, Media) for v in value):
+            check = getattr(type(value[0]), "check_count", None)
+            if check is not None and all(type(v) is type(value[0]) for v in value):
+                check(len(value), key=key, stacklevel=stacklevel)
             return MediaList(list(value))
         if any(isinstance(v, Media) for v in value):
             raise MediaTypeError(

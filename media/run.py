@@ -313,7 +313,7 @@ class Run:
             if type(v) in _PLAIN:
                 continue
             try:
-                c = coerce(v, key=k)
+                c = coerce(v, key=k, stacklevel=(3 if _called_from_module() else 2) + 1)
             except MediaError as exc:
                 raise type(exc)(f"{exc} (step {self._step if step is None else step}; nothing was logged by this call)") from None
             if isinstance(c, Media):

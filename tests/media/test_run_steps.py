@@ -207,3 +207,20 @@ def test_warning_points_at_user_line(root):
         warnings.simplefilter("always")
         media.log({"a": 2}, step=1)
     assert caught and caught[0].filename == __file__
+
+
+def test_too_many_images_under_one_key_warns_and_keeps_all(root):
+    Image = media.Image
+    old = Image.MAX_PER_KEY
+    Image.MAX_PER_KEY = 3
+    try:
+        run = media.init(project="w")
+        imgs = [Image(np.full((4, 4), i, np.uint8)) for i in range(5)]
+        with pytest.warns(UserWarning, match=r"5 images at one step is more than Image.MAX_PER_KEY=3") as rec:
+            media.log({"many": imgs})
+        assert rec[0].filename == __file__
+        media.finish()
+    finally:
+        Image.MAX_PER_KEY = old
+    row = next(media.open_run(run.dir).history())
+    assert row["many"]["count"] == 5 and len(row["many"]["items"]) == 5
