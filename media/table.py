@@ -1,0 +1,471 @@
+"""Table: rows and named columns of numbers, strings, bools, dates, lists and media values.
+
+Stored as one JSON file in pandas' "split" orient (``{"columns": [...], "data": [[...], ...]}``),
+so ``pandas.read_json(path, orient="split")`` reads it. A media cell (an Image with its masks and
+boxes, Audio, Video, Html, Object3D, ...) is written like a logged value, as its own file(s), and
+the table file holds its stub in the cell. The stub is documented in ``docs/kinds/table.md``.
+
+Example::
+
+    t = media.Table(columns=["id", "image", "pred"])
+    for i, (x, p) in enumerate(zip(xs, preds)):
+        t.add_data(i, media.Image(x), p)
+    media.log({"predictions": t})
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import math
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from media._arrays import is_torch_tensor, to_numpy
+from media._base import Media
+from media.errors import MediaTypeError, MediaValueError, describe
+
+#: wandb's default column names, used when ``columns`` is not given
+DEFAULT_COLUMNS = ("Input", "Output", "Expected")
+
+#: plain (non-media) column kinds; media columns are named by the media kind ("image", ...)
+PLAIN_KINDS = ("number", "string", "bool", "datetime", "list")
+
+_INT_TYPES = (int, np.integer)
+_FLOAT_TYPES = (float, np.floating)
+
+
+class Table(Media):
+    """A table of rows; cells are plain values or media values.
+
+    ``columns``: a list of names (str, or int which become str); default
+    ``["Input", "Output", "Expected"]`` as in wandb. ``data`` (or its alias ``rows``): a list of
+    rows (each a list or tuple), a 2-D numpy array, or a pandas DataFrame. ``dataframe``: a pandas
+    DataFrame (its column labels become the names; ``columns`` and ``data`` must then be absent).
+
+    Cells may be ``None``, bool, int, float (NaN and inf are kept), str, ``decimal.Decimal``
+    (becomes float), dates and times (``datetime``, ``date``, ``np.datetime64``,
+    ``pd.Timestamp``: stored as ISO 8601 strings, column kind ``datetime``), lists/tuples/arrays of
+    plain values (stored as JSON lists), and media values (Image, Audio, Video, Html, Object3D,
+    Plotly, Bokeh, Histogram). Each column has one kind, set by its first non-None cell; int and
+    float are both ``number``. A cell of another kind raises ``MediaTypeError`` unless
+    ``allow_mixed_types=True`` (the column is then ``mixed``).
+
+    More rows than ``Table.MAX_ROWS`` warn once, with the numbers; every row is kept.
+
+    Example::
+
+        t = Table(columns=["a", "b"], data=[[1, "x"], [2, "y"]])
+        t.add_data(3, "z")
+        t.add_column("c", [0.1, 0.2, 0.3])
+        df = t.get_dataframe()
+    """
+
+    kind = "table"
+
+    #: more rows than this warn (nothing is dropped); raise it to silence the warning
+    MAX_ROWS: ClassVar[int] = 200_000
+
+    def __init__(
+        self,
+        columns: Sequence[Any] | None = None,
+        data: Any = None,
+        rows: Any = None,
+        dataframe: Any = None,
+        *,
+        allow_mixed_types: bool = False,
+    ) -> None:
+        self.allow_mixed_types = bool(allow_mixed_types)
+        self._warned_rows = False
+        if rows is not None:
+            if data is not None:
+                raise MediaValueError(
+                    "Table: got both data and rows (rows is an alias of data); pass one."
+                )
+            data = rows
+        if dataframe is None and _is_dataframe(data):
+            if columns is not None:
+                raise MediaValueError(
+                    "Table: columns must not be given with a DataFrame; its column labels are used."
+                )
+            dataframe, data = data, None
+        if dataframe is not None:
+            if not _is_dataframe(dataframe):
+                raise MediaTypeError(
+                    f"Table: dataframe: expected a pandas DataFrame; got {describe(dataframe)}."
+                )
+            if columns is not None or data is not None:
+                raise MediaValueError(
+                    "Table: dataframe= takes the columns and data from the frame; do not also "
+                    "pass columns or data."
+                )
+            self._from_dataframe(dataframe)
+            return
+
+        self.columns: list[str] = _column_names(
+            list(DEFAULT_COLUMNS) if columns is None else columns
+        )
+        self._kinds: list[str | None] = [None] * len(self.columns)
+        #: the rows, each a list of cells (as wandb's ``Table.data``)
+        self.data: list[list[Any]] = []
+        if data is not None:
+            for i, row in enumerate(_rows_of(data)):
+                self._append(row, where=f"Table: data row {i}")
+            self._check_size()
+
+    # ---- building -----------------------------------------------------------------------------
+    def _from_dataframe(self, df: Any) -> None:
+        self.columns = _column_names([c for c in df.columns], what="dataframe column labels")
+        self._kinds = [None] * len(self.columns)
+        cols: list[list[Any]] = []
+        for j, name in enumerate(self.columns):
+            values, kind = _dataframe_column(df.iloc[:, j], name=name, owner=self)
+            cols.append(values)
+            self._kinds[j] = kind
+        self.data = [list(r) for r in zip(*cols)] if cols else []
+        if not cols:
+            self.data = [[] for _ in range(len(df))]
+        self._check_size()
+
+    def _append(self, row: Sequence[Any], *, where: str) -> None:
+        if len(row) != len(self.columns):
+            raise MediaValueError(
+                f"{where}: expected {len(self.columns)} values (columns {self.columns}); "
+                f"got {len(row)}."
+            )
+        cells = [self._cell(v, j, where) for j, v in enumerate(row)]
+        self.data.append(cells)
+
+    def _cell(self, value: Any, j: int, where: str) -> Any:
+        cell, kind = _normalize(value, where=f"{where}, column {self.columns[j]!r}")
+        if kind is not None:
+            self._kinds[j] = self._merge_kind(self._kinds[j], kind, j, where, value)
+        return cell
+
+    def _merge_kind(self, have: str | None, new: str, j: int, where: str, value: Any) -> str:
+        if have is None or have == new or have == "mixed":
+            return new if have is None else have
+        if self.allow_mixed_types:
+            return "mixed"
+        raise MediaTypeError(
+            f"{where}, column {self.columns[j]!r}: expected {have} (the column's kind, set by "
+            f"its first values); got {new}: {describe(value)}. Convert the value, or pass "
+            "Table(..., allow_mixed_types=True)."
+        )
+
+    def _check_size(self) -> None:
+        n = len(self.data)
+        if n > self.MAX_ROWS and not self._warned_rows:
+            self._warned_rows = True
+            warnings.warn(
+                f"Table: {n} rows is more than Table.MAX_ROWS={self.MAX_ROWS}; all rows are kept, "
+                "but the file may be large and slow to view. Set media.Table.MAX_ROWS higher to "
+                "silence this.",
+                stacklevel=3,
+            )
+
+    def add_data(self, *row: Any) -> None:
+        """Append one row: one value per column, in column order."""
+        self._append(row, where=f"Table.add_data: row {len(self.data)}")
+        self._check_size()
+
+    def add_row(self, *row: Any) -> None:
+        """wandb's older name for ``add_data``."""
+        self._append(row, where=f"Table.add_row: row {len(self.data)}")
+        self._check_size()
+
+    def add_column(self, name: Any, data: Any) -> None:
+        """Append a column ``name`` with one value per existing row.
+
+        On a table with no columns yet, the column also sets the number of rows.
+        """
+        (name,) = _column_names([name], what="add_column: name")
+        if name in self.columns:
+            raise MediaValueError(f"Table.add_column: column {name!r} already exists.")
+        values = list(_values_of(data, what=f"Table.add_column: {name!r}"))
+        if self.columns and len(values) != len(self.data):
+            raise MediaValueError(
+                f"Table.add_column: column {name!r}: expected {len(self.data)} values (one per "
+                f"row); got {len(values)}."
+            )
+        self.columns.append(name)
+        self._kinds.append(None)
+        j = len(self.columns) - 1
+        try:
+            cells = [self._cell(v, j, f"Table.add_column: row {i}") for i, v in enumerate(values)]
+        except Exception:
+            self.columns.pop()
+            self._kinds.pop()
+            raise
+        if len(self.columns) == 1:
+            self.data = [[c] for c in cells]
+        else:
+            for r, c in zip(self.data, cells):
+                r.append(c)
+        self._check_size()
+
+    # ---- reading ------------------------------------------------------------------------------
+    def get_column(self, name: str, convert_to: str | None = None) -> Any:
+        """The values of column ``name`` as a list (``convert_to="numpy"``: a numpy array)."""
+        if name not in self.columns:
+            raise MediaValueError(
+                f"Table.get_column: no column {name!r}; the columns are {self.columns}."
+            )
+        if convert_to not in (None, "numpy"):
+            raise MediaValueError(
+                f"Table.get_column: convert_to: expected None or 'numpy'; got {describe(convert_to)}."
+            )
+        j = self.columns.index(name)
+        values = [r[j] for r in self.data]
+        if convert_to == "numpy":
+            kind = self._kinds[j]
+            if kind not in (None, "number", "bool", "string", "datetime", "list"):
+                raise MediaValueError(
+                    f"Table.get_column: column {name!r} holds {kind} values; convert_to='numpy' "
+                    "works for plain columns."
+                )
+            return np.array([np.nan if v is None and kind == "number" else v for v in values])
+        return values
+
+    @property
+    def column_kinds(self) -> dict[str, str]:
+        """``{column: kind}``: number, string, bool, datetime, list, a media kind, mixed or none."""
+        return {c: (k or "none") for c, k in zip(self.columns, self._kinds)}
+
+    def get_dataframe(self) -> Any:
+        """The table as a pandas DataFrame (media cells stay media objects)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "Table.get_dataframe needs pandas: pip install pandas (or mediaboard[pandas])"
+            ) from None
+        return pd.DataFrame([list(r) for r in self.data], columns=list(self.columns))
+
+    def iterrows(self) -> Iterator[tuple[int, list[Any]]]:
+        """``(index, row)`` pairs, as wandb's ``Table.iterrows``."""
+        for i, r in enumerate(self.data):
+            yield i, list(r)
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return (list(r) for r in self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @property
+    def ncols(self) -> int:
+        return len(self.columns)
+
+    def __repr__(self) -> str:
+        return f"<Table {len(self.data)} rows x {len(self.columns)} columns {self.columns}>"
+
+    # ---- writing ------------------------------------------------------------------------------
+    def _serialize(self, writer: Any) -> dict[str, Any]:
+        rows = self.data
+        media_cols = [j for j, k in enumerate(self._kinds) if k not in PLAIN_KINDS and k]
+        if media_cols:
+            out = []
+            for i, r in enumerate(rows):
+                r = list(r)
+                for j in media_cols:
+                    cell = r[j]
+                    if isinstance(cell, Media):
+                        r[j] = cell._serialize(writer.child(f"r{i}c{j}"))
+                out.append(r)
+            rows = out
+        path = writer.write_json({"columns": self.columns, "data": rows}, ".table.json")
+        return {
+            "_type": "table",
+            "path": path,
+            "columns": list(self.columns),
+            "nrows": len(rows),
+            "ncols": len(self.columns),
+            "column_kinds": self.column_kinds,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# cells
+# --------------------------------------------------------------------------------------------
+
+
+def _normalize(value: Any, *, where: str) -> tuple[Any, str | None]:
+    """``(cell, kind)`` for one value; kind None for a missing value."""
+    t = type(value)
+    if value is None:
+        return None, None
+    if t is str:
+        return value, "string"
+    if t is bool or isinstance(value, np.bool_):
+        return bool(value), "bool"
+    if t is int or t is float:
+        return value, "number"
+    if isinstance(value, _INT_TYPES):
+        return int(value), "number"
+    if isinstance(value, _FLOAT_TYPES):
+        return float(value), "number"
+    if isinstance(value, str):
+        return str(value), "string"
+    if isinstance(value, decimal.Decimal):
+        return float(value), "number"
+    if isinstance(value, Media):
+        if value.kind in ("table", "media-list"):
+            raise MediaTypeError(
+                f"{where}: a {type(value).__name__} cannot be a table cell; log it under its own key."
+            )
+        return value, value.kind
+    if _is_missing(value):
+        return None, None
+    date = _date_text(value)
+    if date is not None:
+        return (None, None) if date == "" else (date, "datetime")
+    if isinstance(value, (list, tuple)) or isinstance(value, np.ndarray) or is_torch_tensor(value):
+        return _plain_list(value, where=where), "list"
+    raise MediaTypeError(
+        f"{where}: expected a number, string, bool, None, date, list or media value; "
+        f"got {describe(value)}."
+    )
+
+
+def _plain_list(value: Any, *, where: str) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        out = []
+        for v in value:
+            cell, kind = _normalize(v, where=where)
+            if kind not in (None, "number", "string", "bool", "list", "datetime"):
+                raise MediaTypeError(
+                    f"{where}: a list cell holds only plain values; got {describe(v)} inside it."
+                )
+            out.append(cell)
+        return out
+    arr = to_numpy(value, what=where)
+    if arr.dtype.kind not in "biufUS":
+        return _plain_list(arr.tolist(), where=where)
+    return arr.tolist()  # type: ignore[no-any-return]
+
+
+def _date_text(value: Any) -> str | None:
+    """ISO 8601 text for dates and times; "" for NaT; None for anything else."""
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, np.datetime64):
+        return "" if np.isnat(value) else str(value)
+    if type(value).__name__ in ("Timestamp", "NaTType") and (
+        type(value).__module__ or ""
+    ).startswith("pandas"):
+        return "" if str(value) == "NaT" else value.isoformat()
+    return None
+
+
+def _is_missing(value: Any) -> bool:
+    # pandas.NA and pandas.NaT (without importing pandas)
+    return (type(value).__module__ or "").startswith("pandas") and type(value).__name__ in (
+        "NAType",
+        "NaTType",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# inputs
+# --------------------------------------------------------------------------------------------
+
+
+def _is_dataframe(value: Any) -> bool:
+    return type(value).__name__ == "DataFrame" and (type(value).__module__ or "").startswith(
+        "pandas"
+    )
+
+
+def _column_names(columns: Any, *, what: str = "columns") -> list[str]:
+    if (
+        isinstance(columns, (str, bytes))
+        or not isinstance(columns, (Sequence, np.ndarray))
+        and not (type(columns).__name__ == "Index")
+    ):
+        raise MediaTypeError(f"Table: {what}: expected a list of names; got {describe(columns)}.")
+    names: list[str] = []
+    for c in list(columns):
+        if isinstance(c, str):
+            names.append(c)
+        elif isinstance(c, _INT_TYPES) and not isinstance(c, (bool, np.bool_)):
+            names.append(str(int(c)))
+        elif isinstance(c, (list, tuple)):
+            raise MediaTypeError(
+                f"Table: {what}: expected a list of names (str or int); got a list of rows. "
+                "Pass the rows as data=: Table(columns=[...], data=rows)."
+            )
+        else:
+            raise MediaTypeError(
+                f"Table: {what}: expected names that are str or int; got {describe(c)}."
+            )
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise MediaValueError(
+            f"Table: {what}: names must be unique; {dupes} appear more than once."
+        )
+    return names
+
+
+def _rows_of(data: Any) -> Iterator[Sequence[Any]]:
+    if isinstance(data, np.ndarray) or is_torch_tensor(data):
+        arr = to_numpy(data, what="Table: data")
+        if arr.ndim != 2:
+            raise MediaValueError(
+                f"Table: data: expected a 2-D array (rows, columns); got shape {tuple(arr.shape)}."
+            )
+        yield from (arr.tolist() if arr.dtype.kind in "biufUS" else list(arr))
+        return
+    if isinstance(data, (str, bytes, Mapping)) or not isinstance(data, Sequence):
+        raise MediaTypeError(
+            "Table: data: expected a list of rows, a 2-D numpy array or a pandas DataFrame; got "
+            f"{describe(data)}."
+        )
+    for i, row in enumerate(data):
+        if isinstance(row, (str, bytes, Mapping)) or not isinstance(row, (Sequence, np.ndarray)):
+            raise MediaTypeError(
+                f"Table: data row {i}: expected a list or tuple of cells; got {describe(row)}."
+            )
+        yield row
+
+
+def _values_of(data: Any, *, what: str) -> list[Any]:
+    if isinstance(data, np.ndarray) or is_torch_tensor(data):
+        arr = to_numpy(data, what=what)
+        return arr.tolist() if arr.ndim == 1 and arr.dtype.kind in "biufUS" else list(arr)
+    if type(data).__name__ == "Series" and (type(data).__module__ or "").startswith("pandas"):
+        return list(data)
+    if isinstance(data, (str, bytes, Mapping)) or not isinstance(data, Sequence):
+        raise MediaTypeError(f"{what}: expected a list of values; got {describe(data)}.")
+    return list(data)
+
+
+def _dataframe_column(series: Any, *, name: str, owner: Table) -> tuple[list[Any], str | None]:
+    """One DataFrame column as cells and its kind; plain numpy dtypes take a fast path."""
+    dtype = series.dtype
+    kind_char = getattr(dtype, "kind", "O")
+    if isinstance(dtype, np.dtype) and kind_char in "iuf":
+        values = series.to_numpy().tolist()
+        return values, ("number" if values else None)
+    if isinstance(dtype, np.dtype) and kind_char == "b":
+        values = series.to_numpy().tolist()
+        return values, ("bool" if values else None)
+    kind: str | None = None
+    cells: list[Any] = []
+    for i, v in enumerate(series.astype(object).tolist()):
+        where = f"Table: dataframe row {i}"
+        if isinstance(v, float) and math.isnan(v) and kind_char not in "f":
+            cells.append(None)  # pandas' missing-value marker in object/string columns
+            continue
+        cell, k = _normalize(v, where=f"{where}, column {name!r}")
+        if k is not None:
+            kind = (
+                k
+                if kind is None or kind == k
+                else owner._merge_kind(kind, k, owner.columns.index(name), where, v)
+            )
+        cells.append(cell)
+    return cells, kind
