@@ -1,0 +1,335 @@
+"""Table: construction tables, column kinds, media cells as files, pandas read-back, run round trip."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+import media
+from media.html import Html
+from media.image import Image
+from media.runfolder import MediaWriter
+from media.table import Table
+
+pd = pytest.importorskip("pandas")
+
+
+def ser(t: Table, tmp_path, step: int = 4) -> tuple[dict, dict]:
+    stub = t._serialize(MediaWriter(tmp_path, "tab", step))
+    with open(tmp_path / stub["path"], encoding="utf-8") as f:
+        return stub, json.load(f)
+
+
+GOOD = [
+    # id, make, columns, rows, column kinds
+    (
+        "columns + data",
+        lambda: Table(columns=["a", "b"], data=[[1, "x"], [2.5, "y"]]),
+        ["a", "b"],
+        [[1, "x"], [2.5, "y"]],
+        {"a": "number", "b": "string"},
+    ),
+    (
+        "rows alias, tuples",
+        lambda: Table(columns=["a"], rows=[(1,), (None,)]),
+        ["a"],
+        [[1], [None]],
+        {"a": "number"},
+    ),
+    (
+        "default columns",
+        lambda: Table(data=[["t", "pos", "neg"]]),
+        ["Input", "Output", "Expected"],
+        [["t", "pos", "neg"]],
+        {"Input": "string", "Output": "string", "Expected": "string"},
+    ),
+    (
+        "int column names",
+        lambda: Table(columns=[0, 1], data=[[True, None]]),
+        ["0", "1"],
+        [[True, None]],
+        {"0": "bool", "1": "none"},
+    ),
+    (
+        "2-D array",
+        lambda: Table(columns=["x", "y"], data=np.array([[1, 2], [3, 4]], np.int16)),
+        ["x", "y"],
+        [[1, 2], [3, 4]],
+        {"x": "number", "y": "number"},
+    ),
+    (
+        "numpy scalars",
+        lambda: Table(
+            columns=["i", "f", "b"], data=[[np.int64(3), np.float32(0.5), np.bool_(True)]]
+        ),
+        ["i", "f", "b"],
+        [[3, 0.5, True]],
+        {"i": "number", "f": "number", "b": "bool"},
+    ),
+    (
+        "dates and decimals",
+        lambda: Table(
+            columns=["d", "t", "n", "m"],
+            data=[
+                [
+                    datetime.date(2000, 12, 1),
+                    datetime.datetime(2000, 12, 1, 6, 30),
+                    np.datetime64("2000-12-01"),
+                    decimal.Decimal("1.25"),
+                ]
+            ],
+        ),
+        ["d", "t", "n", "m"],
+        [["2000-12-01", "2000-12-01T06:30:00", "2000-12-01", 1.25]],
+        {"d": "datetime", "t": "datetime", "n": "datetime", "m": "number"},
+    ),
+    (
+        "list cells",
+        lambda: Table(columns=["v"], data=[[[1, 2]], [np.array([0.5, 1.5])], [(3,)]]),
+        ["v"],
+        [[[1, 2]], [[0.5, 1.5]], [[3]]],
+        {"v": "list"},
+    ),
+    (
+        "mixed allowed",
+        lambda: Table(columns=["m"], data=[[1], ["a"]], allow_mixed_types=True),
+        ["m"],
+        [[1], ["a"]],
+        {"m": "mixed"},
+    ),
+    ("empty", lambda: Table(columns=["a"]), ["a"], [], {"a": "none"}),
+]
+
+
+@pytest.mark.parametrize(
+    "make, columns, rows, kinds", [g[1:] for g in GOOD], ids=[g[0] for g in GOOD]
+)
+def test_good_tables_and_pandas_reads_the_file(tmp_path, make, columns, rows, kinds):
+    t = make()
+    stub, doc = ser(t, tmp_path)
+    assert stub == {
+        "_type": "table",
+        "path": "media/tab/4_0.table.json",
+        "columns": columns,
+        "nrows": len(rows),
+        "ncols": len(columns),
+        "column_kinds": kinds,
+    }
+    assert doc == {"columns": columns, "data": rows}
+    assert len(t) == len(rows) and list(t) == rows
+    df = pd.read_json(tmp_path / stub["path"], orient="split")
+    assert list(map(str, df.columns)) == columns and len(df) == len(rows)
+
+
+def test_dataframe_columns_keep_their_values(tmp_path):
+    df = pd.DataFrame(
+        {
+            "n": [1, 2, 3],
+            "f": [0.5, np.nan, 2.0],
+            "s": ["a", np.nan, "c"],
+            "b": [True, False, True],
+            "d": pd.to_datetime(["2020-01-01", None, "2020-01-03"]),
+            "i": pd.array([1, None, 3], dtype="Int64"),
+        }
+    )
+    t = Table(dataframe=df)
+    assert t.column_kinds == {
+        "n": "number",
+        "f": "number",
+        "s": "string",
+        "b": "bool",
+        "d": "datetime",
+        "i": "number",
+    }
+    stub, doc = ser(t, tmp_path)
+    row = doc["data"][1]
+    assert row[0] == 2 and np.isnan(row[1]) and row[2:] == [None, False, None, None]
+    assert doc["data"][2][4:] == ["2020-01-03T00:00:00", 3]
+    back = pd.read_json(tmp_path / stub["path"], orient="split")
+    assert back["n"].tolist() == [1, 2, 3]
+    assert back["f"].isna().tolist() == [False, True, False] and back["f"][2] == 2.0
+    assert back["s"][0] == "a" and pd.isna(back["s"][1]) and back["s"][2] == "c"
+    assert back["b"].tolist() == [True, False, True]
+    # the same frame through data= and the rows are equal
+    assert json.dumps(Table(data=df).data) == json.dumps(t.data)
+    assert t.get_dataframe()["n"].tolist() == [1, 2, 3]
+
+
+def test_add_data_add_column_get_column_iteration():
+    t = Table(columns=["a", "b"])
+    t.add_data(1, "x")
+    t.add_data(2, "y")
+    t.add_row(3, "z")
+    t.add_column("c", np.array([0.1, 0.2, 0.3]))
+    assert t.columns == ["a", "b", "c"] and len(t) == 3
+    assert t.get_column("c") == [0.1, 0.2, 0.3]
+    assert t.get_column("a", convert_to="numpy").tolist() == [1, 2, 3]
+    assert [i for i, _ in t.iterrows()] == [0, 1, 2]
+    assert list(t)[2] == [3, "z", 0.3]
+    empty = Table(columns=[])
+    empty.add_column("first", [1, 2, 3, 4])
+    assert len(empty) == 4 and empty.get_column("first") == [1, 2, 3, 4]
+
+
+def test_failed_add_column_leaves_the_table_unchanged():
+    t = Table(columns=["a"], data=[[1], [2]])
+    with pytest.raises(TypeError, match=r"column 'b'.*expected a number, string"):
+        t.add_column("b", [1, {}])
+    assert t.columns == ["a"] and t.data == [[1], [2]]
+
+
+BAD = [
+    (
+        "wrong row length",
+        lambda: Table(columns=["a", "b"], data=[[1, 2], [3]]),
+        ValueError,
+        r"Table: data row 1: expected 2 values \(columns \['a', 'b'\]\); got 1\.",
+    ),
+    (
+        "number then string",
+        lambda: Table(columns=["a"], data=[[1], ["x"]]),
+        TypeError,
+        r"data row 1, column 'a': expected number .*got string.*allow_mixed_types=True",
+    ),
+    (
+        "image then html",
+        lambda: Table(columns=["m"], data=[[Image(np.zeros((2, 2)))], [Html("<p>")]]),
+        TypeError,
+        r"expected image .*got html",
+    ),
+    (
+        "list as columns",
+        lambda: Table([[1, 2], [3, 4]]),
+        TypeError,
+        r"got a list of rows. Pass the rows as data=",
+    ),
+    ("duplicate names", lambda: Table(columns=["a", "a"]), ValueError, r"\['a'\] appear more"),
+    ("float name", lambda: Table(columns=[1.5]), TypeError, r"str or int; got float"),
+    (
+        "dict cell",
+        lambda: Table(columns=["a"], data=[[{"k": 1}]]),
+        TypeError,
+        r"column 'a': expected a number, string, bool, None, date, list or media value; got dict",
+    ),
+    (
+        "table cell",
+        lambda: Table(columns=["a"], data=[[Table()]]),
+        TypeError,
+        r"a Table cannot be a table cell",
+    ),
+    (
+        "string data",
+        lambda: Table(columns=["a"], data="abc"),
+        TypeError,
+        r"data: expected a list of rows",
+    ),
+    (
+        "3-D array",
+        lambda: Table(columns=["a"], data=np.zeros((2, 2, 2))),
+        ValueError,
+        r"expected a 2-D array",
+    ),
+    (
+        "dataframe + columns",
+        lambda: Table(columns=["a"], dataframe=pd.DataFrame({"a": [1]})),
+        ValueError,
+        r"do not also pass columns",
+    ),
+    (
+        "dataframe not a frame",
+        lambda: Table(dataframe=[[1]]),
+        TypeError,
+        r"dataframe: expected a pandas DataFrame",
+    ),
+    (
+        "data and rows",
+        lambda: Table(columns=["a"], data=[[1]], rows=[[1]]),
+        ValueError,
+        r"both data and rows",
+    ),
+]
+
+
+@pytest.mark.parametrize("make, exc, match", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_inputs(make, exc, match):
+    with pytest.raises(exc, match=match):
+        make()
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda t: t.add_data(1), ValueError, r"add_data: row 1: expected 2 values"),
+        (lambda t: t.add_column("a", [1]), ValueError, r"column 'a' already exists"),
+        (lambda t: t.add_column("c", [1, 2]), ValueError, r"expected 1 values \(one per row\)"),
+        (lambda t: t.get_column("zz"), ValueError, r"no column 'zz'; the columns are"),
+        (lambda t: t.get_column("a", convert_to="torch"), ValueError, r"convert_to"),
+    ],
+    ids=["add_data arity", "add_column dup", "add_column length", "get_column name", "convert_to"],
+)
+def test_bad_method_calls(call, exc, match):
+    t = Table(columns=["a", "b"], data=[[1, "x"]])
+    with pytest.raises(exc, match=match):
+        call(t)
+
+
+def test_row_limit_warns_and_keeps_every_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(Table, "MAX_ROWS", 5)
+    with pytest.warns(UserWarning, match=r"Table: 6 rows is more than Table.MAX_ROWS=5; all rows"):
+        t = Table(columns=["i"], data=[[i] for i in range(6)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t.add_data(6)  # warned once already
+    stub, doc = ser(t, tmp_path)
+    assert stub["nrows"] == 7 and [r[0] for r in doc["data"]] == list(range(7))
+    t2 = Table(columns=["i"], data=[[i] for i in range(5)])
+    with pytest.warns(UserWarning, match=r"6 rows is more than"):
+        t2.add_data(5)
+
+
+def test_media_cells_are_files_referenced_by_stubs(tmp_path):
+    masks = {"pred": {"mask_data": np.array([[0, 1], [1, 0]]), "class_labels": {1: "cat"}}}
+    t = Table(columns=["id", "image", "page"])
+    t.add_data(0, Image(np.zeros((2, 2)), masks=masks, caption="c0"), Html("<b>0</b>"))
+    t.add_data(1, None, Html("<b>1</b>"))
+    stub, doc = ser(t, tmp_path)
+    assert stub["column_kinds"] == {"id": "number", "image": "image", "page": "html"}
+    img = doc["data"][0][1]
+    assert img["_type"] == "image" and img["caption"] == "c0"
+    assert img["path"] == "media/tab/4_0.r0c1.png"
+    assert (tmp_path / img["path"]).is_file()
+    assert (tmp_path / img["masks"]["pred"]["path"]).is_file()
+    assert doc["data"][1][1] is None
+    pages = [doc["data"][i][2] for i in range(2)]
+    assert [p["path"] for p in pages] == ["media/tab/4_0.r0c2.html", "media/tab/4_0.r1c2.html"]
+    assert "<b>1</b>" in (tmp_path / pages[1]["path"]).read_text()
+    # pandas reads the plain columns directly; media cells come back as their stubs
+    df = pd.read_json(tmp_path / stub["path"], orient="split")
+    assert df["id"].tolist() == [0, 1] and df["image"][0]["_type"] == "image"
+
+
+def test_table_through_a_run_keeps_every_version(root):
+    run = media.init(project="t")
+    t = Table(columns=["step", "img"])
+    for step in range(2):
+        t.add_data(step, Image(np.full((3, 3), step * 200, np.uint8)))
+        media.log({"preds": t})
+        media.run._queue.join()  # the worker has written this version before the next row
+    media.log({"frame": pd.DataFrame({"a": [1, 2]})})  # a bare DataFrame becomes a Table
+    media.finish()
+    r = media.open_run(run.dir)
+    versions = [s for _, s in r.media("preds")]
+    assert [v["nrows"] for v in versions] == [1, 2]
+    assert versions[0]["path"] != versions[1]["path"]
+    for v in versions:
+        doc = json.loads(r.resolve(v["path"]).read_text())
+        for _, cell in doc["data"]:
+            assert r.resolve(cell["path"]).is_file()
+    ((_, frame),) = r.media("frame")
+    assert frame["_type"] == "table" and frame["column_kinds"] == {"a": "number"}
+    assert pd.read_json(r.resolve(frame["path"]), orient="split")["a"].tolist() == [1, 2]
