@@ -31,6 +31,12 @@ class Media:
         """
         raise NotImplementedError(f"{type(self).__name__} does not implement _serialize")
 
+    def _at_log(self) -> Media:
+        """The value the run keeps when this one is logged: ``self`` for kinds that cannot change
+        after construction; a mutable kind (Table) returns a snapshot, so changes made after
+        ``log()`` never reach the worker that serializes it later."""
+        return self
+
     # Media objects compare by identity; they are never dict keys in user data.
     def __repr__(self) -> str:
         caption = getattr(self, "caption", None)

@@ -94,7 +94,7 @@ def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True, stackleve
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, Media):
-        return value
+        return value._at_log()
     mod = _module_of(value)
     if mod == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
         return value.item()  # numpy scalar
@@ -105,7 +105,7 @@ def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True, stackleve
             check = getattr(type(value[0]), "check_count", None)
             if check is not None and all(type(v) is type(value[0]) for v in value):
                 check(len(value), key=key, stacklevel=stacklevel)
-            return MediaList(list(value))
+            return MediaList([v._at_log() for v in value])
         if any(isinstance(v, Media) for v in value):
             raise MediaTypeError(
                 f"log(): key {key!r}: a list must hold only media values or only plain values; "

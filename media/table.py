@@ -264,6 +264,15 @@ class Table(Media):
         return f"<Table {len(self.data)} rows x {len(self.columns)} columns {self.columns}>"
 
     # ---- writing ------------------------------------------------------------------------------
+    def _at_log(self) -> Table:
+        """A snapshot taken by ``log()``: rows added or changed later belong to the next log."""
+        snap = Table.__new__(Table)
+        snap.__dict__.update(self.__dict__)
+        snap.columns = list(self.columns)
+        snap._kinds = list(self._kinds)
+        snap.data = [list(r) for r in self.data]
+        return snap
+
     def _serialize(self, writer: Any) -> dict[str, Any]:
         rows = self.data
         media_cols = [j for j, k in enumerate(self._kinds) if k not in PLAIN_KINDS and k]

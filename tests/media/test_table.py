@@ -318,8 +318,7 @@ def test_table_through_a_run_keeps_every_version(root):
     t = Table(columns=["step", "img"])
     for step in range(2):
         t.add_data(step, Image(np.full((3, 3), step * 200, np.uint8)))
-        media.log({"preds": t})
-        media.run._queue.join()  # the worker has written this version before the next row
+        media.log({"preds": t})  # a snapshot: the next add_data does not reach this version
     media.log({"frame": pd.DataFrame({"a": [1, 2]})})  # a bare DataFrame becomes a Table
     media.finish()
     r = media.open_run(run.dir)
@@ -333,3 +332,15 @@ def test_table_through_a_run_keeps_every_version(root):
     ((_, frame),) = r.media("frame")
     assert frame["_type"] == "table" and frame["column_kinds"] == {"a": "number"}
     assert pd.read_json(r.resolve(frame["path"]), orient="split")["a"].tolist() == [1, 2]
+
+
+def test_log_takes_a_snapshot(tmp_path):
+    from media._registry import coerce
+
+    t = Table(columns=["a"], data=[[1]])
+    kept = coerce(t, key="k")
+    t.add_data(2)
+    t.data[0][0] = 99
+    t.add_column("b", ["x", "y"])
+    stub, doc = ser(kept, tmp_path)
+    assert doc == {"columns": ["a"], "data": [[1]]} and stub["nrows"] == 1
