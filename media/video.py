@@ -112,6 +112,8 @@ class Video(Media):
         self.source_height: int | None = None
         self.codec: str | None = None
         self.pixel_format: str | None = None
+        self.fps_requested: float | None = None
+        self.gif_delay_cs = 0
 
         source = data_or_path
         if isinstance(source, Video):
@@ -189,7 +191,14 @@ class Video(Media):
         self._frames = np.ascontiguousarray(px)
         self.frames = t
         self.height, self.width = self._frames.shape[1:3]
-        self.duration = float(t / self.fps)
+        if self.format == "gif":
+            # GIF delays are whole centiseconds (browsers treat < 2 as 10): record what plays.
+            self.gif_delay_cs = max(2, round(100 / self.fps))
+            effective = 100 / self.gif_delay_cs
+            if abs(effective - self.fps) > 1e-9:
+                self.fps_requested = self.fps
+                self.fps = int(effective) if effective.is_integer() else round(effective, 3)
+        self.duration = t * self.gif_delay_cs / 100 if self.format == "gif" else float(t / self.fps)
         if self.format == "mp4":
             self.codec, self.pixel_format = "h264", "yuv420p"
         elif self.format == "webm":
@@ -291,6 +300,8 @@ class Video(Media):
         if self.padded is not None:
             stub["padded"] = dict(self.padded)
             stub["source_width"], stub["source_height"] = self.source_width, self.source_height
+        if self.fps_requested is not None:
+            stub["fps_requested"] = self.fps_requested
         if self.alpha_dropped:
             stub["alpha_dropped"] = True
         return stub
@@ -329,13 +340,12 @@ class Video(Media):
         assert frames is not None
         images = [PILImage.fromarray(f, "RGB") for f in frames]
         buf = io.BytesIO()
-        # GIF delays are whole centiseconds; the stub keeps the fps that was asked for.
         images[0].save(
             buf,
             format="GIF",
             save_all=True,
             append_images=images[1:],
-            duration=max(20, round(1000 / self.fps / 10) * 10),
+            duration=self.gif_delay_cs * 10,
             loop=0,
             disposal=1,
         )
