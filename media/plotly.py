@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,6 +67,7 @@ class Plotly(Media):
                 f"Plotly: source: expected a non-empty str of at most {_SOURCE_MAX} characters; "
                 f"got {describe(source)}."
             )
+        self.source: str | None
         if isinstance(fig, Plotly):
             self._json: bytes = fig._json
             self.traces: int = fig.traces
@@ -155,7 +157,17 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
+def _nulls(items: list[Any]) -> list[Any]:
+    return [
+        _nulls(v)
+        if isinstance(v, list)
+        else (None if isinstance(v, float) and not math.isfinite(v) else v)
+        for v in items
+    ]
+
+
 def _array_list(arr: np.ndarray) -> list[Any]:
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        return np.where(np.isfinite(arr), arr, None).tolist()  # type: ignore[no-any-return]
+        out: list[Any] = arr.astype(object).tolist()
+        return _nulls(out)
     return arr.tolist()  # type: ignore[no-any-return]

@@ -419,7 +419,7 @@ def _column_names(columns: Any, *, what: str = "columns") -> list[str]:
     return names
 
 
-def _rows_of(data: Any) -> Iterator[Sequence[Any]]:
+def _rows_of(data: Any) -> Iterator[Any]:
     if isinstance(data, np.ndarray) or is_torch_tensor(data):
         arr = to_numpy(data, what="Table: data")
         if arr.ndim != 2:

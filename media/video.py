@@ -139,7 +139,7 @@ class Video(Media):
                 "(N, T, C, H, W), or a path to a video file (mp4, webm, gif, mov); got "
                 f"{describe(source)}."
             )
-        self.fps = _check_fps(fps)
+        self.fps: float | None = _check_fps(fps)
         if format is None:
             format = "mp4"
         if format not in ENCODE_FORMATS:
@@ -193,12 +193,15 @@ class Video(Media):
         self.height, self.width = self._frames.shape[1:3]
         if self.format == "gif":
             # GIF delays are whole centiseconds (browsers treat < 2 as 10): record what plays.
-            self.gif_delay_cs = max(2, round(100 / self.fps))
+            asked = self.fps or DEFAULT_FPS
+            self.gif_delay_cs = max(2, round(100 / asked))
             effective = 100 / self.gif_delay_cs
-            if abs(effective - self.fps) > 1e-9:
-                self.fps_requested = self.fps
+            if abs(effective - asked) > 1e-9:
+                self.fps_requested = asked
                 self.fps = int(effective) if effective.is_integer() else round(effective, 3)
-        self.duration = t * self.gif_delay_cs / 100 if self.format == "gif" else float(t / self.fps)
+        self.duration = (
+            t * self.gif_delay_cs / 100 if self.format == "gif" else t / (self.fps or DEFAULT_FPS)
+        )
         if self.format == "mp4":
             self.codec, self.pixel_format = "h264", "yuv420p"
         elif self.format == "webm":
@@ -319,7 +322,7 @@ class Video(Media):
             (frames.shape[2], frames.shape[1]),
             pix_fmt_in="rgb24",
             pix_fmt_out="yuv420p",
-            fps=Fraction(self.fps).limit_denominator(1001),
+            fps=Fraction(self.fps or DEFAULT_FPS).limit_denominator(1001),
             codec=codec,
             quality=None,
             macro_block_size=1,
