@@ -161,7 +161,8 @@ class Object3D(Media):
         return cls(scene, caption=caption)
 
     # ---- loading ------------------------------------------------------------------------------
-    def _set_points(self, arr: np.ndarray, *, where: str) -> None:
+    def _set_points(self, arr: np.ndarray, *, where: str, stacklevel: int = 3) -> None:
+        """Keep (N, 3|4|6) points; ``stacklevel`` makes warnings point at the user's line."""
         expected = (
             f"Object3D: {where}: expected shape (N, 3) x,y,z, (N, 4) x,y,z,category or (N, 6) "
             "x,y,z,r,g,b"
@@ -184,15 +185,23 @@ class Object3D(Media):
                     rgb,
                     value_range=(0.0, 1.0) if unit else (0.0, 255.0),
                     what="Object3D: colours",
-                    stacklevel=4,
+                    stacklevel=stacklevel,
                 )
                 info.pop("rule", None)
                 self._colors, self.color_range = colors, info
             else:
                 self._colors, self.color_range = np.zeros((0, 3), np.uint8), {"lo": 0, "hi": 255}
         self._points = pts
+        bad = ~np.isfinite(pts[:, : 4 if self.point_format == "xyzc" else 3].astype(np.float64))
+        nonfinite = int(np.count_nonzero(bad.any(axis=1)))
+        if nonfinite:
+            warnings.warn(
+                f"Object3D: {nonfinite} of {len(pts)} points have NaN or infinite coordinates; "
+                "they are kept in the PLY file but left out of the viewer's preview.",
+                stacklevel=stacklevel,
+            )
 
-    def _load_scene(self, scene: Mapping[str, Any]) -> None:
+    def _load_scene(self, scene: Mapping[str, Any], stacklevel: int = 3) -> None:
         unknown = sorted(str(k) for k in scene if k not in ("type", "points", "boxes", "vectors"))
         if unknown:
             raise MediaValueError(
@@ -210,7 +219,7 @@ class Object3D(Media):
             arr = np.zeros((0, 3))
         else:
             arr = to_numpy(points, what="Object3D: scene points")
-        self._set_points(arr, where="scene points")
+        self._set_points(arr, where="scene points", stacklevel=stacklevel + 1)
         self.boxes = [
             _box(b, where=f"Object3D: scene boxes[{i}]")
             for i, b in enumerate(_items(scene.get("boxes"), what="boxes"))
@@ -256,7 +265,7 @@ class Object3D(Media):
         except (ValueError, UnicodeDecodeError) as exc:
             raise MediaValueError(f"Object3D: {where!r}: not valid JSON: {exc}") from None
         if isinstance(obj, dict):
-            self._load_scene(obj)
+            self._load_scene(obj, stacklevel=6)
         else:
             try:
                 arr = np.asarray(obj, dtype=np.float64)
@@ -265,7 +274,7 @@ class Object3D(Media):
                     f"Object3D: {where!r}: expected a list of points [[x, y, z, ...], ...] or a "
                     "scene object."
                 ) from None
-            self._set_points(arr, where=f"{where!r}")
+            self._set_points(arr, where=f"{where!r}", stacklevel=6)
 
     # ---- writing ------------------------------------------------------------------------------
     @property
@@ -345,12 +354,6 @@ class Object3D(Media):
         if pts.shape[1] == 4:
             finite &= np.isfinite(pts[:, 3].astype(np.float64))
         nonfinite = int(len(pts) - np.count_nonzero(finite))
-        if nonfinite:
-            warnings.warn(
-                f"Object3D: {nonfinite} of {len(pts)} points have NaN or infinite values; they are "
-                "kept in the PLY file but left out of the viewer's preview.",
-                stacklevel=2,
-            )
         idx = np.flatnonzero(finite)
         if len(idx) > self.PREVIEW_POINTS:
             rng = np.random.default_rng(_PREVIEW_SEED)

@@ -111,16 +111,23 @@ def test_large_cloud_preview_is_a_deterministic_subsample(tmp_path, monkeypatch)
 def test_nonfinite_points_stay_in_ply_but_leave_the_preview(tmp_path):
     data = XYZ[:5].copy()
     data[1, 2] = np.nan
-    with pytest.warns(UserWarning, match=r"Object3D: 1 of 5 points have NaN"):
-        stub, preview = ser(Object3D(data), tmp_path)
+    with pytest.warns(UserWarning, match=r"Object3D: 1 of 5 points have NaN") as caught:
+        o = Object3D(data)
+    assert caught[0].filename == __file__  # the warning points at the user's line
+    scene = {"points": data}
+    with pytest.warns(UserWarning, match=r"1 of 5 points") as caught:
+        Object3D(scene)
+    assert caught[0].filename == __file__
+    stub, preview = ser(o, tmp_path)
     assert stub["points"] == 5 and stub["preview_points"] == 4 and stub["nonfinite"] == 1
     assert np.isnan(read_ply(tmp_path / stub["path"])["z"][1])
 
 
 def test_colours_out_of_range_are_clipped_with_a_warning(tmp_path):
     data = np.c_[XYZ[:3], [[0, 0, 0], [300, 10, 10], [5, 5, -2]]]
-    with pytest.warns(UserWarning, match=r"2 of 9 values lie outside value_range=\(0, 255\)"):
+    with pytest.warns(UserWarning, match=r"2 of 9 values lie outside value_range=\(0, 255\)") as w:
         o = Object3D(data)
+    assert w[0].filename == __file__
     stub, _ = ser(o, tmp_path)
     assert stub["color_range"] == {"lo": 0.0, "hi": 255.0, "clipped": 2}
     assert read_ply(tmp_path / stub["path"])["red"].tolist() == [0, 255, 5]

@@ -280,16 +280,20 @@ def test_bad_method_calls(call, exc, match):
 
 def test_row_limit_warns_and_keeps_every_row(tmp_path, monkeypatch):
     monkeypatch.setattr(Table, "MAX_ROWS", 5)
-    with pytest.warns(UserWarning, match=r"Table: 6 rows is more than Table.MAX_ROWS=5; all rows"):
+    with pytest.warns(
+        UserWarning, match=r"Table: 6 rows is more than Table.MAX_ROWS=5; all rows"
+    ) as w:
         t = Table(columns=["i"], data=[[i] for i in range(6)])
+    assert w[0].filename == __file__
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         t.add_data(6)  # warned once already
     stub, doc = ser(t, tmp_path)
     assert stub["nrows"] == 7 and [r[0] for r in doc["data"]] == list(range(7))
     t2 = Table(columns=["i"], data=[[i] for i in range(5)])
-    with pytest.warns(UserWarning, match=r"6 rows is more than"):
+    with pytest.warns(UserWarning, match=r"6 rows is more than") as w:
         t2.add_data(5)
+    assert w[0].filename == __file__
 
 
 def test_media_cells_are_files_referenced_by_stubs(tmp_path):

@@ -112,8 +112,9 @@ def test_float_range_rule_is_recorded(tmp_path):
 
 def test_alpha_is_dropped_with_a_warning(tmp_path):
     rgba = RNG.integers(0, 256, (2, 4, 8, 8), dtype=np.uint8)
-    with pytest.warns(UserWarning, match=r"Video: the alpha channel is dropped"):
+    with pytest.warns(UserWarning, match=r"Video: the alpha channel is dropped") as caught:
         v = Video(rgba)
+    assert caught[0].filename == __file__
     stub = ser(v, tmp_path)
     assert stub["alpha_dropped"] is True and read(tmp_path / stub["path"]).shape[-1] == 3
 
@@ -121,8 +122,10 @@ def test_alpha_is_dropped_with_a_warning(tmp_path):
 def test_nan_frames_warn_with_the_count(tmp_path):
     data = RNG.random((2, 3, 8, 8))
     data[0, 0, 0, :2] = np.nan
-    with pytest.warns(UserWarning, match=r"Video: 2 of 384 values are NaN"):
-        stub = ser(Video(data), tmp_path)
+    with pytest.warns(UserWarning, match=r"Video: 2 of 384 values are NaN") as caught:
+        v = Video(data)
+    assert caught[0].filename == __file__
+    stub = ser(v, tmp_path)
     assert stub["value_range"]["nonfinite"] == 2
 
 
