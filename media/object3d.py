@@ -89,6 +89,7 @@ class Object3D(Media):
         self.vectors: list[dict[str, Any]] = []
         self._mesh_preview: dict[str, Any] | None = None
         self.scene_type: str | None = None
+        self.preview_skipped: str | None = None
 
         source = data_or_path
         if isinstance(source, Object3D):
@@ -254,10 +255,23 @@ class Object3D(Media):
             self._parse_pts_json(data, where=where)
         elif self.format == "obj":
             self._mesh_preview = _obj_preview(data, where=where)
-        elif self.format == "gltf":
-            _check_gltf(data, where=where)
-        elif self.format == "glb" and data[:4] != b"glTF":
-            raise MediaValueError(f"Object3D: {where!r}: not a binary glTF file (no 'glTF' magic).")
+        elif self.format == "stl":
+            self._mesh_preview = _stl_preview(data, where=where)
+        elif self.format in ("gltf", "glb"):
+            if self.format == "gltf":
+                doc, binary = _check_gltf(data, where=where), None
+            else:
+                doc, binary = _glb_chunks(data, where=where)
+            try:
+                self._mesh_preview = _gltf_preview(doc, binary)
+            except (KeyError, IndexError, ValueError, TypeError) as exc:
+                # The file is stored either way; say why the viewer has no preview of it.
+                self.preview_skipped = f"{type(exc).__name__}: {exc}"
+                warnings.warn(
+                    f"Object3D: {where!r}: the file is kept, but its meshes could not be read "
+                    f"for the viewer's preview ({self.preview_skipped}).",
+                    stacklevel=5,
+                )
 
     def _parse_pts_json(self, data: bytes, *, where: str) -> None:
         try:
@@ -309,6 +323,8 @@ class Object3D(Media):
             stub["vectors"] = len(self.vectors)
         if self.scene_type is not None:
             stub["scene_type"] = self.scene_type
+        if self.preview_skipped is not None:
+            stub["preview_skipped"] = self.preview_skipped
         if self.color_range is not None:
             stub["color_range"] = self.color_range
         if self.caption is not None:
@@ -576,42 +592,221 @@ def _obj_preview(data: bytes, *, where: str) -> dict[str, Any]:
         raise MediaValueError(
             f"Object3D: {where!r}: a face refers to a vertex that does not exist."
         )
-    xyz = np.asarray(verts)
-    idx_all = np.arange(n)
-    sampled = n > Object3D.PREVIEW_POINTS
-    if sampled:
+    rgb = np.asarray(colors) if len(colors) == n else None
+    if rgb is not None and rgb.size and rgb.max() <= 1:
+        rgb = rgb * 255.0
+    return _mesh_preview(np.asarray(verts, dtype=np.float64), faces, rgb)
+
+
+def _mesh_preview(
+    xyz: np.ndarray, faces: list[list[int]] | np.ndarray | None, rgb: np.ndarray | None = None
+) -> dict[str, Any]:
+    """The JSON preview of a mesh: its vertices as points (subsampled past PREVIEW_POINTS, and
+    then without faces), its triangles as vertex index triples, colours as 0..255 ints."""
+    n = len(xyz)
+    finite = np.isfinite(xyz).all(axis=1)
+    idx_all = np.flatnonzero(finite)
+    sampled = len(idx_all) > Object3D.PREVIEW_POINTS or len(idx_all) < n
+    if len(idx_all) > Object3D.PREVIEW_POINTS:
         idx_all = np.sort(
-            np.random.default_rng(_PREVIEW_SEED).choice(n, Object3D.PREVIEW_POINTS, replace=False)
+            np.random.default_rng(_PREVIEW_SEED).choice(
+                idx_all, Object3D.PREVIEW_POINTS, replace=False
+            )
         )
-    has_rgb = len(colors) == n
-    pts = _round(xyz[idx_all])
-    if has_rgb:
-        rgb = np.asarray(colors)[idx_all]
-        scale = 255.0 if rgb.size and rgb.max() <= 1 else 1.0
-        rgb = np.clip(np.rint(rgb * scale), 0, 255).astype(np.int64)
-        pts_list = [[*p, *c] for p, c in zip(pts.tolist(), rgb.tolist())]
-    else:
-        pts_list = pts.tolist()
+    pts_list = _round(xyz[idx_all]).tolist()
+    if rgb is not None:
+        cols = np.clip(np.rint(rgb[idx_all]), 0, 255).astype(np.int64).tolist()
+        pts_list = [p + c for p, c in zip(pts_list, cols)]
+    face_list = None
+    if not sampled and faces is not None:
+        face_list = np.asarray(faces, dtype=np.int64).reshape(-1, 3).tolist()
+    fx = xyz[finite]
     return {
         "format": "mediaboard.points",
         "version": 1,
-        "point_format": "xyzrgb" if has_rgb else "xyz",
+        "point_format": "xyz" if rgb is None else "xyzrgb",
         "total_points": n,
         "sampled": sampled,
         "points": pts_list,
-        "faces": None if sampled else faces,
+        "faces": face_list,
         "boxes": [],
         "vectors": [],
-        "bounds": {"min": xyz.min(axis=0).tolist(), "max": xyz.max(axis=0).tolist()},
-        "nonfinite": 0,
+        "bounds": {"min": fx.min(axis=0).tolist(), "max": fx.max(axis=0).tolist()}
+        if len(fx)
+        else None,
+        "nonfinite": int(n - len(fx)),
     }
 
 
-def _check_gltf(data: bytes, *, where: str) -> None:
+# ---- glTF / GLB ----------------------------------------------------------------------------
+
+_GLTF_DTYPES = {5120: "i1", 5121: "u1", 5122: "<i2", 5123: "<u2", 5125: "<u4", 5126: "<f4"}
+_GLTF_WIDTH = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT4": 16}
+_GLB_JSON, _GLB_BIN = 0x4E4F534A, 0x004E4942
+
+
+def _glb_chunks(data: bytes, *, where: str) -> tuple[dict[str, Any], bytes | None]:
+    """The JSON document and the BIN chunk of a .glb file."""
+    if len(data) < 20 or data[:4] != b"glTF":
+        raise MediaValueError(f"Object3D: {where!r}: not a binary glTF file (no 'glTF' magic).")
+    version = int.from_bytes(data[4:8], "little")
+    if version != 2:
+        raise MediaValueError(f"Object3D: {where!r}: expected glTF version 2; got {version}.")
+    pos, doc, binary = 12, None, None
+    while pos + 8 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "little")
+        ctype = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        chunk = data[pos + 8 : pos + 8 + length]
+        if ctype == _GLB_JSON and doc is None:
+            try:
+                doc = json.loads(chunk)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise MediaValueError(f"Object3D: {where!r}: bad glTF JSON chunk: {exc}") from None
+        elif ctype == _GLB_BIN and binary is None:
+            binary = chunk
+        pos += 8 + length
+    if not isinstance(doc, dict):
+        raise MediaValueError(f"Object3D: {where!r}: a .glb file without its JSON chunk.")
+    return _check_gltf_doc(doc, where=where), binary
+
+
+def _gltf_preview(doc: dict[str, Any], binary: bytes | None) -> dict[str, Any] | None:
+    """Vertices (in scene coordinates) and triangles of every mesh in the default scene."""
+    import base64
+
+    buffers: list[bytes] = []
+    for b in doc.get("buffers") or []:
+        uri = b.get("uri")
+        if uri is None:
+            buffers.append(binary or b"")
+        else:  # _check_gltf allowed only data: URIs
+            buffers.append(base64.b64decode(uri.split(",", 1)[1]))
+
+    def accessor(i: int) -> np.ndarray:
+        acc = doc["accessors"][i]
+        width = _GLTF_WIDTH[acc["type"]]
+        dtype = np.dtype(_GLTF_DTYPES[acc["componentType"]])
+        count = int(acc["count"])
+        if "bufferView" not in acc:
+            return np.zeros((count, width), dtype)
+        view = doc["bufferViews"][acc["bufferView"]]
+        buf = buffers[view["buffer"]]
+        offset = int(view.get("byteOffset", 0)) + int(acc.get("byteOffset", 0))
+        stride = int(view.get("byteStride") or dtype.itemsize * width)
+        if count and offset + stride * (count - 1) + dtype.itemsize * width > len(buf):
+            raise ValueError(f"accessor {i} runs past the end of its buffer")
+        arr = np.ndarray(
+            (count, width), dtype, buffer=buf, offset=offset, strides=(stride, dtype.itemsize)
+        )
+        return np.array(arr)
+
+    meshes = doc.get("meshes") or []
+    placed: list[tuple[int, np.ndarray]] = []
+    nodes = doc.get("nodes") or []
+    scenes = doc.get("scenes") or []
+
+    def walk(i: int, parent: np.ndarray, depth: int) -> None:
+        if depth > 64:
+            raise ValueError("node hierarchy deeper than 64 (a cycle?)")
+        node = nodes[i]
+        world = parent @ _node_matrix(node)
+        if "mesh" in node:
+            placed.append((int(node["mesh"]), world))
+        for c in node.get("children") or []:
+            walk(int(c), world, depth + 1)
+
+    if scenes:
+        for root in scenes[int(doc.get("scene", 0))].get("nodes") or []:
+            walk(int(root), np.eye(4), 0)
+    else:
+        placed = [(m, np.eye(4)) for m in range(len(meshes))]
+    all_xyz: list[np.ndarray] = []
+    all_faces: list[np.ndarray] = []
+    base = 0
+    for mesh_index, world in placed:
+        for prim in meshes[mesh_index].get("primitives") or []:
+            if "POSITION" not in (prim.get("attributes") or {}):
+                continue
+            xyz = accessor(prim["attributes"]["POSITION"]).astype(np.float64)[:, :3]
+            xyz = xyz @ world[:3, :3].T + world[:3, 3]
+            if prim.get("mode", 4) == 4:
+                if "indices" in prim:
+                    tri = accessor(prim["indices"]).astype(np.int64).reshape(-1)
+                else:
+                    tri = np.arange(len(xyz))
+                tri = tri[: len(tri) // 3 * 3].reshape(-1, 3)
+                if tri.size and (tri.min() < 0 or tri.max() >= len(xyz)):
+                    raise ValueError("a triangle index is out of range")
+                all_faces.append(tri + base)
+            all_xyz.append(xyz)
+            base += len(xyz)
+    if not all_xyz:
+        return None
+    faces = np.concatenate(all_faces) if all_faces else None
+    return _mesh_preview(np.concatenate(all_xyz), faces)
+
+
+def _node_matrix(node: dict[str, Any]) -> np.ndarray:
+    if "matrix" in node:
+        return np.asarray(node["matrix"], dtype=np.float64).reshape(4, 4).T  # column-major
+    x, y, z, w = node.get("rotation", (0.0, 0.0, 0.0, 1.0))
+    rot = np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+        ]
+    )
+    m = np.eye(4)
+    m[:3, :3] = rot * np.asarray(node.get("scale", (1.0, 1.0, 1.0)), dtype=np.float64)
+    m[:3, 3] = node.get("translation", (0.0, 0.0, 0.0))
+    return m
+
+
+# ---- STL -----------------------------------------------------------------------------------
+
+
+def _stl_preview(data: bytes, *, where: str) -> dict[str, Any]:
+    """Vertices (shared corners merged) and triangles of a binary or ASCII STL file."""
+    n = int.from_bytes(data[80:84], "little") if len(data) >= 84 else -1
+    if n >= 0 and len(data) == 84 + 50 * n:
+        rec = np.frombuffer(
+            data,
+            dtype=[("normal", "<f4", 3), ("v", "<f4", (3, 3)), ("attr", "<u2")],
+            count=n,
+            offset=84,
+        )
+        corners = rec["v"].reshape(-1, 3).astype(np.float64)
+    elif data.lstrip()[:5].lower() == b"solid":
+        vals = [
+            line.split()[1:4] for line in data.splitlines() if line.strip().startswith(b"vertex")
+        ]
+        try:
+            corners = np.asarray(vals, dtype=np.float64).reshape(-1, 3)
+        except ValueError:
+            raise MediaValueError(f"Object3D: {where!r}: bad 'vertex' line in ASCII STL.") from None
+        corners = corners[: len(corners) // 3 * 3]
+    else:
+        raise MediaValueError(
+            f"Object3D: {where!r}: not an STL file (neither binary with {n} triangles nor ASCII "
+            "'solid ...')."
+        )
+    if not len(corners):
+        raise MediaValueError(f"Object3D: {where!r}: an STL file with no triangles.")
+    xyz, inverse = np.unique(corners, axis=0, return_inverse=True)
+    return _mesh_preview(xyz, inverse.reshape(-1, 3))
+
+
+def _check_gltf(data: bytes, *, where: str) -> dict[str, Any]:
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MediaValueError(f"Object3D: {where!r}: not valid glTF JSON: {exc}") from None
+    return _check_gltf_doc(doc, where=where)
+
+
+def _check_gltf_doc(doc: Any, *, where: str) -> dict[str, Any]:
+    """A glTF document that is complete in itself (no external buffers or images)."""
     if not isinstance(doc, dict) or "asset" not in doc:
         raise MediaValueError(f"Object3D: {where!r}: not a glTF file (no 'asset').")
     external = [
@@ -625,6 +820,7 @@ def _check_gltf(data: bytes, *, where: str) -> None:
             f"Object3D: {where!r} refers to external files {external}, which would not be "
             "stored. Use a .glb file, or embed them as data: URIs."
         )
+    return doc
 
 
 def read_ply(path: str | os.PathLike[str]) -> np.ndarray:

@@ -183,18 +183,125 @@ def test_obj_file_is_kept_with_a_vertex_and_face_preview(tmp_path):
     assert preview["faces"] == [[0, 1, 2], [0, 2, 3], [0, 1, 4], [4, 3, 2]]
 
 
-def _glb() -> bytes:
-    doc = json.dumps({"asset": {"version": "2.0"}}).encode()
-    doc += b" " * (-len(doc) % 4)
-    body = struct.pack("<II", len(doc), 0x4E4F534A) + doc
+def _glb(doc: dict | None = None, binary: bytes = b"") -> bytes:
+    text = json.dumps(doc or {"asset": {"version": "2.0"}}).encode()
+    text += b" " * (-len(text) % 4)
+    body = struct.pack("<II", len(text), 0x4E4F534A) + text
+    if binary:
+        binary += b"\0" * (-len(binary) % 4)
+        body += struct.pack("<II", len(binary), 0x004E4942) + binary
     return struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body
+
+
+TRI = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], np.float32)
+TRI_IDX = np.array([0, 1, 2, 0, 2, 3], np.uint16)
+
+
+def _gltf_doc(buffer_uri: str | None) -> dict:
+    """Two triangles (uint16 indices) in a mesh placed by a node translated by (10, 0, 0)."""
+    buffer = {"byteLength": 48 + 12}
+    if buffer_uri is not None:
+        buffer["uri"] = buffer_uri
+    return {
+        "asset": {"version": "2.0"},
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"children": [1], "translation": [10, 0, 0]}, {"mesh": 0}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1}]}],
+        "buffers": [buffer],
+        "bufferViews": [
+            {"buffer": 0, "byteOffset": 0, "byteLength": 48},
+            {"buffer": 0, "byteOffset": 48, "byteLength": 12},
+        ],
+        "accessors": [
+            {"bufferView": 0, "componentType": 5126, "count": 4, "type": "VEC3"},
+            {"bufferView": 1, "componentType": 5123, "count": 6, "type": "SCALAR"},
+        ],
+    }
+
+
+def _tri_bytes() -> bytes:
+    return TRI.tobytes() + TRI_IDX.tobytes()
+
+
+def _binary_stl() -> bytes:
+    tris = np.zeros(2, dtype=[("n", "<f4", 3), ("v", "<f4", (3, 3)), ("a", "<u2")])
+    tris["v"][0] = TRI[[0, 1, 2]]
+    tris["v"][1] = TRI[[0, 2, 3]]
+    return b"\0" * 80 + struct.pack("<I", 2) + tris.tobytes()
+
+
+ASCII_STL = b"""solid t
+facet normal 0 0 1
+outer loop
+vertex 0 0 0
+vertex 1 0 0
+vertex 0 1 0
+endloop
+endfacet
+endsolid t
+"""
+
+
+MESHES = [
+    # id, file name, content, expected points (as a set), triangles, shift
+    ("glb", "m.glb", lambda: _glb(_gltf_doc(None), _tri_bytes()), 4, 2, 10.0),
+    (
+        "gltf data uri",
+        "m.gltf",
+        lambda: json.dumps(
+            _gltf_doc(
+                "data:application/octet-stream;base64,"
+                + __import__("base64").b64encode(_tri_bytes()).decode()
+            )
+        ).encode(),
+        4,
+        2,
+        10.0,
+    ),
+    ("binary stl", "m.stl", _binary_stl, 4, 2, 0.0),
+    ("ascii stl", "a.stl", lambda: ASCII_STL, 3, 1, 0.0),
+]
+
+
+@pytest.mark.parametrize(
+    "name, make, npoints, nfaces, shift", [m[1:] for m in MESHES], ids=[m[0] for m in MESHES]
+)
+def test_mesh_files_get_a_vertex_and_triangle_preview(tmp_path, name, make, npoints, nfaces, shift):
+    src = tmp_path / name
+    src.write_bytes(make())
+    stub, preview = ser(Object3D(src), tmp_path)
+    assert (tmp_path / stub["path"]).read_bytes() == src.read_bytes()
+    assert stub["points"] == npoints and stub["faces"] == nfaces
+    pts = np.array(preview["points"])
+    want = TRI[:npoints].astype(float) + [shift, 0, 0]
+    assert sorted(map(tuple, pts.tolist())) == sorted(map(tuple, want.tolist()))
+    # every triangle is a triangle of the source mesh (compare corner coordinates)
+    src_tris = {
+        frozenset(map(tuple, (TRI[list(t)] + [shift, 0, 0]).tolist()))
+        for t in TRI_IDX.reshape(-1, 3)
+    }
+    for face in preview["faces"]:
+        assert frozenset(tuple(pts[i]) for i in face) in src_tris
+
+
+def test_unreadable_gltf_meshes_keep_the_file_and_say_why(tmp_path):
+    doc = _gltf_doc(None)
+    doc["accessors"][0]["count"] = 400  # runs past the buffer
+    src = tmp_path / "bad.glb"
+    src.write_bytes(_glb(doc, _tri_bytes()))
+    with pytest.warns(UserWarning, match=r"the file is kept, but its meshes could not be read"):
+        o = Object3D(src)
+    stub, preview = ser(o, tmp_path)
+    assert preview is None and "runs past the end" in stub["preview_skipped"]
+    assert (tmp_path / stub["path"]).read_bytes() == src.read_bytes()
 
 
 FILES = [
     # id, file name, content, open as, file_type
     ("gltf path", "box.gltf", b'{"asset": {"version": "2.0"}}', "path", None),
     ("glb path", "box.glb", _glb(), "path", None),
-    ("stl path", "part.stl", b"solid x\nendsolid x\n", "path", None),
+    ("stl path", "part.stl", ASCII_STL, "path", None),
     ("obj open file", "cube.obj", CUBE_OBJ.encode(), "open", None),
     ("obj StringIO", None, CUBE_OBJ.encode(), "stringio", "obj"),
     ("glb BytesIO", None, _glb(), "bytesio", "glb"),
@@ -288,6 +395,8 @@ BAD = [
         r"refers to external files \['x.bin'\].*Use a .glb",
     ),
     ("fake glb", lambda t: _w(t / "x.glb", "nope"), ValueError, r"no 'glTF' magic"),
+    ("empty stl", lambda t: _w(t / "e.stl", "solid x\nendsolid x\n"), ValueError, r"no triangles"),
+    ("not stl", lambda t: _w(t / "n.stl", "hello"), ValueError, r"not an STL file"),
     ("obj without vertices", lambda t: _w(t / "e.obj", "# nothing\n"), ValueError, r"no vertices"),
     (
         "obj bad face",
