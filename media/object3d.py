@@ -731,10 +731,10 @@ def _gltf_preview(doc: dict[str, Any], binary: bytes | None) -> dict[str, Any] |
             xyz = xyz @ world[:3, :3].T + world[:3, 3]
             if prim.get("mode", 4) == 4:
                 if "indices" in prim:
-                    tri = accessor(prim["indices"]).astype(np.int64).reshape(-1)
+                    flat = accessor(prim["indices"]).astype(np.int64).reshape(-1)
                 else:
-                    tri = np.arange(len(xyz))
-                tri = tri[: len(tri) // 3 * 3].reshape(-1, 3)
+                    flat = np.arange(len(xyz), dtype=np.int64)
+                tri = flat[: len(flat) // 3 * 3].reshape(-1, 3)
                 if tri.size and (tri.min() < 0 or tri.max() >= len(xyz)):
                     raise ValueError("a triangle index is out of range")
                 all_faces.append(tri + base)
