@@ -348,3 +348,32 @@ def test_log_takes_a_snapshot(tmp_path):
     t.add_column("b", ["x", "y"])
     stub, doc = ser(kept, tmp_path)
     assert doc == {"columns": ["a"], "data": [[1]]} and stub["nrows"] == 1
+
+
+def test_video_audio_and_object3d_cells(tmp_path):
+    from media.object3d import Object3D
+    from media.video import Video
+
+    pytest.importorskip("imageio_ffmpeg")
+    frames = np.zeros((2, 3, 8, 8), np.uint8)
+    t = Table(columns=["clip", "cloud"])
+    t.add_data(Video(frames, caption="v"), Object3D(np.zeros((4, 3))))
+    cells = [Video(frames, format="gif"), Object3D(np.ones((2, 6)))]
+    t.add_data(*cells)
+    stub, doc = ser(t, tmp_path)
+    assert stub["column_kinds"] == {"clip": "video", "cloud": "object3d"}
+    v0, c0 = doc["data"][0]
+    assert v0["path"] == "media/tab/4_0.r0c0.mp4" and v0["frames"] == 2
+    assert c0["path"] == "media/tab/4_0.r0c1.ply"
+    assert c0["preview"] == "media/tab/4_0.r0c1.preview.json"
+    for row in doc["data"]:
+        for cell in row:
+            assert (tmp_path / cell["path"]).is_file()
+    assert (tmp_path / doc["data"][1][1]["preview"]).is_file()
+    from media.audio import Audio
+
+    pytest.importorskip("soundfile")
+    a = Table(columns=["a"], data=[[Audio(np.zeros(800), sample_rate=8000)]])
+    stub, doc = ser(a, tmp_path / "a")
+    assert stub["column_kinds"] == {"a": "audio"}
+    assert (tmp_path / "a" / doc["data"][0][0]["path"]).is_file()
