@@ -445,3 +445,10 @@ def test_object3d_through_a_run(root, tmp_path):
     assert r.resolve(b["path"]).read_text() == CUBE_OBJ and r.resolve(b["preview"]).is_file()
     best = r.summary["best"]
     assert best["point_format"] == "xyzc" and r.resolve(best["path"]).name == "summary_0.ply"
+
+
+def test_copy_keeps_points_and_takes_a_new_caption(tmp_path):
+    o = Object3D(CAT, caption="old")
+    stub, preview = ser(Object3D(o, caption="new"), tmp_path)
+    assert stub["caption"] == "new" and stub["point_format"] == "xyzc"
+    assert len(preview["points"]) == 50 and Object3D(o).caption == "old"

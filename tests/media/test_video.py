@@ -261,3 +261,17 @@ def test_video_through_a_run(root):
     assert read(r.resolve(a["path"])).shape[:3] == (6, 16, 24) and a["caption"] == "a"
     assert b["format"] == "gif" and b["duration"] == pytest.approx(3.0)
     assert second["grid"]["rows"] == 2 and read(r.resolve(second["path"])).shape[:3] == (6, 32, 48)
+
+
+def test_frame_limit_warns_and_keeps_every_frame(tmp_path, monkeypatch):
+    monkeypatch.setattr(Video, "MAX_FRAMES", 4)
+    with pytest.warns(UserWarning, match=r"Video: 6 frames is more than Video.MAX_FRAMES=4; all"):
+        v = Video(U8, format="gif")
+    assert read(tmp_path / ser(v, tmp_path)["path"]).shape[0] == 6
+
+
+def test_copy_keeps_frames_and_takes_a_new_caption(tmp_path):
+    v = Video(U8, caption="old", fps=5)
+    stub = ser(Video(v, caption="new"), tmp_path)
+    assert stub["caption"] == "new" and stub["fps"] == 5 and stub["frames"] == 6
+    assert Video(v).caption == "old"
