@@ -24,6 +24,7 @@ PUBLIC: dict[str, str] = {
     "Video": "media.video",
     "Table": "media.table",
     "Object3D": "media.object3d",
+    "box3d": "media.object3d",
     "Plotly": "media.plotly",
     "Bokeh": "media.bokeh",
     "Html": "media.html",
