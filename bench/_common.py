@@ -247,31 +247,56 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join([line(headers, False), sep, *(line(r, True) for r in cells)])
 
 
-def run_peer_repeated(
+def run_rounds(
     script: Path,
-    peer: str,
+    peers: Sequence[str],
     extra: list[str],
     *,
     timeout: float,
     repeats: int,
     key: Any,
     stop_repeating: Any = None,
-) -> dict[str, Any]:
-    """``run_peer`` ``repeats`` times; return the run whose ``key(result)`` is the median.
+) -> dict[str, dict[str, Any]]:
+    """Run every peer once per round, ``repeats`` rounds; per peer keep the median run by ``key``.
 
-    Each run is a fresh process, so the spread between runs (machine noise, other load) is
-    recorded in ``repeat_values``. ``stop_repeating(result)`` true ends the repeats early (a peer
-    that used its whole time budget is not run again).
+    Rounds interleave the peers (floor, A, B, floor, A, B, ...) so that a slow minute on a shared
+    machine hits them all, not one. Each run is a fresh process; every run's ``key`` is kept in
+    ``repeat_values`` to show the spread. A peer that failed, or for which ``stop_repeating(run)``
+    is true (it used its whole time budget), is not run again.
     """
-    runs = []
-    for _ in range(max(1, repeats)):
-        r = run_peer(script, peer, extra, timeout=timeout)
-        if r.get("status") != "ok":
-            return r
-        runs.append(r)
-        if stop_repeating is not None and stop_repeating(r):
-            break
-    runs.sort(key=key)
-    chosen = runs[len(runs) // 2]
-    chosen["repeat_values"] = [key(r) for r in runs]
-    return chosen
+    runs: dict[str, list[dict[str, Any]]] = {p: [] for p in peers}
+    final: dict[str, dict[str, Any]] = {}
+    for round_no in range(max(1, repeats)):
+        for peer in peers:
+            if peer in final:
+                continue
+            print(f"  round {round_no + 1}/{repeats}: {peer} ...", file=sys.stderr, flush=True)
+            r = run_peer(script, peer, extra, timeout=timeout)
+            if r.get("status") != "ok":
+                final[peer] = r
+                print(
+                    f"    {peer}: {r['status']}" + (f"\n{r['error']}" if r.get("error") else ""),
+                    file=sys.stderr,
+                )
+                continue
+            runs[peer].append(r)
+            if stop_repeating is not None and stop_repeating(r):
+                final[peer] = r
+    out = {}
+    for peer in peers:
+        if peer in final and final[peer].get("status") != "ok":
+            out[peer] = final[peer]
+            continue
+        ordered = sorted(runs[peer], key=key)
+        chosen = ordered[len(ordered) // 2]
+        chosen["repeat_values"] = [key(r) for r in runs[peer]]
+        out[peer] = chosen
+    return out
+
+
+def spread(result: dict[str, Any], digits: int = 1) -> str:
+    """``min–max`` of a peer's per-run figures (one run: that figure)."""
+    values = result.get("repeat_values") or []
+    if len(values) < 2:
+        return "1 run"
+    return f"{fmt(min(values), digits)}–{fmt(max(values), digits)}"

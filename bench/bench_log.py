@@ -298,30 +298,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     script = Path(__file__).resolve()
-    results: dict[str, dict[str, Any]] = {}
-    for peer in args.peers:
-        print(f"  {peer} ...", file=sys.stderr, flush=True)
-        r = c.run_peer_repeated(
-            script,
-            peer,
-            ["--steps", str(args.steps), "--budget", str(args.budget)],
-            timeout=args.timeout,
-            repeats=args.repeats,
-            key=lambda r: r["per_step"]["mean_us"],
-            stop_repeating=lambda r: r["steps_done"] < r["steps"],
-        )
+    results = c.run_rounds(
+        script,
+        args.peers,
+        ["--steps", str(args.steps), "--budget", str(args.budget)],
+        timeout=args.timeout,
+        repeats=args.repeats,
+        key=lambda r: r["per_step"]["mean_us"],
+        stop_repeating=lambda r: r["steps_done"] < r["steps"],
+    )
+    for peer, r in results.items():
         if r.get("status") == "ok":
+            print(f"  init() and import: {peer} ...", file=sys.stderr, flush=True)
             init = c.run_peer(script, peer, ["--init-only"], timeout=args.timeout)
             r["init_s"] = init.get("init_s")
             r["helper_processes_after_init"] = init.get("helper_processes_after_init")
             r["import_s"] = import_seconds(IMPORTS[peer])
             r["version"] = c.version_of(c.PEER_MODULES[peer])
-        results[peer] = r
-        if r.get("status") != "ok":
-            print(
-                f"    {peer}: {r['status']}" + (f"\n{r.get('error')}" if r.get("error") else ""),
-                file=sys.stderr,
-            )
 
     floor = results.get("floor", {})
     floor_us = floor.get("per_step", {}).get("mean_us") if floor.get("status") == "ok" else None
@@ -356,6 +349,7 @@ def report(results: dict[str, dict[str, Any]], steps: int) -> str:
     headers = [
         "library",
         "µs/step mean",
+        "runs' means",
         "p50",
         "p99",
         "first 1k",
@@ -379,6 +373,7 @@ def report(results: dict[str, dict[str, Any]], steps: int) -> str:
             [
                 peer,
                 c.fmt(s["mean_us"], 2),
+                c.spread(r, 1),
                 c.fmt(s["p50_us"], 2),
                 c.fmt(s["p99_us"], 1),
                 c.fmt(s["first_us"], 2),

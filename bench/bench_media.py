@@ -214,25 +214,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     script = Path(__file__).resolve()
-    results: dict[str, dict[str, Any]] = {}
-    for peer in args.peers:
-        print(f"  {peer} ...", file=sys.stderr, flush=True)
-        r = c.run_peer_repeated(
-            script,
-            peer,
-            ["--images", str(args.images)],
-            timeout=args.timeout,
-            repeats=args.repeats,
-            key=lambda r: r["total_ms_per_image"],
-        )
+    results = c.run_rounds(
+        script,
+        args.peers,
+        ["--images", str(args.images)],
+        timeout=args.timeout,
+        repeats=args.repeats,
+        key=lambda r: r["total_ms_per_image"],
+    )
+    for r in results.values():
         if r.get("status") == "ok":
-            r["version"] = c.version_of(c.PEER_MODULES[peer])
-        results[peer] = r
-        if r.get("status") != "ok":
-            print(
-                f"    {peer}: {r['status']}" + (f"\n{r.get('error')}" if r.get("error") else ""),
-                file=sys.stderr,
-            )
+            r["version"] = c.version_of(c.PEER_MODULES[r["peer"]])
 
     floor = results.get("pillow_png", {})
     floor_ms = floor.get("thread_ms_mean") if floor.get("status") == "ok" else None
@@ -271,6 +263,7 @@ def report(results: dict[str, dict[str, Any]], n: int) -> str:
         "p99",
         "× floor",
         "total ms/img",
+        "runs' totals",
         "× floor",
         "finish ms",
         "CPU ms/img",
@@ -291,6 +284,7 @@ def report(results: dict[str, dict[str, Any]], n: int) -> str:
                 c.fmt(r["thread_ms_p99"], 2),
                 c.fmt(r.get("thread_ratio_to_floor"), 2),
                 c.fmt(r["total_ms_per_image"], 2),
+                c.spread(r, 1),
                 c.fmt(r.get("total_ratio_to_floor"), 2),
                 c.fmt(r["finish_s"] * 1e3, 0),
                 c.fmt(r["self_cpu_ms_per_image"], 2),
