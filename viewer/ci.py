@@ -1,0 +1,665 @@
+"""``mediaboard ci``: compare a candidate run with a baseline run, write a ranked gallery page, a
+Markdown summary for a pull request or job summary, and check ``--fail-on`` rules.
+
+Example::
+
+    mediaboard ci --baseline runs/base --candidate runs/new -o ci-out \\
+        --fail-on 'image:examples.ssim>=0.95' --fail-on 'scalar:loss.rel<=0.05'
+
+Exit codes: 0 every rule passes, 1 a rule fails, 2 bad usage or unreadable input.
+Metrics and pairing rules are described in docs/ci.md and in ``viewer.imgdiff``.
+Runs are read only through ``media.runfolder``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from media import runfolder
+from viewer import imgdiff
+
+#: The summary must stay under the 1 MiB cap of a GitHub job summary / comment.
+SUMMARY_LIMIT = 1_000_000
+THUMB_SIDE = 128
+#: Audio distance (dB RMS) that counts as a full change when ranking.
+AUDIO_FULL_SCALE_DB = 40.0
+
+OPERATORS = {
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
+    "==": lambda a, b: a == b,
+}
+#: Metrics a rule may name, per kind.
+RULE_METRICS = {
+    "image": ("ssim", "mad", "changed"),
+    "audio": ("dist",),
+    "scalar": ("rel", "delta", "value"),
+    "table": ("changed", "rows"),
+}
+
+
+class UsageError(Exception):
+    """Bad arguments or unreadable input: exit code 2."""
+
+
+# ---- rules ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rule:
+    text: str
+    kind: str  # image, audio, scalar, table, summary
+    key: str
+    metric: str  # "value" for summary rules
+    op: str
+    threshold: float
+
+
+_RULE_RE = re.compile(r"^(?P<lhs>.+?)\s*(?P<op>>=|<=|==|>|<)\s*(?P<num>[^<>=]+?)\s*$")
+
+
+def parse_rule(text: str) -> Rule:
+    """Parse ``summary.KEY OP X`` or ``KIND:KEY.METRIC OP X`` (KIND in image, audio, scalar, table).
+
+    Raises UsageError naming the rule and what was expected.
+    """
+    expected = (
+        "expected summary.KEY OP NUMBER or KIND:KEY.METRIC OP NUMBER with KIND in "
+        "image/audio/scalar/table and OP in >=, <=, >, <, =="
+    )
+    m = _RULE_RE.match(text.strip())
+    if not m:
+        raise UsageError(f"--fail-on {text!r}: {expected}.")
+    lhs, op, num = m.group("lhs"), m.group("op"), m.group("num")
+    try:
+        threshold = float(num)
+    except ValueError:
+        raise UsageError(f"--fail-on {text!r}: threshold {num!r} is not a number; {expected}.") from None
+    if not math.isfinite(threshold):
+        raise UsageError(f"--fail-on {text!r}: threshold must be finite; got {num!r}.")
+    if lhs.startswith("summary."):
+        key = lhs[len("summary.") :]
+        if not key:
+            raise UsageError(f"--fail-on {text!r}: missing the summary key; {expected}.")
+        return Rule(text, "summary", key, "value", op, threshold)
+    kind, sep, rest = lhs.partition(":")
+    if not sep or kind not in RULE_METRICS:
+        raise UsageError(f"--fail-on {text!r}: unknown rule kind {kind!r}; {expected}.")
+    key, dot, metric = rest.rpartition(".")
+    if not dot or not key:
+        raise UsageError(f"--fail-on {text!r}: expected {kind}:KEY.METRIC; got {lhs!r}.")
+    if metric not in RULE_METRICS[kind]:
+        raise UsageError(
+            f"--fail-on {text!r}: {kind} rules take metric {', '.join(RULE_METRICS[kind])}; got {metric!r}."
+        )
+    return Rule(text, kind, key, metric, op, threshold)
+
+
+# ---- comparison rows --------------------------------------------------------------------------
+@dataclass
+class Row:
+    """One compared thing: an image/audio item, a table, a scalar or a summary value."""
+
+    kind: str
+    key: str
+    step: str = ""  # shown: "10", or "3 → 7" when the steps differ
+    item: int | None = None
+    score: float = 0.0  # 0 (same) .. 1 (completely different), used for ranking
+    metrics: dict[str, float] = field(default_factory=dict)
+    text: str = ""  # the metric values in words
+    note: str = ""  # why something could not be compared, or how it was paired
+    caption: str = ""
+    base_file: str = ""  # paths relative to OUT
+    cand_file: str = ""
+    base_view: str = ""  # images shown in the gallery (the file itself, or a spectrogram)
+    cand_view: str = ""
+    diff_view: str = ""
+    thumbs: dict[str, str] = field(default_factory=dict)  # base/cand/diff -> path relative to OUT
+    details: list[str] = field(default_factory=list)
+    failed_compare: bool = False  # missing on one side, size changed, unreadable
+
+    @property
+    def where(self) -> str:
+        w = f"step {self.step}" if self.step != "" else "summary"
+        return w if self.item is None else f"{w} item {self.item}"
+
+
+def _fmt(x: float) -> str:
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return str(x)
+    if x == int(x) and abs(x) < 1e12:
+        return str(int(x))
+    return f"{x:.4g}"
+
+
+def _items(stub: Any) -> list[Any]:
+    if isinstance(stub, dict) and stub.get("_type") == "media-list":
+        return list(stub.get("items") or [])
+    return [stub]
+
+
+def _pair_steps(
+    base: list[tuple[int, Any]], cand: list[tuple[int, Any]]
+) -> tuple[list[tuple[int, Any, int, Any]], list[str], list[int], list[int]]:
+    """Pairs (bstep, bstub, cstep, cstub), notes, steps only in baseline, only in candidate."""
+    bmap = {s: v for s, v in base}
+    cmap = {s: v for s, v in cand}
+    common = sorted(set(bmap) & set(cmap))
+    if common:
+        pairs = [(s, bmap[s], s, cmap[s]) for s in common]
+        return pairs, [], sorted(set(bmap) - set(cmap)), sorted(set(cmap) - set(bmap))
+    bs, cs = max(bmap), max(cmap)
+    note = (
+        f"logged at different steps (baseline {min(bmap)}..{bs}, candidate {min(cmap)}..{cs}); "
+        f"compared the last step of each"
+    )
+    return [(bs, bmap[bs], cs, cmap[cs])], [note], [], []
+
+
+class Comparer:
+    """Builds the rows for one baseline/candidate pair, writing images into ``out``."""
+
+    def __init__(self, base: Any, cand: Any, out: Path) -> None:
+        self.base, self.cand, self.out = base, cand, out
+        self.rows: list[Row] = []
+        self.skipped: list[str] = []  # keys not compared, with why
+
+    # -- files --
+    def _copy(self, run: Any, side: str, relpath: str) -> str:
+        src = run.resolve(relpath)
+        rel = f"files/{side}/{relpath}"
+        dst = self.out / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if dst.exists():
+            dst.unlink()
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copyfile(src, dst)
+        return rel
+
+    def _write(self, rgb: np.ndarray, rel: str) -> str:
+        imgdiff.save_png(rgb, self.out / rel)
+        return rel
+
+    def thumbs(self, rows: list[Row]) -> None:
+        """Write the summary's thumbnails (longer side <= THUMB_SIDE) for ``rows``."""
+        for n, row in enumerate(rows, 1):
+            for name, rel in (("base", row.base_view), ("cand", row.cand_view), ("diff", row.diff_view)):
+                if rel:
+                    small = imgdiff.thumbnail(imgdiff.load_rgb(self.out / rel), THUMB_SIDE)
+                    row.thumbs[name] = self._write(small, f"thumbs/{n:04d}-{name}.png")
+
+    # -- kinds --
+    def compare_all(self) -> None:
+        bkeys, ckeys = self.base.media_keys(), self.cand.media_keys()
+        for key in list(ckeys) + [k for k in bkeys if k not in ckeys]:
+            kinds = {bkeys.get(key), ckeys.get(key)} - {None}
+            if key not in bkeys or key not in ckeys:
+                side = "candidate" if key in ckeys else "baseline"
+                self.rows.append(
+                    Row(kind=kinds.pop(), key=key, score=1.0, failed_compare=True,
+                        note=f"key only in the {side}")
+                )
+                continue
+            if len(kinds) != 1:
+                self.skipped.append(f"{key}: kind changed ({bkeys[key]} → {ckeys[key]})")
+                continue
+            kind = kinds.pop()
+            if kind not in ("image", "audio", "table"):
+                self.skipped.append(f"{key}: {kind} is not compared")
+                continue
+            self._compare_media(key, kind)
+        self._compare_scalars()
+        self._compare_summary()
+
+    def _compare_media(self, key: str, kind: str) -> None:
+        pairs, notes, only_b, only_c = _pair_steps(self.base.media(key), self.cand.media(key))
+        for steps, side in ((only_b, "baseline"), (only_c, "candidate")):
+            for s in steps:
+                self.rows.append(Row(kind=kind, key=key, step=str(s), score=1.0, failed_compare=True,
+                                     note=f"step logged only in the {side}"))
+        for bstep, bstub, cstep, cstub in pairs:
+            step = str(cstep) if bstep == cstep else f"{bstep} → {cstep}"
+            bitems, citems = _items(bstub), _items(cstub)
+            listed = any(isinstance(v, dict) and v.get("_type") == "media-list" for v in (bstub, cstub))
+            for i in range(max(len(bitems), len(citems))):
+                row = Row(kind=kind, key=key, step=step, item=i if listed else None, note="; ".join(notes))
+                if i >= len(bitems) or i >= len(citems):
+                    side = "candidate" if i >= len(bitems) else "baseline"
+                    row.score, row.failed_compare = 1.0, True
+                    row.note = _join(row.note, f"item only in the {side}")
+                    self.rows.append(row)
+                    continue
+                b, c = bitems[i], citems[i]
+                row.caption = str(c.get("caption") or b.get("caption") or "") if isinstance(c, dict) else ""
+                try:
+                    if not (isinstance(b, dict) and isinstance(c, dict)) or b.get("_type") != kind or c.get("_type") != kind:
+                        raise ValueError(f"expected two {kind} stubs; got {_stub_type(b)} and {_stub_type(c)}")
+                    getattr(self, f"_{kind}")(row, b, c, len(self.rows) + 1)
+                except Exception as exc:  # one unreadable file must not hide the others
+                    row.score, row.failed_compare = 1.0, True
+                    row.note = _join(row.note, f"not compared: {exc}")
+                self.rows.append(row)
+
+    def _image(self, row: Row, b: dict, c: dict, n: int) -> None:
+        row.base_file = row.base_view = self._copy(self.base, "baseline", b["path"])
+        row.cand_file = row.cand_view = self._copy(self.cand, "candidate", c["path"])
+        a = imgdiff.load_rgb(self.base.resolve(b["path"]))
+        z = imgdiff.load_rgb(self.cand.resolve(c["path"]))
+        if a.shape != z.shape:
+            row.score, row.failed_compare = 1.0, True
+            row.note = _join(row.note, f"size changed {a.shape[1]}x{a.shape[0]} → {z.shape[1]}x{z.shape[0]}")
+            row.text = row.note
+            return
+        s, d, p = imgdiff.ssim(a, z), imgdiff.mad(a, z), imgdiff.changed_pct(a, z)
+        heat, top = imgdiff.heatmap(imgdiff.absdiff(a, z))
+        if top:  # an all-black map of an identical pair says nothing the metrics do not
+            row.diff_view = self._write(heat, f"diff/{n:04d}.png")
+        row.metrics = {"ssim": s, "mad": d, "changed": p}
+        row.score = min(1.0, max(1.0 - s, d / 255.0, 0.0))
+        row.text = f"ssim {s:.4f}, mad {d:.3g}, {p:.3g}% pixels changed"
+        row.details.append(f"heat map: white = {top} levels" if top else "heat map: identical")
+
+    def _audio(self, row: Row, b: dict, c: dict, n: int) -> None:
+        row.base_file = self._copy(self.base, "baseline", b["path"])
+        row.cand_file = self._copy(self.cand, "candidate", c["path"])
+        xa, ra = imgdiff.load_audio(self.base.resolve(b["path"]))
+        xb, rb = imgdiff.load_audio(self.cand.resolve(c["path"]))
+        if ra != rb:
+            row.score, row.failed_compare = 1.0, True
+            row.note = _join(row.note, f"sample rate changed {ra} → {rb} Hz")
+            row.text = row.note
+            return
+        dist, sa, sb = imgdiff.spectral_distance(xa, xb)
+        ia, ib = imgdiff.spectrogram_image(sa), imgdiff.spectrogram_image(sb)
+        heat, top = imgdiff.heatmap(imgdiff.absdiff(ia, ib))
+        row.base_view = self._write(ia, f"spec/{n:04d}-base.png")
+        row.cand_view = self._write(ib, f"spec/{n:04d}-cand.png")
+        row.diff_view = self._write(heat, f"diff/{n:04d}.png")
+        row.metrics = {"dist": dist}
+        row.score = min(1.0, dist / AUDIO_FULL_SCALE_DB)
+        row.text = f"spectral dist {dist:.3g} dB"
+        if len(xa) != len(xb):
+            row.details.append(f"length changed {len(xa)} → {len(xb)} samples")
+
+    def _table(self, row: Row, b: dict, c: dict, n: int) -> None:
+        tb = _read_table(self.base, b["path"])
+        tc = _read_table(self.cand, c["path"])
+        cols = list(dict.fromkeys(list(tb["columns"]) + list(tc["columns"])))
+        nb, nc = len(tb["data"]), len(tc["data"])
+        changed_cells, changed_rows, examples = 0, 0, []
+        for r in range(max(nb, nc)):
+            rb = dict(zip(tb["columns"], tb["data"][r])) if r < nb else None
+            rc = dict(zip(tc["columns"], tc["data"][r])) if r < nc else None
+            diff_here = 0
+            for col in cols:
+                vb = rb.get(col, _MISSING) if rb is not None else _MISSING
+                vc = rc.get(col, _MISSING) if rc is not None else _MISSING
+                if not self._same_cell(vb, vc):
+                    diff_here += 1
+                    if len(examples) < 5:
+                        examples.append(f"row {r}, {col}: {_cell(vb)} → {_cell(vc)}")
+            changed_cells += diff_here
+            changed_rows += bool(diff_here)
+        row.metrics = {"changed": float(changed_cells), "rows": float(changed_rows)}
+        row.score = changed_rows / max(nb, nc, 1)
+        row.text = f"{changed_cells} cells in {changed_rows} of {max(nb, nc)} rows differ"
+        if nb != nc:
+            row.details.append(f"rows {nb} → {nc}")
+        row.details.extend(examples)
+
+    def _same_cell(self, vb: Any, vc: Any) -> bool:
+        if isinstance(vb, dict) and isinstance(vc, dict) and "path" in vb and "path" in vc:
+            other_b = {k: v for k, v in vb.items() if k != "path"}
+            other_c = {k: v for k, v in vc.items() if k != "path"}
+            if other_b != other_c:
+                return False
+            try:
+                return self.base.resolve(vb["path"]).read_bytes() == self.cand.resolve(vc["path"]).read_bytes()
+            except OSError:
+                return False
+        if isinstance(vb, float) and isinstance(vc, float) and math.isnan(vb) and math.isnan(vc):
+            return True
+        return bool(vb == vc)
+
+    def _compare_scalars(self) -> None:
+        skip = {"_step", "_runtime", "_timestamp"}
+        bkeys = [k for k in self.base.scalar_keys() if k not in skip]
+        ckeys = [k for k in self.cand.scalar_keys() if k not in skip]
+        for key in ckeys + [k for k in bkeys if k not in ckeys]:
+            bv, bs = _last_value(self.base, key)
+            cv, cs = _last_value(self.cand, key)
+            row = Row(kind="scalar", key=key, step=_step_text(bs, cs))
+            self._numbers(row, bv, cv)
+            self.rows.append(row)
+
+    def _compare_summary(self) -> None:
+        history_keys = set(self.base.keys()) | set(self.cand.keys())
+        bsum, csum = self.base.summary, self.cand.summary
+        for key in list(csum) + [k for k in bsum if k not in csum]:
+            if key.startswith("_") or key in history_keys:
+                continue
+            bv, cv = bsum.get(key), csum.get(key)
+            if not (_is_number(bv) or _is_number(cv)):
+                continue
+            row = Row(kind="summary", key=key)
+            self._numbers(row, bv if _is_number(bv) else None, cv if _is_number(cv) else None)
+            self.rows.append(row)
+
+    @staticmethod
+    def _numbers(row: Row, bv: float | None, cv: float | None) -> None:
+        if bv is None or cv is None:
+            row.score, row.failed_compare = 1.0, True
+            row.note = "only in the " + ("candidate" if bv is None else "baseline")
+            row.text = f"{_fmt(bv) if bv is not None else '—'} → {_fmt(cv) if cv is not None else '—'}"
+            if cv is not None:
+                row.metrics = {"value": float(cv)}
+            return
+        delta = cv - bv
+        if bv == cv or (math.isnan(bv) and math.isnan(cv)):
+            rel = 0.0
+        elif bv == 0 or not math.isfinite(bv) or not math.isfinite(cv):
+            rel = math.inf
+        else:
+            rel = abs(delta) / abs(bv)
+        row.metrics = {"rel": rel, "delta": delta, "value": float(cv)}
+        row.score = min(1.0, rel) if not math.isnan(rel) else 1.0
+        row.text = f"{_fmt(bv)} → {_fmt(cv)} ({'+' if delta >= 0 else ''}{_fmt(delta)}, rel {_fmt(rel)})"
+
+
+_MISSING = object()
+
+
+def _cell(v: Any) -> str:
+    if v is _MISSING:
+        return "(no cell)"
+    if isinstance(v, dict) and "_type" in v:
+        return f"<{v['_type']}>"
+    s = json.dumps(v, ensure_ascii=False, default=str)
+    return s if len(s) <= 40 else s[:39] + "…"
+
+
+def _read_table(run: Any, relpath: str) -> dict[str, Any]:
+    with open(run.resolve(relpath), encoding="utf-8") as f:
+        data = json.load(f)
+    if not isinstance(data, dict) or "columns" not in data or "data" not in data:
+        raise ValueError(f"{relpath}: expected a split-orient table with columns and data")
+    return data
+
+
+def _stub_type(v: Any) -> str:
+    return repr(v.get("_type")) if isinstance(v, dict) else type(v).__name__
+
+
+def _join(a: str, b: str) -> str:
+    return f"{a}; {b}" if a else b
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _last_value(run: Any, key: str) -> tuple[float | None, int | None]:
+    last: tuple[float | None, int | None] = (None, None)
+    for r in run.history(keys=[key]):
+        v = r.get(key)
+        if _is_number(v):
+            last = (float(v), r["_step"])
+    return last
+
+
+def _step_text(bs: int | None, cs: int | None) -> str:
+    if bs is None or cs is None or bs == cs:
+        return str(cs if cs is not None else bs)
+    return f"{bs} → {cs}"
+
+
+# ---- verdicts ---------------------------------------------------------------------------------
+@dataclass
+class Verdict:
+    rule: Rule
+    passed: bool
+    detail: str
+
+    @property
+    def line(self) -> str:
+        return f"{'PASS' if self.passed else 'FAIL'} {self.rule.text} ({self.detail})"
+
+
+def evaluate(rule: Rule, rows: list[Row], cand_summary: dict[str, Any]) -> Verdict:
+    """Check one rule against the comparison rows (or, for summary rules, the candidate summary)."""
+    check = OPERATORS[rule.op]
+    if rule.kind == "summary":
+        v = cand_summary.get(rule.key)
+        if not _is_number(v):
+            got = "missing" if v is None else f"not a number: {_cell(v)}"
+            return Verdict(rule, False, f"candidate summary {rule.key!r} is {got}")
+        return Verdict(rule, bool(check(float(v), rule.threshold)), f"candidate {_fmt(float(v))}")
+    mine = [r for r in rows if r.kind == rule.kind and r.key == rule.key]
+    if not mine:
+        return Verdict(rule, False, f"no {rule.kind} key {rule.key!r} compared")
+    broken = [r for r in mine if rule.metric not in r.metrics]
+    if broken:
+        r = broken[0]
+        more = f" and {len(broken) - 1} more" if len(broken) > 1 else ""
+        return Verdict(rule, False, f"{r.where}: {r.note or 'not compared'}{more}")
+    # the worst value decides: the smallest for >=/>, the largest for <=/<, any mismatch for ==
+    if rule.op in (">=", ">"):
+        worst = min(mine, key=lambda r: r.metrics[rule.metric])
+        word = "min"
+    elif rule.op in ("<=", "<"):
+        worst = max(mine, key=lambda r: r.metrics[rule.metric])
+        word = "max"
+    else:
+        bad = [r for r in mine if not check(r.metrics[rule.metric], rule.threshold)]
+        worst = bad[0] if bad else mine[0]
+        word = "first mismatch" if bad else "all"
+    value = worst.metrics[rule.metric]
+    passed = all(check(r.metrics[rule.metric], rule.threshold) for r in mine)
+    where = "" if rule.kind == "scalar" else f" at {worst.where}"
+    count = f", {len(mine)} compared" if len(mine) > 1 else ""
+    return Verdict(rule, passed, f"{word} {_fmt(value)}{where}{count}")
+
+
+# ---- output -----------------------------------------------------------------------------------
+def _md(text: str) -> str:
+    """A user string made inert in GitHub Markdown (one line, no HTML, no table breaks)."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_\[\]{}()#+!|~])", r"\\\1", text)
+
+
+def _url(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
+def write_summary(
+    path: Path, out: Path, rows: list[Row], verdicts: list[Verdict], skipped: list[str],
+    info: dict[str, Any], top: int, link_base: str | None,
+) -> None:
+    """The Markdown summary: verdicts, then the ``top`` largest changes with thumbnails."""
+
+    def link(rel: str) -> str:
+        if link_base:
+            return link_base.rstrip("/") + "/" + _url(rel)
+        return _url(os.path.relpath(out / rel, path.parent).replace(os.sep, "/"))
+
+    changed = [r for r in rows if r.score > 0]
+    lines = [
+        "## mediaboard ci: " + ("all rules pass" if all(v.passed for v in verdicts) else "rules failed"),
+        "",
+        f"Baseline **{_md(info['base_name'])}** vs candidate **{_md(info['cand_name'])}**: "
+        f"{len(rows)} compared, {len(changed)} differ. [Open the gallery]({link('index.html')}).",
+        "",
+    ]
+    if verdicts:
+        lines += ["| verdict | rule | detail |", "|---|---|---|"]
+        lines += [f"| {'✅ PASS' if v.passed else '❌ FAIL'} | `{v.rule.text.replace('`', '')}` | {_md(v.detail)} |"
+                  for v in verdicts]
+        lines.append("")
+    else:
+        lines += ["No `--fail-on` rules were given.", ""]
+
+    def render(shown: list[Row]) -> list[str]:
+        body = [f"### Top {len(shown)} changes", "",
+                "| # | kind | key | where | change | baseline | candidate | difference |",
+                "|---|---|---|---|---|---|---|---|"]
+        for i, r in enumerate(shown, 1):
+            cells = []
+            for name in ("base", "cand", "diff"):
+                t = r.thumbs.get(name)
+                cells.append(f'<img src="{link(t)}" alt="{name}" width="96">' if t else "")
+            what = _md(_join(r.text, r.note) if r.note and r.note not in r.text else r.text)
+            body.append(f"| {i} | {r.kind} | {_md(r.key)} | {_md(r.where)} | {what} | " + " | ".join(cells) + " |")
+        if len(changed) > len(shown):
+            body += ["", f"{len(changed) - len(shown)} more changes are in the gallery."]
+        return body
+
+    tail = [""] + ([f"Not compared: {_md('; '.join(skipped))}", ""] if skipped else [])
+    tail.append(f"_{_md(info['elapsed'])}_")
+    shown = changed[:top]
+    while True:
+        text = "\n".join(lines + (render(shown) if shown else ["No differences found."]) + tail) + "\n"
+        if len(text.encode("utf-8")) < SUMMARY_LIMIT or not shown:
+            break
+        shown = shown[: len(shown) // 2]  # the note above says how many more are in the gallery
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def write_gallery(out: Path, rows: list[Row], verdicts: list[Verdict], skipped: list[str],
+                  info: dict[str, Any]) -> None:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+        autoescape=select_autoescape(["html"], default=True),
+        undefined=StrictUndefined,
+    )
+    page = env.get_template("ci_gallery.html").render(
+        rows=rows, verdicts=verdicts, skipped=skipped, info=info,
+        kinds=sorted({r.kind for r in rows}), fmt=_fmt,
+    )
+    (out / "index.html").write_text(page, encoding="utf-8")
+
+
+# ---- CLI --------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit code 2 (argparse prints usage too)
+        raise UsageError(message)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--baseline", required=True, metavar="RUN", help="baseline run folder")
+    p.add_argument("--candidate", required=True, metavar="RUN", help="candidate run folder")
+    p.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder for the gallery")
+    p.add_argument("--summary", metavar="FILE", help="Markdown summary path (default OUT/summary.md)")
+    p.add_argument("--fail-on", action="append", default=[], metavar="RULE",
+                   help="e.g. 'image:examples.ssim>=0.95', 'scalar:loss.rel<=0.05', 'summary.acc>=0.9'")
+    p.add_argument("--top", type=int, default=20, help="changes listed in the summary (default 20)")
+    p.add_argument("--link-base", metavar="URL",
+                   help="prefix for links in the summary (where OUT is served); default: relative paths")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    return p
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``ci`` on a CLI's subparsers; ``args.func(args)`` then runs it and returns the exit code."""
+    p = subparsers.add_parser("ci", help="compare two runs: gallery, Markdown summary, pass/fail rules",
+                              description=__doc__.split("\n\n")[0])
+    add_arguments(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``ci`` from parsed arguments; returns the exit code. Errors are one line on stderr."""
+    try:
+        return _run(args)
+    except UsageError as exc:
+        if getattr(args, "debug", False):
+            raise
+        print(f"mediaboard ci: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if getattr(args, "debug", False):
+            raise
+        print(f"mediaboard ci: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _open(path: str, which: str) -> Any:
+    try:
+        return runfolder.open_run(path)
+    except Exception as exc:
+        raise UsageError(f"--{which} {path!r}: {exc}") from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    rules = [parse_rule(t) for t in args.fail_on]
+    if args.top < 0:
+        raise UsageError(f"--top: expected a count >= 0; got {args.top}.")
+    base, cand = _open(args.baseline, "baseline"), _open(args.candidate, "candidate")
+    out = Path(args.out)
+    try:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"-o {str(out)!r}: exists and is not a folder.")
+        for sub in ("files", "thumbs", "diff", "spec"):  # stale images from an earlier run
+            shutil.rmtree(out / sub, ignore_errors=True)
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"-o {str(out)!r}: cannot write there ({exc.strerror}).") from None
+    comparer = Comparer(base, cand, out)
+    comparer.compare_all()
+    rows = sorted(comparer.rows, key=lambda r: -r.score)  # stable: equal scores keep log order
+    verdicts = [evaluate(rule, rows, cand.summary) for rule in rules]
+    comparer.thumbs([r for r in rows if r.score > 0][: max(args.top, 0)])
+    info = {
+        "base_name": str(base.name or base.id or args.baseline),
+        "cand_name": str(cand.name or cand.id or args.candidate),
+        "base_path": str(args.baseline),
+        "cand_path": str(args.candidate),
+        "elapsed": f"built by mediaboard ci in {time.perf_counter() - t0:.1f} s",
+        "problems": list(base.problems) + list(cand.problems),
+        "passed": all(v.passed for v in verdicts),
+    }
+    write_gallery(out, rows, verdicts, comparer.skipped, info)
+    summary = Path(args.summary) if args.summary else out / "summary.md"
+    write_summary(summary, out, rows, verdicts, comparer.skipped, info, args.top, args.link_base)
+    for v in verdicts:
+        print(v.line)
+    print(f"gallery: {out / 'index.html'}  summary: {summary}", file=sys.stderr)
+    return 0 if info["passed"] else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``mediaboard ci ...`` as a function: returns 0 (pass), 1 (a rule failed) or 2 (bad usage)."""
+    parser = add_arguments(_Parser(prog="mediaboard ci", description=__doc__.split("\n\n")[0]))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(f"mediaboard ci: {exc}", file=sys.stderr)
+        return 2
+    return run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,229 @@
+"""Image and audio differences for ``mediaboard ci``: SSIM, pixel differences, heat maps, thumbnails,
+spectrograms. numpy and Pillow only (soundfile, when installed, to read non-WAV audio).
+
+Definitions (also in docs/ci.md):
+
+- **Pixels** are compared as 8-bit RGB: grey images are repeated to three channels and an alpha
+  channel is composited over black, so an RGBA image and its RGB twin compare equal where opaque.
+- **mad**: mean absolute difference over every pixel and channel, 0..255.
+- **changed**: percentage of pixels where any channel differs (by at least 1 level).
+- **ssim**: mean SSIM (Wang et al. 2004) on BT.601 luminance (0.299 R + 0.587 G + 0.114 B),
+  Gaussian window of 11 taps with sigma 1.5, K1 = 0.01, K2 = 0.03, L = 255, averaged over the
+  positions where the whole window fits ("valid"). Images smaller than 11 px on a side use a
+  window as large as the smaller side.
+- **heat map**: per pixel, the largest channel difference, scaled so that the pair's largest
+  difference is full brightness (black → red → yellow → white); the scale is reported beside it.
+- **audio dist**: RMS, over every time-frequency bin, of the difference of the two clips'
+  log-magnitude spectrograms in dB (mono mix, Hann window of 1024 samples, hop 256, magnitudes
+  floored at -100 dB below full scale); the shorter clip is padded with silence.
+
+Example::
+
+    a, b = load_rgb("base.png"), load_rgb("cand.png")
+    ssim(a, b), mad(a, b), changed_pct(a, b)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image as PILImage
+
+#: SSIM window: 11 taps, sigma 1.5 (the window of Wang et al.).
+SSIM_TAPS = 11
+SSIM_SIGMA = 1.5
+_K1, _K2, _L = 0.01, 0.03, 255.0
+
+
+def load_rgb(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read an image file as an (H, W, 3) uint8 array; alpha is composited over black.
+
+    Animated files give their first frame.
+    """
+    with PILImage.open(path) as im:
+        im.seek(0)
+        if im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (im.mode == "P" and "transparency" in im.info):
+            rgba = np.asarray(im.convert("RGBA"), dtype=np.float32)
+            rgb = rgba[..., :3] * (rgba[..., 3:4] / 255.0)
+            return np.rint(rgb).astype(np.uint8)
+        if im.mode in ("I;16", "I", "F"):
+            arr = np.asarray(im, dtype=np.float64)
+            lo, hi = float(arr.min()), float(arr.max())
+            scaled = np.zeros_like(arr) if hi == lo else (arr - lo) / (hi - lo) * 255.0
+            grey = np.rint(scaled).astype(np.uint8)
+            return np.repeat(grey[..., None], 3, axis=2)
+        return np.asarray(im.convert("RGB"), dtype=np.uint8)
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    """BT.601 luma of an (H, W, 3) array, as float64 in 0..255."""
+    x = rgb.astype(np.float64)
+    return 0.299 * x[..., 0] + 0.587 * x[..., 1] + 0.114 * x[..., 2]
+
+
+def _gauss(taps: int, sigma: float) -> np.ndarray:
+    t = np.arange(taps, dtype=np.float64) - (taps - 1) / 2.0
+    w = np.exp(-(t**2) / (2.0 * sigma**2))
+    return w / w.sum()
+
+
+def _filter_valid(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Separable 'valid' correlation of a 2-D array with the 1-D kernel ``w`` on both axes."""
+    n = len(w)
+    rows = x.shape[0] - n + 1
+    cols = x.shape[1] - n + 1
+    tmp = np.zeros((rows, x.shape[1]))
+    for k in range(n):
+        tmp += w[k] * x[k : k + rows, :]
+    out = np.zeros((rows, cols))
+    for k in range(n):
+        out += w[k] * tmp[:, k : k + cols]
+    return out
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean SSIM of two same-sized (H, W, 3) uint8 images (see the module docstring).
+
+    1.0 for identical images; about 0 or below for unrelated or inverted ones.
+    """
+    if a.shape != b.shape:
+        raise ValueError(f"ssim: expected two images of the same shape; got {a.shape} and {b.shape}.")
+    x, y = luminance(a), luminance(b)
+    taps = min(SSIM_TAPS, x.shape[0], x.shape[1])
+    sigma = SSIM_SIGMA * taps / SSIM_TAPS
+    w = _gauss(taps, sigma)
+    mx, my = _filter_valid(x, w), _filter_valid(y, w)
+    sxx = _filter_valid(x * x, w) - mx * mx
+    syy = _filter_valid(y * y, w) - my * my
+    sxy = _filter_valid(x * y, w) - mx * my
+    c1, c2 = (_K1 * _L) ** 2, (_K2 * _L) ** 2
+    num = (2 * mx * my + c1) * (2 * sxy + c2)
+    den = (mx * mx + my * my + c1) * (sxx + syy + c2)
+    return float(np.mean(num / den))
+
+
+def absdiff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-pixel, per-channel absolute difference as uint8 (same shapes required)."""
+    return np.abs(a.astype(np.int16) - b.astype(np.int16)).astype(np.uint8)
+
+
+def mad(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference over every pixel and channel, 0..255."""
+    return float(absdiff(a, b).mean())
+
+
+def changed_pct(a: np.ndarray, b: np.ndarray) -> float:
+    """Percentage of pixels where any channel differs."""
+    return float(np.any(a != b, axis=2).mean() * 100.0)
+
+
+def heatmap(diff: np.ndarray) -> tuple[np.ndarray, int]:
+    """Colour an (H, W, 3) absolute difference: returns (RGB uint8 image, the level shown as white).
+
+    The largest channel difference per pixel is scaled so that the largest one in the image is
+    white; an all-zero difference is all black (scale 0).
+    """
+    d = diff.max(axis=2).astype(np.float64)
+    top = int(d.max())
+    t = d / top if top else d
+    # black -> red (t=1/3) -> yellow (2/3) -> white (1)
+    r = np.clip(t * 3.0, 0, 1)
+    g = np.clip(t * 3.0 - 1.0, 0, 1)
+    b = np.clip(t * 3.0 - 2.0, 0, 1)
+    rgb = np.stack([r, g, b], axis=2)
+    return np.rint(rgb * 255).astype(np.uint8), top
+
+
+def save_png(rgb: np.ndarray, path: str | os.PathLike[str]) -> None:
+    """Write an (H, W, 3) or (H, W) uint8 array as PNG, creating folders."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    PILImage.fromarray(rgb).save(path, format="PNG", optimize=False)
+
+
+def thumbnail(rgb: np.ndarray, max_side: int = 128) -> np.ndarray:
+    """The image shrunk (never enlarged) so its longer side is at most ``max_side``.
+
+    Nearest-neighbour below 4x reduction keeps single-pixel differences visible; area averaging
+    otherwise.
+    """
+    h, w = rgb.shape[:2]
+    scale = max(h, w) / max_side
+    if scale <= 1:
+        return rgb
+    size = (max(1, round(w / scale)), max(1, round(h / scale)))
+    resample = PILImage.Resampling.NEAREST if scale < 4 else PILImage.Resampling.BOX
+    return np.asarray(PILImage.fromarray(rgb).resize(size, resample))
+
+
+# ---- audio ------------------------------------------------------------------------------------
+N_FFT = 1024
+HOP = 256
+FLOOR_DB = -100.0
+
+
+def load_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
+    """(mono float64 samples in -1..1, sample rate) of an audio file.
+
+    WAV is read with the standard library when soundfile is not installed; other formats need
+    soundfile (``pip install soundfile``).
+    """
+    try:
+        import soundfile
+    except ImportError:
+        soundfile = None
+    if soundfile is not None:
+        data, rate = soundfile.read(str(path), dtype="float64", always_2d=True)
+        return data.mean(axis=1), int(rate)
+    if not str(path).lower().endswith(".wav"):
+        raise ImportError(f"reading {Path(path).name} needs soundfile: pip install soundfile")
+    import wave
+
+    with wave.open(str(path), "rb") as wf:
+        width, chans, rate = wf.getsampwidth(), wf.getnchannels(), wf.getframerate()
+        raw = wf.readframes(wf.getnframes())
+    if width == 1:
+        x = (np.frombuffer(raw, np.uint8).astype(np.float64) - 128.0) / 128.0
+    elif width == 2:
+        x = np.frombuffer(raw, "<i2").astype(np.float64) / 32768.0
+    elif width == 4:
+        x = np.frombuffer(raw, "<i4").astype(np.float64) / 2147483648.0
+    else:
+        raise ValueError(f"load_audio: {width * 8}-bit WAV needs soundfile: pip install soundfile")
+    return x.reshape(-1, chans).mean(axis=1), rate
+
+
+def spectrogram_db(x: np.ndarray, frames: int | None = None) -> np.ndarray:
+    """(frequency bins, frames) log-magnitude STFT in dB, floored at ``FLOOR_DB``.
+
+    ``frames`` pads the clip with silence to at least that many frames.
+    """
+    n = max(len(x), N_FFT)
+    count = 1 + (n - N_FFT + HOP - 1) // HOP
+    if frames is not None:
+        count = max(count, frames)
+    padded = np.zeros(N_FFT + (count - 1) * HOP)
+    padded[: len(x)] = x
+    idx = np.arange(N_FFT)[None, :] + HOP * np.arange(count)[:, None]
+    win = np.hanning(N_FFT)
+    mag = np.abs(np.fft.rfft(padded[idx] * win, axis=1)) / (win.sum() / 2.0)
+    db = 20.0 * np.log10(np.maximum(mag, 10 ** (FLOOR_DB / 20.0)))
+    return db.T
+
+
+def spectral_distance(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """(RMS dB difference of the log spectrograms, spectrogram of a, spectrogram of b)."""
+    sa = spectrogram_db(a)
+    sb = spectrogram_db(b)
+    frames = max(sa.shape[1], sb.shape[1])
+    sa, sb = spectrogram_db(a, frames), spectrogram_db(b, frames)
+    return float(np.sqrt(np.mean((sa - sb) ** 2))), sa, sb
+
+
+def spectrogram_image(db: np.ndarray, size: tuple[int, int] = (256, 256)) -> np.ndarray:
+    """A spectrogram in dB as a grey (H, W, 3) image of ``size`` (width, height): low frequencies
+    at the bottom, black -100 dB, white 0 dB (full scale). For viewing only; distances use ``db``."""
+    t = np.clip((db - FLOOR_DB) / -FLOOR_DB, 0, 1)[::-1]
+    grey = PILImage.fromarray(np.rint(t * 255).astype(np.uint8)).resize(size, PILImage.Resampling.BILINEAR)
+    return np.repeat(np.asarray(grey)[..., None], 3, axis=2)
