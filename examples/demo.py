@@ -47,9 +47,10 @@ def predicted(rng: np.random.Generator, mask: np.ndarray, boxes: list[dict], qua
     for b in boxes:
         jitter = (1 - quality) * 8
         d = rng.normal(0, jitter + 0.1, 4)
+        x0, x1 = sorted((b["minX"] + d[0], b["maxX"] + d[1]))
+        y0, y1 = sorted((b["minY"] + d[2], b["maxY"] + d[3]))
         pboxes.append({
-            "position": {"minX": float(b["minX"] + d[0]), "maxX": float(b["maxX"] + d[1]),
-                         "minY": float(b["minY"] + d[2]), "maxY": float(b["maxY"] + d[3])},
+            "position": {"minX": float(x0), "maxX": float(x1), "minY": float(y0), "maxY": float(y1)},
             "domain": "pixel",
             "class_id": b["class_id"],
             "box_caption": f"{CLASSES[b['class_id']]} {0.5 + 0.5 * quality:.2f}",
@@ -58,9 +59,11 @@ def predicted(rng: np.random.Generator, mask: np.ndarray, boxes: list[dict], qua
     return pred, pboxes
 
 
-def log_demo(root: str, steps: int, seed: int = 0) -> str:
+def log_demo(root: str, steps: int, seed: int = 0, run_id: str | None = None,
+             name: str | None = None) -> str:
+    """Log the demo run under ``root``; return its folder."""
     rng = np.random.default_rng(seed)
-    run = wandb.init(project="demo", dir=root, config={"lr": 3e-4, "batch_size": 32, "epochs": steps // 10,
+    run = wandb.init(project="demo", dir=root, id=run_id, name=name, config={"lr": 3e-4, "batch_size": 32, "epochs": steps // 10,
                                                          "model": {"name": "tiny-unet", "depth": 4}},
                      notes="Synthetic run that uses every media kind.", tags=["demo", "all-kinds"])
     sr = 16000

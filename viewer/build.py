@@ -1,0 +1,516 @@
+"""Build the static site: read run folders (through ``media.runfolder`` only) and write pages,
+data shards, media links and vendor JavaScript into one self-contained folder.
+
+Site layout (see docs/viewer.md)::
+
+    SITE/index.html                       the app (runs index and run pages, routed by the URL hash)
+    SITE/static/...                       our JS and CSS
+    SITE/vendor/plotly-<v>.min.js         copied from the installed plotly package
+    SITE/vendor/bokeh-<v>.min.js ...      copied from the installed bokeh package
+    SITE/data/index.js                    MB.data.index([...runs])
+    SITE/data/<run>/run.js                MB.data.run(run, {meta, config, summary, media keys, ...})
+    SITE/data/<run>/scalars.js            MB.data.scalars(run, {columns})
+    SITE/data/<run>/k/<key>/<chunk>.js    MB.data.shard(run, key, chunk, [{step, stub}, ...])
+    SITE/files/<run>/...                  the run's media/ and files/, hard-linked (or copied)
+
+Data reaches the page as script files because browsers refuse fetch() of file:// URLs.
+A rebuild writes only files whose content changed, and skips runs whose files did not change.
+
+Example::
+
+    from viewer.build import build_site
+    stats = build_site(["mediaboard"], "site")
+    print(stats.index_html)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from media import runfolder as rf
+
+#: logged entries per media shard file
+CHUNK = 50
+#: buckets of the audio waveform envelope precomputed for the viewer
+WAVEFORM_BUCKETS = 600
+#: mask PNGs up to this size are inlined as data: URIs (canvas reads them without taint)
+MASK_INLINE_BYTES = 2_000_000
+
+HERE = Path(__file__).resolve().parent
+STATE_FILE = ".mediaboard-build.json"
+
+
+@dataclass
+class BuildStats:
+    """What a build did."""
+
+    out: Path
+    runs: int = 0
+    runs_rebuilt: int = 0
+    written: int = 0
+    unchanged: int = 0
+    linked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def index_html(self) -> Path:
+        return self.out / "index.html"
+
+
+def _js(value: Any) -> str:
+    """JSON for embedding in a script file (NaN/Infinity are valid JavaScript values)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=True,
+                      default=_default)
+    # "</script" can never close anything in an external file, but keep files safe to inline.
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+class _Writer:
+    """Writes files into the site only when their content changed; counts what it did."""
+
+    def __init__(self, out: Path, stats: BuildStats) -> None:
+        self.out = out
+        self.stats = stats
+        self.touched: set[Path] = set()
+
+    def text(self, rel: str, content: str) -> None:
+        self.bytes(rel, content.encode("utf-8"))
+
+    def bytes(self, rel: str, data: bytes) -> None:
+        target = self.out / rel
+        self.touched.add(target)
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                self.stats.unchanged += 1
+                return
+        except FileNotFoundError:
+            pass
+        rf.atomic_write_bytes(target, data, fsync=False)
+        self.stats.written += 1
+
+    def copy(self, rel: str, src: Path, *, link: bool = False) -> None:
+        target = self.out / rel
+        self.touched.add(target)
+        st = src.stat()
+        try:
+            tt = target.stat()
+            if tt.st_size == st.st_size and (
+                (tt.st_ino == st.st_ino and tt.st_dev == st.st_dev) or tt.st_mtime_ns == st.st_mtime_ns
+            ):
+                self.stats.unchanged += 1
+                return
+        except FileNotFoundError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        if tmp.exists():
+            tmp.unlink()
+        if link:
+            try:
+                os.link(src, tmp)
+            except OSError:
+                shutil.copy2(src, tmp)
+        else:
+            shutil.copy2(src, tmp)
+        os.replace(tmp, target)
+        self.stats.linked += 1
+
+
+# ------------------------------------------------------------------------------------------------
+# vendor JavaScript, copied from the installed packages
+# ------------------------------------------------------------------------------------------------
+
+
+def vendor_files() -> list[tuple[str, Path]]:
+    """``[(site-relative name, source path)]`` for plotly.js and BokehJS from installed packages."""
+    out: list[tuple[str, Path]] = []
+    try:
+        import plotly
+
+        src = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        if src.is_file():
+            out.append((f"vendor/plotly-{plotly.__version__}.min.js", src))
+    except ImportError:
+        pass
+    try:
+        import bokeh
+
+        base = Path(bokeh.__file__).parent / "server" / "static" / "js"
+        for name in ("bokeh", "bokeh-gl", "bokeh-widgets", "bokeh-tables", "bokeh-api"):
+            src = base / f"{name}.min.js"
+            if src.is_file():
+                out.append((f"vendor/{name}-{bokeh.__version__}.min.js", src))
+    except ImportError:
+        pass
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# per-run data
+# ------------------------------------------------------------------------------------------------
+
+
+def run_key(reader: rf.RunReader) -> str:
+    """The run's folder-safe name inside the site: ``<project>.<id>``."""
+    return f"{rf.safe_segment(str(reader.project))}.{rf.safe_segment(str(reader.id))}"
+
+
+def _signature(reader: rf.RunReader) -> list[Any]:
+    sig = []
+    for name in (rf.RUN_JSON, rf.CONFIG_JSON, rf.SUMMARY_JSON, rf.HISTORY_JSONL):
+        try:
+            st = (reader.path / name).stat()
+            sig.append([name, st.st_size, st.st_mtime_ns])
+        except FileNotFoundError:
+            sig.append([name, None, None])
+    sig.append(["status", reader.status])
+    return sig
+
+
+def _scalar_leaves(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Flatten nested dicts to ``a.b`` leaves of plain values (for index columns)."""
+    out: dict[str, Any] = {}
+    if isinstance(value, dict) and "_type" not in value:
+        for k, v in value.items():
+            out.update(_scalar_leaves(v, f"{prefix}{k}."))
+    elif isinstance(value, (int, float, str, bool)) or value is None:
+        out[prefix[:-1]] = value
+    elif isinstance(value, list) and len(value) <= 8 and all(
+        isinstance(x, (int, float, str, bool)) for x in value
+    ):
+        out[prefix[:-1]] = json.dumps(value)
+    return out
+
+
+def _waveform(path: Path) -> dict[str, Any] | None:
+    """Min/max envelope of an audio file (first channel) for drawing, or None if unreadable."""
+    try:
+        import numpy as np
+        import soundfile as sf
+
+        data, sr = sf.read(str(path), dtype="float32", always_2d=True)
+    except Exception:  # noqa: BLE001 - any undecodable file just has no waveform
+        return None
+    mono = data.mean(axis=1)
+    n = len(mono)
+    if n == 0:
+        return None
+    buckets = min(WAVEFORM_BUCKETS, n)
+    edges = np.linspace(0, n, buckets + 1).astype(int)
+    mins = [float(mono[a:b].min()) if b > a else 0.0 for a, b in zip(edges[:-1], edges[1:])]
+    maxs = [float(mono[a:b].max()) if b > a else 0.0 for a, b in zip(edges[:-1], edges[1:])]
+    return {"min": [round(x, 4) for x in mins], "max": [round(x, 4) for x in maxs]}
+
+
+def _enrich(stub: Any, reader: rf.RunReader, problems: list[str]) -> Any:
+    """Copy a stub, inlining what the browser cannot load from file:// itself.
+
+    - every ``*.json`` file a stub names goes in ``__inline[path]`` (parsed);
+    - image mask PNGs go in ``__inline[path]`` as data: URIs (so a canvas can read their pixels);
+    - audio stubs get ``__waveform`` (a min/max envelope);
+    - files that are missing are listed in ``__missing``.
+    """
+    if isinstance(stub, list):
+        return [_enrich(s, reader, problems) for s in stub]
+    if not isinstance(stub, dict):
+        return stub
+    out = {k: _enrich(v, reader, problems) if isinstance(v, (dict, list)) else v
+           for k, v in stub.items()}
+    inline: dict[str, Any] = {}
+    missing: list[str] = []
+    for field_name, value in stub.items():
+        if not isinstance(value, str) or field_name.startswith("__"):
+            continue
+        if field_name not in ("path", "preview"):
+            continue
+        try:
+            target = reader.resolve(value)
+        except rf.FormatError:
+            missing.append(value)
+            continue
+        if not target.is_file():
+            missing.append(value)
+            continue
+        if value.endswith(".json"):
+            try:
+                inline[value] = json.loads(target.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                problems.append(f"{value}: unreadable JSON ({exc})")
+                missing.append(value)
+    if stub.get("_type") == "image":
+        for layer in (stub.get("masks") or {}).values():
+            p = layer.get("path") if isinstance(layer, dict) else None
+            if not p:
+                continue
+            try:
+                t = reader.resolve(p)
+                if t.stat().st_size <= MASK_INLINE_BYTES:
+                    inline[p] = "data:image/png;base64," + base64.b64encode(t.read_bytes()).decode()
+            except (OSError, rf.FormatError):
+                missing.append(p)
+        for layer in (stub.get("boxes") or {}).values():
+            p = layer.get("path") if isinstance(layer, dict) else None
+            if not p:
+                continue
+            try:
+                inline[p] = json.loads(reader.resolve(p).read_text(encoding="utf-8"))
+            except (OSError, ValueError, rf.FormatError):
+                missing.append(p)
+    if stub.get("_type") == "audio" and isinstance(stub.get("path"), str) and not missing:
+        wf = _waveform(reader.resolve(stub["path"]))
+        if wf is not None:
+            out["__waveform"] = wf
+    if stub.get("_type") == "table" and isinstance(stub.get("path"), str):
+        table = inline.get(stub["path"])
+        if isinstance(table, dict):
+            table["data"] = _enrich(table.get("data", []), reader, problems)
+    if inline:
+        out["__inline"] = inline
+    if missing:
+        out["__missing"] = missing
+    return out
+
+
+def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats) -> dict[str, Any]:
+    problems: list[str] = []
+    rows = list(reader.history())
+    problems.extend(reader.problems)
+    media_keys = reader.media_keys()
+    text_keys = [k for k in reader.text_keys() if k not in media_keys]
+    scalar_keys = [k for k in reader.scalar_keys() if k not in media_keys]
+
+    # scalars, as columns aligned with rows that have at least one scalar
+    columns: dict[str, list[Any]] = {k: [] for k in scalar_keys}
+    steps: list[int] = []
+    runtime: list[float | None] = []
+    stamp: list[float | None] = []
+    user_scalars = [k for k in scalar_keys if k not in rf.RESERVED_FIELDS]
+    for row in rows:
+        if not any(k in row for k in user_scalars):
+            continue
+        steps.append(row["_step"])
+        runtime.append(row.get("_runtime"))
+        stamp.append(row.get("_timestamp"))
+        for k in user_scalars:
+            v = row.get(k)
+            columns[k].append(v if isinstance(v, (int, float)) and not isinstance(v, bool) else None)
+    scalars = {"_step": steps, "_runtime": runtime, "_timestamp": stamp}
+    scalars.update({k: columns[k] for k in user_scalars})
+    w.text(f"data/{key}/scalars.js", f"MB.data.scalars({_js(key)},{_js(scalars)});\n")
+
+    media_index: dict[str, Any] = {}
+    for mkey, kind in list(media_keys.items()) + [(k, "text") for k in text_keys]:
+        entries = []
+        for step, value in reader.media(mkey):
+            if kind == "text":
+                if not isinstance(value, str):
+                    continue
+                stub: Any = {"_type": "text", "text": value}
+            else:
+                stub = _enrich(value, reader, problems)
+            entries.append({"step": step, "stub": stub})
+        entries.sort(key=lambda e: e["step"])
+        slug = rf.key_dir(mkey).replace("/", "~")
+        for c in range(0, max(1, math.ceil(len(entries) / CHUNK))):
+            part = entries[c * CHUNK:(c + 1) * CHUNK]
+            w.text(f"data/{key}/k/{slug}/{c}.js",
+                   f"MB.data.shard({_js(key)},{_js(mkey)},{c},{_js(part)});\n")
+        media_index[mkey] = {"kind": kind, "steps": [e["step"] for e in entries], "slug": slug,
+                             "chunk": CHUNK}
+
+    # the run's files, linked into the site
+    for sub in (rf.MEDIA_DIR, rf.FILES_DIR):
+        base = reader.path / sub
+        if base.is_dir():
+            for p in base.rglob("*"):
+                if p.is_file() and not p.name.startswith("."):
+                    w.copy(f"files/{key}/{p.relative_to(reader.path).as_posix()}", p, link=True)
+
+    summary = reader.summary
+    meta = {k: reader.meta.get(k) for k in ("id", "name", "project", "group", "job_type", "notes",
+                                             "tags", "start_time", "end_time", "exit_code",
+                                             "host", "program", "python", "metrics", "errors")}
+    meta["status"] = reader.status
+    meta["duration"] = reader.duration
+    data = {
+        "key": key,
+        "meta": meta,
+        "config": reader.config,
+        "summary": summary,
+        "files": reader.files(),
+        "media": media_index,
+        "scalars": user_scalars,
+        "rows": len(rows),
+        "problems": problems,
+    }
+    w.text(f"data/{key}/run.js", f"MB.data.run({_js(key)},{_js(data)});\n")
+    stats.problems.extend(f"{key}: {p}" for p in problems)
+    return data
+
+
+def _index_entry(reader: rf.RunReader, key: str) -> dict[str, Any]:
+    summary = {k: v for k, v in _scalar_leaves(reader.summary).items()
+               if not k.startswith("_") or k in ("_step", "_runtime")}
+    return {
+        "key": key,
+        "id": reader.id,
+        "name": reader.name,
+        "project": reader.project,
+        "group": reader.group,
+        "job_type": reader.job_type,
+        "status": reader.status,
+        "start_time": reader.start_time,
+        "duration": reader.duration,
+        "tags": reader.tags,
+        "notes": reader.notes,
+        "config": _scalar_leaves(reader.config),
+        "summary": summary,
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# the build
+# ------------------------------------------------------------------------------------------------
+
+
+def find_runs(sources: Iterable[str | os.PathLike[str]]) -> list[rf.RunReader]:
+    """Every run under each source (a run folder or a folder of runs), without duplicates."""
+    seen: set[Path] = set()
+    runs: list[rf.RunReader] = []
+    for src in sources:
+        p = Path(src)
+        if not p.exists():
+            raise FileNotFoundError(f"build: expected a run folder or a folder of runs; got {str(p)!r}, which does not exist.")
+        for r in rf.list_runs(p):
+            real = r.path.resolve()
+            if real not in seen:
+                seen.add(real)
+                runs.append(r)
+    return runs
+
+
+def _static_files() -> list[tuple[str, Path]]:
+    base = HERE / "static"
+    return sorted((f"static/{p.relative_to(base).as_posix()}", p)
+                  for p in base.rglob("*") if p.is_file())
+
+
+def render_index(vendor: dict[str, list[str]], scripts: list[str], styles: list[str],
+                 title: str) -> str:
+    """The app page (one Jinja2 template, autoescaped, undefined variables are errors).
+
+    Vendor scripts are not loaded by the page itself: the app loads plotly.js or BokehJS only
+    when a view needs them (``vendor`` maps "plotly"/"bokeh" to their files).
+    """
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("index.html").render(vendor_json=json.dumps(vendor), scripts=scripts,
+                                                 styles=styles, title=title)
+
+
+def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike[str], *,
+               progress: Callable[[str], None] | None = None, title: str = "mediaboard") -> BuildStats:
+    """Build (or incrementally rebuild) the site for every run under ``sources`` into ``out``."""
+    out_path = Path(out)
+    if out_path.exists() and not out_path.is_dir():
+        raise NotADirectoryError(f"build: -o must be a folder; got {str(out_path)!r}, which is a file.")
+    out_path.mkdir(parents=True, exist_ok=True)
+    stats = BuildStats(out=out_path)
+    w = _Writer(out_path, stats)
+    say = progress or (lambda _msg: None)
+
+    runs = find_runs(sources)
+    stats.runs = len(runs)
+    state_path = out_path / STATE_FILE
+    try:
+        state = json.loads(state_path.read_text())
+    except (FileNotFoundError, ValueError):
+        state = {}
+    new_state: dict[str, Any] = {"runs": {}}
+
+    static = _static_files()
+    for rel, src in static:
+        w.copy(rel, src)
+    vendor = vendor_files()
+    for rel, src in vendor:
+        w.copy(rel, src)
+
+    index = []
+    used: set[str] = set()
+    for i, reader in enumerate(runs, start=1):
+        key = run_key(reader)
+        n = 2
+        while key in used:
+            key = f"{run_key(reader)}-{n}"
+            n += 1
+        used.add(key)
+        sig = _signature(reader)
+        old = state.get("runs", {}).get(key)
+        if old and old.get("sig") == sig and old.get("path") == str(reader.path.resolve()) \
+                and (out_path / "data" / key / "run.js").is_file():
+            say(f"[{i}/{len(runs)}] {reader.project}/{reader.name}: unchanged")
+            for p in (out_path / "data" / key).rglob("*"):
+                w.touched.add(p)
+            for p in (out_path / "files" / key).rglob("*"):
+                w.touched.add(p)
+        else:
+            say(f"[{i}/{len(runs)}] {reader.project}/{reader.name}: building")
+            _run_data(reader, key, w, stats)
+            stats.runs_rebuilt += 1
+        new_state["runs"][key] = {"sig": sig, "path": str(reader.path.resolve())}
+        index.append(_index_entry(reader, key))
+
+    w.text("data/index.js", f"MB.data.index({_js(index)});\n")
+    scripts = [rel for rel, _ in static if rel.endswith(".js")]
+    # the shell first, renderers after it (alphabetical), so they can register
+    scripts.sort(key=lambda s: (0 if s == "static/app.js" else 1 if "/renderers/" not in s else 2, s))
+    styles = [rel for rel, _ in static if rel.endswith(".css")]
+    vendor_map = {
+        "plotly": [rel for rel, _ in vendor if rel.startswith("vendor/plotly-")],
+        "bokeh": [rel for rel, _ in vendor if rel.startswith("vendor/bokeh")],
+    }
+    w.text("index.html", render_index(vendor_map, scripts, styles, title))
+    w.text(STATE_FILE, json.dumps(new_state, indent=1))
+
+    # remove files of runs or steps that no longer exist (never outside data/ and files/)
+    for sub in ("data", "files"):
+        base = out_path / sub
+        if base.is_dir():
+            for p in sorted(base.rglob("*"), reverse=True):
+                if p.is_file() and p not in w.touched:
+                    p.unlink()
+                elif p.is_dir() and not any(p.iterdir()):
+                    p.rmdir()
+    return stats
+
+
+def site_digest(out: str | os.PathLike[str]) -> str:
+    """A digest of every file in a site (tests use it to prove a rebuild changed nothing)."""
+    h = hashlib.sha256()
+    base = Path(out)
+    for p in sorted(base.rglob("*")):
+        if p.is_file() and p.name != STATE_FILE:
+            h.update(p.relative_to(base).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,583 @@
+/* mediaboard app shell: data loading (script-tag shards), the URL-hash view state, the runs index,
+   the run page and its ONE step cursor. Renderers (static/renderers/<kind>.js) register with
+   MB.registerRenderer(kind, {render(el, stub, ctx), destroy(el)}). Every user string goes into the
+   page as text (textContent / setAttribute), never as HTML. */
+(function () {
+  "use strict";
+
+  var MB = (window.MB = window.MB || {});
+  MB.renderers = {};
+  MB.store = { index: null, runs: {}, scalars: {}, shards: {} };
+  MB.registerRenderer = function (kind, renderer) { MB.renderers[kind] = renderer; };
+
+  // ---------------------------------------------------------------------------------------------
+  // DOM helpers
+  // ---------------------------------------------------------------------------------------------
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) return;
+        if (k === "text") el.textContent = String(v);
+        else if (k === "class") el.className = v;
+        else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
+        else if (k === "value" || k === "checked" || k === "disabled") el[k] = v;
+        else el.setAttribute(k, v === true ? "" : String(v));
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
+    return el;
+  }
+  function append(el, child) {
+    if (child === null || child === undefined || child === false) return;
+    if (Array.isArray(child)) { child.forEach(function (c) { append(el, c); }); return; }
+    el.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
+  function placeholder(el, message) {
+    append(el, h("div", { class: "placeholder", role: "note", text: message }));
+  }
+  function fmtNum(v) {
+    if (typeof v !== "number") return v === null || v === undefined ? "" : String(v);
+    if (!isFinite(v)) return String(v);
+    if (Number.isInteger(v)) return String(v);
+    var a = Math.abs(v);
+    return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(+v.toPrecision(5));
+  }
+  function fmtValue(v) {
+    if (v && typeof v === "object") {
+      if (v._type) return "[" + v._type + "]";
+      return JSON.stringify(v);
+    }
+    return fmtNum(v);
+  }
+  function fmtTime(t) {
+    if (!t) return "";
+    var d = new Date(t * 1000);
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+  function fmtDuration(s) {
+    if (s === null || s === undefined) return "";
+    if (s < 60) return s.toFixed(1) + " s";
+    if (s < 3600) return Math.floor(s / 60) + " min " + Math.round(s % 60) + " s";
+    return Math.floor(s / 3600) + " h " + Math.round((s % 3600) / 60) + " min";
+  }
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+  MB.h = h; MB.clear = clear; MB.placeholder = placeholder; MB.fmtNum = fmtNum;
+  MB.fmtDuration = fmtDuration;
+
+  // ---------------------------------------------------------------------------------------------
+  // Script loading (fetch() is blocked under file://, script tags are not)
+  // ---------------------------------------------------------------------------------------------
+  var loading = {};
+  MB.loadScript = function (src) {
+    if (!loading[src]) {
+      loading[src] = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = src;
+        s.onload = function () { resolve(s); };
+        s.onerror = function () { delete loading[src]; s.remove(); reject(new Error("could not load " + src)); };
+        document.head.appendChild(s);
+      });
+    }
+    return loading[src];
+  };
+  function forget(src) {
+    var p = loading[src];
+    delete loading[src];
+    if (p) p.then(function (s) { s.remove(); }, function () {});
+  }
+  var vendor = {};
+  try { vendor = JSON.parse(document.body.getAttribute("data-vendor") || "{}"); } catch (e) { vendor = {}; }
+  MB.need = function (name) {
+    var files = vendor[name] || [];
+    if (!files.length) return Promise.reject(new Error(name + " is not in this site (install the " + name + " package and rebuild)"));
+    return files.reduce(function (p, f) { return p.then(function () { return MB.loadScript(f); }); }, Promise.resolve());
+  };
+
+  function seg(s) { return encodeURIComponent(s); }
+  MB.data = {
+    index: function (runs) { MB.store.index = runs; },
+    run: function (key, data) { MB.store.runs[key] = data; },
+    scalars: function (key, data) { MB.store.scalars[key] = data; },
+    shard: function (run, key, chunk, entries) { MB.store.shards[run + "\u0000" + key + "\u0000" + chunk] = entries; },
+  };
+  MB.loadRun = function (key) {
+    if (MB.store.runs[key]) return Promise.resolve(MB.store.runs[key]);
+    return MB.loadScript("data/" + seg(key) + "/run.js").then(function () {
+      if (!MB.store.runs[key]) throw new Error("run data missing for " + key);
+      return MB.store.runs[key];
+    });
+  };
+  MB.loadScalars = function (key) {
+    if (MB.store.scalars[key]) return Promise.resolve(MB.store.scalars[key]);
+    return MB.loadScript("data/" + seg(key) + "/scalars.js").then(function () { return MB.store.scalars[key]; });
+  };
+
+  // Media shards: loaded on demand, at most SHARD_CACHE kept (memory follows what is on screen).
+  var SHARD_CACHE = 24;
+  var shardOrder = [];
+  function shardSrc(run, info, chunk) { return "data/" + seg(run) + "/k/" + seg(info.slug) + "/" + chunk + ".js"; }
+  MB.loadShard = function (run, key, info, chunk) {
+    var id = run + "\u0000" + key + "\u0000" + chunk;
+    var i = shardOrder.indexOf(id);
+    if (i >= 0) shardOrder.splice(i, 1);
+    shardOrder.push(id);
+    while (shardOrder.length > SHARD_CACHE) {
+      var old = shardOrder.shift();
+      var parts = old.split("\u0000");
+      delete MB.store.shards[old];
+      var runData = MB.store.runs[parts[0]];
+      if (runData && runData.media[parts[1]]) forget(shardSrc(parts[0], runData.media[parts[1]], parts[2]));
+    }
+    if (MB.store.shards[id]) return Promise.resolve(MB.store.shards[id]);
+    return MB.loadScript(shardSrc(run, info, chunk)).then(function () {
+      var entries = MB.store.shards[id];
+      if (!entries) throw new Error("shard " + chunk + " of " + key + " is empty or unreadable");
+      return entries;
+    });
+  };
+
+  // index of the last logged step <= step (binary search), or -1
+  function nearestIndex(steps, step) {
+    var lo = 0, hi = steps.length - 1, ans = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (steps[mid] <= step) { ans = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return ans;
+  }
+  MB.nearestIndex = nearestIndex;
+
+  // ---------------------------------------------------------------------------------------------
+  // URL hash state: #/ (index) or #/run/<key>, with query parameters for the rest of the view
+  // ---------------------------------------------------------------------------------------------
+  function parseHash() {
+    var raw = location.hash.replace(/^#/, "") || "/";
+    var qi = raw.indexOf("?");
+    var path = (qi >= 0 ? raw.slice(0, qi) : raw).split("/").filter(Boolean).map(function (p) {
+      try { return decodeURIComponent(p); } catch (e) { return p; }
+    });
+    return { path: path, q: new URLSearchParams(qi >= 0 ? raw.slice(qi + 1) : "") };
+  }
+  function hashFor(path, q) {
+    var qs = q ? q.toString() : "";
+    return "#/" + path.map(seg).join("/") + (qs ? "?" + qs : "");
+  }
+  MB.view = { path: [], q: new URLSearchParams() };
+  function saveState() {
+    history.replaceState(null, "", hashFor(MB.view.path, MB.view.q));
+  }
+  MB.setParam = function (name, value) {
+    if (value === null || value === undefined || value === "") MB.view.q.delete(name);
+    else MB.view.q.set(name, String(value));
+    saveState();
+  };
+  function panelStates() {
+    try { return JSON.parse(MB.view.q.get("ps") || "{}") || {}; } catch (e) { return {}; }
+  }
+  MB.panelState = function (key, name, dflt) {
+    var all = panelStates();
+    return all[key] && Object.prototype.hasOwnProperty.call(all[key], name) ? all[key][name] : dflt;
+  };
+  MB.setPanelState = function (key, name, value) {
+    var all = panelStates();
+    all[key] = all[key] || {};
+    all[key][name] = value;
+    MB.setParam("ps", JSON.stringify(all));
+  };
+
+  // ---------------------------------------------------------------------------------------------
+  // Rendering a stub with its kind's renderer
+  // ---------------------------------------------------------------------------------------------
+  MB.fileUrl = function (run, path) {
+    return "files/" + seg(run) + "/" + String(path).split("/").map(seg).join("/");
+  };
+  function makeCtx(base, stub) {
+    var ctx = Object.create(base);
+    ctx.stub = stub;
+    ctx.json = function (path) {
+      var inl = stub && stub.__inline;
+      return inl && Object.prototype.hasOwnProperty.call(inl, path) ? inl[path] : undefined;
+    };
+    ctx.missing = function (path) { return !!(stub && stub.__missing && stub.__missing.indexOf(path) >= 0); };
+    return ctx;
+  }
+  MB.render = function (el, stub, baseCtx) {
+    var ctx = makeCtx(baseCtx, stub);
+    if (!stub || typeof stub !== "object") {
+      placeholder(el, "nothing to show (value is " + String(stub) + ")");
+      return;
+    }
+    var kind = stub._type;
+    if (kind === "media-list") {
+      var grid = h("div", { class: "media-grid kind-" + (stub.kind || "mixed") });
+      (stub.items || []).forEach(function (item, i) {
+        var cell = h("div", { class: "media-cell", "data-index": i });
+        grid.appendChild(cell);
+        MB.render(cell, item, baseCtx);
+      });
+      el.appendChild(grid);
+      return;
+    }
+    if (kind === "error") {
+      placeholder(el, "this value failed to serialize: " + (stub.message || "unknown error"));
+      return;
+    }
+    if (stub.path && ctx.missing(stub.path)) {
+      placeholder(el, (kind || "media") + " file missing: " + stub.path);
+      return;
+    }
+    var r = MB.renderers[kind];
+    if (!r) { placeholder(el, "no renderer for kind " + kind); return; }
+    try {
+      r.render(el, stub, ctx);
+    } catch (err) {
+      placeholder(el, "could not render " + kind + ": " + err.message);
+      console.warn(err);
+    }
+  };
+
+  // ---------------------------------------------------------------------------------------------
+  // Router
+  // ---------------------------------------------------------------------------------------------
+  var app, crumbs;
+  var current = null; // the active view's cleanup
+  function route() {
+    var v = parseHash();
+    MB.view = v;
+    if (current && current.destroy) current.destroy();
+    current = null;
+    clear(app);
+    clear(crumbs);
+    document.body.removeAttribute("data-ready");
+    if (v.path[0] === "run" && v.path[1]) current = runView(v.path[1]);
+    else current = indexView();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Runs index
+  // ---------------------------------------------------------------------------------------------
+  var BASE_COLS = [
+    ["name", "Name"], ["project", "Project"], ["group", "Group"], ["job_type", "Job type"],
+    ["status", "Status"], ["start_time", "Started"], ["duration", "Duration"], ["tags", "Tags"], ["notes", "Notes"],
+  ];
+  function cellValue(run, col) {
+    if (col.indexOf("config.") === 0) return run.config[col.slice(7)];
+    if (col.indexOf("summary.") === 0) return run.summary[col.slice(8)];
+    if (col === "tags") return (run.tags || []).join(", ");
+    return run[col];
+  }
+  function indexView() {
+    document.title = "Runs — mediaboard";
+    var runs = MB.store.index || [];
+    var q = MB.view.q;
+    var configCols = {}, summaryCols = {};
+    runs.forEach(function (r) {
+      Object.keys(r.config || {}).forEach(function (k) { configCols["config." + k] = 1; });
+      Object.keys(r.summary || {}).forEach(function (k) { summaryCols["summary." + k] = 1; });
+    });
+    var cols = BASE_COLS.concat(Object.keys(configCols).sort().map(function (c) { return [c, c]; }))
+      .concat(Object.keys(summaryCols).sort().map(function (c) { return [c, c]; }));
+    var selected = (q.get("sel") || "").split(",").filter(Boolean);
+
+    var filter = h("input", { type: "search", placeholder: "Filter runs (name, tag, config value…)",
+      "aria-label": "Filter runs", value: q.get("filter") || "", class: "filter" });
+    var groupSel = h("select", { "aria-label": "Group runs by" },
+      [["", "No grouping"], ["project", "Group by project"], ["group", "Group by group"]].map(function (o) {
+        return h("option", { value: o[0], text: o[1] });
+      }));
+    groupSel.value = q.get("group") || "";
+    var selInfo = h("span", { class: "muted", id: "selection-info" });
+    var table = h("table", { class: "runs", id: "runs-table" });
+    app.appendChild(h("section", { class: "index" },
+      h("h1", { text: "Runs" }),
+      h("div", { class: "toolbar" }, filter, groupSel, selInfo),
+      h("div", { class: "table-wrap" }, table)));
+
+    function draw() {
+      clear(table);
+      var sortCol = q.get("sort") || "start_time", desc = q.get("desc") === "1";
+      var head = h("tr", null, h("th", { scope: "col" }, h("span", { class: "sr-only", text: "Select" })));
+      cols.forEach(function (c) {
+        var mark = c[0] === sortCol ? (desc ? " ▼" : " ▲") : "";
+        head.appendChild(h("th", { scope: "col", "aria-sort": c[0] === sortCol ? (desc ? "descending" : "ascending") : null },
+          h("button", { class: "sort", "data-col": c[0], text: c[1] + mark, onclick: function () {
+            if (sortCol === c[0]) MB.setParam("desc", desc ? "" : "1"); else { MB.setParam("sort", c[0]); MB.setParam("desc", ""); }
+            draw();
+          } })));
+      });
+      table.appendChild(h("thead", null, head));
+      var needle = (filter.value || "").toLowerCase();
+      var shown = runs.filter(function (r) {
+        if (!needle) return true;
+        var hay = [r.name, r.project, r.group, r.job_type, r.status, r.notes, (r.tags || []).join(" ")]
+          .concat(Object.keys(r.config || {}).map(function (k) { return k + "=" + r.config[k]; })).join(" ").toLowerCase();
+        return hay.indexOf(needle) >= 0;
+      });
+      shown.sort(function (a, b) {
+        var x = cellValue(a, sortCol), y = cellValue(b, sortCol);
+        if (x === y) return 0;
+        if (x === null || x === undefined) return 1;
+        if (y === null || y === undefined) return -1;
+        var c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+        return desc ? -c : c;
+      });
+      var groupBy = groupSel.value;
+      var body = h("tbody");
+      var lastGroup = {};
+      shown.forEach(function (r) {
+        if (groupBy) {
+          var g = r[groupBy] || "(none)";
+          if (g !== lastGroup.v) {
+            lastGroup.v = g;
+            body.appendChild(h("tr", { class: "group-row" }, h("th", { colspan: cols.length + 1, scope: "rowgroup", text: groupBy + ": " + g })));
+          }
+        }
+        var box = h("input", { type: "checkbox", "aria-label": "select run " + r.name, checked: selected.indexOf(r.key) >= 0,
+          onchange: function () {
+            var i = selected.indexOf(r.key);
+            if (box.checked && i < 0) selected.push(r.key);
+            if (!box.checked && i >= 0) selected.splice(i, 1);
+            MB.setParam("sel", selected.join(","));
+            showSel();
+          } });
+        var tr = h("tr", { "data-run": r.key }, h("td", null, box));
+        cols.forEach(function (c) {
+          var v = cellValue(r, c[0]);
+          var td;
+          if (c[0] === "name") td = h("td", null, h("a", { href: hashFor(["run", r.key]), text: v || r.id }));
+          else if (c[0] === "status") td = h("td", null, h("span", { class: "status status-" + v, text: v }));
+          else if (c[0] === "start_time") td = h("td", { text: fmtTime(v) });
+          else if (c[0] === "duration") td = h("td", { text: fmtDuration(v) });
+          else td = h("td", { text: fmtValue(v) });
+          tr.appendChild(td);
+        });
+        body.appendChild(tr);
+      });
+      table.appendChild(body);
+      if (!shown.length) table.appendChild(h("caption", { text: runs.length ? "No run matches the filter." : "No runs in this site." }));
+      showSel();
+    }
+    function showSel() {
+      selInfo.textContent = selected.length ? selected.length + " selected" : "";
+    }
+    filter.addEventListener("input", function () { MB.setParam("filter", filter.value); draw(); });
+    groupSel.addEventListener("change", function () { MB.setParam("group", groupSel.value); draw(); });
+    draw();
+    document.body.setAttribute("data-ready", "index");
+    return null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Run page
+  // ---------------------------------------------------------------------------------------------
+  function kvTable(obj, label) {
+    var keys = Object.keys(obj || {});
+    if (!keys.length) return h("p", { class: "muted", text: "No " + label + "." });
+    var rows = keys.map(function (k) {
+      return h("tr", null, h("th", { scope: "row", text: k }), h("td", { text: fmtValue(obj[k]) }));
+    });
+    return h("table", { class: "kv", "aria-label": label }, h("tbody", null, rows));
+  }
+
+  function runView(key) {
+    var alive = true;
+    var section = h("section", { class: "run" }, h("p", { class: "loading", text: "Loading run…" }));
+    app.appendChild(section);
+    var panels = [];
+    var charts = null;
+    var keydown = null;
+    MB.loadRun(key).then(function (run) {
+      if (!alive) return;
+      clear(section);
+      var m = run.meta;
+      document.title = (m.name || m.id) + " — " + m.project + " — mediaboard";
+      append(crumbs, [h("a", { href: "#/", text: "Runs" }), " / ", h("span", { text: m.project }), " / ", h("span", { text: m.name })]);
+      section.appendChild(h("header", { class: "run-head" },
+        h("h1", null, h("span", { class: "run-name", text: m.name || m.id }), " ",
+          h("span", { class: "status status-" + m.status, text: m.status })),
+        h("p", { class: "muted" }, [
+          "project ", h("b", { text: m.project }),
+          m.group ? [" · group ", h("b", { text: m.group })] : null,
+          m.job_type ? [" · job ", h("b", { text: m.job_type })] : null,
+          " · id ", h("code", { text: m.id }),
+          " · started ", fmtTime(m.start_time), " · ", fmtDuration(m.duration),
+          " · ", String(run.rows), " rows",
+        ]),
+        (m.tags && m.tags.length) ? h("p", { class: "tags" }, m.tags.map(function (t) { return h("span", { class: "tag", text: t }); })) : null,
+        m.notes ? h("p", { class: "notes", text: m.notes }) : null));
+      var problems = (run.problems || []).concat((m.errors || []));
+      if (problems.length) {
+        section.appendChild(h("div", { class: "problem", role: "alert" },
+          h("b", { text: "Problems reading this run:" }),
+          h("ul", null, problems.map(function (p) { return h("li", { text: p }); }))));
+      }
+      var files = (run.files || []).map(function (f) {
+        return h("li", null, h("a", { href: MB.fileUrl(key, f), text: f.replace(/^files\//, "") }));
+      });
+      section.appendChild(h("details", { class: "overview", open: true },
+        h("summary", { text: "Config, summary and files" }),
+        h("div", { class: "overview-grid" },
+          h("div", null, h("h2", { text: "Config" }), kvTable(run.config, "config")),
+          h("div", null, h("h2", { text: "Summary" }), kvTable(run.summary, "summary")),
+          h("div", null, h("h2", { text: "Files" }), files.length ? h("ul", { class: "files" }, files) : h("p", { class: "muted", text: "No saved files." })))));
+
+      // ---- media panels and the one cursor
+      var mediaKeys = Object.keys(run.media);
+      var mediaSection = h("section", { class: "media", "aria-label": "Media" });
+      if (mediaKeys.length) {
+        var all = {};
+        mediaKeys.forEach(function (k) { run.media[k].steps.forEach(function (s) { all[s] = 1; }); });
+        var steps = Object.keys(all).map(Number).sort(function (a, b) { return a - b; });
+        var slider = h("input", { type: "range", min: 0, max: Math.max(0, steps.length - 1), step: 1, value: 0, id: "cursor", "aria-label": "Step cursor" });
+        var stepBox = h("input", { type: "number", id: "cursor-step", "aria-label": "Jump to step", min: steps[0], max: steps[steps.length - 1] });
+        var stepLabel = h("output", { id: "cursor-label", "aria-live": "polite" });
+        var bar = h("div", { class: "cursor-bar", role: "group", "aria-label": "Step cursor" },
+          h("button", { type: "button", "aria-label": "Previous step", text: "◀", onclick: function () { move(-1); } }),
+          slider,
+          h("button", { type: "button", "aria-label": "Next step", text: "▶", onclick: function () { move(1); } }),
+          h("label", null, "step ", stepBox),
+          stepLabel);
+        var keyFilter = h("input", { type: "search", class: "filter", placeholder: "Filter media keys", "aria-label": "Filter media keys", value: MB.view.q.get("mk") || "" });
+        var grid = h("div", { class: "panels" });
+        mediaSection.appendChild(h("h2", { text: "Media" }));
+        mediaSection.appendChild(bar);
+        mediaSection.appendChild(h("div", { class: "toolbar" }, keyFilter));
+        mediaSection.appendChild(grid);
+        mediaKeys.sort().forEach(function (k) {
+          var info = run.media[k];
+          var label = h("span", { class: "panel-step" });
+          var body = h("div", { class: "panel-body" });
+          var el = h("article", { class: "panel kind-" + info.kind, "data-key": k },
+            h("header", null, h("h3", { text: k }), h("span", { class: "kind", text: info.kind }), label), body);
+          grid.appendChild(el);
+          panels.push({ key: k, info: info, el: el, body: body, label: label, shown: null });
+        });
+        var applyKeyFilter = function () {
+          var needle = keyFilter.value.toLowerCase();
+          panels.forEach(function (p) { p.el.hidden = !!needle && p.key.toLowerCase().indexOf(needle) < 0; });
+        };
+        keyFilter.addEventListener("input", function () { MB.setParam("mk", keyFilter.value); applyKeyFilter(); });
+        applyKeyFilter();
+
+        var idx = 0;
+        var wanted = MB.view.q.get("step");
+        if (wanted !== null) idx = Math.max(0, nearestIndex(steps, Number(wanted)));
+        var seq = 0;
+        var setCursor = function (i, fromSlider) {
+          idx = Math.max(0, Math.min(steps.length - 1, i));
+          var step = steps[idx];
+          if (!fromSlider) slider.value = idx;
+          stepBox.value = step;
+          stepLabel.textContent = "step " + step + " (" + (idx + 1) + " of " + steps.length + ")";
+          MB.setParam("step", step);
+          document.body.removeAttribute("data-cursor");
+          var mine = ++seq;
+          Promise.all(panels.map(function (p) { return showPanel(p, step); })).then(function () {
+            if (mine === seq) document.body.setAttribute("data-cursor", String(step));
+          });
+        };
+        var move = function (d) { setCursor(idx + d); };
+        MB.cursor = { set: function (step) { setCursor(Math.max(0, nearestIndex(steps, step))); }, steps: steps };
+        slider.addEventListener("input", function () { setCursor(Number(slider.value), true); });
+        stepBox.addEventListener("change", function () { MB.cursor.set(Number(stepBox.value)); });
+        keydown = function (e) {
+          var t = e.target && e.target.tagName;
+          if (t === "INPUT" && e.target.type !== "range" || t === "TEXTAREA" || t === "SELECT") return;
+          if (e.target === slider) return; // the slider moves itself
+          if (e.key === "ArrowRight") { move(1); e.preventDefault(); }
+          else if (e.key === "ArrowLeft") { move(-1); e.preventDefault(); }
+          else if (e.key === "Home") { setCursor(0); e.preventDefault(); }
+          else if (e.key === "End") { setCursor(steps.length - 1); e.preventDefault(); }
+        };
+        document.addEventListener("keydown", keydown);
+        setCursor(idx);
+      }
+
+      // ---- scalar charts
+      var chartSection = h("section", { class: "charts", "aria-label": "Charts" });
+      section.appendChild(mediaSection);
+      section.appendChild(chartSection);
+      if (run.scalars.length && MB.charts) {
+        charts = MB.charts.mount(chartSection, key, run);
+      } else if (!run.scalars.length) {
+        chartSection.appendChild(h("p", { class: "muted", text: "No numeric keys logged." }));
+      }
+      document.body.setAttribute("data-ready", "run");
+    }).catch(function (err) {
+      clear(section);
+      placeholder(section, "Could not load run " + key + ": " + err.message);
+      document.body.setAttribute("data-ready", "error");
+    });
+
+    function showPanel(p, step) {
+      var steps = p.info.steps;
+      var i = nearestIndex(steps, step);
+      if (i < 0) {
+        p.label.textContent = "not logged yet (first at step " + steps[0] + ")";
+        if (p.shown !== "none") { destroyPanel(p); clear(p.body); placeholder(p.body, "first logged at step " + steps[0]); p.shown = "none"; }
+        return Promise.resolve();
+      }
+      var logged = steps[i];
+      p.label.textContent = (logged === step ? "step " + logged : "showing step " + logged + " (nearest earlier)") +
+        " · " + (i + 1) + " of " + steps.length + " logged";
+      p.el.setAttribute("data-step", String(logged));
+      if (p.shown === logged) return Promise.resolve();
+      var chunk = Math.floor(i / p.info.chunk);
+      return MB.loadShard(key, p.key, p.info, chunk).then(function (entries) {
+        if (!alive) return;
+        var entry = entries[i - chunk * p.info.chunk];
+        destroyPanel(p);
+        clear(p.body);
+        p.shown = logged;
+        if (!entry) { placeholder(p.body, "entry for step " + logged + " is missing from the site data"); return; }
+        MB.render(p.body, entry.stub, panelCtx(p, step, logged));
+      }).catch(function (err) {
+        destroyPanel(p);
+        clear(p.body);
+        p.shown = null;
+        placeholder(p.body, "could not load step " + logged + ": " + err.message);
+      });
+    }
+    function panelCtx(p, step, logged) {
+      return {
+        run: key, key: p.key, kind: p.info.kind, step: step, loggedStep: logged, steps: p.info.steps,
+        url: function (path) { return MB.fileUrl(key, path); },
+        state: function (name, dflt) { return MB.panelState(p.key, name, dflt); },
+        setState: function (name, value) { MB.setPanelState(p.key, name, value); },
+        text: function (el, s) { el.textContent = s === null || s === undefined ? "" : String(s); },
+        placeholder: placeholder,
+        loadAll: function () {
+          var n = Math.ceil(p.info.steps.length / p.info.chunk);
+          var loads = [];
+          for (var c = 0; c < n; c++) loads.push(MB.loadShard(key, p.key, p.info, c));
+          return Promise.all(loads).then(function (parts) { return [].concat.apply([], parts); });
+        },
+      };
+    }
+    function destroyPanel(p) {
+      var r = p.info && MB.renderers[p.info.kind];
+      if (r && r.destroy) { try { r.destroy(p.body); } catch (e) { /* ignore */ } }
+    }
+    return {
+      destroy: function () {
+        alive = false;
+        if (keydown) document.removeEventListener("keydown", keydown);
+        panels.forEach(destroyPanel);
+        if (charts && charts.destroy) charts.destroy();
+        MB.cursor = null;
+      },
+    };
+  }
+
+  function start() {
+    app = document.getElementById("app");
+    crumbs = document.getElementById("crumbs");
+    window.addEventListener("hashchange", route);
+    route();
+  }
+  document.addEventListener("DOMContentLoaded", start);
+  MB.hashFor = hashFor;
+})();

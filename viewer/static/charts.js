@@ -1,0 +1,171 @@
+/* Scalar charts for the run page (plotly.js, loaded on demand from the site's vendor folder).
+   Controls: x-axis (_step, _runtime, wall time, or any numeric key), smoothing (EMA), log-y, key
+   filter. Every point is drawn; a series longer than MAX_POINTS is reduced by keeping the min and
+   the max of each bucket (never random sampling), and the chart says so. */
+(function () {
+  "use strict";
+  var MB = window.MB;
+  var h = MB.h;
+  var MAX_POINTS = 4000;
+
+  function ema(ys, w) {
+    if (!w) return ys;
+    var out = new Array(ys.length), acc = 0, n = 0;
+    for (var i = 0; i < ys.length; i++) {
+      var y = ys[i];
+      if (y === null || !isFinite(y)) { out[i] = null; continue; }
+      acc = acc * w + (1 - w) * y;
+      n++;
+      out[i] = acc / (1 - Math.pow(w, n)); // debiased, as TensorBoard does
+    }
+    return out;
+  }
+
+  // Keep min and max of each bucket, in x order: the shape (spikes included) survives.
+  function minmax(xs, ys, maxPoints) {
+    if (xs.length <= maxPoints) return { x: xs, y: ys, reduced: false };
+    var buckets = Math.floor(maxPoints / 2), size = xs.length / buckets, ox = [], oy = [];
+    for (var b = 0; b < buckets; b++) {
+      var a = Math.floor(b * size), e = Math.min(xs.length, Math.floor((b + 1) * size));
+      var lo = -1, hi = -1;
+      for (var i = a; i < e; i++) {
+        if (ys[i] === null) continue;
+        if (lo < 0 || ys[i] < ys[lo]) lo = i;
+        if (hi < 0 || ys[i] > ys[hi]) hi = i;
+      }
+      if (lo < 0) continue;
+      var pair = lo <= hi ? [lo, hi] : [hi, lo];
+      ox.push(xs[pair[0]]); oy.push(ys[pair[0]]);
+      if (pair[1] !== pair[0]) { ox.push(xs[pair[1]]); oy.push(ys[pair[1]]); }
+    }
+    return { x: ox, y: oy, reduced: true };
+  }
+
+  function section(key) {
+    var i = key.lastIndexOf("/");
+    return i > 0 ? key.slice(0, i) : "";
+  }
+
+  MB.charts = {
+    ema: ema,
+    minmax: minmax,
+    mount: function (root, runKey, run) {
+      var q = MB.view.q;
+      var xSel = h("select", { id: "x-axis", "aria-label": "x-axis" },
+        [["_step", "Step"], ["_runtime", "Relative time (s)"], ["_timestamp", "Wall time"]]
+          .concat(run.scalars.map(function (k) { return [k, k]; }))
+          .map(function (o) { return h("option", { value: o[0], text: o[1] }); }));
+      xSel.value = q.get("x") || "_step";
+      var smooth = h("input", { type: "range", id: "smoothing", min: 0, max: 0.99, step: 0.01, value: q.get("smooth") || 0, "aria-label": "Smoothing" });
+      var smoothOut = h("output", { text: String(smooth.value) });
+      var logy = h("input", { type: "checkbox", id: "log-y", checked: q.get("logy") === "1" });
+      var filter = h("input", { type: "search", class: "filter", placeholder: "Filter charts", "aria-label": "Filter charts", value: q.get("ck") || "" });
+      var grid = h("div", { class: "chart-sections" });
+      root.appendChild(h("h2", { text: "Charts" }));
+      root.appendChild(h("div", { class: "toolbar" },
+        h("label", null, "x-axis ", xSel),
+        h("label", null, "smoothing ", smooth, smoothOut),
+        h("label", null, logy, " log y"),
+        filter));
+      root.appendChild(grid);
+      var plots = [];
+      var data = null;
+      var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (items) {
+        items.forEach(function (it) {
+          if (!it.isIntersecting) return;
+          var p = plots.filter(function (pl) { return pl.el === it.target; })[0];
+          if (p && !p.drawn) draw(p);
+        });
+      }, { rootMargin: "200px" }) : null;
+
+      var bySection = {};
+      run.scalars.forEach(function (k) { (bySection[section(k)] = bySection[section(k)] || []).push(k); });
+      Object.keys(bySection).sort().forEach(function (s) {
+        var box = h("div", { class: "chart-grid" });
+        grid.appendChild(h("details", { class: "chart-section", open: true, "data-section": s },
+          h("summary", { text: s || "(top level)" }), box));
+        bySection[s].forEach(function (k) {
+          var el = h("div", { class: "chart", "data-key": k, role: "img", "aria-label": "chart of " + k });
+          var note = h("p", { class: "chart-note muted" });
+          box.appendChild(h("figure", { class: "chart-fig" }, el, note));
+          var p = { key: k, el: el, note: note, drawn: false };
+          plots.push(p);
+        });
+      });
+
+      function xValues(d) {
+        var x = xSel.value;
+        if (x === "_timestamp") return d._timestamp.map(function (t) { return t === null ? null : new Date(t * 1000); });
+        return d[x] || d._step;
+      }
+      function draw(p) {
+        if (!data || !window.Plotly) return;
+        p.drawn = true;
+        var xs = xValues(data), ys = data[p.key] || [];
+        var px = [], py = [];
+        for (var i = 0; i < ys.length; i++) {
+          if (ys[i] === null || xs[i] === null || xs[i] === undefined) continue;
+          px.push(xs[i]); py.push(ys[i]);
+        }
+        var w = Number(smooth.value);
+        var raw = minmax(px, py, MAX_POINTS);
+        var traces = [];
+        if (w > 0) {
+          traces.push({ x: raw.x, y: raw.y, mode: "lines", name: "raw", line: { color: "rgba(31,119,180,0.25)", width: 1 }, hoverinfo: "skip" });
+          var sm = minmax(px, ema(py, w), MAX_POINTS);
+          traces.push({ x: sm.x, y: sm.y, mode: py.length < 60 ? "lines+markers" : "lines", name: p.key + " (smoothed)", line: { color: "#1f77b4", width: 2 } });
+        } else {
+          traces.push({ x: raw.x, y: raw.y, mode: py.length < 60 ? "lines+markers" : "lines", name: p.key, line: { color: "#1f77b4", width: 1.5 }, marker: { size: 4 } });
+        }
+        p.note.textContent = raw.reduced
+          ? py.length + " points, drawn as " + raw.x.length + " (min and max of each of " + Math.floor(MAX_POINTS / 2) + " buckets kept)"
+          : py.length + " points";
+        var layout = {
+          title: { text: p.key, font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: 36 }, height: 240,
+          showlegend: false, xaxis: { title: { text: xSel.options[xSel.selectedIndex].text } },
+          yaxis: { type: logy.checked ? "log" : "linear" },
+          paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+        };
+        window.Plotly.react(p.el, traces, layout, { responsive: true, displaylogo: false });
+      }
+      function redrawAll() {
+        plots.forEach(function (p) { p.drawn = false; });
+        plots.forEach(function (p) { if (!observer || isVisible(p.el)) draw(p); });
+      }
+      function isVisible(el) {
+        var r = el.getBoundingClientRect();
+        return r.bottom > -200 && r.top < (window.innerHeight || 800) + 200 && !el.closest("[hidden]");
+      }
+      function applyFilter() {
+        var needle = filter.value.toLowerCase();
+        plots.forEach(function (p) {
+          var hide = !!needle && p.key.toLowerCase().indexOf(needle) < 0;
+          p.el.parentNode.hidden = hide;
+          if (!hide && !p.drawn && data && isVisible(p.el)) draw(p);
+        });
+      }
+      xSel.addEventListener("change", function () { MB.setParam("x", xSel.value === "_step" ? "" : xSel.value); redrawAll(); });
+      smooth.addEventListener("input", function () { smoothOut.textContent = smooth.value; MB.setParam("smooth", Number(smooth.value) ? smooth.value : ""); redrawAll(); });
+      logy.addEventListener("change", function () { MB.setParam("logy", logy.checked ? "1" : ""); redrawAll(); });
+      filter.addEventListener("input", function () { MB.setParam("ck", filter.value); applyFilter(); });
+
+      Promise.all([MB.loadScalars(runKey), MB.need("plotly")]).then(function (res) {
+        data = res[0];
+        applyFilter();
+        plots.forEach(function (p) {
+          if (observer) observer.observe(p.el);
+          else draw(p);
+        });
+        document.body.setAttribute("data-charts", "ready");
+      }).catch(function (err) {
+        MB.placeholder(root, "Charts unavailable: " + err.message);
+      });
+      return {
+        destroy: function () {
+          if (observer) observer.disconnect();
+          plots.forEach(function (p) { if (p.drawn && window.Plotly) window.Plotly.purge(p.el); });
+        },
+      };
+    },
+  };
+})();
