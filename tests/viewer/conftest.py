@@ -1,0 +1,102 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, pages opened from file://.
+
+Every request outside the site folder, every console error and every page error fails the test
+at teardown. Browser tests skip when Chromium or Playwright is missing, unless
+MEDIABOARD_REQUIRE_BROWSER is set (CI sets it, so there they fail instead).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("MEDIABOARD_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--disable-sync",
+               "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--autoplay-policy=no-user-gesture-required"]
+
+
+def _browser_missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"Chromium is not at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("MEDIABOARD_REQUIRE_BROWSER"):
+            pytest.fail(f"browser tests required but {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+class SitePage:
+    """A Playwright page bound to one site folder, recording everything that must not happen."""
+
+    def __init__(self, page, site: Path, name: str) -> None:
+        self.page = page
+        self.site = site.resolve()
+        self.name = name
+        self.bad: list[str] = []
+        root = self.site.as_uri()
+        page.on("request", lambda r: None if r.url.startswith((root + "/", "data:", "blob:", "about:"))
+                else self.bad.append(f"request outside the site: {r.url}"))
+        page.on("console", lambda m: self.bad.append(f"console {m.type}: {m.text}")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.bad.append(f"page error: {e}"))
+
+    def open(self, fragment: str = "", wait: str | None = None) -> None:
+        self.page.goto((self.site / "index.html").as_uri() + fragment)
+        if wait:
+            self.page.wait_for_selector(wait, timeout=15000)
+
+    def open_run(self, run_key: str, query: str = "") -> None:
+        self.open(f"#/run/{run_key}" + (f"?{query}" if query else ""))
+        self.page.wait_for_selector("body[data-ready=run]", timeout=15000)
+
+    def wait_cursor(self, step: int) -> None:
+        self.page.wait_for_selector(f"body[data-cursor='{step}']", timeout=15000)
+
+    def screenshot(self, label: str = "") -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^\w.-]+", "_", f"{self.name}{'-' + label if label else ''}")
+        path = ARTIFACTS / f"{safe}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def site_page(browser, request):
+    """``site_page(site_dir, width=1280, height=800) -> SitePage``; fails the test on outside requests
+    and console/page errors."""
+    pages: list[SitePage] = []
+    contexts = []
+
+    def _open(site: Path, width: int = 1280, height: int = 800) -> SitePage:
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(ctx)
+        sp = SitePage(ctx.new_page(), Path(site), request.node.name + (f"-{width}" if width != 1280 else ""))
+        pages.append(sp)
+        return sp
+
+    yield _open
+    problems = [b for sp in pages for b in sp.bad]
+    for ctx in contexts:
+        ctx.close()
+    assert not problems, "\n".join(problems)
