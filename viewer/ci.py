@@ -34,6 +34,8 @@ from viewer import imgdiff
 #: The summary must stay under the 1 MiB cap of a GitHub job summary / comment.
 SUMMARY_LIMIT = 1_000_000
 THUMB_SIDE = 128
+#: Marks OUT as ours, so a later run may clear it.
+MARKER = ".mediaboard-ci"
 #: Audio distance (dB RMS) that counts as a full change when ranking.
 AUDIO_FULL_SCALE_DB = 40.0
 
@@ -289,7 +291,8 @@ class Comparer:
         heat, top = imgdiff.heatmap(imgdiff.absdiff(ia, ib))
         row.base_view = self._write(ia, f"spec/{n:04d}-base.png")
         row.cand_view = self._write(ib, f"spec/{n:04d}-cand.png")
-        row.diff_view = self._write(heat, f"diff/{n:04d}.png")
+        if top:
+            row.diff_view = self._write(heat, f"diff/{n:04d}.png")
         row.metrics = {"dist": dist}
         row.score = min(1.0, dist / AUDIO_FULL_SCALE_DB)
         row.text = f"spectral dist {dist:.3g} dB"
@@ -317,7 +320,8 @@ class Comparer:
             changed_rows += bool(diff_here)
         row.metrics = {"changed": float(changed_cells), "rows": float(changed_rows)}
         row.score = changed_rows / max(nb, nc, 1)
-        row.text = f"{changed_cells} cells in {changed_rows} of {max(nb, nc)} rows differ"
+        row.text = (f"{changed_cells} {'cell' if changed_cells == 1 else 'cells'} in {changed_rows} "
+                    f"of {max(nb, nc)} rows differ")
         if nb != nc:
             row.details.append(f"rows {nb} → {nc}")
         row.details.extend(examples)
@@ -491,7 +495,7 @@ def _url(path: str) -> str:
 
 def write_summary(
     path: Path, out: Path, rows: list[Row], verdicts: list[Verdict], skipped: list[str],
-    info: dict[str, Any], top: int, link_base: str | None,
+    info: dict[str, Any], top: int, link_base: str | None, images: bool = True,
 ) -> None:
     """The Markdown summary: verdicts, then the ``top`` largest changes with thumbnails."""
 
@@ -517,16 +521,16 @@ def write_summary(
         lines += ["No `--fail-on` rules were given.", ""]
 
     def render(shown: list[Row]) -> list[str]:
-        body = [f"### Top {len(shown)} changes", "",
-                "| # | kind | key | where | change | baseline | candidate | difference |",
-                "|---|---|---|---|---|---|---|---|"]
+        head = "| # | kind | key | where | change |" + (" baseline | candidate | difference |" if images else "")
+        body = [f"### Top {len(shown)} changes", "", head, "|---" * head[1:].count("|") + "|"]
         for i, r in enumerate(shown, 1):
             cells = []
             for name in ("base", "cand", "diff"):
                 t = r.thumbs.get(name)
-                cells.append(f'<img src="{link(t)}" alt="{name}" width="96">' if t else "")
+                cells.append(f'<img src="{link(t)}" alt="{name}" width="96">' if t and images else "")
             what = _md(_join(r.text, r.note) if r.note and r.note not in r.text else r.text)
-            body.append(f"| {i} | {r.kind} | {_md(r.key)} | {_md(r.where)} | {what} | " + " | ".join(cells) + " |")
+            line = f"| {i} | {r.kind} | {_md(r.key)} | {_md(r.where)} | {what} |"
+            body.append(line + (" " + " | ".join(cells) + " |" if images else ""))
         if len(changed) > len(shown):
             body += ["", f"{len(changed) - len(shown)} more changes are in the gallery."]
         return body
@@ -575,6 +579,8 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=20, help="changes listed in the summary (default 20)")
     p.add_argument("--link-base", metavar="URL",
                    help="prefix for links in the summary (where OUT is served); default: relative paths")
+    p.add_argument("--no-images", action="store_true",
+                   help="summary without thumbnails (for a job summary, where relative files cannot be shown)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
 
@@ -621,9 +627,14 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if out.exists() and not out.is_dir():
             raise UsageError(f"-o {str(out)!r}: exists and is not a folder.")
+        if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+            # never clear a folder we did not write (-o . would otherwise delete ./files)
+            raise UsageError(f"-o {str(out)!r}: folder is not empty and was not written by mediaboard ci; "
+                             "give a new or empty folder.")
         for sub in ("files", "thumbs", "diff", "spec"):  # stale images from an earlier run
             shutil.rmtree(out / sub, ignore_errors=True)
         out.mkdir(parents=True, exist_ok=True)
+        (out / MARKER).write_text("written by mediaboard ci; its contents are replaced on the next run\n")
     except OSError as exc:
         raise UsageError(f"-o {str(out)!r}: cannot write there ({exc.strerror}).") from None
     comparer = Comparer(base, cand, out)
@@ -642,7 +653,8 @@ def _run(args: argparse.Namespace) -> int:
     }
     write_gallery(out, rows, verdicts, comparer.skipped, info)
     summary = Path(args.summary) if args.summary else out / "summary.md"
-    write_summary(summary, out, rows, verdicts, comparer.skipped, info, args.top, args.link_base)
+    write_summary(summary, out, rows, verdicts, comparer.skipped, info, args.top, args.link_base,
+                  images=not args.no_images)
     for v in verdicts:
         print(v.line)
     print(f"gallery: {out / 'index.html'}  summary: {summary}", file=sys.stderr)

@@ -213,18 +213,40 @@ def test_bad_rule_is_usage_error(root: Path, tmp_path: Path, capsys, rule, messa
         (["--baseline", "{base}", "--candidate", "{base}"], r"required: -o/--out"),
         (["--baseline", "{base}", "--candidate", "{base}", "-o", "{out}", "--top", "x"], r"--top: invalid int"),
         (["--baseline", "{base}", "--candidate", "{base}", "-o", "{file}"], r"exists and is not a folder"),
+        (["--baseline", "{base}", "--candidate", "{base}", "-o", "{full}"], r"not empty and was not written by mediaboard ci"),
     ],
 )
 def test_bad_usage_exit_2(root: Path, tmp_path: Path, capsys, argv, message) -> None:
     base = make_run("base", steps=(0,))
     (tmp_path / "afile").write_text("x")
-    values = {"base": str(base), "missing": str(tmp_path / "nope"), "out": str(tmp_path / "out"),
+    (tmp_path / "full" / "files").mkdir(parents=True)
+    (tmp_path / "full" / "files" / "mine.txt").write_text("keep me")
+    values = {"full": str(tmp_path / "full"), "base": str(base), "missing": str(tmp_path / "nope"), "out": str(tmp_path / "out"),
               "file": str(tmp_path / "afile")}
     code = ci.main([a.format(**values) for a in argv])
     err = capsys.readouterr().err
     assert code == 2
     assert len(err.strip().splitlines()) == 1, err
     assert re.search(message, err), err
+    assert (tmp_path / "full" / "files" / "mine.txt").read_text() == "keep me"
+
+
+def test_rerun_into_same_folder_replaces_old_images(root: Path, tmp_path: Path, capsys) -> None:
+    base, cand = make_run("base", steps=(0,)), make_run("cand", steps=(0,), change=(0, 1))
+    out_dir = tmp_path / "out"
+    assert run_ci(capsys, base, cand, out_dir)[0] == 0
+    assert (out_dir / "thumbs" / "0001-diff.png").is_file()
+    assert run_ci(capsys, base, base, out_dir)[0] == 0
+    assert not (out_dir / "thumbs").exists() and not (out_dir / "diff").exists()
+
+
+def test_no_images_summary(root: Path, tmp_path: Path, capsys) -> None:
+    base, cand = make_run("base", steps=(0,)), make_run("cand", steps=(0,), change=(0, 1))
+    code, _, _ = run_ci(capsys, base, cand, tmp_path / "out", extra=("--no-images",))
+    text = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert "<img" not in text
+    assert "| 1 | image | examples | step 0 item 1 | ssim " in text
+    assert "| # | kind | key | where | change |\n|---|---|---|---|---|\n" in text
 
 
 def test_debug_shows_traceback(root: Path, tmp_path: Path) -> None:
