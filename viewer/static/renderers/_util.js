@@ -1,0 +1,268 @@
+/* Shared helpers for the renderers (loaded first: the shell loads static/renderers/*.js in
+ * alphabetical order). Everything here builds DOM with createElement/textContent/setAttribute;
+ * no user string ever goes through innerHTML. */
+(function () {
+  "use strict";
+  var MB = (window.MB = window.MB || {});
+  var R = (MB.R = MB.R || {});
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  /* el("div", {class: "x", text: "hi", style: {...}, on: {click: f}}, [children]) */
+  R.el = function (tag, attrs, children) {
+    var node = document.createElement(tag);
+    applyAttrs(node, attrs);
+    appendAll(node, children);
+    return node;
+  };
+  R.svg = function (tag, attrs, children) {
+    var node = document.createElementNS(SVG_NS, tag);
+    applyAttrs(node, attrs);
+    appendAll(node, children);
+    return node;
+  };
+  function applyAttrs(node, attrs) {
+    if (!attrs) return;
+    Object.keys(attrs).forEach(function (name) {
+      var v = attrs[name];
+      if (v === undefined || v === null || v === false) return;
+      if (name === "text") node.textContent = String(v);
+      else if (name === "style") Object.keys(v).forEach(function (s) { node.style[s] = v[s]; });
+      else if (name === "on") Object.keys(v).forEach(function (ev) { node.addEventListener(ev, v[ev]); });
+      else if (name === "props") Object.keys(v).forEach(function (p) { node[p] = v[p]; });
+      else node.setAttribute(name, v === true ? "" : String(v));
+    });
+  }
+  function appendAll(node, children) {
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined || c === false) return;
+      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+  }
+
+  R.clear = function (node) { while (node.firstChild) node.removeChild(node.firstChild); };
+
+  /* A visible "what is wrong" box; uses the shell's ctx.placeholder when there is one. */
+  R.placeholder = function (el, message, ctx) {
+    if (ctx && typeof ctx.placeholder === "function") { ctx.placeholder(el, message); return; }
+    el.appendChild(R.el("div", { class: "mb-placeholder", role: "note", text: message }));
+  };
+
+  /* ctx.json(path) that never throws: undefined when the build did not inline the file. */
+  R.json = function (ctx, path) {
+    if (!path) return undefined;
+    try { return ctx.json(path); } catch (e) { return undefined; }
+  };
+
+  R.state = function (ctx, name, dflt) {
+    if (ctx && typeof ctx.state === "function") {
+      var v = ctx.state(name, dflt);
+      return v === undefined ? dflt : v;
+    }
+    return dflt;
+  };
+  R.setState = function (ctx, name, value) {
+    if (ctx && typeof ctx.setState === "function") ctx.setState(name, value);
+  };
+
+  /* Number for display: short, but never hides the magnitude. */
+  R.num = function (x, digits) {
+    if (x === null || x === undefined) return "?";
+    if (typeof x !== "number") return String(x);
+    if (!isFinite(x)) return String(x);
+    if (Number.isInteger(x)) return String(x);
+    var a = Math.abs(x);
+    if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential(2);
+    return String(Number(x.toPrecision(digits || 4)));
+  };
+
+  R.duration = function (s) {
+    if (s === null || s === undefined || !isFinite(s)) return "?";
+    if (s < 60) return R.num(s, 4) + " s";
+    var m = Math.floor(s / 60);
+    var rest = s - 60 * m;
+    return m + ":" + (rest < 10 ? "0" : "") + rest.toFixed(2) + " min";
+  };
+
+  /* A line of "label value" facts under a medium; skips null values. */
+  R.meta = function (pairs) {
+    var line = R.el("div", { class: "mb-meta" });
+    pairs.forEach(function (p) {
+      if (p === null || p === undefined) return;
+      if (typeof p === "string") { line.appendChild(R.el("span", { class: "mb-fact", text: p })); return; }
+      if (p[1] === null || p[1] === undefined) return;
+      line.appendChild(R.el("span", { class: "mb-fact" }, [
+        R.el("span", { class: "mb-fact-name", text: p[0] }), " " + String(p[1])]));
+    });
+    return line;
+  };
+
+  R.caption = function (text) {
+    if (text === undefined || text === null || text === "") return null;
+    return R.el("div", { class: "mb-caption", text: String(text) });
+  };
+
+  /* Fixed class palette (id -> colour), the same in every panel and run. Id 0 is usually the
+   * background; it still gets a colour so that a mask with only 0/1 shows both. */
+  var PALETTE = [
+    [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
+    [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
+    [174, 199, 232], [255, 187, 120], [152, 223, 138], [255, 152, 150], [197, 176, 213],
+    [196, 156, 148], [247, 182, 210], [199, 199, 199], [219, 219, 141], [158, 218, 229]];
+  R.rgb = function (id) {
+    var n = Number(id);
+    if (!isFinite(n) || n < 0) n = 0;
+    return PALETTE[Math.floor(n) % PALETTE.length];
+  };
+  R.color = function (id) {
+    var c = R.rgb(id);
+    return "rgb(" + c[0] + "," + c[1] + "," + c[2] + ")";
+  };
+
+  var uid = 0;
+  R.uid = function (prefix) { uid += 1; return (prefix || "mb") + "-" + uid; };
+
+  /* A row of toggle chips, one per class: onChange(id, on). */
+  R.classToggles = function (labels, ids, isOn, onChange) {
+    var box = R.el("div", { class: "mb-toggles" });
+    ids.forEach(function (id) {
+      var name = labels && labels[String(id)] !== undefined ? labels[String(id)] : "class_" + id;
+      var input = R.el("input", { type: "checkbox", "data-class-id": String(id) });
+      input.checked = isOn(id);
+      input.addEventListener("change", function () { onChange(id, input.checked); });
+      box.appendChild(R.el("label", { class: "mb-toggle", title: "class " + id }, [
+        input,
+        R.el("span", { class: "mb-swatch", style: { background: R.color(id) } }),
+        R.el("span", { class: "mb-toggle-name", text: String(name) })]));
+    });
+    return box;
+  };
+
+  R.slider = function (label, min, max, step, value, onInput, format) {
+    var out = R.el("span", { class: "mb-slider-value", text: (format || String)(value) });
+    var input = R.el("input", { type: "range", min: min, max: max, step: step, value: value });
+    input.addEventListener("input", function () {
+      var v = Number(input.value);
+      out.textContent = (format || String)(v);
+      onInput(v);
+    });
+    return R.el("label", { class: "mb-slider" }, [R.el("span", { text: label }), input, out]);
+  };
+
+  /* Full-window overlay with zoom and pan. build(zoom) returns the content element drawn at
+   * that zoom (1 = one image pixel per CSS pixel). Escape, the close button or a click on the
+   * backdrop closes it. */
+  R.lightbox = function (opts) {
+    var zoom = opts.zoom || 1;
+    var previous = document.activeElement;
+    var stageHolder = R.el("div", { class: "mb-lb-stage" });
+    var zoomOut = R.el("span", { class: "mb-lb-zoom" });
+    var scroller = R.el("div", { class: "mb-lb-scroll" }, [stageHolder]);
+    var content = null;
+    function draw() {
+      R.clear(stageHolder);
+      content = opts.build(zoom);
+      stageHolder.appendChild(content);
+      zoomOut.textContent = Math.round(zoom * 100) + "%";
+    }
+    function setZoom(z) { zoom = Math.max(0.05, Math.min(64, z)); draw(); }
+    var bar = R.el("div", { class: "mb-lb-bar" }, [
+      R.el("span", { class: "mb-lb-title", text: opts.title || "" }),
+      R.el("button", { type: "button", class: "mb-lb-out", title: "zoom out (-)", text: "\u2212",
+        on: { click: function () { setZoom(zoom / 2); } } }),
+      zoomOut,
+      R.el("button", { type: "button", class: "mb-lb-in", title: "zoom in (+)", text: "+",
+        on: { click: function () { setZoom(zoom * 2); } } }),
+      R.el("button", { type: "button", class: "mb-lb-1to1", title: "actual size (1)", text: "1:1",
+        on: { click: function () { setZoom(1); } } }),
+      opts.fit ? R.el("button", { type: "button", class: "mb-lb-fit", title: "fit (0)", text: "fit",
+        on: { click: function () { setZoom(opts.fit()); } } }) : null,
+      R.el("button", { type: "button", class: "mb-lb-close", title: "close (Esc)", text: "\u00d7",
+        on: { click: close } })]);
+    var overlay = R.el("div", { class: "mb-lightbox", role: "dialog", "aria-modal": "true", tabindex: "-1" },
+      [bar, scroller]);
+    if (opts.footer) overlay.appendChild(opts.footer);
+
+    function onKey(e) {
+      if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); close(); }
+      else if (e.key === "+" || e.key === "=") setZoom(zoom * 2);
+      else if (e.key === "-") setZoom(zoom / 2);
+      else if (e.key === "1") setZoom(1);
+      else if (e.key === "0" && opts.fit) setZoom(opts.fit());
+    }
+    function close() {
+      document.removeEventListener("keydown", onKey, true);
+      if (overlay.parentNode) overlay.parentNode.removeChild(overlay);
+      if (opts.onClose) opts.onClose();
+      if (previous && previous.focus) previous.focus();
+    }
+    // Drag to pan (the scroller scrolls); wheel with ctrl/meta zooms.
+    var drag = null;
+    scroller.addEventListener("mousedown", function (e) {
+      if (e.button !== 0) return;
+      drag = { x: e.clientX, y: e.clientY, l: scroller.scrollLeft, t: scroller.scrollTop };
+      scroller.classList.add("mb-dragging");
+      e.preventDefault();
+    });
+    window.addEventListener("mousemove", function (e) {
+      if (!drag) return;
+      scroller.scrollLeft = drag.l - (e.clientX - drag.x);
+      scroller.scrollTop = drag.t - (e.clientY - drag.y);
+    });
+    window.addEventListener("mouseup", function () { drag = null; scroller.classList.remove("mb-dragging"); });
+    scroller.addEventListener("wheel", function (e) {
+      if (!(e.ctrlKey || e.metaKey)) return;
+      e.preventDefault();
+      setZoom(zoom * (e.deltaY < 0 ? 1.25 : 0.8));
+    }, { passive: false });
+    overlay.addEventListener("click", function (e) { if (e.target === overlay) close(); });
+    document.addEventListener("keydown", onKey, true);
+    document.body.appendChild(overlay);
+    draw();
+    overlay.focus();
+    return { close: close, setZoom: setZoom, overlay: overlay };
+  };
+
+  /* plotly.js / BokehJS are loaded by the shell on demand (MB.need); resolves once the global exists. */
+  R.need = function (name, global) {
+    if (typeof window[global] !== "undefined") return Promise.resolve(window[global]);
+    if (typeof MB.need !== "function") return Promise.reject(new Error(name + " is not loaded"));
+    return MB.need(name).then(function () {
+      if (typeof window[global] === "undefined") throw new Error(name + " did not load");
+      return window[global];
+    });
+  };
+
+  /* Renders a stub of any kind with its registered renderer (for table cells and lightboxes). */
+  R.renderStub = function (el, stub, ctx) {
+    var kind = stub && typeof stub === "object" ? stub._type : typeof stub === "string" ? "text" : null;
+    var reg = MB.renderers || MB._renderers || {};
+    var r = reg[kind];
+    if (!r && typeof MB.renderer === "function") r = MB.renderer(kind);
+    if (!r) { R.placeholder(el, "no renderer for media kind: " + String(kind), ctx); return null; }
+    try { r.render(el, stub, ctx); } catch (e) { R.placeholder(el, kind + ": " + e.message, ctx); }
+    return r;
+  };
+})();
+
+(function () {
+  "use strict";
+  var MB = window.MB;
+  var R = MB.R;
+  R.registry = R.registry || {};
+  /* Every renderer file registers through here: the shell's registry gets it, and R.renderStub
+   * can find renderers of other kinds (table cells, lightboxes) without knowing the shell. */
+  R.register = function (kind, impl) {
+    R.registry[kind] = impl;
+    if (typeof MB.registerRenderer === "function") MB.registerRenderer(kind, impl);
+  };
+  var base = R.renderStub;
+  R.renderStub = function (el, stub, ctx) {
+    // The shell's MB.render knows each stub's inlined files, missing files and media lists.
+    if (typeof MB.render === "function") { MB.render(el, stub, ctx); return MB.renderers && MB.renderers[stub && stub._type]; }
+    var kind = stub && typeof stub === "object" ? stub._type : "text";
+    var r = R.registry[kind];
+    if (!r) return base(el, stub, ctx);
+    try { r.render(el, stub, ctx); } catch (e) { R.placeholder(el, kind + ": " + e.message, ctx); }
+    return r;
+  };
+})();

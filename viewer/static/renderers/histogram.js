@@ -1,0 +1,194 @@
+/* Histogram: the step's bins as bars, and two views over every logged step of the key: an offset
+ * ridgeline and a heat map (steps down, values across). The over-time views need the shell's
+ * ctx.loadAll() -> Promise<[{step, stub}]> (every logged entry of this key). */
+(function () {
+  "use strict";
+  var MB = window.MB;
+  var R = MB.R;
+  var MAX_RIDGES = 40;
+  var HEAT_COLUMNS = 96;
+
+  function centers(bins) {
+    var out = [];
+    for (var i = 0; i + 1 < bins.length; i++) out.push((bins[i] + bins[i + 1]) / 2);
+    return out;
+  }
+  function widths(bins) {
+    var out = [];
+    for (var i = 0; i + 1 < bins.length; i++) out.push(bins[i + 1] - bins[i]);
+    return out;
+  }
+  function valid(stub) {
+    return stub && Array.isArray(stub.values) && Array.isArray(stub.bins) &&
+      stub.bins.length === stub.values.length + 1;
+  }
+
+  var BASE_LAYOUT = {
+    margin: { l: 50, r: 16, t: 10, b: 40 }, height: 300, bargap: 0,
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", showlegend: false
+  };
+  function layout(extra) { return Object.assign({}, BASE_LAYOUT, extra || {}); }
+  var CONFIG = { responsive: true, displaylogo: false };
+
+  function plotStep(div, stub) {
+    return Plotly.newPlot(div, [{
+      type: "bar", x: centers(stub.bins), y: stub.values, width: widths(stub.bins),
+      marker: { color: "rgb(31,119,180)", line: { width: 0 } },
+      hovertemplate: "%{x}<br>count %{y}<extra></extra>"
+    }], layout({ xaxis: { title: { text: "value" } }, yaxis: { title: { text: "count" } } }), CONFIG);
+  }
+
+  function sample(entries, current) {
+    if (entries.length <= MAX_RIDGES) return entries;
+    var out = [], seen = {};
+    for (var i = 0; i < MAX_RIDGES; i++) {
+      var e = entries[Math.round(i * (entries.length - 1) / (MAX_RIDGES - 1))];
+      if (!seen[e.step]) { seen[e.step] = 1; out.push(e); }
+    }
+    entries.forEach(function (e) { if (e.step === current && !seen[e.step]) out.push(e); });
+    out.sort(function (a, b) { return a.step - b.step; });
+    return out;
+  }
+
+  function plotRidgeline(div, entries, current) {
+    var shown = sample(entries, current);
+    var peak = 0;
+    shown.forEach(function (e) { e.stub.values.forEach(function (v) { if (v > peak) peak = v; }); });
+    var height = peak > 0 ? 2.5 / peak : 1;
+    var traces = [];
+    for (var k = shown.length - 1; k >= 0; k--) {
+      var s = shown[k].stub, xs = [], ys = [];
+      for (var i = 0; i < s.values.length; i++) {
+        xs.push(s.bins[i], s.bins[i + 1]);
+        ys.push(k + s.values[i] * height, k + s.values[i] * height);
+      }
+      xs.push(s.bins[s.bins.length - 1], s.bins[0]);
+      ys.push(k, k);
+      var isCur = shown[k].step === current;
+      traces.push({
+        type: "scatter", mode: "lines", x: xs, y: ys, fill: "toself", name: "step " + shown[k].step,
+        line: { color: isCur ? "rgb(214,39,40)" : "rgb(31,119,180)", width: isCur ? 2 : 1 },
+        fillcolor: isCur ? "rgba(214,39,40,0.35)" : "rgba(31,119,180,0.18)",
+        hoverinfo: "name"
+      });
+    }
+    var ticks = [], labels = [];
+    var every = Math.max(1, Math.ceil(shown.length / 10));
+    shown.forEach(function (e, i) { if (i % every === 0 || e.step === current) { ticks.push(i); labels.push(String(e.step)); } });
+    return Plotly.newPlot(div, traces, layout({
+      height: Math.max(300, 24 * shown.length + 80),
+      xaxis: { title: { text: "value" } },
+      yaxis: { title: { text: "step" }, tickvals: ticks, ticktext: labels, zeroline: false }
+    }), CONFIG).then(function () { return shown.length; });
+  }
+
+  function plotHeatmap(div, entries, current) {
+    var lo = Infinity, hi = -Infinity;
+    entries.forEach(function (e) {
+      lo = Math.min(lo, e.stub.bins[0]);
+      hi = Math.max(hi, e.stub.bins[e.stub.bins.length - 1]);
+    });
+    if (!(hi > lo)) { hi = lo + 1; }
+    var n = HEAT_COLUMNS, dx = (hi - lo) / n;
+    var z = entries.map(function (e) {
+      var row = new Array(n).fill(0), s = e.stub;
+      for (var i = 0; i < s.values.length; i++) {
+        var a = s.bins[i], b = s.bins[i + 1], c = s.values[i];
+        if (!c) continue;
+        if (b <= a) { row[Math.min(n - 1, Math.floor((a - lo) / dx))] += c; continue; }
+        // Spread the bin's count over the columns it overlaps, by overlap length.
+        var j0 = Math.max(0, Math.floor((a - lo) / dx)), j1 = Math.min(n - 1, Math.floor((b - lo) / dx));
+        for (var j = j0; j <= j1; j++) {
+          var l = Math.max(a, lo + j * dx), r = Math.min(b, lo + (j + 1) * dx);
+          if (r > l) row[j] += c * (r - l) / (b - a);
+        }
+      }
+      return row;
+    });
+    var xs = [];
+    for (var j = 0; j < n; j++) xs.push(lo + (j + 0.5) * dx);
+    var steps = entries.map(function (e) { return e.step; });
+    var shapes = steps.indexOf(current) >= 0 ? [{
+      type: "line", xref: "paper", x0: 0, x1: 1, y0: current, y1: current,
+      line: { color: "rgb(214,39,40)", width: 1.5, dash: "dot" }
+    }] : [];
+    return Plotly.newPlot(div, [{
+      type: "heatmap", x: xs, y: steps, z: z, colorscale: "Viridis",
+      hovertemplate: "step %{y}<br>value %{x}<br>count %{z:.4g}<extra></extra>",
+      colorbar: { title: { text: "count" }, thickness: 12 }
+    }], layout({ height: 340, shapes: shapes, xaxis: { title: { text: "value" } },
+      yaxis: { title: { text: "step" }, autorange: "reversed" } }), CONFIG);
+  }
+
+  function render(el, stub, ctx) {
+    if (!valid(stub)) { R.placeholder(el, "histogram: stub has no valid values/bins", ctx); return; }
+    var mode = R.state(ctx, "histMode", "step");
+    var canAll = ctx && typeof ctx.loadAll === "function";
+    var box = R.el("div", { class: "mb-histogram" });
+    var bar = R.el("div", { class: "mb-tabs", role: "tablist" });
+    var plot = R.el("div", { class: "mb-plot" });
+    var note = R.el("div", { class: "mb-note" });
+    [["step", "this step"], ["ridgeline", "over time"], ["heatmap", "heat map"]].forEach(function (m) {
+      var b = R.el("button", { type: "button", class: "mb-tab", "data-mode": m[0], text: m[1],
+        "aria-selected": String(m[0] === mode) });
+      if (m[0] !== "step" && !canAll) { b.disabled = true; b.title = "the page cannot load every step of this key"; }
+      b.addEventListener("click", function () {
+        if (mode === m[0]) return;
+        mode = m[0];
+        R.setState(ctx, "histMode", mode);
+        Array.prototype.forEach.call(bar.children, function (c) {
+          c.setAttribute("aria-selected", String(c.getAttribute("data-mode") === mode));
+        });
+        draw();
+      });
+      bar.appendChild(b);
+    });
+    var lo = stub.bins[0], hi = stub.bins[stub.bins.length - 1];
+    box.appendChild(bar);
+    box.appendChild(plot);
+    box.appendChild(note);
+    box.appendChild(R.meta([
+      ["count", R.num(stub.count)], ["bins", stub.values.length],
+      ["range", "[" + R.num(lo) + ", " + R.num(hi) + "]"],
+      stub.nonfinite ? ["NaN/inf left out", stub.nonfinite] : null]));
+    el.appendChild(box);
+
+    var token = 0;
+    function draw() {
+      var mine = ++token;
+      note.textContent = "";
+      var ready = R.need("plotly", "Plotly");
+      if (mode === "step" || !canAll) {
+        ready.then(function () { if (mine === token) return plotStep(plot, stub); }).catch(function (e) {
+          note.textContent = "cannot draw: " + (e && e.message || e);
+        });
+        return;
+      }
+      note.textContent = "loading every logged step\u2026";
+      ready.then(function () { return ctx.loadAll(); }).then(function (all) {
+        if (mine !== token) return;
+        var entries = (all || []).filter(function (e) { return e && valid(e.stub); })
+          .sort(function (a, b) { return a.step - b.step; });
+        if (!entries.length) { note.textContent = "no logged steps to show"; return; }
+        var current = ctx.loggedStep !== undefined ? ctx.loggedStep : ctx.step;
+        var done = mode === "heatmap" ? plotHeatmap(plot, entries, current) : plotRidgeline(plot, entries, current);
+        return Promise.resolve(done).then(function (shown) {
+          if (mine !== token) return;
+          note.textContent = mode === "ridgeline" && shown < entries.length
+            ? "showing " + shown + " of " + entries.length + " logged steps (evenly spaced, current step included)"
+            : entries.length + " logged steps";
+        });
+      }).catch(function (e) {
+        if (mine === token) note.textContent = "could not load the other steps: " + (e && e.message || e);
+      });
+    }
+    draw();
+  }
+
+  function destroy(el) {
+    var p = el.querySelector(".mb-plot");
+    if (p && typeof Plotly !== "undefined") Plotly.purge(p);
+  }
+
+  R.register("histogram", { render: render, destroy: destroy });
+})();

@@ -1,0 +1,22 @@
+/* Html: the stored page in a sandboxed iframe. sandbox="allow-scripts" and never
+ * allow-same-origin: the page's scripts run, but in an opaque origin, so they cannot reach the
+ * viewer, its data or other files. */
+(function () {
+  "use strict";
+  var MB = window.MB;
+  var R = MB.R;
+
+  function render(el, stub, ctx) {
+    if (!stub || !stub.path) { R.placeholder(el, "html: the stub names no file", ctx); return; }
+    var box = R.el("figure", { class: "mb-html" });
+    var frame = R.el("iframe", { sandbox: "allow-scripts", referrerpolicy: "no-referrer", loading: "lazy",
+      title: "HTML " + stub.path, src: ctx.url(stub.path) });
+    box.appendChild(R.el("div", { class: "mb-html-frame" }, [frame]));
+    box.appendChild(R.meta([stub.size !== undefined ? ["size", stub.size + " bytes"] : null,
+      stub.wrapped ? "fragment wrapped in a page" : null,
+      stub.charset_added ? "charset added" : null, "sandboxed: scripts run in an opaque origin"]));
+    el.appendChild(box);
+  }
+
+  R.register("html", { render: render });
+})();

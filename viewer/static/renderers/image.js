@@ -1,0 +1,303 @@
+/* Image: the picture, its value mapping, mask layers (coloured per class by an SVG filter, with
+ * per-class toggles and an opacity slider) and box layers (class toggles, captions, a score
+ * threshold). Click opens a lightbox at 1:1 with zoom and pan.
+ *
+ * Masks are coloured with an SVG filter and not by reading pixels: under file:// Chrome taints a
+ * canvas that drew a local image, so getImageData is refused. The filter maps the grey class id
+ * of each mask pixel to a palette colour (discrete transfer tables) and to an alpha that is the
+ * opacity for shown classes and 0 for hidden ones. */
+(function () {
+  "use strict";
+  var MB = window.MB;
+  var R = MB.R;
+
+  function describeRange(vr) {
+    if (!vr || !vr.rule) return null;
+    var lo = R.num(vr.lo), hi = R.num(vr.hi);
+    var text;
+    switch (vr.rule) {
+      case "file": text = "file stored unchanged"; break;
+      case "uint8": text = "uint8, unchanged"; break;
+      case "int": text = "integers in 0..255, unchanged"; break;
+      case "bool": text = "bool \u2192 0/255"; break;
+      case "unit": text = "mapped [" + lo + ", " + hi + "] \u00d7 255 \u2192 0..255"; break;
+      case "minmax": text = "mapped [" + lo + ", " + hi + "] \u2192 0..255"; break;
+      case "explicit": text = "value_range [" + lo + ", " + hi + "] \u2192 0..255"; break;
+      case "constant": text = "constant " + lo + " \u2192 128"; break;
+      default: text = vr.rule + (vr.lo !== undefined ? " [" + lo + ", " + hi + "]" : "");
+    }
+    if (vr.clipped) text += ", " + vr.clipped + " values clipped";
+    if (vr.nonfinite) text += ", " + vr.nonfinite + " NaN/inf replaced";
+    return text;
+  }
+
+  function table(fn) {
+    var out = [];
+    for (var i = 0; i < 256; i++) out.push(fn(i));
+    return out.join(" ");
+  }
+  var PALETTE_TABLES = [0, 1, 2].map(function (ch) {
+    return table(function (id) { return (R.rgb(id)[ch] / 255).toFixed(4); });
+  });
+
+  function maskLayers(stub) {
+    var masks = stub.masks && typeof stub.masks === "object" ? stub.masks : {};
+    return Object.keys(masks).sort().map(function (name) {
+      var m = masks[name] || {};
+      var ids = Array.isArray(m.ids) ? m.ids.slice() : Object.keys(m.class_labels || {}).map(Number);
+      ids.sort(function (a, b) { return a - b; });
+      return { name: name, path: m.path, labels: m.class_labels || stub.classes || {}, ids: ids };
+    });
+  }
+
+  function boxLayers(stub, ctx) {
+    var boxes = stub.boxes && typeof stub.boxes === "object" ? stub.boxes : {};
+    return Object.keys(boxes).sort().map(function (name) {
+      var b = boxes[name] || {};
+      var data = R.json(ctx, b.path);
+      var list = data && Array.isArray(data.box_data) ? data.box_data : null;
+      var labels = (data && data.class_labels) || b.class_labels || stub.classes || {};
+      var ids = [], scoreNames = [], maxScore = 1;
+      (list || []).forEach(function (box) {
+        if (ids.indexOf(box.class_id) < 0) ids.push(box.class_id);
+        Object.keys(box.scores || {}).forEach(function (s) {
+          if (scoreNames.indexOf(s) < 0) scoreNames.push(s);
+          if (isFinite(box.scores[s])) maxScore = Math.max(maxScore, box.scores[s]);
+        });
+      });
+      ids.sort(function (a, b) { return a - b; });
+      return { name: name, path: b.path, list: list, labels: labels, ids: ids,
+        width: (data && data.width) || stub.width, height: (data && data.height) || stub.height,
+        scoreNames: scoreNames, maxScore: maxScore };
+    });
+  }
+
+  function render(el, stub, ctx) {
+    if (!stub || !stub.path) { R.placeholder(el, "image: the stub names no file", ctx); return; }
+    var W = stub.width, H = stub.height;
+    var masks = maskLayers(stub);
+    var boxes = boxLayers(stub, ctx);
+    var stages = [];  // the panel's stage and, while open, the lightbox's
+
+    var st = {
+      opacity: Number(R.state(ctx, "maskOpacity", 0.5)),
+      maskOff: R.state(ctx, "maskOff", {}) || {},
+      boxOff: R.state(ctx, "boxOff", {}) || {},
+      score: R.state(ctx, "scoreMin", {}) || {},
+      labels: R.state(ctx, "boxLabels", true) !== false
+    };
+    function isMaskOn(layer, id) { return (st.maskOff[layer] || []).indexOf(id) < 0; }
+    function isBoxOn(layer, id) { return (st.boxOff[layer] || []).indexOf(id) < 0; }
+
+    function alphaTable(layer) {
+      return table(function (id) { return isMaskOn(layer.name, id) ? String(st.opacity) : "0"; });
+    }
+
+    function buildMask(layer) {
+      var fid = R.uid("mbmask");
+      var svg = R.svg("svg", { class: "mb-mask", viewBox: "0 0 " + W + " " + H, preserveAspectRatio: "none",
+        "data-layer": layer.name });
+      var filter = R.svg("filter", { id: fid, x: 0, y: 0, width: 1, height: 1,
+        "color-interpolation-filters": "sRGB" }, [
+        R.svg("feComponentTransfer", { in: "SourceGraphic", result: "colour" }, [
+          R.svg("feFuncR", { type: "discrete", tableValues: PALETTE_TABLES[0] }),
+          R.svg("feFuncG", { type: "discrete", tableValues: PALETTE_TABLES[1] }),
+          R.svg("feFuncB", { type: "discrete", tableValues: PALETTE_TABLES[2] })]),
+        R.svg("feColorMatrix", { in: "SourceGraphic", type: "matrix", result: "ids",
+          values: "0 0 0 0 0  0 0 0 0 0  0 0 0 0 0  1 0 0 0 0" }),
+        R.svg("feComponentTransfer", { in: "ids", result: "alpha" }, [
+          R.svg("feFuncA", { type: "discrete", tableValues: alphaTable(layer), class: "mb-mask-alpha" })]),
+        R.svg("feComposite", { in: "colour", in2: "alpha", operator: "in" })]);
+      // The build inlines small mask PNGs as data: URIs; larger ones load from the file.
+      var inlined = R.json(ctx, layer.path);
+      var href = typeof inlined === "string" && inlined.indexOf("data:image/") === 0 ? inlined : ctx.url(layer.path);
+      var image = R.svg("image", { href: href, x: 0, y: 0, width: W, height: H,
+        preserveAspectRatio: "none", filter: "url(#" + fid + ")" });
+      image.addEventListener("error", function () {
+        svg.classList.add("mb-broken");
+        if (!svg.parentNode || svg.parentNode.querySelector(".mb-mask-missing")) return;
+        svg.parentNode.appendChild(R.el("div", { class: "mb-placeholder mb-mask-missing",
+          text: "mask file missing: " + layer.path }));
+      });
+      svg.appendChild(R.svg("defs", null, [filter]));
+      svg.appendChild(image);
+      return svg;
+    }
+
+    function boxLabel(layer, box) {
+      if (box.box_caption !== undefined && box.box_caption !== null) return String(box.box_caption);
+      var name = layer.labels[String(box.class_id)];
+      var text = name !== undefined ? String(name) : "class_" + box.class_id;
+      var sn = layer.scoreNames[0];
+      if (sn && box.scores && box.scores[sn] !== undefined) text += " " + R.num(box.scores[sn], 3);
+      return text;
+    }
+
+    function buildBoxes(layer) {
+      var wrap = R.el("div", { class: "mb-boxes", "data-layer": layer.name });
+      (layer.list || []).forEach(function (box, i) {
+        var p = box.position || {};
+        var bw = layer.width || W, bh = layer.height || H;
+        var div = R.el("div", { class: "mb-box", "data-index": String(i), "data-class-id": String(box.class_id),
+          style: { left: (100 * p.minX / bw) + "%", top: (100 * p.minY / bh) + "%",
+            width: (100 * (p.maxX - p.minX) / bw) + "%", height: (100 * (p.maxY - p.minY) / bh) + "%",
+            borderColor: R.color(box.class_id) } },
+          [R.el("span", { class: "mb-box-label", text: boxLabel(layer, box),
+            style: { background: R.color(box.class_id) } })]);
+        wrap.appendChild(div);
+      });
+      return wrap;
+    }
+
+    function buildStage(scale) {
+      var stage = R.el("div", { class: "mb-img-stage" });
+      var img = R.el("img", { class: "mb-img", src: ctx.url(stub.path), alt: stub.caption || stub.path,
+        draggable: "false" });
+      img.addEventListener("error", function () {
+        stage.classList.add("mb-broken");
+        R.clear(stage);
+        R.placeholder(stage, "image file missing: " + stub.path, ctx);
+      });
+      stage.appendChild(img);
+      if (scale) {
+        stage.style.width = (W * scale) + "px";
+        if (scale > 1) stage.classList.add("mb-pixelated");
+      }
+      masks.forEach(function (layer) { if (layer.path) stage.appendChild(buildMask(layer)); });
+      boxes.forEach(function (layer) { if (layer.list) stage.appendChild(buildBoxes(layer)); });
+      stages.push(stage);
+      apply();
+      return stage;
+    }
+
+    function apply() {
+      stages.forEach(function (stage) {
+        masks.forEach(function (layer) {
+          var f = stage.querySelector('.mb-mask[data-layer="' + cssEscape(layer.name) + '"] .mb-mask-alpha');
+          if (f) f.setAttribute("tableValues", alphaTable(layer));
+        });
+        boxes.forEach(function (layer) {
+          var wrap = stage.querySelector('.mb-boxes[data-layer="' + cssEscape(layer.name) + '"]');
+          if (!wrap) return;
+          var sn = layer.scoreNames[0];
+          var min = Number(st.score[layer.name] || 0);
+          wrap.classList.toggle("mb-nolabels", !st.labels);
+          Array.prototype.forEach.call(wrap.children, function (div) {
+            var box = layer.list[Number(div.getAttribute("data-index"))];
+            var show = isBoxOn(layer.name, box.class_id);
+            if (show && sn && box.scores && isFinite(box.scores[sn]) && box.scores[sn] < min) show = false;
+            div.hidden = !show;
+          });
+        });
+      });
+    }
+
+    function toggleIn(map, layer, id, on) {
+      var off = (map[layer] || []).filter(function (x) { return x !== id; });
+      if (!on) off.push(id);
+      map[layer] = off;
+    }
+
+    // ---- panel ----
+    var fig = R.el("figure", { class: "mb-image" });
+    var side = Math.max(W || 1, H || 1);
+    var scale = side < 160 ? Math.max(1, Math.floor(160 / side)) : null;
+    var stage = buildStage(scale);
+    stage.classList.add("mb-zoomable");
+    stage.setAttribute("title", "click to open at 1:1");
+    stage.addEventListener("click", openLightbox);
+    fig.appendChild(stage);
+    var cap = R.caption(stub.caption);
+    if (cap) fig.appendChild(R.el("figcaption", null, [cap]));
+    fig.appendChild(R.meta([
+      W && H ? W + "\u00d7" + H : null,
+      stub.format || null,
+      stub.channels ? ["channels", stub.channels] : null,
+      describeRange(stub.value_range),
+      stub.alpha_dropped ? "alpha dropped" : null]));
+
+    var controls = R.el("div", { class: "mb-controls" });
+    if (masks.length) {
+      masks.forEach(function (layer) {
+        controls.appendChild(R.el("div", { class: "mb-layer mb-mask-layer", "data-layer": layer.name }, [
+          R.el("span", { class: "mb-layer-name", text: "mask " + layer.name }),
+          R.classToggles(layer.labels, layer.ids, function (id) { return isMaskOn(layer.name, id); },
+            function (id, on) {
+              toggleIn(st.maskOff, layer.name, id, on);
+              R.setState(ctx, "maskOff", st.maskOff);
+              apply();
+            })]));
+      });
+      controls.appendChild(R.slider("mask opacity", 0, 1, 0.05, st.opacity, function (v) {
+        st.opacity = v;
+        R.setState(ctx, "maskOpacity", v);
+        apply();
+      }, function (v) { return Math.round(v * 100) + "%"; }));
+    }
+    boxes.forEach(function (layer) {
+      var row = R.el("div", { class: "mb-layer mb-box-layer", "data-layer": layer.name }, [
+        R.el("span", { class: "mb-layer-name", text: "boxes " + layer.name })]);
+      if (!layer.list) {
+        row.appendChild(R.el("span", { class: "mb-placeholder", text: "box file missing: " + layer.path }));
+        controls.appendChild(row);
+        return;
+      }
+      row.appendChild(R.classToggles(layer.labels, layer.ids, function (id) { return isBoxOn(layer.name, id); },
+        function (id, on) {
+          toggleIn(st.boxOff, layer.name, id, on);
+          R.setState(ctx, "boxOff", st.boxOff);
+          apply();
+        }));
+      if (layer.scoreNames.length) {
+        var max = layer.maxScore;
+        row.appendChild(R.slider(layer.scoreNames[0] + " \u2265", 0, max, max / 100,
+          Number(st.score[layer.name] || 0), function (v) {
+            st.score[layer.name] = v;
+            R.setState(ctx, "scoreMin", st.score);
+            apply();
+          }, function (v) { return R.num(v, 3); }));
+      }
+      controls.appendChild(row);
+    });
+    if (boxes.length) {
+      var lab = R.el("input", { type: "checkbox", class: "mb-box-labels-toggle" });
+      lab.checked = st.labels;
+      lab.addEventListener("change", function () {
+        st.labels = lab.checked;
+        R.setState(ctx, "boxLabels", st.labels);
+        apply();
+      });
+      controls.appendChild(R.el("label", { class: "mb-toggle" }, [lab, R.el("span", { text: "box captions" })]));
+    }
+    if (controls.firstChild) fig.appendChild(controls);
+    el.appendChild(fig);
+
+    function openLightbox() {
+      if (stage.classList.contains("mb-broken")) return;
+      var lbStage = null;
+      function fit() {
+        var w = window.innerWidth - 40, h = window.innerHeight - 90;
+        return Math.min(w / W, h / H);
+      }
+      var start = W <= window.innerWidth - 40 && H <= window.innerHeight - 90 ? 1 : fit();
+      R.lightbox({
+        title: (stub.caption ? stub.caption + " \u2014 " : "") + W + "\u00d7" + H,
+        zoom: start, fit: fit,
+        build: function (zoom) {
+          if (lbStage) stages.splice(stages.indexOf(lbStage), 1);
+          lbStage = buildStage(zoom);
+          lbStage.classList.toggle("mb-pixelated", zoom > 1);
+          return lbStage;
+        },
+        onClose: function () { if (lbStage) stages.splice(stages.indexOf(lbStage), 1); lbStage = null; }
+      });
+    }
+  }
+
+  function cssEscape(s) {
+    return window.CSS && CSS.escape ? CSS.escape(s) : String(s).replace(/["\\]/g, "\\$&");
+  }
+
+  R.register("image", { render: render });
+  R.describeRange = describeRange;
+})();
