@@ -388,7 +388,7 @@ class Run:
     # background worker: media encoding, ordered appends, periodic summary and heartbeat writes
     # ------------------------------------------------------------------------------------------
     def _work(self) -> None:
-        last_beat = time.time()
+        last_beat = last_flush = time.time()
         while True:
             try:
                 item = self._queue.get(timeout=SUMMARY_FLUSH_SECONDS)
@@ -407,8 +407,10 @@ class Run:
                         self._append(row, late)
                         self._queued -= 1
                     self._queue.task_done()
-            self._flush_summary()
             now = time.time()
+            if now - last_flush >= SUMMARY_FLUSH_SECONDS:
+                self._flush_summary()
+                last_flush = now
             if now - last_beat > rf.HEARTBEAT_SECONDS and not self._finished:
                 last_beat = now
                 self._meta["heartbeat_at"] = now

@@ -1,0 +1,190 @@
+"""The site in a real browser (Chromium via Playwright, file://): index, run page, the one cursor,
+URL-hash state, escaping. Outside requests and console errors fail every test (see conftest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import media
+from viewer.build import build_site
+
+pytestmark = pytest.mark.browser
+
+XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> dict:
+    """Two runs: 'alpha' logs images every 2 steps and text every 3 steps; 'beta' has XSS strings."""
+    base = tmp_path_factory.mktemp("pages")
+    root = base / "runs"
+    media.init(project="proj", dir=str(root), name="alpha", id="alpha", config={"lr": 0.1, "depth": 3},
+               tags=["baseline"], group="g1")
+    for s in range(10):
+        row = {"train/loss": 1 / (s + 1), "train/acc": s / 10, "epoch": s // 5}
+        if s % 2 == 0:
+            row["img"] = media.Image(np.full((8, 12, 3), s * 20, np.uint8), caption=f"img at {s}")
+        if s % 3 == 0:
+            row["note"] = f"text at {s}"
+        media.log(row, step=s)
+    media.finish()
+    media.init(project="other", dir=str(root), name=XSS, id="beta", config={"evil": XSS}, notes=XSS,
+               group="g2")
+    media.log({XSS: 1.0, "cap": media.Image(np.zeros((4, 4), np.uint8), caption=XSS), "txt": XSS})
+    media.finish()
+    out = base / "site"
+    build_site([root], out)
+    return {"site": out, "alpha": "proj.alpha", "beta": "other.beta"}
+
+
+def test_index_lists_sorts_filters_and_groups(site, site_page):
+    sp = site_page(site["site"])
+    sp.open("", wait="body[data-ready=index]")
+    page = sp.page
+    assert page.title() == "Runs — mediaboard"
+    rows = page.locator("#runs-table tbody tr[data-run]")
+    assert rows.count() == 2
+    headers = page.locator("#runs-table thead th").all_inner_texts()
+    assert any("config.lr" in t for t in headers) and any("summary.train/loss" in t for t in headers)
+    page.locator("button.sort[data-col=name]").click()
+    first = page.locator("#runs-table tbody tr[data-run]").first.get_attribute("data-run")
+    page.locator("button.sort[data-col=name]").click()
+    assert page.locator("#runs-table tbody tr[data-run]").first.get_attribute("data-run") != first
+    page.fill("input.filter", "baseline")
+    assert page.locator("#runs-table tbody tr[data-run]").count() == 1
+    assert "filter=baseline" in page.url
+    page.fill("input.filter", "")
+    page.select_option("select[aria-label='Group runs by']", "project")
+    assert page.locator("tr.group-row").count() == 2
+    page.locator("tr[data-run='proj.alpha'] input[type=checkbox]").check()
+    assert "sel=proj.alpha" in page.url
+    sp.screenshot()
+    page.goto(page.url)  # the selection and grouping come back from the hash
+    page.reload()
+    page.wait_for_selector("body[data-ready=index]")
+    assert page.locator("tr[data-run='proj.alpha'] input[type=checkbox]").is_checked()
+    assert page.locator("tr.group-row").count() == 2
+
+
+def test_run_page_charts_and_overview(site, site_page):
+    sp = site_page(site["site"])
+    sp.open_run(site["alpha"])
+    page = sp.page
+    assert page.title() == "alpha — proj — mediaboard"
+    page.wait_for_selector("body[data-charts=ready]")
+    page.locator('.chart[data-key="train/loss"]').scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('.chart[data-key=\"train/loss\"] .main-svg') !== null")
+    n = page.evaluate("document.querySelector('.chart[data-key=\"train/loss\"]').data[0].y.length")
+    assert n == 10
+    assert page.locator("details[data-section=train]").count() == 1
+    assert "lr" in page.locator("table.kv[aria-label=config]").inner_text()
+    # x-axis by another logged key, smoothing and log-y go to the hash and redraw
+    page.select_option("#x-axis", "epoch")
+    page.locator("#log-y").check()
+    page.wait_for_function("document.querySelector('.chart[data-key=\"train/loss\"]').layout.yaxis.type === 'log'")
+    xs = page.evaluate("document.querySelector('.chart[data-key=\"train/loss\"]').data[0].x")
+    assert xs == [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+    assert "x=epoch" in page.url and "logy=1" in page.url
+    sp.screenshot()
+
+
+def panel_label(page, key: str) -> str:
+    return page.locator(f"article.panel[data-key='{key}'] .panel-step").inner_text()
+
+
+def test_one_cursor_moves_every_panel(site, site_page):
+    sp = site_page(site["site"])
+    sp.open_run(site["alpha"])
+    page = sp.page
+    sp.wait_cursor(0)
+    # steps with media: union of img (0,2,4,6,8) and note (0,3,6,9)
+    assert page.evaluate("MB.cursor.steps") == [0, 2, 3, 4, 6, 8, 9]
+    page.fill("#cursor-step", "5")
+    page.press("#cursor-step", "Enter")
+    sp.wait_cursor(4)  # 5 was not logged by anything: nearest earlier cursor step
+    assert "step 4" in panel_label(page, "img")
+    assert "showing step 3 (nearest earlier)" in panel_label(page, "note")
+    assert page.locator("article.panel[data-key=note] .panel-body").inner_text().strip() == "text at 3"
+    img = page.locator("article.panel[data-key=img] img").first
+    assert "4_0.png" in img.get_attribute("src")
+    # keyboard arrows move the one cursor
+    page.locator("main").click(position={"x": 5, "y": 5})
+    page.keyboard.press("ArrowRight")
+    sp.wait_cursor(6)
+    assert "step 6 · 4 of 5 logged" in panel_label(page, "img")
+    assert "step 6 · 3 of 4 logged" in panel_label(page, "note")
+    page.keyboard.press("End")
+    sp.wait_cursor(9)
+    assert "showing step 8 (nearest earlier)" in panel_label(page, "img")
+    page.wait_for_function(
+        "document.querySelector('article.panel[data-key=img] img').naturalWidth === 12")
+    page.keyboard.press("Home")
+    sp.wait_cursor(0)
+    # the slider too
+    page.locator("#cursor").fill("3")
+    sp.wait_cursor(4)
+    sp.screenshot()
+
+
+def test_hash_restores_the_view(site, site_page):
+    sp = site_page(site["site"])
+    sp.open_run(site["alpha"], "step=6&x=_runtime&smooth=0.5&mk=img")
+    page = sp.page
+    sp.wait_cursor(6)
+    assert page.locator("#cursor-step").input_value() == "6"
+    assert page.locator("#x-axis").input_value() == "_runtime"
+    assert page.locator("#smoothing").input_value() == "0.5"
+    assert page.locator("article.panel[data-key=note]").is_hidden()
+    page.wait_for_selector("body[data-charts=ready]")
+    page.locator('.chart[data-key="train/acc"]').scroll_into_view_if_needed()
+    page.wait_for_function("(document.querySelector('.chart[data-key=\"train/acc\"]').data || []).length === 2")
+
+
+def test_injected_markup_never_executes(site, site_page):
+    sp = site_page(site["site"])
+    sp.open("", wait="body[data-ready=index]")
+    page = sp.page
+    assert XSS in page.locator("#runs-table").inner_text()
+    sp.open_run(site["beta"])
+    sp.wait_cursor(0)
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("article.panel").count() >= 2
+    assert XSS in page.locator("h1 .run-name").inner_text()
+    assert page.title().startswith(XSS)
+    assert page.locator(f"article.panel[data-key='{XSS}']").count() == 0  # a scalar key: a chart
+    assert page.evaluate("window.__pwned") is None
+    sp.screenshot()
+
+
+def test_phone_width_layout(site, site_page):
+    sp = site_page(site["site"], width=390, height=844)
+    sp.open_run(site["alpha"])
+    sp.wait_cursor(0)
+    page = sp.page
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    sp.screenshot("phone")
+    sp.open("", wait="body[data-ready=index]")
+    sp.screenshot("phone-index")
+
+
+def test_missing_file_and_unknown_run_show_placeholders(tmp_path, site_page):
+    root = tmp_path / "runs"
+    run = media.init(project="p", dir=str(root), id="m")
+    media.log({"img": media.Image(np.zeros((4, 4), np.uint8))})
+    media.log({"img": media.Image(np.ones((4, 4), np.uint8))})
+    media.finish()
+    (Path(run.dir) / "media" / "img" / "1_0.png").unlink()
+    build_site([root], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.m", "step=1")
+    sp.wait_cursor(1)
+    assert "file missing: media/img/1_0.png" in sp.page.locator("article.panel[data-key=img]").inner_text()
+    sp.open("#/run/nope")
+    sp.page.wait_for_selector("body[data-ready=error]")
+    assert "Could not load run nope" in sp.page.locator("main").inner_text()
+    sp.bad = [b for b in sp.bad if "run.js" not in b and "ERR_FILE_NOT_FOUND" not in b]
