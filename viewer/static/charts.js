@@ -7,6 +7,7 @@
   var MB = window.MB;
   var h = MB.h;
   var MAX_POINTS = 4000;
+  var EAGER_CHARTS = 24;
 
   function ema(ys, w) {
     if (!w) return ys;
@@ -130,7 +131,7 @@
       }
       function redrawAll() {
         plots.forEach(function (p) { p.drawn = false; });
-        plots.forEach(function (p) { if (!observer || isVisible(p.el)) draw(p); });
+        plots.forEach(function (p) { if (!observer || plots.length <= EAGER_CHARTS || isVisible(p.el)) draw(p); });
       }
       function isVisible(el) {
         var r = el.getBoundingClientRect();
@@ -152,9 +153,11 @@
       Promise.all([MB.loadScalars(runKey), MB.need("plotly")]).then(function (res) {
         data = res[0];
         applyFilter();
+        // A few charts are drawn at once; many are drawn as they scroll into view.
+        var eager = !observer || plots.length <= EAGER_CHARTS;
         plots.forEach(function (p) {
-          if (observer) observer.observe(p.el);
-          else draw(p);
+          if (eager) { if (!p.el.parentNode.hidden) draw(p); }
+          else observer.observe(p.el);
         });
         document.body.setAttribute("data-charts", "ready");
       }).catch(function (err) {
