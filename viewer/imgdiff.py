@@ -125,15 +125,12 @@ def heatmap(diff: np.ndarray) -> tuple[np.ndarray, int]:
     The largest channel difference per pixel is scaled so that the largest one in the image is
     white; an all-zero difference is all black (scale 0).
     """
-    d = diff.max(axis=2).astype(np.float64)
+    d = diff.max(axis=2)
     top = int(d.max())
-    t = d / top if top else d
-    # black -> red (t=1/3) -> yellow (2/3) -> white (1)
-    r = np.clip(t * 3.0, 0, 1)
-    g = np.clip(t * 3.0 - 1.0, 0, 1)
-    b = np.clip(t * 3.0 - 2.0, 0, 1)
-    rgb = np.stack([r, g, b], axis=2)
-    return np.rint(rgb * 255).astype(np.uint8), top
+    t = np.arange(256, dtype=np.float64) / max(top, 1)
+    # black -> red (t=1/3) -> yellow (2/3) -> white (1), as a lookup table over the 256 levels
+    lut = np.stack([np.clip(t * 3.0 - k, 0, 1) for k in (0.0, 1.0, 2.0)], axis=1)
+    return np.rint(lut * 255).astype(np.uint8)[d], top
 
 
 def save_png(rgb: np.ndarray, path: str | os.PathLike[str]) -> None:
