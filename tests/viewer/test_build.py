@@ -164,3 +164,183 @@ def test_torn_history_is_a_visible_problem(tmp_path, bad):
         f.write('{"_step": 9, "loss"')
     stats = build_site([tmp_path / "runs"], tmp_path / "site")
     assert any("torn" in p for p in stats.problems)
+
+
+# ------------------------------------------------------------------------------------------------
+# every kind at once: what the site references exists, media are linked (not re-encoded)
+# ------------------------------------------------------------------------------------------------
+
+
+def _every_kind() -> dict:
+    """One value of each media kind that has landed (kinds whose module is missing are left out)."""
+    import importlib.util
+
+    rng = np.random.default_rng(0)
+    mask = np.zeros((16, 20), np.uint8)
+    mask[:, 10:] = 1
+    row: dict = {
+        "img": media.Image(rng.integers(0, 255, (16, 20, 3), dtype=np.uint8), caption="rgb",
+                           masks={"pred": {"mask_data": mask, "class_labels": {0: "bg", 1: "fg"}}},
+                           boxes={"det": {"box_data": [{"position": {"minX": 1, "maxX": 5, "minY": 1, "maxY": 5},
+                                                        "domain": "pixel", "class_id": 1}],
+                                          "class_labels": {1: "fg"}}}),
+        "grid": [media.Image(np.full((4, 4), 40 * i, np.uint8)) for i in range(3)],
+        "text": "plain <b>text</b>",
+    }
+    if importlib.util.find_spec("media.histogram"):
+        row["hist"] = media.Histogram(rng.normal(size=500))
+    if importlib.util.find_spec("media.audio"):
+        row["audio"] = media.Audio(np.sin(np.linspace(0, 200, 4000)).astype(np.float32) * 0.3, sample_rate=8000)
+    if importlib.util.find_spec("media.video") and importlib.util.find_spec("imageio_ffmpeg"):
+        row["video"] = media.Video(rng.integers(0, 255, (4, 3, 16, 16), dtype=np.uint8), fps=4)
+    if importlib.util.find_spec("media.table"):
+        row["table"] = media.Table(columns=["i", "pic"],
+                                   data=[[i, media.Image(np.full((4, 4), i * 50, np.uint8))] for i in range(3)])
+    if importlib.util.find_spec("media.object3d"):
+        row["cloud"] = media.Object3D(rng.normal(size=(50, 3)))
+    if importlib.util.find_spec("media.plotly"):
+        import plotly.graph_objects as go
+
+        row["fig"] = go.Figure([go.Scatter(y=[1, 3, 2])])
+    if importlib.util.find_spec("media.html"):
+        row["page"] = media.Html("<p>hello</p>")
+    return row
+
+
+def _shard_stubs(site: Path):
+    """Yield (run key, stub) for every entry of every media shard in the site."""
+    for shard in site.glob("data/*/k/*/*.js"):
+        m = re.match(r'MB\.data\.shard\((".*?"),(".*?"),\d+,(.*)\);\n$', shard.read_text(), re.S)
+        assert m, f"{shard} is not a shard call"
+        for entry in json.loads(m.group(3)):
+            yield json.loads(m.group(1)), entry["stub"]
+
+
+def _named_files(stub) -> list[str]:
+    """Every run-relative file a stub names (path, preview, mask and box layers, table cells)."""
+    out: list[str] = []
+    if isinstance(stub, list):
+        for s in stub:
+            out += _named_files(s)
+    elif isinstance(stub, dict):
+        for k, v in stub.items():
+            if k in ("path", "preview") and isinstance(v, str):
+                out.append(v)
+            elif k == "__inline":
+                for inl in v.values():
+                    if isinstance(inl, dict) and "data" in inl:
+                        out += _named_files(inl["data"])
+            elif not k.startswith("__"):
+                out += _named_files(v)
+    return out
+
+
+def test_every_kind_builds_and_every_file_a_stub_names_is_in_the_site(tmp_path):
+    run = media.init(project="all", dir=str(tmp_path / "runs"), id="kinds")
+    media.log({"loss": 1.0, **_every_kind()})
+    media.log({"loss": 0.5, **_every_kind()})
+    media.finish()
+    stats = build_site([tmp_path / "runs"], tmp_path / "site")
+    assert stats.problems == []
+    site = tmp_path / "site"
+    run_js = (site / "data/all.kinds/run.js").read_text()
+    meta = json.loads(re.match(r'MB\.data\.run\(".*?",(.*)\);\n$', run_js, re.S).group(1))
+    logged = set(_every_kind())
+    assert set(meta["media"]) == logged
+    assert meta["media"]["text"]["kind"] == "text" and meta["media"]["grid"]["kind"] == "image"
+    grids = [stub for _k, stub in _shard_stubs(site) if stub.get("_type") == "media-list"]
+    assert len(grids) == 2 and all(g["count"] == 3 for g in grids)
+    named = [(key, f) for key, stub in _shard_stubs(site) for f in _named_files(stub)]
+    assert len(named) >= 2 * len(logged) - 2, named  # text has no file; html/fig may inline
+    for key, f in named:
+        copy = site / "files" / key / f
+        assert copy.is_file(), f
+        original = Path(run.dir) / f
+        # linked or copied byte for byte, never re-encoded
+        assert copy.read_bytes() == original.read_bytes(), f
+    # a stub's own JSON file is inlined, so the page never needs fetch()
+    for _key, stub in _shard_stubs(site):
+        for f in _named_files(stub):
+            if f.endswith(".json") and stub.get("path") == f:
+                assert f in stub["__inline"], f
+
+
+def test_media_files_are_hard_linked_when_the_filesystem_allows(tmp_path):
+    run_dir = make_run(tmp_path / "runs")
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    key = "proj." + Path(run_dir).name
+    src = Path(run_dir) / "media" / "img" / "0_0.png"
+    dst = tmp_path / "site" / "files" / key / "media" / "img" / "0_0.png"
+    assert dst.stat().st_ino == src.stat().st_ino
+
+
+def test_rebuild_rewrites_only_the_run_that_grew(tmp_path):
+    still = make_run(tmp_path / "runs", name="still")
+    media.init(project="p", dir=str(tmp_path / "runs"), id="grow")
+    media.log({"loss": 1.0, "pic": media.Image(np.zeros((4, 4), np.uint8))})
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    site = tmp_path / "site"
+    still_key = "proj." + Path(still).name
+
+    def mtimes(sub: str) -> dict:
+        return {p: p.stat().st_mtime_ns for p in (site / sub).rglob("*") if p.is_file()}
+
+    before_still = mtimes(f"data/{still_key}") | mtimes(f"files/{still_key}")
+    before_grow = mtimes("data/p.grow")
+    media.log({"loss": 0.5, "pic": media.Image(np.ones((4, 4), np.uint8))})
+    media.finish()
+    stats = build_site([tmp_path / "runs"], site)
+    assert stats.runs_rebuilt == 1
+    assert mtimes(f"data/{still_key}") | mtimes(f"files/{still_key}") == before_still
+    after_grow = mtimes("data/p.grow")
+    assert set(after_grow) >= set(before_grow)
+    assert after_grow[site / "data/p.grow/scalars.js"] != before_grow[site / "data/p.grow/scalars.js"]
+    assert (site / "files/p.grow/media/pic/1_0.png").is_file()
+
+
+def test_a_deleted_run_leaves_the_site(tmp_path):
+    import shutil
+
+    keep = make_run(tmp_path / "runs", name="keep")
+    gone = make_run(tmp_path / "runs", name="gone")
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    shutil.rmtree(gone)
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    assert not (tmp_path / "site" / "data" / ("proj." + Path(gone).name)).exists()
+    assert not (tmp_path / "site" / "files" / ("proj." + Path(gone).name)).exists()
+    assert (tmp_path / "site" / "data" / ("proj." + Path(keep).name) / "run.js").is_file()
+
+
+@pytest.mark.parametrize("where", ["name", "config", "notes", "key", "text"])
+def test_script_files_never_close_a_script_element(tmp_path, where):
+    kw = {"name": XSS} if where == "name" else {"config": {"k": XSS}} if where == "config" else \
+        {"notes": XSS} if where == "notes" else {}
+    run = media.init(project="x", dir=str(tmp_path / "runs"), id="x", **kw)
+    media.log({XSS if where == "key" else "loss": 1.0, "t": XSS if where == "text" else "ok"})
+    media.finish()
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    site = tmp_path / "site"
+    texts = {p: p.read_text() for p in (site / "data").rglob("*.js")}
+    assert any("window.__pwned" in t for t in texts.values()), "the payload reached the data"
+    for p, t in texts.items():
+        assert "</script" not in t.lower(), p
+    assert "window.__pwned" not in (site / "index.html").read_text()
+    assert run.id == "x"
+
+
+def test_cli_open_builds_then_opens_the_index(tmp_path, monkeypatch):
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    make_run(tmp_path / "runs")
+    assert main(["open", str(tmp_path / "runs"), "-o", str(tmp_path / "o"), "-q"]) == 0
+    assert opened == [(tmp_path / "o" / "index.html").resolve().as_uri()]
+
+
+def test_cli_refuses_a_file_as_the_site_folder(tmp_path, capsys):
+    make_run(tmp_path / "runs")
+    (tmp_path / "f").write_text("x")
+    assert main(["build", str(tmp_path / "runs"), "-o", str(tmp_path / "f")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("mediaboard build:") and "is a file" in err[-1]
