@@ -44,6 +44,8 @@ CHUNK = 50
 WAVEFORM_BUCKETS = 600
 #: mask PNGs up to this size are inlined as data: URIs (canvas reads them without taint)
 MASK_INLINE_BYTES = 2_000_000
+#: Html media up to this size are inlined as text (shown with <iframe sandbox srcdoc>)
+HTML_INLINE_BYTES = 5_000_000
 
 HERE = Path(__file__).resolve().parent
 STATE_FILE = ".mediaboard-build.json"
@@ -222,6 +224,7 @@ def _enrich(stub: Any, reader: rf.RunReader, problems: list[str]) -> Any:
 
     - every ``*.json`` file a stub names goes in ``__inline[path]`` (parsed);
     - image mask PNGs go in ``__inline[path]`` as data: URIs (so a canvas can read their pixels);
+    - Html files go in ``__inline[path]`` as text (a sandboxed iframe shows them via srcdoc);
     - audio stubs get ``__waveform`` (a min/max envelope);
     - files that are missing are listed in ``__missing``.
     """
@@ -271,6 +274,11 @@ def _enrich(stub: Any, reader: rf.RunReader, problems: list[str]) -> Any:
                 inline[p] = json.loads(reader.resolve(p).read_text(encoding="utf-8"))
             except (OSError, ValueError, rf.FormatError):
                 missing.append(p)
+    if stub.get("_type") == "html" and isinstance(stub.get("path"), str) and not missing:
+        # A sandboxed (opaque-origin) iframe cannot load a file:// URL: the page uses srcdoc.
+        target = reader.resolve(stub["path"])
+        if target.stat().st_size <= HTML_INLINE_BYTES:
+            inline[stub["path"]] = target.read_text(encoding="utf-8", errors="replace")
     if stub.get("_type") == "audio" and isinstance(stub.get("path"), str) and not missing:
         wf = _waveform(reader.resolve(stub["path"]))
         if wf is not None:
