@@ -515,7 +515,9 @@ def write_summary(
         "## mediaboard ci: " + ("all rules pass" if all(v.passed for v in verdicts) else "rules failed"),
         "",
         f"Baseline **{_md(info['base_name'])}** vs candidate **{_md(info['cand_name'])}**: "
-        f"{len(rows)} compared, {len(changed)} differ. [Open the gallery]({link('index.html')}).",
+        f"{len(rows)} compared, {len(changed)} differ. " + (
+            f"[Open the gallery]({link('index.html')})." if images or link_base
+            else "The gallery is `index.html` in the output folder (the CI artifact)."),
         "",
     ]
     if verdicts:

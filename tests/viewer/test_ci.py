@@ -244,7 +244,7 @@ def test_no_images_summary(root: Path, tmp_path: Path, capsys) -> None:
     base, cand = make_run("base", steps=(0,)), make_run("cand", steps=(0,), change=(0, 1))
     code, _, _ = run_ci(capsys, base, cand, tmp_path / "out", extra=("--no-images",))
     text = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
-    assert "<img" not in text
+    assert "<img" not in text and "](index.html)" not in text  # no links that cannot resolve
     assert "| 1 | image | examples | step 0 item 1 | ssim " in text
     assert "| # | kind | key | where | change |\n|---|---|---|---|---|\n" in text
 
