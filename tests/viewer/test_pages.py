@@ -188,3 +188,120 @@ def test_missing_file_and_unknown_run_show_placeholders(tmp_path, site_page):
     sp.page.wait_for_selector("body[data-ready=error]")
     assert "Could not load run nope" in sp.page.locator("main").inner_text()
     sp.bad = [b for b in sp.bad if "run.js" not in b and "ERR_FILE_NOT_FOUND" not in b]
+
+
+def test_long_series_is_reduced_by_min_max_and_says_so(tmp_path, site_page):
+    n = 9000
+    media.init(project="p", dir=str(tmp_path / "runs"), id="long")
+    for s in range(n):
+        media.log({"loss": 5.0 if s == 4321 else float(np.sin(s / 50)), "lr": 0.1}, step=s)
+    media.finish()
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.long")
+    page = sp.page
+    page.wait_for_selector("body[data-charts=ready]")
+    page.wait_for_function("document.querySelector('.chart[data-key=loss]').data !== undefined")
+    ys = page.evaluate("document.querySelector('.chart[data-key=loss]').data[0].y")
+    assert len(ys) < n and max(ys) == 5.0 and min(ys) == pytest.approx(-1.0, abs=1e-3)  # spike and trough kept
+    note = page.locator(".chart[data-key=loss] + .chart-note").inner_text()
+    assert f"{n} points, drawn as {len(ys)}" in note and "min and max" in note
+    assert page.locator(".chart[data-key=lr] + .chart-note").inner_text().startswith(f"{n} points, drawn as")
+    sp.screenshot()
+
+
+def test_torn_history_is_shown_and_the_rest_of_the_page_works(tmp_path, site_page):
+    run = media.init(project="p", dir=str(tmp_path / "runs"), id="torn")
+    for s in range(4):
+        media.log({"loss": 1 / (s + 1), "t": f"t{s}"})
+    media.finish()
+    with open(Path(run.dir) / "history.jsonl", "a") as f:
+        f.write('{"_step": 9, "loss": 0.')
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.torn", "step=3")
+    sp.wait_cursor(3)
+    page = sp.page
+    alert = page.locator("[role=alert]").inner_text()
+    assert "torn" in alert and "history.jsonl" in alert
+    assert page.locator("article.panel[data-key=t] .panel-body").inner_text().strip() == "t3"
+    page.wait_for_selector("body[data-charts=ready]")
+    assert page.evaluate("document.querySelector('.chart[data-key=loss]').data[0].y.length") == 4
+
+
+def test_reload_restores_the_whole_view(site, site_page):
+    sp = site_page(site["site"])
+    sp.open_run(site["alpha"])
+    page = sp.page
+    sp.wait_cursor(0)
+    page.fill("#cursor-step", "8")
+    page.press("#cursor-step", "Enter")
+    sp.wait_cursor(8)
+    page.wait_for_selector("body[data-charts=ready]")
+    page.select_option("#x-axis", "_runtime")
+    page.locator("#log-y").check()
+    page.fill("section.media input.filter", "im")
+    page.evaluate("MB.setPanelState('img', 'zoom', 2)")
+    url = page.url
+    page.reload()
+    page.wait_for_selector("body[data-ready=run]")
+    sp.wait_cursor(8)
+    assert page.url == url
+    assert page.locator("#cursor-step").input_value() == "8"
+    assert page.locator("#x-axis").input_value() == "_runtime"
+    assert page.locator("#log-y").is_checked()
+    assert page.locator("article.panel[data-key=note]").is_hidden()
+    assert page.evaluate("MB.panelState('img', 'zoom', 1)") == 2
+    assert "step 8" in panel_label(page, "img")
+    # the same link in a fresh tab opens the same view
+    other = site_page(site["site"])
+    other.page.goto(url)
+    other.page.wait_for_selector("body[data-cursor='8']")
+    assert other.page.locator("#x-axis").input_value() == "_runtime"
+
+
+def test_slider_is_reachable_by_keyboard_and_steps_with_arrows(site, site_page):
+    sp = site_page(site["site"])
+    sp.open_run(site["alpha"])
+    page = sp.page
+    sp.wait_cursor(0)
+    page.locator("#cursor").focus()
+    page.keyboard.press("ArrowRight")
+    sp.wait_cursor(2)
+    page.keyboard.press("ArrowRight")
+    sp.wait_cursor(3)
+    assert "showing step 2 (nearest earlier)" in panel_label(page, "img")
+    assert "step 3 · 2 of 4 logged" in panel_label(page, "note")
+    page.keyboard.press("ArrowLeft")
+    sp.wait_cursor(2)
+    assert page.evaluate("document.activeElement.id") == "cursor"
+    # every control on the page has an accessible name
+    unnamed = page.evaluate("""[...document.querySelectorAll('input, select, button')].filter(e =>
+        !(e.getAttribute('aria-label') || e.closest('label') || e.textContent.trim())).map(e => e.outerHTML)""")
+    assert unnamed == []
+
+
+def test_every_kind_has_a_renderer_and_no_panel_says_otherwise(tmp_path, site_page):
+    from media._registry import KINDS
+    from tests.viewer.test_build import _every_kind
+
+    media.init(project="all", dir=str(tmp_path / "runs"), id="kinds", name="every kind")
+    for s in range(3):
+        media.log({"loss": 1 / (s + 1), **_every_kind()})
+    media.finish()
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    for width, height in ((1280, 800), (390, 844)):
+        sp = site_page(tmp_path / "site", width=width, height=height)
+        sp.open_run("all.kinds", "step=1")
+        sp.wait_cursor(1)
+        page = sp.page
+        missing = page.evaluate("k => k.filter(kind => !MB.renderers[kind])", [*KINDS, "text"])
+        assert missing == [], f"no renderer for {missing}"
+        assert page.locator("article.panel").count() == len(_every_kind())
+        assert "no renderer for kind" not in page.locator("section.media").inner_text()
+        assert page.locator("section.media .placeholder").count() == 0
+        page.wait_for_selector("body[data-charts=ready]")
+        page.wait_for_timeout(500)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{overflow}px of sideways scroll at {width}px"
+        sp.screenshot("phone" if width < 600 else "")
