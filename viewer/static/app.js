@@ -116,7 +116,9 @@
   };
 
   // Media shards: loaded on demand, at most SHARD_CACHE kept (memory follows what is on screen).
+  // At least two shards per panel stay cached, so one cursor move never evicts what it loads.
   var SHARD_CACHE = 24;
+  MB.setShardCache = function (panels) { SHARD_CACHE = Math.max(24, 2 * panels); };
   var shardOrder = [];
   function shardSrc(run, info, chunk) { return "data/" + seg(run) + "/k/" + seg(info.slug) + "/" + chunk + ".js"; }
   MB.loadShard = function (run, key, info, chunk) {
@@ -455,6 +457,7 @@
           grid.appendChild(el);
           panels.push({ key: k, info: info, el: el, body: body, label: label, shown: null });
         });
+        MB.setShardCache(panels.length);
         var applyKeyFilter = function () {
           var needle = keyFilter.value.toLowerCase();
           panels.forEach(function (p) { p.el.hidden = !!needle && p.key.toLowerCase().indexOf(needle) < 0; });
