@@ -13,9 +13,9 @@ Definitions (also in docs/ci.md):
   window as large as the smaller side.
 - **heat map**: per pixel, the largest channel difference, scaled so that the pair's largest
   difference is full brightness (black → red → yellow → white); the scale is reported beside it.
-- **audio dist**: RMS, over every time-frequency bin, of the difference of the two clips'
-  log-magnitude spectrograms in dB (mono mix, Hann window of 1024 samples, hop 256, magnitudes
-  floored at -100 dB below full scale); the shorter clip is padded with silence.
+- **audio dist**: RMS of the difference of the two clips' log-magnitude spectrograms in dB (mono
+  mix, Hann window of 1024 samples, hop 256), over the bins where either clip is within 60 dB of
+  the louder clip's peak (both floored there); the shorter clip is padded with silence.
 
 Example::
 
@@ -159,6 +159,8 @@ def thumbnail(rgb: np.ndarray, max_side: int = 128) -> np.ndarray:
 N_FFT = 1024
 HOP = 256
 FLOOR_DB = -100.0
+#: Bins more than this far below the louder clip's peak do not count in the distance.
+RANGE_DB = 60.0
 
 
 def load_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
@@ -211,12 +213,20 @@ def spectrogram_db(x: np.ndarray, frames: int | None = None) -> np.ndarray:
 
 
 def spectral_distance(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """(RMS dB difference of the log spectrograms, spectrogram of a, spectrogram of b)."""
-    sa = spectrogram_db(a)
-    sb = spectrogram_db(b)
-    frames = max(sa.shape[1], sb.shape[1])
+    """(distance in dB, spectrogram of a, spectrogram of b) of two mono clips at the same rate.
+
+    The distance is the RMS of the difference of the two log-magnitude spectrograms, over the
+    time-frequency bins where either clip is within ``RANGE_DB`` of the louder clip's peak; both are
+    floored there first. So a gain change of -6 dB gives about 6, silence or a different tone
+    about 30, and noise 60 dB below the signal almost 0. Identical clips give exactly 0.
+    """
+    frames = max(spectrogram_db(a).shape[1], spectrogram_db(b).shape[1])
     sa, sb = spectrogram_db(a, frames), spectrogram_db(b, frames)
-    return float(np.sqrt(np.mean((sa - sb) ** 2))), sa, sb
+    floor = max(float(sa.max()), float(sb.max())) - RANGE_DB
+    fa, fb = np.maximum(sa, floor), np.maximum(sb, floor)
+    active = (fa > floor) | (fb > floor)
+    dist = float(np.sqrt(np.mean((fa - fb)[active] ** 2))) if active.any() else 0.0
+    return dist, sa, sb
 
 
 def spectrogram_image(db: np.ndarray, size: tuple[int, int] = (256, 256)) -> np.ndarray:

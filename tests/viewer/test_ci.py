@@ -353,9 +353,12 @@ def test_load_rgb_alpha_and_grey(tmp_path: Path) -> None:
 def test_audio_distance(tmp_path: Path) -> None:
     a, b = _tone(440.0).astype(np.float64), _tone(1000.0).astype(np.float64)
     assert imgdiff.spectral_distance(a, a)[0] == 0.0
-    d = imgdiff.spectral_distance(a, b)[0]
-    assert d > 5.0
-    assert imgdiff.spectral_distance(a, a[: len(a) // 2])[0] > 1.0  # shorter clip padded with silence
+    assert imgdiff.spectral_distance(a, b)[0] > 20.0
+    assert imgdiff.spectral_distance(a, 0.5 * a)[0] == pytest.approx(6.0, abs=1.0)  # -6 dB gain
+    assert imgdiff.spectral_distance(a, a[: len(a) // 2])[0] > 10.0  # shorter clip padded with silence
+    hiss = np.random.default_rng(0).normal(0, 0.0005, len(a))  # about 60 dB below the tone
+    assert imgdiff.spectral_distance(a, a + hiss)[0] < 1.0
+    assert imgdiff.spectral_distance(np.zeros(100), np.zeros(300))[0] == 0.0
     import soundfile
 
     soundfile.write(tmp_path / "x.wav", a, RATE, subtype="PCM_16")
