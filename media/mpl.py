@@ -401,7 +401,9 @@ class _Converter:
     ) -> None:
         self.legends += 1
         name = "legend" if self.legends == 1 else f"legend{self.legends}"
-        owned = [t for t in self.traces if t.get("_ax") in {id(a) for a in axes}]
+        owned = [
+            t for t in self.traces if t.get("_ax") in {id(a) for a in axes} and t["type"] != "image"
+        ]
         used: set[int] = set()
         for rank, (handle, text) in enumerate(zip(leg.legend_handles, leg.texts, strict=False)):
             label = text.get_text()
@@ -529,7 +531,8 @@ class _Axes:
     ) -> dict:
         trace.setdefault("xaxis", self.xa)
         trace.setdefault("yaxis", self.ya)
-        trace["showlegend"] = False
+        if trace["type"] != "image":  # image traces have no legend entry
+            trace["showlegend"] = False
         trace["_ax"] = id(self.ax)
         trace["_label"] = label
         trace["_group"] = group
