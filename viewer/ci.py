@@ -589,7 +589,8 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                    help="prefix for links in the summary (where OUT is served); default: relative paths")
     p.add_argument("--no-images", action="store_true",
                    help="summary without thumbnails (for a job summary, where relative files cannot be shown)")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    # SUPPRESS: under `mediaboard --debug ci ...` an unset sub-option must not reset the parent's flag
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
 
 

@@ -381,27 +381,37 @@ def test_ci_modules_import_only_runfolder_from_media() -> None:
 
 # ---- browser ----------------------------------------------------------------------------------
 @pytest.mark.browser
-def test_gallery_in_browser(root: Path, tmp_path: Path, capsys, request) -> None:
-    try:
-        page = request.getfixturevalue("page")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the shared browser `page` fixture from tests/viewer/conftest.py")
-    base, cand = make_run("base", steps=(0,)), make_run("cand", steps=(0,), change=(0, 2))
+def test_gallery_in_browser(root: Path, tmp_path: Path, capsys, site_page) -> None:
+    base, cand = make_run("base", steps=(0,)), make_run("cand", steps=(0,), change=(0, 2), tone=1000.0)
     out_dir = tmp_path / "out"
     code, _, _ = run_ci(capsys, base, cand, out_dir)
     assert code == 0
-    page.goto((out_dir / "index.html").as_uri())
+    sp = site_page(out_dir)  # fails the test on any request outside OUT and on console errors
+    sp.open(wait="#rows tbody tr")
+    page = sp.page
     rows = page.locator("#rows tbody tr")
-    assert rows.count() >= 7  # 4 images, audio, table, loss
+    assert rows.count() == 8  # 4 images, audio, table, loss, accuracy
     assert "step 0 item 2" in rows.first.inner_text()
+    page.wait_for_load_state("load")
     loaded = page.evaluate(
         "Array.from(document.querySelectorAll('#rows img')).filter(i => i.complete && i.naturalWidth > 0).length"
     )
-    assert loaded >= 8
+    assert loaded == page.locator("#rows img").count() >= 8 + 3  # images and audio spectrograms
     page.select_option("#f-kind", "scalar")
     assert page.locator("#rows tbody tr:visible").count() == 1
-    shots = Path("artifacts/screenshots")
-    shots.mkdir(parents=True, exist_ok=True)
+    assert page.locator("#f-count").inner_text() == "1 of 8 shown"
     page.select_option("#f-kind", "")
-    page.screenshot(path=str(shots / "ci_gallery.png"), full_page=True)
+    page.locator("th", has_text="key").click()  # sort by key: "examples" rows first, "speech" last
+    keys = page.locator("#rows tbody tr td:nth-child(4)").all_inner_texts()
+    assert keys[0].startswith("accuracy") and keys[-1].startswith("speech")
+    sp.screenshot()
 
+
+def test_cli_registers_ci(root: Path, tmp_path: Path, capsys) -> None:
+    from viewer import cli
+
+    base = make_run("base", steps=(0,))
+    code = cli.main(["ci", "--baseline", str(base), "--candidate", str(base), "-o", str(tmp_path / "o"),
+                     "--fail-on", "image:examples.ssim>=0.99"])
+    assert code == 0
+    assert capsys.readouterr().out.startswith("PASS image:examples.ssim>=0.99")
