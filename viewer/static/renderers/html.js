@@ -9,7 +9,7 @@
   function render(el, stub, ctx) {
     if (!stub || !stub.path) { R.placeholder(el, "html: the stub names no file", ctx); return; }
     var box = R.el("figure", { class: "mb-html" });
-    var frame = R.el("iframe", { sandbox: "allow-scripts", referrerpolicy: "no-referrer", loading: "lazy",
+    var frame = R.el("iframe", { sandbox: "allow-scripts", referrerpolicy: "no-referrer",
       title: "HTML " + stub.path, src: ctx.url(stub.path) });
     box.appendChild(R.el("div", { class: "mb-html-frame" }, [frame]));
     box.appendChild(R.meta([stub.size !== undefined ? ["size", stub.size + " bytes"] : null,

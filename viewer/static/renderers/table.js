@@ -64,7 +64,7 @@
   function mediaCell(td, v, ctx, title) {
     var open = function () { openCell(v, ctx, title); };
     if (v._type === "image" && v.path) {
-      var img = R.el("img", { class: "mb-thumb", src: ctx.url(v.path), alt: v.caption || v.path, loading: "lazy",
+      var img = R.el("img", { class: "mb-thumb", src: ctx.url(v.path), alt: v.caption || v.path,
         title: "click to enlarge" });
       img.addEventListener("click", open);
       img.addEventListener("error", function () {

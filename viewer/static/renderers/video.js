@@ -16,7 +16,11 @@
         src: ctx.url(stub.path) });
       media.muted = true;
     }
-    if (stub.width) media.style.maxWidth = "min(100%, " + Math.max(stub.width, 320) + "px)";
+    // Small clips (thumbnails, 32x32 rollouts) are drawn larger, pixelated, so they can be seen.
+    if (stub.width && stub.width < 320) {
+      media.style.width = Math.min(320, stub.width * Math.max(1, Math.floor(320 / stub.width))) + "px";
+      media.style.imageRendering = "pixelated";
+    }
     media.addEventListener("error", function () {
       if (fig.querySelector(".mb-video-missing")) return;
       var why = stub.codec && !PLAYABLE[stub.codec]
