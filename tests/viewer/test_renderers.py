@@ -33,16 +33,31 @@ def _image_with_layers() -> media.Image:
     mask[:, 20:] = 1
     mask[20:, :10] = 2
     boxes = [
-        {"position": {"minX": 2, "maxX": 12, "minY": 2, "maxY": 12}, "domain": "pixel", "class_id": 1,
-         "box_caption": XSS, "scores": {"score": 0.2}},
-        {"position": {"minX": 15, "maxX": 30, "minY": 5, "maxY": 25}, "domain": "pixel", "class_id": 2,
-         "scores": {"score": 0.5}},
-        {"position": {"middle": [0.8, 0.5], "width": 0.2, "height": 0.4}, "class_id": 2,
-         "scores": {"score": 0.9}},
+        {
+            "position": {"minX": 2, "maxX": 12, "minY": 2, "maxY": 12},
+            "domain": "pixel",
+            "class_id": 1,
+            "box_caption": XSS,
+            "scores": {"score": 0.2},
+        },
+        {
+            "position": {"minX": 15, "maxX": 30, "minY": 5, "maxY": 25},
+            "domain": "pixel",
+            "class_id": 2,
+            "scores": {"score": 0.5},
+        },
+        {
+            "position": {"middle": [0.8, 0.5], "width": 0.2, "height": 0.4},
+            "class_id": 2,
+            "scores": {"score": 0.9},
+        },
     ]
-    return media.Image(pixels, caption="digit " + XSS,
-                       masks={"pred": {"mask_data": mask, "class_labels": {0: "bg", 1: "cat", 2: XSS}}},
-                       boxes={"det": {"box_data": boxes, "class_labels": {1: "cat", 2: "dog"}}})
+    return media.Image(
+        pixels,
+        caption="digit " + XSS,
+        masks={"pred": {"mask_data": mask, "class_labels": {0: "bg", 1: "cat", 2: XSS}}},
+        boxes={"det": {"box_data": boxes, "class_labels": {1: "cat", 2: "dog"}}},
+    )
 
 
 def _log_everything(root: Path) -> str:
@@ -52,9 +67,15 @@ def _log_everything(root: Path) -> str:
         row = {"hist": media.Histogram(np.random.default_rng(step).normal(step, 1, 2000))}
         if step == 0:
             row["img"] = _image_with_layers()
-            row["grid"] = [media.Image(np.full((8, 8), 60 * i, np.uint8), caption=f"item {i}") for i in range(3)]
-            row["audio"] = media.Audio(0.5 * np.sin(2 * math.pi * 440 * t) * np.linspace(0, 1, t.size),
-                                       sample_rate=8000, caption="chirp")
+            row["grid"] = [
+                media.Image(np.full((8, 8), 60 * i, np.uint8), caption=f"item {i}")
+                for i in range(3)
+            ]
+            row["audio"] = media.Audio(
+                0.5 * np.sin(2 * math.pi * 440 * t) * np.linspace(0, 1, t.size),
+                sample_rate=8000,
+                caption="chirp",
+            )
             row["note"] = "line one\n" + XSS
             row["table"] = _table()
             row.update(_optional_kinds())
@@ -66,8 +87,12 @@ def _log_everything(root: Path) -> str:
 def _table() -> media.Table:
     rows = []
     for i in range(TABLE_ROWS):
-        cell = media.Image(np.full((6, 9), 5 * i, np.uint8), caption=f"thumb {i}") if i < 3 else None
-        rows.append([i, f"row-{i}" if i != 7 else XSS, round((i * 37 % TABLE_ROWS) / TABLE_ROWS, 4), cell])
+        cell = (
+            media.Image(np.full((6, 9), 5 * i, np.uint8), caption=f"thumb {i}") if i < 3 else None
+        )
+        rows.append(
+            [i, f"row-{i}" if i != 7 else XSS, round((i * 37 % TABLE_ROWS) / TABLE_ROWS, 4), cell]
+        )
     return media.Table(columns=["id", "name", "score", "picture"], data=rows)
 
 
@@ -82,12 +107,22 @@ def _optional_kinds() -> dict:
         pass
     pts = np.random.default_rng(2).normal(size=(500, 3))
     cats = (np.arange(500) % 3).reshape(-1, 1)
-    box = media.box3d(center=(0, 0, 0), size=(2, 1, 1), orientation=(1, 0, 0, 0),
-                               color=(255, 0, 0), label=XSS, score=0.7)
-    out["cloud"] = media.Object3D({"type": "lidar/beta", "points": np.hstack([pts, cats]),
-                                   "boxes": [box, media.box3d((3, 0, 0), (1, 1, 1), (1, 0, 0, 0),
-                                                                        (0, 0, 255), label="b")],
-                                   "vectors": [{"start": [0, 0, 0], "end": [1, 2, 3]}]})
+    box = media.box3d(
+        center=(0, 0, 0),
+        size=(2, 1, 1),
+        orientation=(1, 0, 0, 0),
+        color=(255, 0, 0),
+        label=XSS,
+        score=0.7,
+    )
+    out["cloud"] = media.Object3D(
+        {
+            "type": "lidar/beta",
+            "points": np.hstack([pts, cats]),
+            "boxes": [box, media.box3d((3, 0, 0), (1, 1, 1), (1, 0, 0, 0), (0, 0, 255), label="b")],
+            "vectors": [{"start": [0, 0, 0], "end": [1, 2, 3]}],
+        }
+    )
     import plotly.graph_objects as go
 
     out["fig"] = go.Figure([go.Scatter(y=[1, 3, 2], name="a"), go.Bar(y=[2, 1, 2], name="b")])
@@ -108,7 +143,8 @@ def _optional_kinds() -> dict:
     out["bk"] = p
     out["page"] = media.Html(
         "<p id=hello>hello from html</p><script>try { parent.document.title = 'pwned'; }"
-        " catch (e) { document.body.setAttribute('data-blocked', '1'); }</script>")
+        " catch (e) { document.body.setAttribute('data-blocked', '1'); }</script>"
+    )
     return out
 
 
@@ -160,9 +196,13 @@ def test_image_size_value_range_and_lightbox(run_page):
     page.click(f"{panel(sp, 'img')} .mb-img-stage")
     lb = ".mb-lightbox .mb-img-stage"
     page.wait_for_selector(lb)
-    assert page.eval_on_selector(lb, "s => s.getBoundingClientRect().width") == pytest.approx(40, abs=0.5)
+    assert page.eval_on_selector(lb, "s => s.getBoundingClientRect().width") == pytest.approx(
+        40, abs=0.5
+    )
     page.click(".mb-lightbox .mb-lb-in")
-    assert page.eval_on_selector(lb, "s => s.getBoundingClientRect().width") == pytest.approx(80, abs=0.5)
+    assert page.eval_on_selector(lb, "s => s.getBoundingClientRect().width") == pytest.approx(
+        80, abs=0.5
+    )
     assert page.inner_text(".mb-lb-zoom") == "200%"
     viewport_shot(page, "lightbox")
     page.keyboard.press("Escape")
@@ -172,8 +212,12 @@ def test_image_size_value_range_and_lightbox(run_page):
 def test_mask_toggle_and_opacity_change_pixels(run_page):
     sp, page = run_page, run_page.page
     stage = f"{panel(sp, 'img')} > figure .mb-img-stage"
-    page.wait_for_function(f"document.querySelector('{panel(sp, 'img')} img.mb-img').naturalWidth > 0")
-    ids = page.eval_on_selector_all(f"{panel(sp, 'img')} .mb-mask-layer input", "xs => xs.map(x => x.dataset.classId)")
+    page.wait_for_function(
+        f"document.querySelector('{panel(sp, 'img')} img.mb-img').naturalWidth > 0"
+    )
+    ids = page.eval_on_selector_all(
+        f"{panel(sp, 'img')} .mb-mask-layer input", "xs => xs.map(x => x.dataset.classId)"
+    )
     assert ids == ["0", "1", "2"]
     # hide the boxes so only the mask changes the pixels
     for cid in ("1", "2"):
@@ -182,14 +226,17 @@ def test_mask_toggle_and_opacity_change_pixels(run_page):
     page.uncheck(f"{panel(sp, 'img')} .mb-mask-layer input[data-class-id='1']")
     after = element_png(sp, stage)
     h, w = before.shape[:2]
-    right = np.abs(before[:, w // 2 + 4:] - after[:, w // 2 + 4:]).sum(axis=2)
+    right = np.abs(before[:, w // 2 + 4 :] - after[:, w // 2 + 4 :]).sum(axis=2)
     left_top = np.abs(before[: h // 2, : w // 2 - 4] - after[: h // 2, : w // 2 - 4]).sum(axis=2)
     assert (right > 30).mean() > 0.9, "class 1 (right half) must change when toggled off"
     assert (left_top > 30).mean() < 0.01, "class 0 must stay as it was"
     slider = f"{panel(sp, 'img')} .mb-slider input"
     page.eval_on_selector(slider, "s => { s.value = '1'; s.dispatchEvent(new Event('input')); }")
     opaque = element_png(sp, stage)
-    assert np.abs(opaque[: h // 2, : w // 2 - 4] - after[: h // 2, : w // 2 - 4]).sum(axis=2).mean() > 20
+    assert (
+        np.abs(opaque[: h // 2, : w // 2 - 4] - after[: h // 2, : w // 2 - 4]).sum(axis=2).mean()
+        > 20
+    )
     sp.screenshot("mask")
 
 
@@ -204,7 +251,9 @@ def test_boxes_follow_class_toggles_and_score_threshold(run_page):
     assert page.locator(visible).count() == 2
     page.uncheck(f"{panel(sp, 'img')} .mb-box-layer input[data-class-id='2']")
     assert page.locator(visible).count() == 0
-    labels = page.eval_on_selector_all(f"{panel(sp, 'img')} .mb-box-label", "ls => ls.map(l => l.textContent)")
+    labels = page.eval_on_selector_all(
+        f"{panel(sp, 'img')} .mb-box-label", "ls => ls.map(l => l.textContent)"
+    )
     assert labels[0] == XSS and labels[1] == "dog 0.5"
     assert page.evaluate("window.__pwned") is None
 
@@ -230,9 +279,12 @@ def test_missing_file_after_build_shows_a_placeholder(tmp_path, site_page):
 def test_media_list_grid(run_page):
     sp, page = run_page, run_page.page
     page.wait_for_function(
-        f"[...document.querySelectorAll('{panel(sp, 'grid')} img.mb-img')].every(i => i.naturalWidth === 8)")
+        f"[...document.querySelectorAll('{panel(sp, 'grid')} img.mb-img')].every(i => i.naturalWidth === 8)"
+    )
     assert page.locator(f"{panel(sp, 'grid')} img.mb-img").count() == 3
-    caps = page.eval_on_selector_all(f"{panel(sp, 'grid')} .mb-caption", "cs => cs.map(c => c.textContent)")
+    caps = page.eval_on_selector_all(
+        f"{panel(sp, 'grid')} .mb-caption", "cs => cs.map(c => c.textContent)"
+    )
     assert caps == ["item 0", "item 1", "item 2"]
 
 
@@ -243,7 +295,10 @@ def test_histogram_step_ridgeline_and_heatmap(run_page):
     assert page.eval_on_selector(plot, "p => [p.data[0].type, p.data[0].y.length]") == ["bar", 64]
     page.click(f"{panel(sp, 'hist')} .mb-tab[data-mode=heatmap]")
     page.wait_for_function(f"(document.querySelector({plot!r}).data || [])[0].type === 'heatmap'")
-    assert page.eval_on_selector(plot, "p => [p.data[0].z.length, p.data[0].y]") == [5, [0, 1, 2, 3, 4]]
+    assert page.eval_on_selector(plot, "p => [p.data[0].z.length, p.data[0].y]") == [
+        5,
+        [0, 1, 2, 3, 4],
+    ]
     sp.screenshot("heatmap")
     page.click(f"{panel(sp, 'hist')} .mb-tab[data-mode=ridgeline]")
     page.wait_for_function(f"document.querySelector({plot!r}).data.length === 5")
@@ -259,9 +314,12 @@ def test_audio_player_waveform_and_facts(run_page):
     assert page.eval_on_selector(audio, "a => a.duration") == pytest.approx(AUDIO_SECONDS, abs=0.02)
     meta = page.inner_text(f"{panel(sp, 'audio')} .mb-meta")
     assert "8000 Hz" in meta and "mono" in meta and "1.5 s" in meta
-    inked = page.eval_on_selector(f"{panel(sp, 'audio')} canvas.mb-wave", """c => {
+    inked = page.eval_on_selector(
+        f"{panel(sp, 'audio')} canvas.mb-wave",
+        """c => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n / (c.width * c.height); }""")
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n / (c.width * c.height); }""",
+    )
     assert 0.05 < inked < 0.9, "the envelope grows from silence to half scale"
 
 
@@ -281,8 +339,14 @@ def test_object3d_points_boxes_vectors(run_page):
     plot = f"{panel(sp, 'cloud')} .mb-plot3d"
     page.wait_for_function(f"(document.querySelector({plot!r}).data || []).length > 0")
     page.wait_for_selector(f"{plot} canvas")
-    traces = page.eval_on_selector(plot, "p => p.data.map(t => [t.type, t.mode, t.meta || '', (t.x || []).length])")
-    points = sum(n for kind, mode, meta, n in traces if kind == "scatter3d" and mode == "markers" and not meta)
+    traces = page.eval_on_selector(
+        plot, "p => p.data.map(t => [t.type, t.mode, t.meta || '', (t.x || []).length])"
+    )
+    points = sum(
+        n
+        for kind, mode, meta, n in traces
+        if kind == "scatter3d" and mode == "markers" and not meta
+    )
     assert points == 500
     assert len([t for t in traces if t[2] == "box"]) == 2
     assert all(n == 36 for *_, meta, n in traces if meta == "box"), "12 edges, 3 values each"
@@ -299,13 +363,19 @@ def test_table_paging_sort_filter_and_cells(run_page):
     page.click(f"{body} .mb-page-next")
     page.click(f"{body} .mb-page-next")
     assert page.locator(rows).count() == TABLE_ROWS - 40
-    assert page.inner_text(f"{body} .mb-table-info").startswith(f"rows 41\u2013{TABLE_ROWS} of {TABLE_ROWS}")
+    assert page.inner_text(f"{body} .mb-table-info").startswith(
+        f"rows 41\u2013{TABLE_ROWS} of {TABLE_ROWS}"
+    )
     page.click(f"{body} th[data-col='2']")  # score ascending
     page.click(f"{body} th[data-col='2']")  # descending
-    first = page.eval_on_selector_all(f"{rows} td:nth-child(4)", "ts => ts.slice(0, 3).map(t => Number(t.textContent))")
+    first = page.eval_on_selector_all(
+        f"{rows} td:nth-child(4)", "ts => ts.slice(0, 3).map(t => Number(t.textContent))"
+    )
     assert first == sorted(first, reverse=True) and first[0] == pytest.approx(44 / 45, abs=1e-3)
     page.fill(f"{body} .mb-table-filter", "row-1")
-    page.wait_for_function(f"document.querySelectorAll('{rows}').length === 11")  # row-1, row-10..19
+    page.wait_for_function(
+        f"document.querySelectorAll('{rows}').length === 11"
+    )  # row-1, row-10..19
     page.fill(f"{body} .mb-table-filter", "onerror")
     page.wait_for_function(f"document.querySelectorAll('{rows}').length === 1")
     assert page.inner_text(f"{rows} td:nth-child(3)") == XSS
@@ -324,19 +394,25 @@ def test_table_paging_sort_filter_and_cells(run_page):
 
 def test_plotly_matplotlib_and_bokeh(run_page):
     sp, page = run_page, run_page.page
-    keys = [("fig", 2)] + ([("mpl", 1)] if page.locator('article.panel[data-key="mpl"]').count() else [])
+    keys = [("fig", 2)] + (
+        [("mpl", 1)] if page.locator('article.panel[data-key="mpl"]').count() else []
+    )
     for key, n in keys:
         plot = f"{panel(sp, key)} .mb-plot"
         page.wait_for_function(f"(document.querySelector({plot!r}).data || []).length >= {n}")
         assert page.locator(f"{plot} .main-svg").count() >= 1
-    assert page.eval_on_selector(f"{panel(sp, 'fig')} .mb-plot", "p => p.data.map(t => t.type)") == ["scatter", "bar"]
+    assert page.eval_on_selector(
+        f"{panel(sp, 'fig')} .mb-plot", "p => p.data.map(t => t.type)"
+    ) == ["scatter", "bar"]
     if len(keys) > 1:
         assert "from matplotlib" in page.inner_text(f"{panel(sp, 'mpl')} .mb-meta")
     root = f"{panel(sp, 'bk')} .mb-bokeh-root"
     page.wait_for_function(f"document.querySelector({root!r}).children.length > 0")
-    page.wait_for_function(f"!!document.querySelector({root!r}).querySelector('.bk-Figure, .bk-Plot')"
-                           f" || [...document.querySelector({root!r}).querySelectorAll('*')]"
-                           ".some(e => e.shadowRoot && e.shadowRoot.querySelector('canvas'))")
+    page.wait_for_function(
+        f"!!document.querySelector({root!r}).querySelector('.bk-Figure, .bk-Plot')"
+        f" || [...document.querySelector({root!r}).querySelectorAll('*')]"
+        ".some(e => e.shadowRoot && e.shadowRoot.querySelector('canvas'))"
+    )
     sp.screenshot("plots")
 
 
@@ -359,8 +435,10 @@ def test_state_survives_step_changes(run_page):
     sp.page.keyboard.press("End")
     sp.wait_cursor(4)
     plot = f"{panel(sp, 'hist')} .mb-plot"
-    page.wait_for_function(f"(document.querySelector({plot!r}).data || [])[0] && "
-                           f"document.querySelector({plot!r}).data[0].type === 'heatmap'")
+    page.wait_for_function(
+        f"(document.querySelector({plot!r}).data || [])[0] && "
+        f"document.querySelector({plot!r}).data[0].type === 'heatmap'"
+    )
     shapes = page.eval_on_selector(plot, "p => p.layout.shapes.map(s => s.y0)")
     assert shapes == [4], "the current step is marked"
     sp.screenshot("full")
