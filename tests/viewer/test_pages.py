@@ -305,3 +305,56 @@ def test_every_kind_has_a_renderer_and_no_panel_says_otherwise(tmp_path, site_pa
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{overflow}px of sideways scroll at {width}px"
         sp.screenshot("phone" if width < 600 else "")
+
+
+def test_many_keys_across_chunks_stay_in_step(tmp_path, site_page):
+    """30 media keys (more panels than the shard cache holds) over 3 chunks of steps."""
+    from viewer.build import CHUNK
+
+    media.init(project="p", dir=str(tmp_path / "runs"), id="many")
+    steps = CHUNK * 2 + 10
+    for s in range(steps):
+        row = {f"k{k:02d}": f"k{k:02d}@{s}" for k in range(30) if s % (1 + k % 3) == 0}
+        media.log(row, step=s)
+    media.finish()
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.many")
+    page = sp.page
+
+    def check(step: int) -> None:
+        sp.wait_cursor(step)
+        texts = page.evaluate("""[...document.querySelectorAll('article.panel')].map(p =>
+            [p.dataset.key, p.querySelector('.panel-body').innerText.trim()])""")
+        assert len(texts) == 30
+        for key, text in texts:
+            every = 1 + int(key[1:]) % 3
+            assert text == f"{key}@{step - step % every}", (step, key, text)
+
+    for target in (0, CHUNK - 1, CHUNK, CHUNK * 2 + 1, 7, steps - 1):
+        page.fill("#cursor-step", str(target))
+        page.press("#cursor-step", "Enter")
+        check(target)
+    page.locator("main").click(position={"x": 5, "y": 5})
+    page.keyboard.press("ArrowLeft")
+    check(steps - 2)
+
+
+def test_chart_titles_show_keys_as_text_not_markup(tmp_path, site_page):
+    keys = ['a/<b>bold</b> &amp; <a href="javascript:window.__pwned=1">x</a>', "b/<i>e</i>", XSS]
+    media.init(project="p", dir=str(tmp_path / "runs"), id="markup")
+    for s in range(3):
+        media.log({k: float(s) for k in keys} | {"epoch": s})
+    media.finish()
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.markup", f"x={keys[1]}")
+    page = sp.page
+    page.wait_for_selector("body[data-charts=ready]")
+    page.wait_for_function("document.querySelectorAll('.chart .gtitle').length === 4")
+    titles = page.evaluate("""[...document.querySelectorAll('.chart')].map(c =>
+        [c.dataset.key, c.querySelector('.gtitle').textContent, c.querySelector('.xtitle').textContent])""")
+    for key, title, xtitle in titles:
+        assert title == key and xtitle == keys[1]
+    assert page.locator(".chart .gtitle a, .chart .gtitle tspan").count() == 0
+    assert page.evaluate("window.__pwned") is None

@@ -42,6 +42,12 @@
     return { x: ox, y: oy, reduced: true };
   }
 
+  // plotly.js reads its strings as pseudo-HTML (<b>, <a href>, &amp;): escape user keys into entities
+  // so a key shows as itself, as text.
+  function ptext(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
   function section(key) {
     var i = key.lastIndexOf("/");
     return i > 0 ? key.slice(0, i) : "";
@@ -49,6 +55,7 @@
 
   MB.charts = {
     ema: ema,
+    ptext: ptext,
     minmax: minmax,
     mount: function (root, runKey, run) {
       var q = MB.view.q;
@@ -114,16 +121,16 @@
         if (w > 0) {
           traces.push({ x: raw.x, y: raw.y, mode: "lines", name: "raw", line: { color: "rgba(31,119,180,0.25)", width: 1 }, hoverinfo: "skip" });
           var sm = minmax(px, ema(py, w), MAX_POINTS);
-          traces.push({ x: sm.x, y: sm.y, mode: py.length < 60 ? "lines+markers" : "lines", name: p.key + " (smoothed)", line: { color: "#1f77b4", width: 2 } });
+          traces.push({ x: sm.x, y: sm.y, mode: py.length < 60 ? "lines+markers" : "lines", name: ptext(p.key + " (smoothed)"), line: { color: "#1f77b4", width: 2 } });
         } else {
-          traces.push({ x: raw.x, y: raw.y, mode: py.length < 60 ? "lines+markers" : "lines", name: p.key, line: { color: "#1f77b4", width: 1.5 }, marker: { size: 4 } });
+          traces.push({ x: raw.x, y: raw.y, mode: py.length < 60 ? "lines+markers" : "lines", name: ptext(p.key), line: { color: "#1f77b4", width: 1.5 }, marker: { size: 4 } });
         }
         p.note.textContent = raw.reduced
           ? py.length + " points, drawn as " + raw.x.length + " (min and max of each of " + Math.floor(MAX_POINTS / 2) + " buckets kept)"
           : py.length + " points";
         var layout = {
-          title: { text: p.key, font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: 36 }, height: 240,
-          showlegend: false, xaxis: { title: { text: xSel.options[xSel.selectedIndex].text } },
+          title: { text: ptext(p.key), font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: 36 }, height: 240,
+          showlegend: false, xaxis: { title: { text: ptext(xSel.options[xSel.selectedIndex].text) } },
           yaxis: { type: logy.checked ? "log" : "linear" },
           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
         };
