@@ -9,6 +9,10 @@
   MB.renderers = {};
   MB.store = { index: null, runs: {}, scalars: {}, shards: {} };
   MB.registerRenderer = function (kind, renderer) { MB.renderers[kind] = renderer; };
+  // Other views (e.g. "compare") register here: fn(appEl, crumbsEl, view) -> {destroy()} | null,
+  // reached at #/<name>/...; view = {path: [...segments], q: URLSearchParams}.
+  MB.views = {};
+  MB.registerView = function (name, fn) { MB.views[name] = fn; };
 
   // ---------------------------------------------------------------------------------------------
   // DOM helpers
@@ -254,7 +258,9 @@
     clear(app);
     clear(crumbs);
     document.body.removeAttribute("data-ready");
+    var extra = MB.views[v.path[0]];
     if (v.path[0] === "run" && v.path[1]) current = runView(v.path[1]);
+    else if (extra) current = extra(app, crumbs, v) || null;
     else current = indexView();
   }
 
@@ -363,7 +369,13 @@
       showSel();
     }
     function showSel() {
-      selInfo.textContent = selected.length ? selected.length + " selected" : "";
+      clear(selInfo);
+      if (!selected.length) return;
+      append(selInfo, selected.length + " selected ");
+      if (selected.length >= 2 && MB.views.compare) {
+        append(selInfo, h("a", { id: "compare-link", class: "button",
+          href: hashFor(["compare"], new URLSearchParams({ runs: selected.join(",") })), text: "Compare selected" }));
+      }
     }
     filter.addEventListener("input", function () { MB.setParam("filter", filter.value); draw(); });
     groupSel.addEventListener("change", function () { MB.setParam("group", groupSel.value); draw(); });
@@ -583,4 +595,7 @@
   }
   document.addEventListener("DOMContentLoaded", start);
   MB.hashFor = hashFor;
+  MB.kvTable = kvTable;
+  MB.fmtTime = fmtTime;
+  MB.fmtValue = fmtValue;
 })();
