@@ -358,3 +358,26 @@ def test_chart_titles_show_keys_as_text_not_markup(tmp_path, site_page):
         assert title == key and xtitle == keys[1]
     assert page.locator(".chart .gtitle a, .chart .gtitle tspan").count() == 0
     assert page.evaluate("window.__pwned") is None
+
+
+def test_corrupt_media_files_show_placeholders_and_the_page_works(tmp_path, site_page):
+    run = media.init(project="p", dir=str(tmp_path / "runs"), id="corrupt")
+    media.log({"img": media.Image(np.zeros((4, 4), np.uint8)), "tab": media.Table(columns=["a"], data=[[1]]),
+               "ok": media.Image(np.full((4, 4), 200, np.uint8)), "loss": 1.0})
+    media.finish()
+    d = Path(run.dir)
+    (d / "media" / "img" / "0_0.png").write_bytes(b"not a png")
+    (d / "media" / "tab" / "0_0.table.json").write_text("{torn")
+    stats = build_site([tmp_path / "runs"], tmp_path / "site")
+    assert any("unreadable JSON" in p for p in stats.problems)
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.corrupt")
+    sp.wait_cursor(0)
+    page = sp.page
+    page.wait_for_selector("article.panel[data-key=img] .placeholder")
+    assert "media/img/0_0.png" in page.locator("article.panel[data-key=img] .placeholder").inner_text()
+    assert "media/tab/0_0.table.json" in page.locator("article.panel[data-key=tab] .placeholder").inner_text()
+    assert "unreadable JSON" in page.locator("[role=alert]").inner_text()
+    page.wait_for_function("document.querySelector('article.panel[data-key=ok] img').naturalWidth === 4")
+    page.wait_for_selector("body[data-charts=ready]")
+    assert page.evaluate("document.querySelector('.chart[data-key=loss]').data[0].y") == [1.0]
