@@ -458,27 +458,23 @@ class _Converter:
         if trace is None:
             self.unsupported.append("Colorbar (of an unconverted mappable)")
             return
-        pos = cax.get_position()
+        x0, y0, x1, y1 = (float(v) for v in cax.get_position().extents)
         vertical = cbar.orientation == "vertical"
         spec: dict[str, Any] = {
-            "thickness": round(
-                (pos.width * self.width) if vertical else (pos.height * self.height), 2
-            ),
+            "thickness": round((x1 - x0) * self.width if vertical else (y1 - y0) * self.height, 2),
             "thicknessmode": "pixels",
             "lenmode": "fraction",
             "outlinewidth": 1,
             "orientation": "v" if vertical else "h",
+            "xpad": 0,
+            "ypad": 0,
             "xref": "paper",
             "yref": "paper",
         }
         if vertical:
-            spec.update(
-                x=pos.x0, xanchor="left", y=(pos.y0 + pos.y1) / 2, yanchor="middle", len=pos.height
-            )
+            spec.update(x=x0, xanchor="left", y=(y0 + y1) / 2, yanchor="middle", len=y1 - y0)
         else:
-            spec.update(
-                y=pos.y0, yanchor="bottom", x=(pos.x0 + pos.x1) / 2, xanchor="center", len=pos.width
-            )
+            spec.update(y=y0, yanchor="bottom", x=(x0 + x1) / 2, xanchor="center", len=x1 - x0)
         label = (cax.yaxis if vertical else cax.xaxis).label.get_text()
         if label:
             spec["title"] = {"text": label, "side": "right" if vertical else "bottom"}
@@ -1083,7 +1079,7 @@ class _Axes:
         else:
             trace = {
                 "type": "heatmap",
-                "z": _values(z),
+                "z": [_values(row) for row in z],
                 "x0": x0,
                 "dx": dx,
                 "y0": y0,
