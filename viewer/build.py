@@ -49,6 +49,8 @@ HTML_INLINE_BYTES = 5_000_000
 
 HERE = Path(__file__).resolve().parent
 STATE_FILE = ".mediaboard-build.json"
+#: what wrote a run's data: a new version of this module rebuilds runs whose files did not change
+BUILDER = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 @dataclass
@@ -181,6 +183,7 @@ def _signature(reader: rf.RunReader) -> list[Any]:
         except FileNotFoundError:
             sig.append([name, None, None])
     sig.append(["status", reader.status])
+    sig.append(["builder", BUILDER])
     return sig
 
 

@@ -344,3 +344,13 @@ def test_cli_refuses_a_file_as_the_site_folder(tmp_path, capsys):
     assert main(["build", str(tmp_path / "runs"), "-o", str(tmp_path / "f")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("mediaboard build:") and "is a file" in err[-1]
+
+
+def test_a_new_builder_rebuilds_runs_that_did_not_change(tmp_path, monkeypatch):
+    import viewer.build as vb
+
+    make_run(tmp_path / "runs")
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    assert build_site([tmp_path / "runs"], tmp_path / "site").runs_rebuilt == 0
+    monkeypatch.setattr(vb, "BUILDER", "a-newer-viewer")
+    assert build_site([tmp_path / "runs"], tmp_path / "site").runs_rebuilt == 1
