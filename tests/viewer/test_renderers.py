@@ -286,6 +286,18 @@ def test_media_list_grid(run_page):
         f"{panel(sp, 'grid')} .mb-caption", "cs => cs.map(c => c.textContent)"
     )
     assert caps == ["item 0", "item 1", "item 2"]
+    page.click(f"{panel(sp, 'grid')} .media-cell[data-index='0'] .mb-img-stage")
+    assert page.inner_text(".mb-lb-title").startswith("item 0")
+    page.keyboard.press("ArrowRight")
+    assert page.inner_text(".mb-lb-title").startswith("item 1 \u2014 8\u00d78 \u2014 2 of 3")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert page.inner_text(".mb-lb-title").startswith("item 2")
+    page.keyboard.press("Escape")
+    assert page.locator(".mb-lightbox").count() == 0
+    assert page.get_attribute("body", "data-cursor") == "0", (
+        "arrows in the lightbox do not move the cursor"
+    )
 
 
 def test_histogram_step_ridgeline_and_heatmap(run_page):

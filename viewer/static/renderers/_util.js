@@ -188,9 +188,16 @@
       else if (e.key === "-") setZoom(zoom / 2);
       else if (e.key === "1") setZoom(1);
       else if (e.key === "0" && opts.fit) setZoom(opts.fit());
+      else if ((e.key === "ArrowLeft" || e.key === "ArrowRight") && opts.onNav) {
+        // inside the lightbox the arrows browse the list, not the step cursor
+        e.preventDefault(); e.stopPropagation();
+        opts.onNav(e.key === "ArrowLeft" ? -1 : 1);
+      }
     }
     function close() {
       document.removeEventListener("keydown", onKey, true);
+      window.removeEventListener("mousemove", onMove);
+      window.removeEventListener("mouseup", onUp);
       if (overlay.parentNode) overlay.parentNode.removeChild(overlay);
       if (opts.onClose) opts.onClose();
       if (previous && previous.focus) previous.focus();
@@ -203,12 +210,14 @@
       scroller.classList.add("mb-dragging");
       e.preventDefault();
     });
-    window.addEventListener("mousemove", function (e) {
+    function onMove(e) {
       if (!drag) return;
       scroller.scrollLeft = drag.l - (e.clientX - drag.x);
       scroller.scrollTop = drag.t - (e.clientY - drag.y);
-    });
-    window.addEventListener("mouseup", function () { drag = null; scroller.classList.remove("mb-dragging"); });
+    }
+    function onUp() { drag = null; scroller.classList.remove("mb-dragging"); }
+    window.addEventListener("mousemove", onMove);
+    window.addEventListener("mouseup", onUp);
     scroller.addEventListener("wheel", function (e) {
       if (!(e.ctrlKey || e.metaKey)) return;
       e.preventDefault();
@@ -219,7 +228,7 @@
     document.body.appendChild(overlay);
     draw();
     overlay.focus();
-    return { close: close, setZoom: setZoom, overlay: overlay };
+    return { close: close, setZoom: setZoom, overlay: overlay, zoom: function () { return zoom; } };
   };
 
   /* plotly.js / BokehJS are loaded by the shell on demand (MB.need); resolves once the global exists. */

@@ -77,7 +77,7 @@
     shown.forEach(function (e, i) { if (i % every === 0 || e.step === current) { ticks.push(i); labels.push(String(e.step)); } });
     return Plotly.newPlot(div, traces, layout({
       height: Math.max(300, 24 * shown.length + 80),
-      xaxis: { title: { text: "value" } },
+      xaxis: { title: { text: "value" }, zeroline: false },
       yaxis: { title: { text: "step" }, tickvals: ticks, ticktext: labels, zeroline: false }
     }), CONFIG).then(function () { return shown.length; });
   }

@@ -138,7 +138,7 @@
       (layer.list || []).forEach(function (box, i) {
         var p = box.position || {};
         var bw = layer.width || W, bh = layer.height || H;
-        var div = R.el("div", { class: "mb-box", "data-index": String(i), "data-class-id": String(box.class_id),
+        var div = R.el("div", { class: "mb-box" + (p.minY / bh < 0.12 ? " mb-box-top" : ""), "data-index": String(i), "data-class-id": String(box.class_id),
           style: { left: (100 * p.minX / bw) + "%", top: (100 * p.minY / bh) + "%",
             width: (100 * (p.maxX - p.minX) / bw) + "%", height: (100 * (p.maxY - p.minY) / bh) + "%",
             borderColor: R.color(box.class_id) } },
@@ -272,16 +272,27 @@
     if (controls.firstChild) fig.appendChild(controls);
     el.appendChild(fig);
 
+    function siblings() {
+      var grid = stage.closest(".media-grid");
+      return grid ? Array.prototype.slice.call(grid.querySelectorAll(".mb-img-stage.mb-zoomable")) : [];
+    }
     function openLightbox() {
       if (stage.classList.contains("mb-broken")) return;
+      var list = siblings();
       var lbStage = null;
       function fit() {
         var w = window.innerWidth - 40, h = window.innerHeight - 90;
         return Math.min(w / W, h / H);
       }
       var start = W <= window.innerWidth - 40 && H <= window.innerHeight - 90 ? 1 : fit();
-      R.lightbox({
-        title: (stub.caption ? stub.caption + " \u2014 " : "") + W + "\u00d7" + H,
+      var lb = R.lightbox({
+        title: (stub.caption ? stub.caption + " \u2014 " : "") + W + "\u00d7" + H +
+          (list.length > 1 ? " \u2014 " + (list.indexOf(stage) + 1) + " of " + list.length + " (\u2190 \u2192)" : ""),
+        onNav: list.length > 1 ? function (d) {
+          var next = list[(list.indexOf(stage) + d + list.length) % list.length];
+          lb.close();
+          next.click();
+        } : null,
         zoom: start, fit: fit,
         build: function (zoom) {
           if (lbStage) stages.splice(stages.indexOf(lbStage), 1);

@@ -30,6 +30,7 @@
     var child = Object.create(ctx);
     child.state = function (name, dflt) { return dflt; };
     child.setState = function () {};
+    child.loadAll = undefined;  // a cell has no history of its own
     return child;
   }
 
