@@ -1,0 +1,303 @@
+"""The compare view (#/compare?runs=...) in a real browser (Chromium via Playwright, file://):
+config differences, overlaid charts, one media cursor across runs, two-image modes, overlaid
+histograms, URL-hash state and escaping. Outside requests and console errors fail every test."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+
+import media
+from viewer.build import build_site
+
+pytestmark = pytest.mark.browser
+
+XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c"]
+A, B, G = "proj.alpha", "proj.beta", "proj.gamma"
+# beta's image at step 6, and alpha's (grey 120): their absolute difference
+BETA6 = (200, 50, 120)
+DIFF6 = (80, 70, 0)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """alpha: img 0,2,4,6,8 (grey s*20), hist 0,5, note 0,3,6,9; beta: img 0,3,6,9, hist 0,4, a
+    config key of its own; gamma: XSS name and config value, img and hist at 5 only."""
+    base = tmp_path_factory.mktemp("compare")
+    root = base / "runs"
+    rng = np.random.default_rng(0)
+    media.init(project="proj", dir=str(root), name="alpha", id="alpha",
+               config={"lr": 0.1, "depth": 3, "opt": "adam"})
+    for s in range(10):
+        row = {"loss": 1 / (s + 1), "acc": s / 10}
+        if s % 2 == 0:
+            row["img"] = media.Image(np.full((16, 24, 3), s * 20, np.uint8))
+        if s in (0, 5):
+            row["hist"] = media.Histogram(rng.normal(0, 1, 500))
+        if s % 3 == 0:
+            row["note"] = f"alpha note {s}"
+        media.log(row, step=s)
+    media.finish()
+    media.init(project="proj", dir=str(root), name="beta", id="beta",
+               config={"lr": 0.01, "depth": 3, "opt": "adam", "seed": 7})
+    for s in range(10):
+        row = {"loss": 2 / (s + 1)}
+        if s % 3 == 0:
+            row["img"] = media.Image(np.broadcast_to(np.array(BETA6 if s == 6 else (s, s, s), np.uint8),
+                                                     (16, 24, 3)).copy())
+        if s in (0, 4):
+            row["hist"] = media.Histogram(rng.normal(2, 1, 500))
+        media.log(row, step=s)
+    media.finish()
+    media.init(project="proj", dir=str(root), name=XSS, id="gamma", config={"lr": XSS, "depth": 3, "opt": "adam"})
+    media.log({"loss": 0.5}, step=0)
+    media.log({"img": media.Image(np.zeros((16, 24, 3), np.uint8)), "hist": media.Histogram([1, 2, 3])}, step=5)
+    media.finish()
+    out = base / "site"
+    build_site([root], out)
+    return out
+
+
+def open_compare(sp, runs, query=""):
+    sp.open(f"#/compare?runs={','.join(runs)}" + (f"&{query}" if query else ""), wait="body[data-ready=compare]")
+
+
+def label(page, run, key):
+    return page.locator(f".cmp-cell[data-run='{run}'][data-key='{key}'] .cmp-step").inner_text()
+
+
+def test_compare_selected_from_index_header_and_config_diff(site, site_page):
+    sp = site_page(site)
+    sp.open("", wait="body[data-ready=index]")
+    page = sp.page
+    assert page.locator("#compare-link").count() == 0
+    for run in (A, B, G):
+        page.locator(f"tr[data-run='{run}'] input[type=checkbox]").check()
+    page.locator("#compare-link").click()
+    page.wait_for_selector("body[data-ready=compare]")
+    assert page.title() == "Compare 3 runs — mediaboard"
+    heads = page.locator(".cmp-run")
+    assert heads.count() == 3
+    hrefs = [heads.nth(i).locator("a.cmp-run-link").get_attribute("href") for i in range(3)]
+    assert hrefs == [f"#/run/{A}", f"#/run/{B}", f"#/run/{G}"]
+    colors = page.evaluate("[...document.querySelectorAll('.cmp-run .cmp-swatch')].map(e => getComputedStyle(e).backgroundColor)")
+    assert len(set(colors)) == 3
+    # the same colour per run in the media column heads
+    cols = page.evaluate("[...document.querySelectorAll('.cmp-col-head .cmp-swatch')].map(e => getComputedStyle(e).backgroundColor)")
+    assert cols == colors
+    assert page.locator("#crumbs a[href='#/']").count() == 1
+    diff = page.locator("#cmp-config tbody tr.diff").evaluate_all("rs => rs.map(r => r.dataset.key)")
+    assert diff == ["lr", "seed"]
+    same = page.locator("#cmp-config tbody tr:not(.diff)").evaluate_all("rs => rs.map(r => r.dataset.key)")
+    assert same == ["depth", "opt"]
+    assert page.locator("#cmp-config tr[data-key=seed] td").all_inner_texts() == ["—", "7", "—"]
+    assert page.locator("#cmp-summary tr[data-key=loss]").get_attribute("class") == "diff"
+    page.locator("#only-diff").check()
+    assert page.locator("#cmp-config tbody tr:visible").count() == 2
+    assert "diff=1" in page.url
+    page.locator("#only-diff").uncheck()
+    assert page.locator("#cmp-config tbody tr:visible").count() == 4
+    sp.screenshot()
+
+
+def test_charts_one_trace_per_run_in_its_colour(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B, G])
+    page = sp.page
+    page.wait_for_selector("body[data-charts=ready]")
+    keys = page.locator(".cmp-charts .chart").evaluate_all("cs => cs.map(c => c.dataset.key)")
+    assert keys == ["acc", "loss"]
+    js = "document.querySelector('.cmp-charts .chart[data-key=loss]')"
+    page.wait_for_function(f"{js}.data && {js}.data.length === 3")
+    traces = page.evaluate(f"{js}.data.map(t => [t.meta, t.line.color, t.y.length])")
+    assert traces == [[A, PALETTE[0], 10], [B, PALETTE[1], 10], [G, PALETTE[2], 1]]
+    # acc is logged by alpha only: one trace
+    assert page.evaluate("document.querySelector('.cmp-charts .chart[data-key=acc]').data.length") == 1
+    # the legend toggles a run
+    page.locator(".cmp-charts .chart[data-key=loss] .legendtoggle").nth(1).click()
+    page.wait_for_function(f"{js}.data[1].visible === 'legendonly'")
+    page.select_option("#x-axis", "_runtime")
+    page.wait_for_function(f"{js}.layout.xaxis.title.text === 'Relative time (s)'")
+    assert "x=_runtime" in page.url
+    sp.screenshot()
+
+
+def test_one_cursor_moves_every_cell_with_nearest_earlier_labels(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B, G])
+    page = sp.page
+    sp.wait_cursor(0)
+    assert page.evaluate("MB.cursor.steps") == [0, 2, 3, 4, 5, 6, 8, 9]
+    assert label(page, G, "img") == "not logged yet (first at step 5)"
+    assert label(page, B, "note") == "not logged"
+    assert "not logged in this run" in page.locator(f".cmp-cell[data-run='{B}'][data-key=note]").inner_text()
+    page.fill("#cursor-step", "7")
+    page.press("#cursor-step", "Enter")
+    sp.wait_cursor(6)  # 7: nothing logged, the cursor takes the nearest earlier step
+    assert "step=6" in page.url
+    assert label(page, A, "img").startswith("step 6 · 4 of 5 logged")
+    assert label(page, B, "img").startswith("step 6 · 3 of 4 logged")
+    assert label(page, G, "img").startswith("showing step 5 (nearest earlier)")
+    assert label(page, A, "hist").startswith("showing step 5 (nearest earlier)")
+    assert label(page, B, "hist").startswith("showing step 4 (nearest earlier)")
+    assert page.locator(f".cmp-cell[data-run='{A}'][data-key=note] .cmp-body").inner_text().strip() == "alpha note 6"
+    srcs = {run: page.locator(f".cmp-cell[data-run='{run}'][data-key=img] img").first.get_attribute("src")
+            for run in (A, B, G)}
+    assert srcs[A].startswith(f"files/{A}/") and "6_" in srcs[A].rsplit("/", 1)[1]
+    assert srcs[B].startswith(f"files/{B}/") and "6_" in srcs[B].rsplit("/", 1)[1]
+    assert srcs[G].startswith(f"files/{G}/") and "5_" in srcs[G].rsplit("/", 1)[1]
+    sp.screenshot()
+    page.locator("main h1").click()
+    page.keyboard.press("ArrowLeft")
+    sp.wait_cursor(5)
+    assert label(page, A, "img").startswith("showing step 4 (nearest earlier)")
+    assert label(page, G, "img").startswith("step 5 · 1 of 1 logged")
+    page.keyboard.press("End")
+    sp.wait_cursor(9)
+    assert label(page, A, "note").startswith("step 9")
+    assert label(page, B, "img").startswith("step 9")
+    page.locator("button[aria-label='Previous step']").click()
+    sp.wait_cursor(8)
+
+
+def stage_pixel(page) -> tuple[int, int, int]:
+    png = page.locator(".cmp-merged .cmp-stage").screenshot()
+    im = PILImage.open(io.BytesIO(png)).convert("RGB")
+    return im.getpixel((im.width // 2, im.height // 2))
+
+
+def close(a, b, tol=3):
+    return all(abs(x - y) <= tol for x, y in zip(a, b))
+
+
+def test_two_image_modes_swipe_onion_difference(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B], "step=6")
+    page = sp.page
+    sp.wait_cursor(6)
+    row = page.locator(".cmp-row[data-key=img]")
+    assert row.get_attribute("data-mode") == "side"
+    assert row.locator(".cmp-cell img").count() == 2
+    assert page.locator(".cmp-row[data-key=note] select.cmp-mode").count() == 0  # text rows have no modes
+    modes = row.locator("select.cmp-mode option").evaluate_all("os => os.map(o => o.value)")
+    assert modes == ["side", "swipe", "onion", "diff"]
+
+    row.locator("select.cmp-mode").select_option("swipe")
+    page.wait_for_function("document.querySelector('.cmp-row[data-key=img]').dataset.mode === 'swipe'")
+    imgs = row.locator(".cmp-merged img")
+    assert imgs.count() == 2
+    assert imgs.nth(0).get_attribute("src").startswith(f"files/{A}/")
+    assert imgs.nth(1).get_attribute("src").startswith(f"files/{B}/")
+    page.wait_for_function("[...document.querySelectorAll('.cmp-merged img')].every(i => i.complete && i.naturalWidth > 0)")
+    assert row.locator(".cmp-cell .cmp-body").first.is_hidden()
+    assert "ps=" in page.url and "swipe" in page.url
+    row.locator("input.cmp-amount").fill("0.25")
+    assert "inset(0px 0px 0px 25%)" in imgs.nth(1).evaluate("e => getComputedStyle(e).clipPath")
+    sp.screenshot("swipe")
+
+    row.locator("select.cmp-mode").select_option("onion")
+    page.wait_for_function("document.querySelector('.cmp-row[data-key=img]').dataset.mode === 'onion'")
+    row.locator("input.cmp-amount").fill("0")
+    assert close(stage_pixel(page), (120, 120, 120))  # only alpha shows
+    row.locator("input.cmp-amount").fill("1")
+    assert close(stage_pixel(page), BETA6)  # only beta shows
+
+    row.locator("select.cmp-mode").select_option("diff")
+    page.wait_for_function("document.querySelector('.cmp-row[data-key=img]').dataset.mode === 'diff'")
+    page.wait_for_function("[...document.querySelectorAll('.cmp-merged img')].every(i => i.complete && i.naturalWidth > 0)")
+    assert row.locator(".cmp-merged img").nth(1).evaluate("e => getComputedStyle(e).mixBlendMode") == "difference"
+    assert close(stage_pixel(page), DIFF6)
+    sp.screenshot("diff")
+    # the mode follows the cursor; a step where one side is missing falls back to side by side
+    page.fill("#cursor-step", "8")
+    page.press("#cursor-step", "Enter")
+    sp.wait_cursor(8)
+    assert row.get_attribute("data-mode") == "diff"
+    assert "8_" in row.locator(".cmp-merged img").nth(0).get_attribute("src").rsplit("/", 1)[1]
+    row.locator("select.cmp-mode").select_option("side")
+    page.wait_for_function("document.querySelector('.cmp-row[data-key=img]').dataset.mode === 'side'")
+    assert row.locator(".cmp-merged").is_hidden()
+    assert row.locator(".cmp-cell img").count() == 2
+
+
+def test_modes_need_exactly_two_runs(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B, G])
+    sp.wait_cursor(0)
+    assert sp.page.locator(".cmp-row[data-key=img] select.cmp-mode").count() == 0
+
+
+def test_histograms_overlaid_one_trace_per_run(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B, G], "step=5")
+    page = sp.page
+    sp.wait_cursor(5)
+    row = page.locator(".cmp-row[data-key=hist]")
+    assert row.get_attribute("data-mode") == "overlay"
+    js = "document.querySelector('.cmp-row[data-key=hist] .cmp-hist')"
+    page.wait_for_function(f"{js} && {js}.data && {js}.data.length === 3")
+    traces = page.evaluate(f"{js}.data.map(t => [t.meta, t.line.color])")
+    assert traces == [[A, PALETTE[0]], [B, PALETTE[1]], [G, PALETTE[2]]]
+    names = page.evaluate(f"{js}.data.map(t => t.name)")
+    assert "(step 5)" in names[0] and "(step 4)" in names[1]
+    sp.screenshot()
+    page.locator("button[aria-label='Previous step']").click()
+    sp.wait_cursor(4)  # gamma has no histogram before step 5: two traces
+    page.wait_for_function(f"{js} && {js}.data && {js}.data.length === 2")
+    row.locator("select.cmp-mode").select_option("side")
+    page.wait_for_function("document.querySelector('.cmp-row[data-key=hist]').dataset.mode === 'side'")
+    assert row.locator(f".cmp-cell[data-run='{A}'] .cmp-body").is_visible()
+    assert "first logged at step 5" in row.locator(f".cmp-cell[data-run='{G}']").inner_text()
+
+
+def test_hash_restores_the_view_on_reload(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B])
+    page = sp.page
+    sp.wait_cursor(0)
+    page.fill("#cursor-step", "4")
+    page.press("#cursor-step", "Enter")
+    sp.wait_cursor(4)
+    page.locator("#only-diff").check()
+    page.select_option("#x-axis", "_runtime")
+    page.locator(".cmp-row[data-key=img] select.cmp-mode").select_option("onion")
+    page.locator(".cmp-row[data-key=img] input.cmp-amount").fill("0.3")
+    url = page.url
+    page.reload()
+    page.wait_for_selector("body[data-ready=compare]")
+    sp.wait_cursor(4)
+    assert page.url == url
+    assert page.input_value("#cursor-step") == "4"
+    assert page.locator("#only-diff").is_checked()
+    assert page.input_value("#x-axis") == "_runtime"
+    row = page.locator(".cmp-row[data-key=img]")
+    assert row.get_attribute("data-mode") == "onion"
+    assert row.locator("input.cmp-amount").input_value() == "0.3"
+    assert row.locator(".cmp-merged img").nth(1).evaluate("e => getComputedStyle(e).opacity") == "0.3"
+
+
+def test_user_strings_are_text_not_html(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, G])
+    page = sp.page
+    sp.wait_cursor(0)
+    page.wait_for_selector("body[data-charts=ready]")
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator(f".cmp-run[data-run='{G}'] a.cmp-run-link").inner_text() == XSS
+    assert page.locator("#cmp-config tr[data-key=lr] td").nth(1).inner_text() == XSS
+    assert page.locator(".cmp-col-head").nth(1).inner_text().strip() == XSS
+    assert page.locator("main script").count() == 0 and page.locator("main img[src=x]").count() == 0
+
+
+def test_missing_run_and_empty_selection(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, "proj.nope"])
+    page = sp.page
+    assert "run not in this site" in page.locator(".cmp-run[data-run='proj.nope']").inner_text()
+    assert page.locator("#cmp-config thead th").count() == 2  # key + the one run that loaded
+    sp.open("#/compare", wait="body[data-ready=compare]")
+    assert "No runs to compare" in page.locator("main .placeholder").inner_text()

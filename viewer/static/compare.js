@@ -1,0 +1,535 @@
+/* Compare view (#/compare?runs=<run>,<run>,...): several runs side by side, offline.
+   - header: the runs, one fixed colour each (the same colour everywhere on the page)
+   - config and summary: one column per run, rows whose values differ marked `diff`, "only differences"
+   - scalar charts: one chart per numeric key of any run, one trace per run in its colour
+   - media: ONE step cursor over the union of every run's media steps; runs are columns, media keys
+     rows; each cell shows that run's entry at the nearest earlier logged step
+   - two runs and an image row: side by side, swipe, onion skin, or difference (CSS mix-blend-mode,
+     which needs no pixel reads: canvas reads of file:// images are blocked)
+   - histogram rows: one plotly chart overlaying every run's histogram at the cursor
+   Hash parameters: runs, step, x, smooth, logy, ck (chart filter), diff=1, ps (per-row mode state).
+   Every user string goes in as text (MB.h "text", textContent), never as HTML. */
+(function () {
+  "use strict";
+  var MB = window.MB;
+  if (!MB || !MB.registerView) return;
+  var h = MB.h;
+  var PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+    "#17becf", "#bcbd22", "#7f7f7f"];
+  var MODES = [["side", "Side by side"], ["swipe", "Swipe"], ["onion", "Onion skin"], ["diff", "Difference"]];
+  var HIST_MODES = [["overlay", "Overlaid"], ["side", "Side by side"]];
+  var EAGER_CHARTS = 24;
+
+  function colorOf(i) { return PALETTE[i % PALETTE.length]; }
+  function rgba(hex, a) {
+    var n = parseInt(hex.slice(1), 16);
+    return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + a + ")";
+  }
+  function ptext(s) { return MB.charts ? MB.charts.ptext(s) : String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  function swatch(color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); }
+  function runLabel(r) { return r.data ? (r.data.meta.name || r.data.meta.id || r.key) : r.key; }
+
+  MB.registerView("compare", function (app, crumbs, view) {
+    var alive = true;
+    var keydown = null;
+    var destroyers = [];
+    var seen = {};
+    var keys = (view.q.get("runs") || "").split(",").filter(function (k) {
+      if (!k || seen[k]) return false;
+      seen[k] = 1;
+      return true;
+    });
+    var section = h("section", { class: "compare" }, h("p", { class: "loading", text: "Loading runs…" }));
+    app.appendChild(section);
+    document.title = "Compare " + keys.length + " runs — mediaboard";
+    crumbs.appendChild(h("a", { href: "#/", text: "Runs" }));
+    crumbs.appendChild(document.createTextNode(" / Compare"));
+    if (keys.length < 1) {
+      MB.clear(section);
+      MB.placeholder(section, "No runs to compare: tick two or more runs on the index, then “Compare selected”.");
+      document.body.setAttribute("data-ready", "compare");
+      return null;
+    }
+
+    var known = {};
+    (MB.store.index || []).forEach(function (r) { known[r.key] = 1; });
+    Promise.all(keys.map(function (k) {
+      if (MB.store.index && !known[k]) return null; // not in this site: no request for a missing file
+      return MB.loadRun(k).then(function (d) { return d; }, function () { return null; });
+    })).then(function (datas) {
+      if (!alive) return;
+      MB.clear(section);
+      var runs = keys.map(function (k, i) { return { key: k, data: datas[i], color: colorOf(i), index: i }; });
+      var ok = runs.filter(function (r) { return r.data; });
+      header(runs);
+      if (!ok.length) { document.body.setAttribute("data-ready", "error"); return; }
+      configTables(ok);
+      mediaGrid(ok);
+      chartsSection(ok);
+      document.body.setAttribute("data-ready", "compare");
+    }).catch(function (err) {
+      MB.clear(section);
+      MB.placeholder(section, "Could not show the comparison: " + err.message);
+      console.warn(err);
+      document.body.setAttribute("data-ready", "error");
+    });
+
+    // -------------------------------------------------------------------------------------------
+    function header(runs) {
+      var items = runs.map(function (r) {
+        if (!r.data) {
+          return h("li", { class: "cmp-run missing", "data-run": r.key }, swatch(r.color), " ",
+            h("span", { text: r.key }), " ", h("span", { class: "placeholder", text: "run not in this site" }));
+        }
+        var m = r.data.meta;
+        return h("li", { class: "cmp-run", "data-run": r.key, style: "border-color:" + r.color },
+          swatch(r.color), " ",
+          h("a", { href: MB.hashFor(["run", r.key]), class: "cmp-run-link", text: runLabel(r) }), " ",
+          h("span", { class: "status status-" + m.status, text: m.status }), " ",
+          h("span", { class: "muted" }, [h("span", { text: m.project }), " · ", h("code", { text: m.id }),
+            " · " + String(r.data.rows) + " rows"]));
+      });
+      section.appendChild(h("header", { class: "cmp-head" },
+        h("h1", { text: "Compare " + runs.length + " runs" }),
+        h("ul", { class: "cmp-runs" }, items),
+        h("p", null, h("a", { href: "#/", text: "← all runs" }))));
+    }
+
+    // -------------------------------------------------------------------------------------------
+    function configTables(runs) {
+      var onlyDiff = h("input", { type: "checkbox", id: "only-diff", checked: MB.view.q.get("diff") === "1" });
+      var box = h("div", { class: "cmp-config-grid" });
+      section.appendChild(h("details", { class: "overview cmp-overview", open: true },
+        h("summary", { text: "Config and summary" }),
+        h("div", { class: "toolbar" }, h("label", null, onlyDiff, " only differences")),
+        box));
+      var tables = [kvCompare(runs, "config", "Config"), kvCompare(runs, "summary", "Summary")];
+      tables.forEach(function (t) { box.appendChild(t); });
+      function apply() {
+        section.classList.toggle("cmp-only-diff", onlyDiff.checked);
+        tables.forEach(function (t) {
+          t.querySelectorAll("tbody tr").forEach(function (tr) { tr.hidden = onlyDiff.checked && !tr.classList.contains("diff"); });
+        });
+      }
+      onlyDiff.addEventListener("change", function () { MB.setParam("diff", onlyDiff.checked ? "1" : ""); apply(); });
+      apply();
+    }
+    function kvCompare(runs, field, title) {
+      var all = {};
+      runs.forEach(function (r) { Object.keys(r.data[field] || {}).forEach(function (k) { all[k] = 1; }); });
+      var names = Object.keys(all).sort();
+      var wrap = h("div", { class: "cmp-kv-wrap" }, h("h2", { text: title }));
+      if (!names.length) { wrap.appendChild(h("p", { class: "muted", text: "No " + field + " in these runs." })); return wrap; }
+      var head = h("tr", null, h("th", { scope: "col", text: "key" }), runs.map(function (r) {
+        return h("th", { scope: "col", "data-run": r.key }, swatch(r.color), " ", h("span", { text: runLabel(r) }));
+      }));
+      var rows = names.map(function (k) {
+        var vals = runs.map(function (r) {
+          var obj = r.data[field] || {};
+          return Object.prototype.hasOwnProperty.call(obj, k) ? { v: obj[k] } : null;
+        });
+        var differs = vals.some(function (v) { return !same(v, vals[0]); });
+        return h("tr", { class: differs ? "diff" : null, "data-key": k },
+          h("th", { scope: "row", text: k }),
+          vals.map(function (v) {
+            return v ? h("td", { text: MB.fmtValue(v.v) }) : h("td", { class: "absent muted", text: "—" });
+          }));
+      });
+      wrap.appendChild(h("div", { class: "table-wrap" },
+        h("table", { class: "kv cmp-kv", id: "cmp-" + field, "aria-label": field + " of the compared runs" },
+          h("thead", null, head), h("tbody", null, rows))));
+      return wrap;
+    }
+
+    // -------------------------------------------------------------------------------------------
+    function chartsSection(runs) {
+      var root = h("section", { class: "charts cmp-charts", "aria-label": "Charts" });
+      section.appendChild(root);
+      var all = {};
+      runs.forEach(function (r) { (r.data.scalars || []).forEach(function (k) { all[k] = 1; }); });
+      var names = Object.keys(all).sort();
+      root.appendChild(h("h2", { text: "Charts" }));
+      if (!names.length) { root.appendChild(h("p", { class: "muted", text: "No numeric keys logged in these runs." })); return; }
+      var q = MB.view.q;
+      var xSel = h("select", { id: "x-axis", "aria-label": "x-axis" },
+        [["_step", "Step"], ["_runtime", "Relative time (s)"]].map(function (o) { return h("option", { value: o[0], text: o[1] }); }));
+      xSel.value = q.get("x") === "_runtime" ? "_runtime" : "_step";
+      var smooth = h("input", { type: "range", id: "smoothing", min: 0, max: 0.99, step: 0.01, value: q.get("smooth") || 0, "aria-label": "Smoothing" });
+      var smoothOut = h("output", { text: String(smooth.value) });
+      var logy = h("input", { type: "checkbox", id: "log-y", checked: q.get("logy") === "1" });
+      var filter = h("input", { type: "search", class: "filter", placeholder: "Filter charts", "aria-label": "Filter charts", value: q.get("ck") || "" });
+      root.appendChild(h("div", { class: "toolbar" },
+        h("label", null, "x-axis ", xSel), h("label", null, "smoothing ", smooth, smoothOut),
+        h("label", null, logy, " log y"), filter,
+        h("span", { class: "muted", text: "click a legend entry to hide or show a run" })));
+      var grid = h("div", { class: "chart-grid cmp-chart-grid" });
+      root.appendChild(grid);
+      var plots = names.map(function (k) {
+        var el = h("div", { class: "chart", "data-key": k, role: "img", "aria-label": "chart of " + k + " for every compared run" });
+        var fig = h("figure", { class: "chart-fig" }, el);
+        grid.appendChild(fig);
+        return { key: k, el: el, fig: fig, drawn: false };
+      });
+      var data = {};
+      var observer = "IntersectionObserver" in window && plots.length > EAGER_CHARTS ? new IntersectionObserver(function (items) {
+        items.forEach(function (it) {
+          if (!it.isIntersecting) return;
+          plots.forEach(function (p) { if (p.el === it.target && !p.drawn) draw(p); });
+        });
+      }, { rootMargin: "200px" }) : null;
+      function draw(p) {
+        if (!window.Plotly || !alive) return;
+        p.drawn = true;
+        var w = Number(smooth.value);
+        var traces = [];
+        runs.forEach(function (r) {
+          var d = data[r.key];
+          if (!d || !d[p.key]) return;
+          var xs = d[xSel.value] || d._step, ys = d[p.key], px = [], py = [];
+          for (var i = 0; i < ys.length; i++) {
+            if (ys[i] === null || xs[i] === null || xs[i] === undefined) continue;
+            px.push(xs[i]); py.push(ys[i]);
+          }
+          var yy = w > 0 && MB.charts ? MB.charts.ema(py, w) : py;
+          var red = MB.charts ? MB.charts.minmax(px, yy, 4000) : { x: px, y: yy };
+          traces.push({ x: red.x, y: red.y, mode: py.length < 60 ? "lines+markers" : "lines", name: ptext(runLabel(r)),
+            meta: r.key, line: { color: r.color, width: 1.6 }, marker: { size: 4, color: r.color } });
+        });
+        window.Plotly.react(p.el, traces, {
+          title: { text: ptext(p.key), font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: 36 }, height: 260,
+          showlegend: true, legend: { orientation: "h", y: -0.25 },
+          xaxis: { title: { text: xSel.options[xSel.selectedIndex].text } },
+          yaxis: { type: logy.checked ? "log" : "linear" },
+          paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+        }, { responsive: true, displaylogo: false });
+      }
+      function redrawAll() {
+        plots.forEach(function (p) { p.drawn = false; if (!p.fig.hidden && (!observer || visible(p.el))) draw(p); });
+      }
+      function visible(el) {
+        var r = el.getBoundingClientRect();
+        return r.bottom > -200 && r.top < (window.innerHeight || 800) + 200;
+      }
+      function applyFilter() {
+        var needle = filter.value.toLowerCase();
+        plots.forEach(function (p) {
+          p.fig.hidden = !!needle && p.key.toLowerCase().indexOf(needle) < 0;
+          if (!p.fig.hidden && !p.drawn && window.Plotly && (!observer || visible(p.el))) draw(p);
+        });
+      }
+      xSel.addEventListener("change", function () { MB.setParam("x", xSel.value === "_step" ? "" : xSel.value); redrawAll(); });
+      smooth.addEventListener("input", function () { smoothOut.textContent = smooth.value; MB.setParam("smooth", Number(smooth.value) ? smooth.value : ""); redrawAll(); });
+      logy.addEventListener("change", function () { MB.setParam("logy", logy.checked ? "1" : ""); redrawAll(); });
+      filter.addEventListener("input", function () { MB.setParam("ck", filter.value); applyFilter(); });
+      Promise.all([MB.need("plotly")].concat(runs.map(function (r) {
+        return MB.loadScalars(r.key).then(function (d) { data[r.key] = d; }, function () { data[r.key] = null; });
+      }))).then(function () {
+        if (!alive) return;
+        applyFilter();
+        plots.forEach(function (p) {
+          if (observer) observer.observe(p.el);
+        });
+        document.body.setAttribute("data-charts", "ready");
+      }).catch(function (err) {
+        MB.placeholder(root, "Charts unavailable: " + err.message);
+      });
+      destroyers.push(function () {
+        if (observer) observer.disconnect();
+        plots.forEach(function (p) { if (p.drawn && window.Plotly) window.Plotly.purge(p.el); });
+      });
+    }
+
+    // -------------------------------------------------------------------------------------------
+    function mediaGrid(runs) {
+      var kinds = {};
+      var allSteps = {};
+      runs.forEach(function (r) {
+        Object.keys(r.data.media || {}).forEach(function (k) {
+          var info = r.data.media[k];
+          kinds[k] = kinds[k] && kinds[k] !== info.kind ? "mixed" : info.kind;
+          info.steps.forEach(function (s) { allSteps[s] = 1; });
+        });
+      });
+      var mediaKeys = Object.keys(kinds).sort();
+      var root = h("section", { class: "media cmp-media", "aria-label": "Media" }, h("h2", { text: "Media" }));
+      section.appendChild(root);
+      if (!mediaKeys.length) { root.appendChild(h("p", { class: "muted", text: "No media logged in these runs." })); return; }
+      var steps = Object.keys(allSteps).map(Number).sort(function (a, b) { return a - b; });
+      var slider = h("input", { type: "range", min: 0, max: Math.max(0, steps.length - 1), step: 1, value: 0, id: "cursor", "aria-label": "Step cursor" });
+      var stepBox = h("input", { type: "number", id: "cursor-step", "aria-label": "Jump to step", min: steps[0], max: steps[steps.length - 1] });
+      var stepLabel = h("output", { id: "cursor-label", "aria-live": "polite" });
+      root.appendChild(h("div", { class: "cursor-bar", role: "group", "aria-label": "Step cursor" },
+        h("button", { type: "button", "aria-label": "Previous step", text: "◀", onclick: function () { setCursor(idx - 1); } }),
+        slider,
+        h("button", { type: "button", "aria-label": "Next step", text: "▶", onclick: function () { setCursor(idx + 1); } }),
+        h("label", null, "step ", stepBox), stepLabel));
+      var cols = "minmax(9rem, 0.6fr) repeat(" + runs.length + ", minmax(0, 1fr))";
+      var table = h("div", { class: "cmp-grid", role: "table", "aria-label": "Media of the compared runs at the cursor step" });
+      root.appendChild(table);
+      table.appendChild(h("div", { class: "cmp-grid-head", role: "row", style: "grid-template-columns:" + cols },
+        h("div", { role: "columnheader", text: "key" }),
+        runs.map(function (r) {
+          return h("div", { role: "columnheader", class: "cmp-col-head", "data-run": r.key, style: "border-bottom-color:" + r.color },
+            swatch(r.color), " ", h("span", { text: runLabel(r) }));
+        })));
+      var rows = mediaKeys.map(function (k) {
+        var kind = kinds[k];
+        var modes = kind === "histogram" ? HIST_MODES : kind === "image" && runs.length === 2 ? MODES : null;
+        var modeSel = null;
+        if (modes) {
+          modeSel = h("select", { class: "cmp-mode", "aria-label": "how to compare " + k },
+            modes.map(function (o) { return h("option", { value: o[0], text: o[1] }); }));
+          modeSel.value = MB.panelState(k, "mode", modes[0][0]);
+          if (modeSel.selectedIndex < 0) modeSel.value = modes[0][0];
+        }
+        var cells = runs.map(function (r) {
+          var label = h("div", { class: "cmp-step" });
+          var body = h("div", { class: "cmp-body" });
+          var el = h("div", { class: "cmp-cell", role: "cell", "data-run": r.key, "data-key": k, style: "border-top-color:" + r.color }, label, body);
+          return { run: r, info: (r.data.media || {})[k] || null, el: el, label: label, body: body, shown: undefined, entry: null };
+        });
+        var merged = h("div", { class: "cmp-merged", hidden: true });
+        var rowEl = h("div", { class: "cmp-row kind-" + kind, role: "row", "data-key": k, "data-kind": kind },
+          h("div", { class: "cmp-row-grid", style: "grid-template-columns:" + cols },
+            h("div", { class: "cmp-row-head", role: "rowheader" }, h("b", { class: "cmp-key", text: k }), " ",
+              h("span", { class: "kind", text: kind }), modeSel ? h("div", null, modeSel) : null),
+            cells.map(function (c) { return c.el; })),
+          merged);
+        table.appendChild(rowEl);
+        var row = { key: k, kind: kind, el: rowEl, cells: cells, merged: merged, modeSel: modeSel, mergedFor: null };
+        if (modeSel) {
+          modeSel.addEventListener("change", function () {
+            MB.setPanelState(k, "mode", modeSel.value);
+            row.mergedFor = null;
+            cells.forEach(function (c) { c.shown = undefined; });
+            showRow(row, steps[idx]);
+          });
+        }
+        return row;
+      });
+      MB.setShardCache(rows.length * runs.length);
+
+      var idx = 0;
+      var wanted = MB.view.q.get("step");
+      if (wanted !== null && wanted !== "") idx = Math.max(0, MB.nearestIndex(steps, Number(wanted)));
+      var seq = 0;
+      function setCursor(i, fromSlider) {
+        idx = Math.max(0, Math.min(steps.length - 1, i));
+        var step = steps[idx];
+        if (!fromSlider) slider.value = idx;
+        stepBox.value = step;
+        stepLabel.textContent = "step " + step + " (" + (idx + 1) + " of " + steps.length + ")";
+        MB.setParam("step", step);
+        document.body.removeAttribute("data-cursor");
+        var mine = ++seq;
+        Promise.all(rows.map(function (r) { return showRow(r, step); })).then(function () {
+          if (mine === seq && alive) document.body.setAttribute("data-cursor", String(step));
+        });
+      }
+      slider.addEventListener("input", function () { setCursor(Number(slider.value), true); });
+      stepBox.addEventListener("change", function () { setCursor(Math.max(0, MB.nearestIndex(steps, Number(stepBox.value)))); });
+      keydown = function (e) {
+        var t = e.target && e.target.tagName;
+        if (t === "INPUT" && e.target.type !== "range" || t === "TEXTAREA" || t === "SELECT") return;
+        if (e.target === slider) return;
+        if (e.key === "ArrowRight") { setCursor(idx + 1); e.preventDefault(); }
+        else if (e.key === "ArrowLeft") { setCursor(idx - 1); e.preventDefault(); }
+        else if (e.key === "Home") { setCursor(0); e.preventDefault(); }
+        else if (e.key === "End") { setCursor(steps.length - 1); e.preventDefault(); }
+      };
+      document.addEventListener("keydown", keydown);
+      MB.cursor = { set: function (step) { setCursor(Math.max(0, MB.nearestIndex(steps, step))); }, steps: steps };
+      destroyers.push(function () {
+        rows.forEach(function (r) { r.cells.forEach(destroyCell); purgeMerged(r); });
+        MB.cursor = null;
+      });
+      setCursor(idx);
+    }
+
+    // one row at the cursor: every cell's entry, then side-by-side cells or a merged view
+    function showRow(row, step) {
+      return Promise.all(row.cells.map(function (c) { return loadCell(c, row, step); })).then(function () {
+        if (!alive) return;
+        var mode = row.modeSel ? row.modeSel.value : "side";
+        var entries = row.cells.map(function (c) { return c.entry; });
+        var mergeable = mode !== "side" && entries.every(function (e) {
+          return e && e.stub && e.stub._type === (row.kind === "histogram" ? "histogram" : "image") &&
+            !(e.stub.__missing && e.stub.__missing.indexOf(e.stub.path) >= 0);
+        });
+        if (row.kind === "histogram" && mode === "overlay") {
+          mergeable = entries.some(function (e) { return e && e.stub && e.stub._type === "histogram"; });
+        }
+        row.el.setAttribute("data-mode", mergeable ? mode : "side");
+        if (!mergeable) {
+          row.merged.hidden = true;
+          purgeMerged(row);
+          row.cells.forEach(function (c) { c.body.hidden = false; renderCell(c, row, step); });
+          return;
+        }
+        row.cells.forEach(function (c) { c.body.hidden = true; });
+        row.merged.hidden = false;
+        var sig = mode + ":" + entries.map(function (e) { return e ? e.step : "-"; }).join(",");
+        if (row.mergedFor === sig) return;
+        purgeMerged(row);
+        MB.clear(row.merged);
+        row.mergedFor = sig;
+        if (row.kind === "histogram") return histOverlay(row, step);
+        imageModes(row, mode);
+      });
+    }
+
+    function loadCell(c, row, step) {
+      var info = c.info;
+      if (!info) {
+        c.label.textContent = "not logged";
+        c.el.removeAttribute("data-step");
+        c.entry = null;
+        return Promise.resolve();
+      }
+      var i = MB.nearestIndex(info.steps, step);
+      if (i < 0) {
+        c.label.textContent = "not logged yet (first at step " + info.steps[0] + ")";
+        c.el.removeAttribute("data-step");
+        c.entry = null;
+        return Promise.resolve();
+      }
+      var logged = info.steps[i];
+      c.label.textContent = (logged === step ? "step " + logged : "showing step " + logged + " (nearest earlier)") +
+        " · " + (i + 1) + " of " + info.steps.length + " logged";
+      c.el.setAttribute("data-step", String(logged));
+      if (c.entry && c.entry.step === logged) return Promise.resolve();
+      var chunk = Math.floor(i / info.chunk);
+      return MB.loadShard(c.run.key, row.key, info, chunk).then(function (entries) {
+        var e = entries[i - chunk * info.chunk];
+        c.entry = e ? { step: logged, stub: e.stub } : { step: logged, stub: null, error: "entry for step " + logged + " is missing from the site data" };
+      }, function (err) {
+        c.entry = { step: logged, stub: null, error: "could not load step " + logged + ": " + err.message };
+      });
+    }
+
+    function renderCell(c, row, step) {
+      var id = c.entry ? c.entry.step : (c.info ? "none" : "absent");
+      if (c.shown === id) return;
+      destroyCell(c);
+      MB.clear(c.body);
+      c.shown = id;
+      if (!c.info) { MB.placeholder(c.body, "not logged in this run"); return; }
+      if (!c.entry) { MB.placeholder(c.body, "first logged at step " + c.info.steps[0]); return; }
+      if (c.entry.error) { MB.placeholder(c.body, c.entry.error); c.shown = undefined; return; }
+      var stateKey = c.run.key + "\u0000" + row.key;
+      MB.render(c.body, c.entry.stub, {
+        run: c.run.key, key: row.key, kind: c.info.kind, step: step, loggedStep: c.entry.step, steps: c.info.steps,
+        url: function (path) { return MB.fileUrl(c.run.key, path); },
+        state: function (name, dflt) { return MB.panelState(stateKey, name, dflt); },
+        setState: function (name, value) { MB.setPanelState(stateKey, name, value); },
+        text: function (el, s) { el.textContent = s === null || s === undefined ? "" : String(s); },
+        placeholder: MB.placeholder,
+        loadAll: function () {
+          var n = Math.ceil(c.info.steps.length / c.info.chunk), loads = [];
+          for (var j = 0; j < n; j++) loads.push(MB.loadShard(c.run.key, row.key, c.info, j));
+          return Promise.all(loads).then(function (parts) { return [].concat.apply([], parts); });
+        },
+      });
+    }
+    function destroyCell(c) {
+      var r = c.info && MB.renderers[c.info.kind];
+      if (r && r.destroy) { try { r.destroy(c.body); } catch (e) { /* ignore */ } }
+    }
+    function purgeMerged(row) {
+      var div = row.merged.querySelector(".cmp-hist");
+      if (div && window.Plotly) window.Plotly.purge(div);
+      if (row.merged.hidden) row.mergedFor = null;
+    }
+
+    // two images, stacked: swipe (clip the top one), onion skin (its opacity), difference (blend)
+    function imageModes(row, mode) {
+      var a = row.cells[0], b = row.cells[1];
+      var wA = a.entry.stub.width || 0, hA = a.entry.stub.height || 0;
+      var zoom = Number(MB.panelState(row.key, "zoom", 1)) || 1;
+      var amount = Number(MB.panelState(row.key, mode, mode === "onion" ? 0.5 : 0.5));
+      var base = h("img", { class: "cmp-img cmp-img-a", src: MB.fileUrl(a.run.key, a.entry.stub.path), alt: "run " + runLabel(a.run) + ", step " + a.entry.step, draggable: "false" });
+      var top = h("img", { class: "cmp-img cmp-img-b", src: MB.fileUrl(b.run.key, b.entry.stub.path), alt: "run " + runLabel(b.run) + ", step " + b.entry.step, draggable: "false" });
+      var stage = h("div", { class: "cmp-stage mode-" + mode }, base, top);
+      var line = null;
+      if (mode === "swipe") { line = h("div", { class: "cmp-swipe-line", style: "border-color:" + b.run.color }); stage.appendChild(line); }
+      var viewport = h("div", { class: "cmp-viewport" }, stage);
+      function sizeStage() {
+        var w = (wA || base.naturalWidth || 256);
+        var fit = Math.min(1, (viewport.clientWidth || 600) / w);
+        var px = Math.max(1, Math.round(w * fit * zoom));
+        stage.style.width = px + "px";
+        stage.classList.toggle("mb-pixelated", px > w);
+      }
+      function apply(v) {
+        if (mode === "swipe") {
+          top.style.clipPath = "inset(0 0 0 " + (v * 100) + "%)";
+          line.style.left = (v * 100) + "%";
+        } else if (mode === "onion") {
+          top.style.opacity = String(v);
+        }
+      }
+      var controls = h("div", { class: "toolbar cmp-mode-controls" });
+      var legend = mode === "diff"
+        ? h("span", { class: "muted", text: "|" + runLabel(a.run) + " − " + runLabel(b.run) + "| per channel: black = identical" })
+        : h("span", { class: "muted" }, swatch(a.run.color), " ", h("span", { text: runLabel(a.run) }), mode === "swipe" ? " (right of the line: " : " under ",
+          swatch(b.run.color), " ", h("span", { text: runLabel(b.run) }), mode === "swipe" ? ")" : "");
+      if (mode === "swipe" || mode === "onion") {
+        var range = h("input", { type: "range", class: "cmp-amount", min: 0, max: 1, step: 0.01, value: amount,
+          "aria-label": mode === "swipe" ? "swipe position" : "opacity of " + runLabel(b.run) });
+        range.addEventListener("input", function () { apply(Number(range.value)); MB.setPanelState(row.key, mode, range.value); });
+        controls.appendChild(h("label", null, mode === "swipe" ? "swipe " : "opacity ", range));
+      }
+      var zoomSel = h("select", { class: "cmp-zoom", "aria-label": "zoom" }, [1, 2, 4, 8].map(function (z) { return h("option", { value: z, text: z + "×" }); }));
+      zoomSel.value = String(zoom);
+      zoomSel.addEventListener("change", function () { zoom = Number(zoomSel.value); MB.setPanelState(row.key, "zoom", zoom); sizeStage(); });
+      controls.appendChild(h("label", null, "zoom ", zoomSel));
+      controls.appendChild(legend);
+      row.merged.appendChild(controls);
+      row.merged.appendChild(viewport);
+      if (!wA || !hA) base.addEventListener("load", sizeStage);
+      sizeStage();
+      apply(amount);
+      if (wA && hA) stage.style.aspectRatio = wA + " / " + hA;
+      [base, top].forEach(function (img, j) {
+        img.addEventListener("error", function () {
+          MB.placeholder(row.merged, "image file missing: " + row.cells[j].entry.stub.path);
+        });
+      });
+    }
+
+    function histOverlay(row, step) {
+      var div = h("div", { class: "cmp-hist", role: "img", "aria-label": "histograms of " + row.key + " overlaid" });
+      row.merged.appendChild(div);
+      return MB.need("plotly").then(function () {
+        if (!alive) return;
+        var traces = [];
+        row.cells.forEach(function (c) {
+          var s = c.entry && c.entry.stub;
+          if (!s || s._type !== "histogram" || !Array.isArray(s.bins) || !Array.isArray(s.values) || s.bins.length !== s.values.length + 1) return;
+          var xs = [], ys = [];
+          for (var i = 0; i < s.values.length; i++) { xs.push(s.bins[i], s.bins[i + 1]); ys.push(s.values[i], s.values[i]); }
+          traces.push({ type: "scatter", mode: "lines", x: xs, y: ys, fill: "tozeroy", meta: c.run.key,
+            name: ptext(runLabel(c.run) + " (step " + c.entry.step + ")"),
+            line: { color: c.run.color, width: 1.5 }, fillcolor: rgba(c.run.color, 0.18) });
+        });
+        return window.Plotly.newPlot(div, traces, {
+          margin: { l: 50, r: 16, t: 10, b: 40 }, height: 300, showlegend: true, legend: { orientation: "h", y: -0.2 },
+          xaxis: { title: { text: "value" } }, yaxis: { title: { text: "count" } },
+          paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+        }, { responsive: true, displaylogo: false });
+      }).catch(function (err) {
+        MB.clear(row.merged);
+        MB.placeholder(row.merged, "histogram overlay unavailable: " + err.message);
+      });
+    }
+
+    return {
+      destroy: function () {
+        alive = false;
+        if (keydown) document.removeEventListener("keydown", keydown);
+        destroyers.forEach(function (f) { try { f(); } catch (e) { /* ignore */ } });
+      },
+    };
+  });
+})();
