@@ -133,7 +133,7 @@ def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True, stackleve
     ):
         from media.mpl import from_matplotlib
 
-        return from_matplotlib(value)
+        return from_matplotlib(value, stacklevel=stacklevel + 1)
     if mod.startswith("plotly"):
         return load("Plotly")(value)
     if mod.startswith("bokeh"):

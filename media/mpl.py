@@ -133,7 +133,7 @@ def from_matplotlib(value: Any, *, stacklevel: int = 2) -> Media:
         f"matplotlib: logged as a PNG image, not an interactive chart: cannot convert {named} "
         "to plotly. Log media.Image(fig) to ask for an image and silence this.",
         UserWarning,
-        stacklevel=stacklevel + 1,
+        stacklevel=stacklevel,
     )
     return Image(fig)
 
@@ -1046,15 +1046,13 @@ class _Axes:
         y0 = first_y + dy / 2
         rgb = data.ndim == 3
         linear = not rgb and _linear_norm(im.norm)
-        if rgb or not linear:
-            pixels = im.to_rgba(np.ma.asarray(data), bytes=True, norm=not rgb)
-            if rgb and np.asarray(data).dtype.kind == "f":
-                pixels = (
-                    (np.clip(np.ma.filled(np.asarray(data, dtype=float), 0), 0, 1) * 255)
-                    .round()
-                    .astype(np.uint8)
-                )
-            z: Any = np.asarray(pixels)
+        if rgb:  # matplotlib clips float RGB to 0..1 (and warns at imshow time)
+            raw = np.ma.filled(np.ma.asarray(data), 0)
+            if raw.dtype.kind == "f":
+                raw = np.clip(raw, 0, 1) * 255
+            z: Any = np.asarray(raw).round().astype(np.uint8)
+        elif not linear:  # log and other norms: the colours matplotlib draws, as an RGBA image
+            z = np.asarray(im.to_rgba(np.ma.asarray(data), bytes=True))
         else:
             z = np.ma.filled(np.ma.asarray(data, dtype=float), np.nan)
         if dx < 0:  # keep steps positive: flip the array instead
