@@ -354,3 +354,50 @@ def test_a_new_builder_rebuilds_runs_that_did_not_change(tmp_path, monkeypatch):
     assert build_site([tmp_path / "runs"], tmp_path / "site").runs_rebuilt == 0
     monkeypatch.setattr(vb, "BUILDER", "a-newer-viewer")
     assert build_site([tmp_path / "runs"], tmp_path / "site").runs_rebuilt == 1
+
+
+def test_builds_while_a_run_is_being_written_never_fail(tmp_path):
+    """What `mediaboard watch` does: rebuild again and again while another thread logs."""
+    import threading
+    import time
+
+    run = media.init(project="p", dir=str(tmp_path / "runs"), id="live")
+    done = threading.Event()
+
+    def writer() -> None:
+        for s in range(120):
+            media.log({"loss": 1 / (s + 1), "t": f"s{s}",
+                       "img": media.Image(np.full((8, 8), s % 256, np.uint8))})
+            time.sleep(0.01)  # a training step: builds overlap the writes
+        media.finish()
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    builds = 0
+    try:
+        while not done.is_set() or builds < 2:
+            stats = build_site([tmp_path / "runs"], tmp_path / "site")
+            builds += 1
+            # a half-written last line may be seen and reported, nothing else
+            assert all("torn" in p for p in stats.problems), stats.problems
+            shard = tmp_path / "site" / "data" / "p.live" / "k" / "img" / "0.js"
+            if shard.is_file():
+                for key, stub in _shard_stubs(tmp_path / "site"):
+                    for f in _named_files(stub):
+                        assert (tmp_path / "site" / "files" / key / f).is_file(), f
+    finally:
+        thread.join(60)
+    stats = build_site([tmp_path / "runs"], tmp_path / "site")
+    assert stats.problems == [] and builds >= 2, builds
+    scalars = (tmp_path / "site" / "data" / "p.live" / "scalars.js").read_text()
+    assert scalars.count(",") > 120 and run.id == "live"
+    steps = [e["step"] for _k, e in _shard_entries(tmp_path / "site", "img")]
+    assert steps == list(range(120))
+
+
+def _shard_entries(site: Path, key: str):
+    for shard in sorted(site.glob(f"data/*/k/{key}/*.js"), key=lambda p: int(p.stem)):
+        m = re.match(r'MB\.data\.shard\((".*?"),(".*?"),\d+,(.*)\);\n$', shard.read_text(), re.S)
+        for entry in json.loads(m.group(3)):
+            yield json.loads(m.group(1)), {"step": entry["step"], "stub": entry["stub"]}
