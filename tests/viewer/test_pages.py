@@ -381,3 +381,23 @@ def test_corrupt_media_files_show_placeholders_and_the_page_works(tmp_path, site
     page.wait_for_function("document.querySelector('article.panel[data-key=ok] img').naturalWidth === 4")
     page.wait_for_selector("body[data-charts=ready]")
     assert page.evaluate("document.querySelector('.chart[data-key=loss]').data[0].y") == [1.0]
+
+
+def test_saved_files_are_linked_from_the_run_page(tmp_path, site_page):
+    from urllib.parse import unquote, urlparse
+
+    src = tmp_path / "work" / "notes v1.txt"
+    src.parent.mkdir()
+    src.write_text("hello from a saved file")
+    media.init(project="p", dir=str(tmp_path / "runs"), id="saved")
+    media.save(str(src), base_path=str(src.parent))
+    media.log({"loss": 1.0})
+    media.finish()
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.saved")
+    link = sp.page.locator("ul.files a")
+    assert link.count() == 1 and link.inner_text() == "notes v1.txt"
+    target = Path(unquote(urlparse(link.evaluate("a => a.href")).path))
+    assert target.read_text() == "hello from a saved file"
+    assert target.is_relative_to((tmp_path / "site").resolve())
