@@ -96,6 +96,9 @@ def test_compare_selected_from_index_header_and_config_diff(site, site_page):
     assert same == ["depth", "opt"]
     assert page.locator("#cmp-config tr[data-key=seed] td").all_inner_texts() == ["—", "7", "—"]
     assert page.locator("#cmp-summary tr[data-key=loss]").get_attribute("class") == "diff"
+    # media values and wall time are left out of the summary (media are compared in the grid)
+    summary_keys = page.locator("#cmp-summary tbody tr").evaluate_all("rs => rs.map(r => r.dataset.key)")
+    assert summary_keys == ["_runtime", "_step", "acc", "loss", "note"]
     page.locator("#only-diff").check()
     assert page.locator("#cmp-config tbody tr:visible").count() == 2
     assert "diff=1" in page.url
@@ -197,6 +200,13 @@ def test_two_image_modes_swipe_onion_difference(site, site_page):
     assert "ps=" in page.url and "swipe" in page.url
     row.locator("input.cmp-amount").fill("0.25")
     assert "inset(0px 0px 0px 25%)" in imgs.nth(1).evaluate("e => getComputedStyle(e).clipPath")
+    box = row.locator(".cmp-stage").bounding_box()
+    assert box["width"] >= 384  # a 24 px wide image is drawn larger
+    page.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.up()
+    assert row.locator("input.cmp-amount").input_value() == "0.75"
+    assert "inset(0px 0px 0px 75%)" in imgs.nth(1).evaluate("e => getComputedStyle(e).clipPath")
     sp.screenshot("swipe")
 
     row.locator("select.cmp-mode").select_option("onion")

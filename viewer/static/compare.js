@@ -19,6 +19,7 @@
   var MODES = [["side", "Side by side"], ["swipe", "Swipe"], ["onion", "Onion skin"], ["diff", "Difference"]];
   var HIST_MODES = [["overlay", "Overlaid"], ["side", "Side by side"]];
   var EAGER_CHARTS = 24;
+  var MIN_WIDTH = 384; // px: a two-image view draws smaller images larger than this
 
   function colorOf(i) { return PALETTE[i % PALETTE.length]; }
   function rgba(hex, a) {
@@ -117,7 +118,13 @@
     }
     function kvCompare(runs, field, title) {
       var all = {};
-      runs.forEach(function (r) { Object.keys(r.data[field] || {}).forEach(function (k) { all[k] = 1; }); });
+      runs.forEach(function (r) {
+        var obj = r.data[field] || {};
+        Object.keys(obj).forEach(function (k) {
+          if (field === "summary" && (k === "_timestamp" || (obj[k] && typeof obj[k] === "object" && obj[k]._type))) return;
+          all[k] = 1;
+        });
+      });
       var names = Object.keys(all).sort();
       var wrap = h("div", { class: "cmp-kv-wrap" }, h("h2", { text: title }));
       if (!names.length) { wrap.appendChild(h("p", { class: "muted", text: "No " + field + " in these runs." })); return wrap; }
@@ -455,8 +462,10 @@
       if (mode === "swipe") { line = h("div", { class: "cmp-swipe-line", style: "border-color:" + b.run.color }); stage.appendChild(line); }
       var viewport = h("div", { class: "cmp-viewport" }, stage);
       function sizeStage() {
+        // small images are drawn larger by a whole factor (pixelated), large ones fit the width
         var w = (wA || base.naturalWidth || 256);
-        var fit = Math.min(1, (viewport.clientWidth || 600) / w);
+        var room = viewport.clientWidth || 600;
+        var fit = w < MIN_WIDTH ? Math.max(1, Math.min(Math.floor(MIN_WIDTH / w), Math.floor(room / w))) : Math.min(1, room / w);
         var px = Math.max(1, Math.round(w * fit * zoom));
         stage.style.width = px + "px";
         stage.classList.toggle("mb-pixelated", px > w);
@@ -472,12 +481,27 @@
       var controls = h("div", { class: "toolbar cmp-mode-controls" });
       var legend = mode === "diff"
         ? h("span", { class: "muted", text: "|" + runLabel(a.run) + " − " + runLabel(b.run) + "| per channel: black = identical" })
-        : h("span", { class: "muted" }, swatch(a.run.color), " ", h("span", { text: runLabel(a.run) }), mode === "swipe" ? " (right of the line: " : " under ",
-          swatch(b.run.color), " ", h("span", { text: runLabel(b.run) }), mode === "swipe" ? ")" : "");
+        : h("span", { class: "muted" }, mode === "swipe" ? "left " : "", swatch(a.run.color), " ", h("span", { text: runLabel(a.run) }),
+          mode === "swipe" ? " · right " : ", under ", swatch(b.run.color), " ", h("span", { text: runLabel(b.run) }));
       if (mode === "swipe" || mode === "onion") {
         var range = h("input", { type: "range", class: "cmp-amount", min: 0, max: 1, step: 0.01, value: amount,
           "aria-label": mode === "swipe" ? "swipe position" : "opacity of " + runLabel(b.run) });
         range.addEventListener("input", function () { apply(Number(range.value)); MB.setPanelState(row.key, mode, range.value); });
+        if (mode === "swipe") {
+          // drag on the image to move the line
+          var dragging = false;
+          var drag = function (e) {
+            if (!dragging) return;
+            var r = stage.getBoundingClientRect();
+            var v = Math.max(0, Math.min(1, (e.clientX - r.left) / (r.width || 1)));
+            range.value = String(Math.round(v * 100) / 100);
+            apply(Number(range.value));
+          };
+          stage.addEventListener("pointerdown", function (e) { dragging = true; if (stage.setPointerCapture) stage.setPointerCapture(e.pointerId); drag(e); });
+          stage.addEventListener("pointermove", drag);
+          stage.addEventListener("pointerup", function () { if (dragging) { dragging = false; MB.setPanelState(row.key, mode, range.value); } });
+          stage.classList.add("cmp-draggable");
+        }
         controls.appendChild(h("label", null, mode === "swipe" ? "swipe " : "opacity ", range));
       }
       var zoomSel = h("select", { class: "cmp-zoom", "aria-label": "zoom" }, [1, 2, 4, 8].map(function (z) { return h("option", { value: z, text: z + "×" }); }));
