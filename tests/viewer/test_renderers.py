@@ -60,6 +60,23 @@ def _image_with_layers() -> media.Image:
     )
 
 
+def _small_segmented(i: int) -> media.Image:
+    mask = np.zeros((16, 16), np.uint8)
+    mask[:, 8:] = 1 + i  # item 0 has classes 0, 1; item 1 has 0, 2
+    box = {
+        "position": {"minX": 1, "maxX": 6, "minY": 1, "maxY": 6},
+        "domain": "pixel",
+        "class_id": 1,
+        "scores": {"p": 0.3 + 0.4 * i},
+    }
+    return media.Image(
+        np.full((16, 16), 200, np.uint8),
+        caption=f"seg {i}",
+        masks={"m": {"mask_data": mask}},
+        boxes={"b": {"box_data": [box]}},
+    )
+
+
 def _log_everything(root: Path) -> str:
     run = media.init(project="rend", dir=str(root), name="all-kinds")
     t = np.linspace(0, AUDIO_SECONDS, int(8000 * AUDIO_SECONDS), endpoint=False)
@@ -77,6 +94,7 @@ def _log_everything(root: Path) -> str:
                 caption="chirp",
             )
             row["note"] = "line one\n" + XSS
+            row["seg"] = [_small_segmented(i) for i in range(2)]
             row["table"] = _table()
             row.update(_optional_kinds())
         media.log(row)
@@ -454,3 +472,31 @@ def test_state_survives_step_changes(run_page):
     shapes = page.eval_on_selector(plot, "p => p.layout.shapes.map(s => s.y0)")
     assert shapes == [4], "the current step is marked"
     sp.screenshot("full")
+
+
+def test_image_list_shares_one_set_of_controls(run_page):
+    sp, page = run_page, run_page.page
+    body = panel(sp, "seg")
+    assert page.locator(f"{body} .mb-controls").count() == 1
+    ids = page.eval_on_selector_all(
+        f"{body} .mb-mask-layer input", "xs => xs.map(x => x.dataset.classId)"
+    )
+    assert ids == ["0", "1", "2"], "class ids merged over the items"
+    tables = f"{body} .mb-mask-alpha"
+    alpha = "es => es.map(e => e.getAttribute('tableValues').split(' ').slice(0, 3))"
+    assert page.eval_on_selector_all(tables, alpha) == [["0.5", "0.5", "0.5"]] * 2
+    page.uncheck(f"{body} .mb-mask-layer input[data-class-id='0']")
+    assert page.eval_on_selector_all(tables, alpha) == [["0", "0.5", "0.5"]] * 2
+    before = element_png(sp, f"{body} .media-cell[data-index='1'] .mb-img-stage")
+    page.uncheck(f"{body} .mb-mask-layer input[data-class-id='2']")
+    after = element_png(sp, f"{body} .media-cell[data-index='1'] .mb-img-stage")
+    assert np.abs(before - after).sum(axis=2).max() > 30, "the second image's pixels change"
+    visible = f"{body} .mb-box:not([hidden])"
+    assert page.locator(visible).count() == 2
+    page.eval_on_selector(
+        f"{body} .mb-box-layer .mb-slider input",
+        "s => { s.value = '0.5'; s.dispatchEvent(new Event('input')); }",
+    )
+    assert page.locator(visible).count() == 1
+    assert "maskOff" in page.evaluate("decodeURIComponent(location.hash)"), "state kept in the URL"
+    sp.screenshot("seg")

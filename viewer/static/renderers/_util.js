@@ -96,6 +96,11 @@
     return line;
   };
 
+  /* plotly.js reads strings as pseudo-HTML (<b>, <a href>, entities): user text goes in escaped. */
+  R.ptext = function (s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  };
+
   R.caption = function (text) {
     if (text === undefined || text === null || text === "") return null;
     return R.el("div", { class: "mb-caption", text: String(text) });

@@ -9,8 +9,13 @@
   function render(el, stub, ctx) {
     if (!stub || !stub.path) { R.placeholder(el, "html: the stub names no file", ctx); return; }
     var box = R.el("figure", { class: "mb-html" });
+    // The build inlines the page's text: srcdoc works in every browser, while some refuse a
+    // file:// src inside a sandboxed (opaque-origin) frame. The file is the fallback.
+    var text = R.json(ctx, stub.path);
     var frame = R.el("iframe", { sandbox: "allow-scripts", referrerpolicy: "no-referrer",
-      title: "HTML " + stub.path, src: ctx.url(stub.path) });
+      title: "HTML " + stub.path });
+    if (typeof text === "string") frame.srcdoc = text;
+    else frame.src = ctx.url(stub.path);
     box.appendChild(R.el("div", { class: "mb-html-frame" }, [frame]));
     box.appendChild(R.meta([stub.size !== undefined ? ["size", stub.size + " bytes"] : null,
       stub.wrapped ? "fragment wrapped in a page" : null,

@@ -72,6 +72,112 @@
     });
   }
 
+  function loadState(ctx) {
+    return {
+      opacity: Number(R.state(ctx, "maskOpacity", 0.5)),
+      maskOff: R.state(ctx, "maskOff", {}) || {},
+      boxOff: R.state(ctx, "boxOff", {}) || {},
+      score: R.state(ctx, "scoreMin", {}) || {},
+      labels: R.state(ctx, "boxLabels", true) !== false
+    };
+  }
+
+  function toggleIn(map, layer, id, on) {
+    var off = (map[layer] || []).filter(function (x) { return x !== id; });
+    if (!on) off.push(id);
+    map[layer] = off;
+  }
+
+  /* Mask toggles + opacity, box toggles + score threshold + captions, for the given layers. */
+  function buildControls(st, ctx, masks, boxes, apply) {
+    var controls = R.el("div", { class: "mb-controls" });
+    masks.forEach(function (layer) {
+      controls.appendChild(R.el("div", { class: "mb-layer mb-mask-layer", "data-layer": layer.name }, [
+        R.el("span", { class: "mb-layer-name", text: "mask " + layer.name }),
+        R.classToggles(layer.labels, layer.ids,
+          function (id) { return (st.maskOff[layer.name] || []).indexOf(id) < 0; },
+          function (id, on) {
+            toggleIn(st.maskOff, layer.name, id, on);
+            R.setState(ctx, "maskOff", st.maskOff);
+            apply();
+          })]));
+    });
+    if (masks.length) {
+      controls.appendChild(R.slider("mask opacity", 0, 1, 0.05, st.opacity, function (v) {
+        st.opacity = v;
+        R.setState(ctx, "maskOpacity", v);
+        apply();
+      }, function (v) { return Math.round(v * 100) + "%"; }));
+    }
+    boxes.forEach(function (layer) {
+      var row = R.el("div", { class: "mb-layer mb-box-layer", "data-layer": layer.name }, [
+        R.el("span", { class: "mb-layer-name", text: "boxes " + layer.name })]);
+      if (!layer.list) {
+        row.appendChild(R.el("span", { class: "mb-placeholder", text: "box file missing: " + layer.path }));
+        controls.appendChild(row);
+        return;
+      }
+      row.appendChild(R.classToggles(layer.labels, layer.ids,
+        function (id) { return (st.boxOff[layer.name] || []).indexOf(id) < 0; },
+        function (id, on) {
+          toggleIn(st.boxOff, layer.name, id, on);
+          R.setState(ctx, "boxOff", st.boxOff);
+          apply();
+        }));
+      if (layer.scoreNames.length) {
+        var max = layer.maxScore;
+        row.appendChild(R.slider(layer.scoreNames[0] + " \u2265", 0, max, max / 100,
+          Number(st.score[layer.name] || 0), function (v) {
+            st.score[layer.name] = v;
+            R.setState(ctx, "scoreMin", st.score);
+            apply();
+          }, function (v) { return R.num(v, 3); }));
+      }
+      controls.appendChild(row);
+    });
+    if (boxes.length) {
+      var lab = R.el("input", { type: "checkbox", class: "mb-box-labels-toggle" });
+      lab.checked = st.labels;
+      lab.addEventListener("change", function () {
+        st.labels = lab.checked;
+        R.setState(ctx, "boxLabels", st.labels);
+        apply();
+      });
+      controls.appendChild(R.el("label", { class: "mb-toggle" }, [lab, R.el("span", { text: "box captions" })]));
+    }
+    return controls;
+  }
+
+  /* The shared controls of the images of one media-list grid: layers merged over the items. */
+  function groupFor(grid, ctx) {
+    if (grid._mbImages) return grid._mbImages;
+    var holder = R.el("div", { class: "mb-list-controls", style: { gridColumn: "1 / -1" } });
+    grid.insertBefore(holder, grid.firstChild);
+    var g = { st: loadState(ctx), applies: [], masks: {}, boxes: {} };
+    function applyAll() { g.applies.forEach(function (f) { f(); }); }
+    function merge(into, layer) {
+      var m = into[layer.name] || (into[layer.name] = { name: layer.name, path: layer.path, labels: {}, ids: [],
+        list: [], scoreNames: [], maxScore: 1 });
+      Object.keys(layer.labels || {}).forEach(function (k) { m.labels[k] = layer.labels[k]; });
+      layer.ids.forEach(function (id) { if (m.ids.indexOf(id) < 0) m.ids.push(id); });
+      m.ids.sort(function (a, b) { return a - b; });
+      (layer.scoreNames || []).forEach(function (n) { if (m.scoreNames.indexOf(n) < 0) m.scoreNames.push(n); });
+      if (layer.maxScore) m.maxScore = Math.max(m.maxScore, layer.maxScore);
+      if (layer.list === null) { m.list = null; m.path = layer.path; }
+    }
+    g.add = function (masks, boxes, apply) {
+      masks.forEach(function (l) { merge(g.masks, l); });
+      boxes.forEach(function (l) { merge(g.boxes, l); });
+      g.applies.push(apply);
+      R.clear(holder);
+      var ms = Object.keys(g.masks).sort().map(function (k) { return g.masks[k]; });
+      var bs = Object.keys(g.boxes).sort().map(function (k) { return g.boxes[k]; });
+      holder.appendChild(buildControls(g.st, ctx, ms, bs, applyAll));
+    };
+    grid._mbImages = g;
+    return g;
+  }
+
   function render(el, stub, ctx) {
     if (!stub || !stub.path) { R.placeholder(el, "image: the stub names no file", ctx); return; }
     var W = stub.width, H = stub.height;
@@ -79,13 +185,12 @@
     var boxes = boxLayers(stub, ctx);
     var stages = [];  // the panel's stage and, while open, the lightbox's
 
-    var st = {
-      opacity: Number(R.state(ctx, "maskOpacity", 0.5)),
-      maskOff: R.state(ctx, "maskOff", {}) || {},
-      boxOff: R.state(ctx, "boxOff", {}) || {},
-      score: R.state(ctx, "scoreMin", {}) || {},
-      labels: R.state(ctx, "boxLabels", true) !== false
-    };
+    // In a media-list grid every image shares one set of controls, shown once above the grid.
+    var cell = el.closest ? el.closest(".media-cell") : null;
+    var grid = cell && cell.parentNode && cell.parentNode.classList &&
+      cell.parentNode.classList.contains("media-grid") ? cell.parentNode : null;
+    var group = grid && (masks.length || boxes.length) ? groupFor(grid, ctx) : null;
+    var st = group ? group.st : loadState(ctx);
     function isMaskOn(layer, id) { return (st.maskOff[layer] || []).indexOf(id) < 0; }
     function isBoxOn(layer, id) { return (st.boxOff[layer] || []).indexOf(id) < 0; }
 
@@ -192,12 +297,6 @@
       });
     }
 
-    function toggleIn(map, layer, id, on) {
-      var off = (map[layer] || []).filter(function (x) { return x !== id; });
-      if (!on) off.push(id);
-      map[layer] = off;
-    }
-
     // ---- panel ----
     var fig = R.el("figure", { class: "mb-image" });
     var side = Math.max(W || 1, H || 1);
@@ -215,61 +314,8 @@
       stub.channels ? ["channels", stub.channels] : null,
       describeRange(stub.value_range),
       stub.alpha_dropped ? "alpha dropped" : null]));
-
-    var controls = R.el("div", { class: "mb-controls" });
-    if (masks.length) {
-      masks.forEach(function (layer) {
-        controls.appendChild(R.el("div", { class: "mb-layer mb-mask-layer", "data-layer": layer.name }, [
-          R.el("span", { class: "mb-layer-name", text: "mask " + layer.name }),
-          R.classToggles(layer.labels, layer.ids, function (id) { return isMaskOn(layer.name, id); },
-            function (id, on) {
-              toggleIn(st.maskOff, layer.name, id, on);
-              R.setState(ctx, "maskOff", st.maskOff);
-              apply();
-            })]));
-      });
-      controls.appendChild(R.slider("mask opacity", 0, 1, 0.05, st.opacity, function (v) {
-        st.opacity = v;
-        R.setState(ctx, "maskOpacity", v);
-        apply();
-      }, function (v) { return Math.round(v * 100) + "%"; }));
-    }
-    boxes.forEach(function (layer) {
-      var row = R.el("div", { class: "mb-layer mb-box-layer", "data-layer": layer.name }, [
-        R.el("span", { class: "mb-layer-name", text: "boxes " + layer.name })]);
-      if (!layer.list) {
-        row.appendChild(R.el("span", { class: "mb-placeholder", text: "box file missing: " + layer.path }));
-        controls.appendChild(row);
-        return;
-      }
-      row.appendChild(R.classToggles(layer.labels, layer.ids, function (id) { return isBoxOn(layer.name, id); },
-        function (id, on) {
-          toggleIn(st.boxOff, layer.name, id, on);
-          R.setState(ctx, "boxOff", st.boxOff);
-          apply();
-        }));
-      if (layer.scoreNames.length) {
-        var max = layer.maxScore;
-        row.appendChild(R.slider(layer.scoreNames[0] + " \u2265", 0, max, max / 100,
-          Number(st.score[layer.name] || 0), function (v) {
-            st.score[layer.name] = v;
-            R.setState(ctx, "scoreMin", st.score);
-            apply();
-          }, function (v) { return R.num(v, 3); }));
-      }
-      controls.appendChild(row);
-    });
-    if (boxes.length) {
-      var lab = R.el("input", { type: "checkbox", class: "mb-box-labels-toggle" });
-      lab.checked = st.labels;
-      lab.addEventListener("change", function () {
-        st.labels = lab.checked;
-        R.setState(ctx, "boxLabels", st.labels);
-        apply();
-      });
-      controls.appendChild(R.el("label", { class: "mb-toggle" }, [lab, R.el("span", { text: "box captions" })]));
-    }
-    if (controls.firstChild) fig.appendChild(controls);
+    if (group) group.add(masks, boxes, apply);
+    else if (masks.length || boxes.length) fig.appendChild(buildControls(st, ctx, masks, boxes, apply));
     el.appendChild(fig);
 
     function siblings() {

@@ -87,6 +87,7 @@
       var colour = Array.isArray(b.color) ? rgbStr(b.color) : R.color(n);
       var label = (b.label !== undefined && b.label !== null ? String(b.label) : "box " + n) +
         (b.score !== undefined && b.score !== null ? " " + R.num(b.score, 3) : "");
+      label = R.ptext(label);
       traces.push({ type: "scatter3d", mode: "lines", name: label, x: x, y: y, z: z,
         line: { color: colour, width: 4 }, hoverinfo: "name", showlegend: false, meta: "box" });
       var top = c.reduce(function (m, p) { return p[2] > m[2] ? p : m; }, c[0]);
