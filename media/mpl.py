@@ -336,6 +336,8 @@ class _Converter:
         if scale == "log":
             out["type"] = "log"
             out["range"] = [math.log10(lo), math.log10(hi)]
+            if abs(math.log10(hi) - math.log10(lo)) >= 2:  # one tick per decade, as matplotlib
+                out["dtick"] = 1
         elif scale == "linear":
             out["type"] = "linear"
             out["range"] = [float(lo), float(hi)]
@@ -540,6 +542,7 @@ class _Axes:
     def walk(self) -> None:
         from matplotlib.axis import Axis
         from matplotlib.collections import (
+            EventCollection,
             FillBetweenPolyCollection,
             LineCollection,
             PathCollection,
@@ -549,7 +552,7 @@ class _Axes:
         from matplotlib.image import AxesImage
         from matplotlib.legend import Legend
         from matplotlib.lines import Line2D
-        from matplotlib.patches import Polygon, Rectangle
+        from matplotlib.patches import Polygon, Rectangle, StepPatch
         from matplotlib.spines import Spine
         from matplotlib.text import Annotation, Text
 
@@ -571,6 +574,8 @@ class _Axes:
             LineCollection: self.segments,
             Rectangle: self.rectangle,
             Polygon: self.polygon,
+            StepPatch: self.steppatch,
+            EventCollection: self.segments,
             AxesImage: self.image,
             Text: self.text,
             Annotation: self.annotation,
@@ -856,12 +861,19 @@ class _Axes:
                 "base": self.yv(y0),
                 "width": _values(w),
             }
+        hatches = {p.get_hatch() or "" for p in rects}
+        if hatches != {""}:
+            hatch = hatches.pop() if len(hatches) == 1 else None
+            if not hatch or len(set(hatch)) != 1 or hatch[0] not in "/\\x-|+.":
+                raise _Unsupported(f"BarContainer (hatch {sorted(h for h in hatches if h)})")
+            marker["pattern"] = {"shape": hatch[0], "solidity": min(0.15 * len(hatch), 0.6)}
         trace["marker"] = marker
         self.add(trace, container.get_label())
         self.c.layout["barmode"] = "overlay"
         self.c.layout["bargap"] = 0
 
     def rectangle(self, rect: Any) -> None:
+        _no_hatch(rect)
         xref, yref = self.refs(rect.get_data_transform(), "Rectangle")
         if rect.get_angle():
             raise _Unsupported("Rectangle (rotated)")
@@ -889,7 +901,27 @@ class _Axes:
             }
         )
 
+    def steppatch(self, patch: Any) -> None:
+        if self.refs(patch.get_data_transform(), "StepPatch") != (self.xa, self.ya):
+            raise _Unsupported("StepPatch (in a non-data coordinate system)")
+        _no_hatch(patch)
+        rings = [
+            np.asarray(r, dtype=float) for r in patch.get_path().to_polygons(closed_only=False)
+        ]
+        alpha = patch.get_alpha()
+        fill = rgba(patch.get_facecolor(), alpha) if patch.get_fill() else None
+        self.fill_trace(
+            rings,
+            fill,
+            rgba(patch.get_edgecolor(), alpha),
+            patch.get_linewidth(),
+            patch.get_linestyle(),
+            patch.get_label(),
+            closed=fill is not None,
+        )
+
     def polygon(self, poly: Any) -> None:
+        _no_hatch(poly)
         if self.refs(poly.get_data_transform(), "Polygon") != (self.xa, self.ya):
             raise _Unsupported("Polygon (in a non-data coordinate system)")
         xy = np.asarray(poly.get_xy(), dtype=float)
@@ -914,6 +946,7 @@ class _Axes:
             raise _Unsupported(f"{type(coll).__name__} (with offsets, e.g. hexbin)")
         if coll.get_array() is not None:
             raise _Unsupported(f"{type(coll).__name__} (colormapped faces)")
+        _no_hatch(coll)
         faces = np.asarray(coll.get_facecolors(), dtype=float).reshape(-1, 4)
         edges = np.asarray(coll.get_edgecolors(), dtype=float).reshape(-1, 4)
         widths = np.atleast_1d(coll.get_linewidths())
@@ -1160,6 +1193,11 @@ class _Axes:
             else:
                 raise _Unsupported(f"Annotation (textcoords {coords!r})")
         self.c.annotations.append(spec)
+
+
+def _no_hatch(artist: Any) -> None:
+    if artist.get_hatch():
+        raise _Unsupported(f"{type(artist).__name__} (hatch {artist.get_hatch()!r})")
 
 
 def _dash_name(style: Any) -> str:
