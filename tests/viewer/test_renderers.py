@@ -96,7 +96,7 @@ def _log_everything(root: Path) -> str:
             row["note"] = "line one\n" + XSS
             row["seg"] = [_small_segmented(i) for i in range(2)]
             row["table"] = _table()
-            row.update(_optional_kinds())
+            row.update(_optional_kinds(root))
         media.log(row)
     media.finish()
     return run.dir
@@ -114,7 +114,7 @@ def _table() -> media.Table:
     return media.Table(columns=["id", "name", "score", "picture"], data=rows)
 
 
-def _optional_kinds() -> dict:
+def _optional_kinds(root: Path) -> dict:
     out: dict = {}
     try:
         import imageio_ffmpeg  # noqa: F401
@@ -141,6 +141,13 @@ def _optional_kinds() -> dict:
             "vectors": [{"start": [0, 0, 0], "end": [1, 2, 3]}],
         }
     )
+    obj = root.parent / "tetra.obj"
+    obj.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 1\nf 1 2 3\nf 1 2 4\nf 1 3 4\nf 2 3 4\n")
+    out["mesh"] = media.Object3D(str(obj))
+    rgb = np.hstack(
+        [np.random.default_rng(3).normal(size=(50, 3)), np.tile([[255, 0, 0]], (50, 1))]
+    )
+    out["rgbcloud"] = media.Object3D(rgb)
     import plotly.graph_objects as go
 
     out["fig"] = go.Figure([go.Scatter(y=[1, 3, 2], name="a"), go.Bar(y=[2, 1, 2], name="b")])
@@ -500,3 +507,17 @@ def test_image_list_shares_one_set_of_controls(run_page):
     assert page.locator(visible).count() == 1
     assert "maskOff" in page.evaluate("decodeURIComponent(location.hash)"), "state kept in the URL"
     sp.screenshot("seg")
+
+
+def test_object3d_mesh_and_rgb_points(run_page):
+    sp, page = run_page, run_page.page
+    mesh = f"{panel(sp, 'mesh')} .mb-plot3d"
+    page.wait_for_function(f"(document.querySelector({mesh!r}).data || []).length > 0")
+    got = page.eval_on_selector(
+        mesh, "p => [p.data[0].type, p.data[0].x.length, p.data[0].i.length]"
+    )
+    assert got == ["mesh3d", 4, 4]
+    cloud = f"{panel(sp, 'rgbcloud')} .mb-plot3d"
+    page.wait_for_function(f"(document.querySelector({cloud!r}).data || []).length > 0")
+    colours = page.eval_on_selector(cloud, "p => [...new Set(p.data[0].marker.color)]")
+    assert colours == ["rgb(255,0,0)"]
