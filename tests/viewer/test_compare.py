@@ -227,11 +227,35 @@ def test_two_image_modes_swipe_onion_difference(site, site_page):
     page.press("#cursor-step", "Enter")
     sp.wait_cursor(8)
     assert row.get_attribute("data-mode") == "diff"
+    assert row.locator(".cmp-note").is_hidden()
     assert "8_" in row.locator(".cmp-merged img").nth(0).get_attribute("src").rsplit("/", 1)[1]
+    page.fill("#cursor-step", "9")
+    page.press("#cursor-step", "Enter")
+    sp.wait_cursor(9)  # beta logs 9, alpha shows 8: still two images, still the difference
+    assert row.get_attribute("data-mode") == "diff"
     row.locator("select.cmp-mode").select_option("side")
     page.wait_for_function("document.querySelector('.cmp-row[data-key=img]').dataset.mode === 'side'")
     assert row.locator(".cmp-merged").is_hidden()
     assert row.locator(".cmp-cell img").count() == 2
+
+
+def test_two_image_mode_without_two_images_falls_back_with_a_note(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, G], "step=2")
+    page = sp.page
+    sp.wait_cursor(2)  # gamma logs its image at 5 only
+    row = page.locator(".cmp-row[data-key=img]")
+    row.locator("select.cmp-mode").select_option("onion")
+    page.wait_for_function("!document.querySelector('.cmp-row[data-key=img] .cmp-note').hidden")
+    assert row.get_attribute("data-mode") == "side"
+    assert "needs one image from each run" in row.locator(".cmp-note").inner_text()
+    assert row.locator(f".cmp-cell[data-run='{A}'] img").count() == 1
+    page.fill("#cursor-step", "5")
+    page.press("#cursor-step", "Enter")
+    sp.wait_cursor(5)
+    assert row.get_attribute("data-mode") == "onion"
+    assert row.locator(".cmp-note").is_hidden()
+    assert row.locator(".cmp-merged img").count() == 2
 
 
 def test_modes_need_exactly_two_runs(site, site_page):
@@ -311,3 +335,26 @@ def test_missing_run_and_empty_selection(site, site_page):
     assert page.locator("#cmp-config thead th").count() == 2  # key + the one run that loaded
     sp.open("#/compare", wait="body[data-ready=compare]")
     assert "No runs to compare" in page.locator("main .placeholder").inner_text()
+
+
+def test_every_kind_of_the_fixture_runs_renders_in_the_grid(tmp_path, site_page):
+    """The two demo fixture runs (every kind): every cell renders at every cursor step, with no
+    console error and no 'could not render' placeholder."""
+    from pathlib import Path
+
+    out = tmp_path / "site"
+    build_site([Path(__file__).resolve().parents[2] / "fixtures" / "runs"], out)
+    sp = site_page(out)
+    open_compare(sp, ["demo.fixture-a", "demo.fixture-b"])
+    page = sp.page
+    steps = page.evaluate("MB.cursor.steps")
+    assert steps
+    kinds = page.locator(".cmp-row").evaluate_all("rs => rs.map(r => r.dataset.kind)")
+    assert {"image", "histogram", "audio", "video", "object3d", "table", "plotly", "bokeh", "html"} <= set(kinds)
+    for step in steps:
+        page.evaluate(f"MB.cursor.set({step})")
+        sp.wait_cursor(step)
+        assert page.locator(".cmp-body:visible").count() > 0
+        bad = page.locator(".cmp-cell .placeholder").all_inner_texts()
+        assert not [b for b in bad if "could not" in b or "no renderer" in b], bad
+    sp.screenshot()

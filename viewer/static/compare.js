@@ -297,14 +297,16 @@
           return { run: r, info: (r.data.media || {})[k] || null, el: el, label: label, body: body, shown: undefined, entry: null };
         });
         var merged = h("div", { class: "cmp-merged", hidden: true });
+        var note = h("p", { class: "cmp-note muted", hidden: true, role: "note",
+          text: kind === "histogram" ? "no histogram to overlay at this step" : "shown side by side: this mode needs one image from each run at this step" });
         var rowEl = h("div", { class: "cmp-row kind-" + kind, role: "row", "data-key": k, "data-kind": kind },
           h("div", { class: "cmp-row-grid", style: "grid-template-columns:" + cols },
             h("div", { class: "cmp-row-head", role: "rowheader" }, h("b", { class: "cmp-key", text: k }), " ",
               h("span", { class: "kind", text: kind }), modeSel ? h("div", null, modeSel) : null),
             cells.map(function (c) { return c.el; })),
-          merged);
+          note, merged);
         table.appendChild(rowEl);
-        var row = { key: k, kind: kind, el: rowEl, cells: cells, merged: merged, modeSel: modeSel, mergedFor: null };
+        var row = { key: k, kind: kind, el: rowEl, cells: cells, merged: merged, note: note, modeSel: modeSel, mergedFor: null };
         if (modeSel) {
           modeSel.addEventListener("change", function () {
             MB.setPanelState(k, "mode", modeSel.value);
@@ -368,6 +370,7 @@
           mergeable = entries.some(function (e) { return e && e.stub && e.stub._type === "histogram"; });
         }
         row.el.setAttribute("data-mode", mergeable ? mode : "side");
+        row.note.hidden = mergeable || mode === "side";
         if (!mergeable) {
           row.merged.hidden = true;
           purgeMerged(row);
