@@ -79,6 +79,9 @@
     if (!loading[src]) {
       loading[src] = new Promise(function (resolve, reject) {
         var s = document.createElement("script");
+        // single-file export (viewer/export.py): the script's text is inlined in the page
+        var inlined = window.MB_INLINE ? window.MB_INLINE.script(src) : undefined;
+        if (typeof inlined === "string") { s.textContent = inlined; document.head.appendChild(s); resolve(s); return; }
         s.src = src;
         s.onload = function () { resolve(s); };
         s.onerror = function () { delete loading[src]; s.remove(); reject(new Error("could not load " + src)); };
@@ -198,6 +201,8 @@
   // Rendering a stub with its kind's renderer
   // ---------------------------------------------------------------------------------------------
   MB.fileUrl = function (run, path) {
+    var inlinedUrl = window.MB_INLINE ? window.MB_INLINE.file(run, path) : undefined;
+    if (typeof inlinedUrl === "string") return inlinedUrl;
     return "files/" + seg(run) + "/" + String(path).split("/").map(seg).join("/");
   };
   function makeCtx(base, stub) {
