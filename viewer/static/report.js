@@ -1,0 +1,207 @@
+/* Report pages (`mediaboard report`): fill each `figure.mb-panel[data-spec]` placeholder with a live
+   panel drawn by the shell's functions (MB.loadRun, MB.loadShard, MB.render, MB.need, MB.kvTable).
+   Loaded on every page of a site; does nothing unless the page has report panels.
+   Panel kinds (spec.kind): chart (scalar keys, one trace per run), media / table (one key of one run
+   at a fixed step, or with the panel's own cursor), compare (one media key across runs), config and
+   summary (a run's key/value table). When every panel has drawn, body[data-report=ready] is set; a
+   panel sets data-state=ready or data-state=error on itself.
+   Every user string goes in as text (MB.h "text", textContent); plotly strings via MB.charts.ptext. */
+(function () {
+  "use strict";
+  var MB = window.MB;
+  if (!MB || !MB.h) return;
+  var h = MB.h;
+
+  function ptext(s) { return MB.charts ? MB.charts.ptext(s) : String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+
+  function flatten(obj, prefix, out) {
+    Object.keys(obj || {}).forEach(function (k) {
+      var v = obj[k];
+      if (v && typeof v === "object" && !Array.isArray(v) && !v._type) flatten(v, prefix + k + ".", out);
+      else out[prefix + k] = v;
+    });
+    return out;
+  }
+
+  function panelCtx(run, key, info, step, logged, state) {
+    return {
+      run: run, key: key, kind: info.kind, step: step, loggedStep: logged, steps: info.steps,
+      url: function (path) { return MB.fileUrl(run, path); },
+      // per-panel UI state stays in the page (a report has many panels of the same key)
+      state: function (name, dflt) { return Object.prototype.hasOwnProperty.call(state, name) ? state[name] : dflt; },
+      setState: function (name, value) { state[name] = value; },
+      text: function (el, s) { el.textContent = s === null || s === undefined ? "" : String(s); },
+      placeholder: MB.placeholder,
+      loadAll: function () {
+        var n = Math.ceil(info.steps.length / info.chunk), loads = [];
+        for (var c = 0; c < n; c++) loads.push(MB.loadShard(run, key, info, c));
+        return Promise.all(loads).then(function (parts) { return [].concat.apply([], parts); });
+      },
+    };
+  }
+
+  // One media cell: the entry of `key` in `run` at the nearest logged step <= step.
+  function mediaCell(cell, spec, runRef, step) {
+    var label = h("p", { class: "mb-step-label" });
+    var body = h("div", { class: "mb-media-body" });
+    MB.clear(cell);
+    cell.appendChild(label);
+    cell.appendChild(body);
+    cell.removeAttribute("data-step");
+    return MB.loadRun(runRef.key).then(function (run) {
+      var info = run.media[spec.key];
+      if (!info) { MB.placeholder(body, "key " + spec.key + " is not in run " + runRef.id); return; }
+      var i = MB.nearestIndex(info.steps, step);
+      if (i < 0) {
+        label.textContent = "not logged yet (first at step " + info.steps[0] + ")";
+        MB.placeholder(body, "first logged at step " + info.steps[0]);
+        return;
+      }
+      var logged = info.steps[i];
+      label.textContent = (logged === step ? "step " + logged : "showing step " + logged + " (nearest earlier than " + step + ")") +
+        " · " + (i + 1) + " of " + info.steps.length + " logged";
+      cell.setAttribute("data-step", String(logged));
+      var chunk = Math.floor(i / info.chunk);
+      return MB.loadShard(runRef.key, spec.key, info, chunk).then(function (entries) {
+        var entry = entries[i - chunk * info.chunk];
+        if (!entry) { MB.placeholder(body, "entry for step " + logged + " is missing from the site data"); return; }
+        cell._state = cell._state || {};
+        MB.render(body, entry.stub, panelCtx(runRef.key, spec.key, info, step, logged, cell._state));
+      });
+    });
+  }
+
+  function destroyCells(cells, kind) {
+    var r = MB.renderers[kind];
+    if (!r || !r.destroy) return;
+    cells.forEach(function (c) {
+      var body = c.querySelector(".mb-media-body");
+      if (body) { try { r.destroy(body); } catch (e) { /* already gone */ } }
+    });
+  }
+
+  // media, table and compare: cells per run; a fixed step, or a cursor over the union of steps
+  function drawMedia(fig, body, spec) {
+    return Promise.all(spec.runs.map(function (r) { return MB.loadRun(r.key); })).then(function (datas) {
+      var cells = spec.runs.map(function (r) { return h("div", { class: "mb-compare-cell", "data-run": r.key }); });
+      var kind = (datas[0].media[spec.key] || {}).kind;
+      var grid;
+      if (spec.kind === "compare") {
+        grid = h("div", { class: "mb-compare-grid", style: "grid-template-columns: repeat(" + Math.min(cells.length, 4) + ", minmax(0, 1fr))" });
+        cells.forEach(function (c, i) {
+          var r = spec.runs[i];
+          c.appendChild(h("h4", null, h("span", { class: "cmp-swatch", style: "background:" + r.color, "aria-hidden": "true" }), h("span", { text: r.label })));
+          var inner = h("div", { class: "mb-cell" });
+          c.appendChild(inner);
+          grid.appendChild(c);
+          c._inner = inner;
+        });
+      } else {
+        grid = cells[0];
+        cells[0]._inner = cells[0];
+      }
+      function show(step) {
+        destroyCells(cells.map(function (c) { return c._inner; }), kind);
+        return Promise.all(cells.map(function (c, i) { return mediaCell(c._inner, spec, spec.runs[i], step); }));
+      }
+      if (spec.step !== null && spec.step !== undefined) {
+        body.appendChild(grid);
+        return show(spec.step);
+      }
+      var all = {};
+      datas.forEach(function (d) { ((d.media[spec.key] || {}).steps || []).forEach(function (s) { all[s] = 1; }); });
+      var steps = Object.keys(all).map(Number).sort(function (a, b) { return a - b; });
+      var idx = steps.length - 1;
+      var slider = h("input", { type: "range", min: 0, max: Math.max(0, steps.length - 1), step: 1, value: idx, "aria-label": "Step cursor of this panel" });
+      var out = h("output", { class: "mb-step-label" });
+      var seq = 0;
+      function set(i) {
+        idx = Math.max(0, Math.min(steps.length - 1, i));
+        slider.value = idx;
+        out.textContent = "step " + steps[idx] + " (" + (idx + 1) + " of " + steps.length + ")";
+        fig.removeAttribute("data-cursor");
+        var mine = ++seq;
+        return show(steps[idx]).then(function () { if (mine === seq) fig.setAttribute("data-cursor", String(steps[idx])); });
+      }
+      body.appendChild(h("div", { class: "mb-cursor", role: "group", "aria-label": "Step cursor" },
+        h("button", { type: "button", "aria-label": "Previous step", text: "◀", onclick: function () { set(idx - 1); } }),
+        slider,
+        h("button", { type: "button", "aria-label": "Next step", text: "▶", onclick: function () { set(idx + 1); } }),
+        out));
+      slider.addEventListener("input", function () { set(Number(slider.value)); });
+      body.appendChild(grid);
+      return set(idx);
+    });
+  }
+
+  function drawChart(fig, body, spec) {
+    var grid = h("div", { class: "mb-chart-grid" });
+    body.appendChild(grid);
+    return Promise.all([MB.need("plotly")].concat(spec.runs.map(function (r) { return MB.loadScalars(r.key); }))).then(function (res) {
+      var series = res.slice(1);
+      spec.keys.forEach(function (key) {
+        var el = h("div", { class: "chart", "data-key": key, role: "img", "aria-label": "chart of " + key });
+        grid.appendChild(h("figure", { class: "chart-fig" }, el));
+        var traces = spec.runs.map(function (r, i) {
+          var d = series[i] || {};
+          var xs = spec.x === "_timestamp"
+            ? (d._timestamp || []).map(function (t) { return t === null ? null : new Date(t * 1000); })
+            : (d[spec.x] || d._step || []);
+          var ys = d[key] || [], px = [], py = [];
+          for (var j = 0; j < ys.length; j++) {
+            if (ys[j] === null || xs[j] === null || xs[j] === undefined) continue;
+            px.push(xs[j]); py.push(ys[j]);
+          }
+          var yy = spec.smooth ? MB.charts.ema(py, spec.smooth) : py;
+          var red = MB.charts.minmax(px, yy, 4000);
+          return { x: red.x, y: red.y, mode: py.length < 60 ? "lines+markers" : "lines", name: ptext(r.label),
+            line: { color: r.color, width: 1.5 }, marker: { size: 4 } };
+        });
+        window.Plotly.react(el, traces, {
+          title: { text: ptext(key), font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: 36 }, height: 260,
+          showlegend: spec.runs.length > 1, legend: { orientation: "h", y: -0.25 },
+          xaxis: { title: { text: ptext(spec.x === "_step" ? "Step" : spec.x) } },
+          yaxis: { type: spec.logy ? "log" : "linear" },
+          paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+        }, { responsive: true, displaylogo: false });
+      });
+    });
+  }
+
+  function drawKv(fig, body, spec) {
+    var r = spec.runs[0];
+    return MB.loadRun(r.key).then(function (run) {
+      var obj = flatten(spec.kind === "config" ? run.config : run.summary, "", {});
+      body.appendChild(MB.kvTable(obj, spec.kind));
+    });
+  }
+
+  var DRAW = { chart: drawChart, media: drawMedia, table: drawMedia, compare: drawMedia, config: drawKv, summary: drawKv };
+
+  function drawPanel(fig) {
+    var body = fig.querySelector(".mb-panel-body");
+    var spec;
+    try { spec = JSON.parse(fig.getAttribute("data-spec")); } catch (e) { spec = null; }
+    MB.clear(body);
+    var draw = spec && DRAW[spec.kind];
+    if (!draw) {
+      MB.placeholder(body, "this panel cannot be drawn (unknown kind " + (spec && spec.kind) + "); rebuild the report");
+      fig.setAttribute("data-state", "error");
+      return Promise.resolve();
+    }
+    return Promise.resolve().then(function () { return draw(fig, body, spec); }).then(function () {
+      fig.setAttribute("data-state", "ready");
+    }, function (err) {
+      MB.placeholder(body, "could not draw this panel: " + (err && err.message));
+      fig.setAttribute("data-state", "error");
+    });
+  }
+
+  function start() {
+    var figs = Array.prototype.slice.call(document.querySelectorAll("figure.mb-panel[data-spec]"));
+    if (!figs.length) return;
+    MB.setShardCache(figs.length * 4);
+    Promise.all(figs.map(drawPanel)).then(function () { document.body.setAttribute("data-report", "ready"); });
+  }
+  document.addEventListener("DOMContentLoaded", start);
+})();
