@@ -593,6 +593,7 @@
   }
 
   function start() {
+    if (document.body.dataset.page === "report") return; // report pages draw themselves (report.js)
     app = document.getElementById("app");
     crumbs = document.getElementById("crumbs");
     window.addEventListener("hashchange", route);
