@@ -401,3 +401,25 @@ def test_saved_files_are_linked_from_the_run_page(tmp_path, site_page):
     target = Path(unquote(urlparse(link.evaluate("a => a.href")).path))
     assert target.read_text() == "hello from a saved file"
     assert target.is_relative_to((tmp_path / "site").resolve())
+
+
+def test_site_still_works_moved_away_from_its_runs(tmp_path, site_page):
+    """Self-contained: move the site, delete the runs, and everything still shows."""
+    import shutil
+
+    media.init(project="p", dir=str(tmp_path / "runs"), id="moved")
+    for s in range(3):
+        media.log({"loss": 1.0 / (s + 1), "img": media.Image(np.full((5, 7), 80 * s, np.uint8))})
+    media.finish()
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    shutil.rmtree(tmp_path / "runs")
+    moved = tmp_path / "elsewhere" / "a site with spaces #1"
+    moved.parent.mkdir()
+    shutil.move(str(tmp_path / "site"), str(moved))
+    sp = site_page(moved)
+    sp.open_run("p.moved", "step=2")
+    sp.wait_cursor(2)
+    page = sp.page
+    page.wait_for_function("document.querySelector('article.panel[data-key=img] img').naturalWidth === 7")
+    page.wait_for_selector("body[data-charts=ready]")
+    assert page.evaluate("document.querySelector('.chart[data-key=loss]').data[0].y.length") == 3
