@@ -338,6 +338,9 @@ class _Converter:
             out["range"] = [math.log10(lo), math.log10(hi)]
             if abs(math.log10(hi) - math.log10(lo)) >= 2:  # one tick per decade, as matplotlib
                 out["dtick"] = 1
+        elif scale == "linear" and _is_date(axis):
+            out["type"] = "date"
+            out["range"] = _dates([lo, hi])
         elif scale == "linear":
             out["type"] = "linear"
             out["range"] = [float(lo), float(hi)]
@@ -361,6 +364,8 @@ class _Converter:
             out["tickmode"] = "array"
             out["tickvals"] = ticks
             out["ticktext"] = [t.get_text() for t in axis.get_ticklabels()][: len(ticks)]
+        elif _is_date(axis):
+            pass  # plotly's date ticks
         elif formatter not in (
             "ScalarFormatter",
             "LogFormatterSciNotation",
@@ -486,14 +491,13 @@ class _Converter:
 
     def text(self, text: Any, xref: str, yref: str, ctx: _Axes | None) -> None:
         x, y = text.get_position()
-        if ctx is not None and xref.startswith("x") and "domain" not in xref:
-            x = ctx.xv([x])[0]
-            y = ctx.yv([y])[0]
+        if ctx is not None:  # mapped on data axes (units, dates); blended refs included
+            x, y = ctx.at(x, y, xref, yref)
         self.annotations.append(
             {
                 "text": text.get_text().replace("\n", "<br>"),
-                "x": float(x),
-                "y": float(y),
+                "x": x,
+                "y": y,
                 "xref": xref,
                 "yref": yref,
                 "showarrow": False,
@@ -517,12 +521,24 @@ class _Axes:
     def __init__(self, conv: _Converter, ax: Any, xa: str, ya: str) -> None:
         self.c, self.ax, self.xa, self.ya = conv, ax, xa, ya
         self.consumed: set[int] = set()
+        self.xdate = ax is not None and _is_date(ax.xaxis)
+        self.ydate = ax is not None and _is_date(ax.yaxis)
 
     def xv(self, values: Any) -> list[Any]:
-        return _values(values)
+        return _dates(values) if self.xdate else _values(values)
 
     def yv(self, values: Any) -> list[Any]:
-        return _values(values)
+        return _dates(values) if self.ydate else _values(values)
+
+    def at(self, x: float, y: float, xref: str, yref: str) -> tuple[Any, Any]:
+        """A point for a layout shape or annotation, mapped when its reference is a date axis."""
+        if xref == self.xa:
+            x = self.xv([self.ax.xaxis.convert_units(x)])[0]
+        if yref == self.ya:
+            y = self.yv([self.ax.yaxis.convert_units(y)])[0]
+        return (x if isinstance(x, str) or x is None else float(x)), (
+            y if isinstance(y, str) or y is None else float(y)
+        )
 
     def add(
         self, trace: dict[str, Any], label: str | None = None, group: int | None = None
@@ -558,14 +574,12 @@ class _Axes:
 
         ax = self.ax
         ignored = {id(ax.patch), id(ax.title), id(ax._left_title), id(ax._right_title)}
+        # a container (bars, error bars) is converted where its first member is drawn
+        owner: dict[int, Any] = {}
         for container in ax.containers:
-            try:
-                if isinstance(container, BarContainer):
-                    self.bars(container)
-                elif isinstance(container, ErrorbarContainer):
-                    self.errorbar(container)
-            except _Unsupported as exc:
-                self.c.unsupported.append(str(exc))
+            if isinstance(container, (BarContainer, ErrorbarContainer)):
+                for member in _members(container):
+                    owner.setdefault(id(member), container)
         handlers: dict[type, Any] = {
             Line2D: self.line,
             PathCollection: self.scatter,
@@ -580,8 +594,20 @@ class _Axes:
             Text: self.text,
             Annotation: self.annotation,
         }
-        for child in ax.get_children():
+        # matplotlib draws by zorder (stable), so the traces keep that order
+        for child in sorted(ax.get_children(), key=lambda a: a.get_zorder()):
             if id(child) in ignored or id(child) in self.consumed:
+                continue
+            container = owner.get(id(child))
+            if container is not None:
+                try:
+                    if isinstance(container, BarContainer):
+                        self.bars(container)
+                    else:
+                        self.errorbar(container)
+                except _Unsupported as exc:
+                    self.c.unsupported.append(str(exc))
+                self.consumed.update(id(m) for m in _members(container))
                 continue
             if isinstance(child, (Spine, Axis, Legend)):
                 continue
@@ -687,10 +713,7 @@ class _Axes:
                     "type": "line",
                     "xref": xref,
                     "yref": yref,
-                    "x0": float(x[0]),
-                    "x1": float(x[1]),
-                    "y0": float(y[0]),
-                    "y1": float(y[1]),
+                    **_corners(self.at(x[0], y[0], xref, yref), self.at(x[1], y[1], xref, yref)),
                     "line": {k: lstyle[k] for k in ("color", "width", "dash")},
                     "layer": "above" if line.get_zorder() > 2 else "below",
                 }
@@ -850,7 +873,7 @@ class _Axes:
                 "y": self.yv(y0 + h / 2),
                 "x": self.xv(w),
                 "base": self.xv(x0),
-                "width": _values(h),
+                "width": _values(h * _MS_PER_DAY if self.ydate else h),
             }
         else:
             trace = {
@@ -859,7 +882,7 @@ class _Axes:
                 "x": self.xv(x0 + w / 2),
                 "y": self.yv(h),
                 "base": self.yv(y0),
-                "width": _values(w),
+                "width": _values(w * _MS_PER_DAY if self.xdate else w),
             }
         hatches = {p.get_hatch() or "" for p in rects}
         if hatches != {""}:
@@ -887,10 +910,10 @@ class _Axes:
                 "type": "rect",
                 "xref": xref,
                 "yref": yref,
-                "x0": float(x0),
-                "x1": float(x0 + rect.get_width()),
-                "y0": float(y0),
-                "y1": float(y0 + rect.get_height()),
+                **_corners(
+                    self.at(x0, y0, xref, yref),
+                    self.at(x0 + rect.get_width(), y0 + rect.get_height(), xref, yref),
+                ),
                 "fillcolor": fill or "rgba(0,0,0,0)",
                 "line": {
                     "color": edge or "rgba(0,0,0,0)",
@@ -1022,6 +1045,8 @@ class _Axes:
                 continue
             vertical = all(np.isclose(s[0, 0], s[-1, 0]) for s in segs)
             key = "error_y" if vertical else "error_x"
+            if self.ydate if vertical else self.xdate:
+                raise _Unsupported("ErrorbarContainer (errors on a date axis)")
             if x is None:  # fmt='none': centre from the bars
                 x = np.array([s[:, 0].mean() if vertical else np.nan for s in segs])
                 y = np.array([np.nan if vertical else s[:, 1].mean() for s in segs])
@@ -1067,6 +1092,8 @@ class _Axes:
     def image(self, im: Any) -> None:
         if im.get_transform() != self.ax.transData:
             raise _Unsupported("AxesImage (not in data coordinates)")
+        if self.xdate or self.ydate:
+            raise _Unsupported("AxesImage (on a date axis)")
         data = im.get_array()
         if data is None:
             return
@@ -1134,7 +1161,7 @@ class _Axes:
         if not text.get_text():
             return
         xref, yref = self.refs(text.get_transform(), "Text")
-        self.c.text(text, xref, yref, self if xref == self.xa and yref == self.ya else None)
+        self.c.text(text, xref, yref, self)
 
     def annotation(self, ann: Any) -> None:
         if not ann.get_text() and ann.arrow_patch is None:
@@ -1147,11 +1174,11 @@ class _Axes:
         if ann.xycoords not in names:
             raise _Unsupported(f"Annotation (xycoords {ann.xycoords!r})")
         xref, yref = names[ann.xycoords]
-        x, y = ann.xy
+        x, y = self.at(*ann.xy, xref, yref)
         spec: dict[str, Any] = {
             "text": ann.get_text().replace("\n", "<br>"),
-            "x": float(x),
-            "y": float(y),
+            "x": x,
+            "y": y,
             "xref": xref,
             "yref": yref,
             "font": self.c.font(ann),
@@ -1175,7 +1202,8 @@ class _Axes:
                 k = self.c.px(1) if coords == "offset points" else 1.0
                 spec.update(ax=float(tx) * k, ay=-float(ty) * k, axref="pixel", ayref="pixel")
             elif coords == ann.xycoords and coords == "data":
-                spec.update(ax=float(tx), ay=float(ty), axref=xref, ayref=yref)
+                tx, ty = self.at(tx, ty, xref, yref)
+                spec.update(ax=tx, ay=ty, axref=xref, ayref=yref)
             else:
                 raise _Unsupported(f"Annotation (textcoords {coords!r} with an arrow)")
         else:
@@ -1188,11 +1216,50 @@ class _Axes:
                 k = self.c.px(1) if coords == "offset points" else 1.0
                 spec.update(xshift=float(tx) * k, yshift=float(ty) * k)
             elif coords in names:
-                spec.update(x=float(tx), y=float(ty))
                 spec["xref"], spec["yref"] = names[coords]
+                spec["x"], spec["y"] = self.at(tx, ty, spec["xref"], spec["yref"])
             else:
                 raise _Unsupported(f"Annotation (textcoords {coords!r})")
         self.c.annotations.append(spec)
+
+
+_MS_PER_DAY = 86_400_000.0
+
+
+def _is_date(axis: Any) -> bool:
+    from matplotlib import dates
+
+    fmt = axis.get_major_formatter()
+    return isinstance(
+        fmt, (dates.AutoDateFormatter, dates.ConciseDateFormatter, dates.DateFormatter)
+    )
+
+
+def _dates(values: Any) -> list[Any]:
+    """matplotlib date numbers (days since the epoch) -> ISO strings (NaN -> None)."""
+    from matplotlib import dates
+
+    days = np.asarray(values, dtype=float).ravel()
+    ok = np.isfinite(days)
+    us = np.where(ok, days, 0.0) * 86_400e6
+    stamps = np.datetime64(dates.get_epoch(), "us") + us.round().astype("timedelta64[us]")
+    text = np.datetime_as_string(stamps, unit="us")
+    return [str(t) if good else None for t, good in zip(text, ok, strict=True)]
+
+
+def _corners(a: tuple[Any, Any], b: tuple[Any, Any]) -> dict[str, Any]:
+    return {"x0": a[0], "y0": a[1], "x1": b[0], "y1": b[1]}
+
+
+def _members(container: Any) -> list[Any]:
+    """The artists a bar or error bar container draws (its nested tuples flattened)."""
+    out: list[Any] = []
+    for item in container:
+        if isinstance(item, (tuple, list)):
+            out += [a for a in item if a is not None]
+        elif item is not None:
+            out.append(item)
+    return out
 
 
 def _no_hatch(artist: Any) -> None:

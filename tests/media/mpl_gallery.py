@@ -259,6 +259,25 @@ def boxplot() -> Figure:
     return fig
 
 
+def dates_line() -> Figure:
+    fig = _fig()
+    ax = fig.add_subplot()
+    days = np.arange("2024-01-01", "2024-01-11", dtype="datetime64[D]")
+    ax.plot(days, Y, marker="o")
+    ax.axvline(days[4], color="gray")
+    ax.annotate("release", xy=(days[7], 7.0))
+    return fig
+
+
+def stairs_and_events() -> Figure:
+    fig = _fig()
+    ax = fig.add_subplot()
+    ax.stairs([3.0, 1.0, 2.0], [0.0, 1.0, 2.0, 3.0], fill=True, label="stairs")
+    ax.eventplot([[0.5, 1.5, 2.5]], lineoffsets=5.0, colors="k")
+    ax.bar([0.5, 1.5], [1.0, 2.0], hatch="//", fill=False)
+    return fig
+
+
 SUPPORTED: dict[str, Callable[[], Figure]] = {
     f.__name__: f
     for f in (
@@ -284,6 +303,8 @@ SUPPORTED: dict[str, Callable[[], Figure]] = {
         twin_axes,
         reference_lines,
         boxplot,
+        dates_line,
+        stairs_and_events,
     )
 }
 

@@ -38,7 +38,8 @@ def types(out):
 
 
 def legend(out):
-    return [t["name"] for t in out["data"] if t.get("showlegend")]
+    shown = [t for t in out["data"] if t.get("showlegend")]
+    return [t["name"] for t in sorted(shown, key=lambda t: t["legendrank"])]
 
 
 # --- every supported figure converts, without a warning --------------------------------------
@@ -66,6 +67,8 @@ EXPECTED_TYPES = {
     "twin_axes": ["scatter", "scatter"],
     "reference_lines": ["scatter", "scatter"],
     "boxplot": ["scatter"] * 14,
+    "dates_line": ["scatter"],
+    "stairs_and_events": ["scatter", "bar", "scatter"],
 }
 
 
@@ -187,7 +190,7 @@ def test_hist_bars_hold_the_counts():
 
 def test_hist_step_and_stepfilled():
     out = convert(g.hist_step)
-    step, filled = out["data"]
+    step, filled = sorted(out["data"], key=lambda t: t["name"] != "step")
     assert step["fill"] == "none" and filled["fill"] == "toself"
     assert max(v for v in step["y"] if v is not None) > 0
     assert legend(out) == ["step", "filled"]
@@ -195,7 +198,7 @@ def test_hist_step_and_stepfilled():
 
 def test_fill_between_is_a_filled_polygon():
     out = convert(g.fill_between)
-    line, band = out["data"]
+    band, line = out["data"]  # drawn in zorder: the fill (1) under the line (2)
     assert band["fill"] == "toself" and band["fillcolor"].endswith(",0.3)")
     ys = [v for v in band["y"] if v is not None]
     assert set((g.Y + 1).tolist()) <= set(ys) and set((g.Y - 1).tolist()) <= set(ys)
@@ -307,7 +310,7 @@ def test_reference_lines_and_spans_become_shapes():
     )
     span = next(s for s in shapes if s["type"] == "rect")
     assert (span["x0"], span["x1"], span["yref"]) == (5, 6, "y domain")
-    vl = out["data"][1]
+    (vl,) = [t for t in out["data"] if None in t["x"]]
     assert vl["x"] == [1, 1, None, 2, 2] and vl["y"] == [0, 3, None, 0, 4]
 
 
@@ -316,6 +319,34 @@ def test_boxplot_lines_and_labels():
     assert out["layout"]["xaxis"]["ticktext"] == ["a", "b"]
     fliers = [t for t in out["data"] if t["mode"] == "markers"]
     assert fliers and all(t["marker"]["symbol"] == "circle-open" for t in fliers)
+
+
+def test_date_axis():
+    out = convert(g.dates_line)
+    (t,) = out["data"]
+    assert t["x"][0].startswith("2024-01-01") and t["x"][-1].startswith("2024-01-10")
+    assert t["y"] == g.Y.tolist()
+    x = out["layout"]["xaxis"]
+    assert x["type"] == "date" and x["range"][0] < "2024-01-01" < "2024-01-10" < x["range"][1]
+    (line,) = out["layout"]["shapes"]
+    assert line["x0"].startswith("2024-01-05") and line["yref"] == "y domain"
+    (note,) = out["layout"]["annotations"]
+    assert note["x"].startswith("2024-01-08") and note["y"] == 7
+
+
+def test_stairs_events_and_hatched_bars():
+    out = convert(g.stairs_and_events)
+    stairs, bars, events = out["data"]
+    assert stairs["fill"] == "toself" and {3.0, 1.0, 2.0} <= set(stairs["y"])
+    assert events["x"] == [0.5, 0.5, None, 1.5, 1.5, None, 2.5, 2.5]
+    assert bars["marker"]["pattern"]["shape"] == "/"
+
+
+def test_other_hatches_fall_back():
+    fig = Figure()
+    fig.add_subplot().fill_between([0, 1], [1, 2], hatch="o")
+    with pytest.warns(UserWarning, match=r"FillBetweenPolyCollection \(hatch 'o'\)"):
+        assert isinstance(from_matplotlib(fig), Image)
 
 
 # --- fallbacks -----------------------------------------------------------------------------
