@@ -120,6 +120,8 @@ def test_charts_one_trace_per_run_in_its_colour(site, site_page):
     assert traces == [[A, PALETTE[0], 10], [B, PALETTE[1], 10], [G, PALETTE[2], 1]]
     # acc is logged by alpha only: one trace
     assert page.evaluate("document.querySelector('.cmp-charts .chart[data-key=acc]').data.length") == 1
+    assert page.locator(".cmp-charts .chart[data-key=loss] .legendtext").all_text_contents()[2] == XSS
+    assert page.evaluate("window.__pwned") is None
     # the legend toggles a run
     page.locator(".cmp-charts .chart[data-key=loss] .legendtoggle").nth(1).click()
     page.wait_for_function(f"{js}.data[1].visible === 'legendonly'")
@@ -278,6 +280,10 @@ def test_histograms_overlaid_one_trace_per_run(site, site_page):
     assert traces == [[A, PALETTE[0]], [B, PALETTE[1]], [G, PALETTE[2]]]
     names = page.evaluate(f"{js}.data.map(t => t.name)")
     assert "(step 5)" in names[0] and "(step 4)" in names[1]
+    # gamma's name is shown in the legend as text
+    legend = page.locator(".cmp-row[data-key=hist] .legendtext").all_text_contents()
+    assert legend[2] == XSS + " (step 5)"
+    assert page.evaluate("window.__pwned") is None
     sp.screenshot()
     page.locator("button[aria-label='Previous step']").click()
     sp.wait_cursor(4)  # gamma has no histogram before step 5: two traces
