@@ -1,0 +1,646 @@
+"""``mediaboard export``: one self-contained HTML file of one or more runs, under a size budget.
+
+    mediaboard export RUN [RUN ...] --single-file out.html --budget 20MB [--keep-step 40]
+
+The file opens from ``file://`` (or as an e-mail attachment, a CI artifact) with no network: the
+app, its data shards, the vendor JavaScript a run needs and every media file are inlined. When
+the whole export does not fit the budget, a fixed ladder of reductions is tried in order (fewer
+steps per key, images re-encoded as WebP at a smaller size, audio/video left out) and the first
+that fits is written; every reduced panel carries a note saying what was left out. The rule is in
+docs/export.md and in ``LADDER`` below; it is the same every time for the same runs.
+
+Exit codes: 0 written, 1 even the smallest export does not fit the budget, 2 bad usage or
+unreadable input. Errors are one line on stderr; ``--debug`` shows the traceback.
+
+Example::
+
+    from viewer.export import main
+    main(["runs/abc", "--single-file", "report.html", "--budget", "20MB"])
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import html
+import io
+import json
+import mimetypes
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from media import runfolder as rf
+from viewer.build import CHUNK, _js, build_site
+
+#: suffixes of image files that may be downscaled and re-encoded as WebP
+REENCODABLE = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+#: media kinds whose renderer needs plotly.js (the scalar charts need it too)
+PLOTLY_KINDS = frozenset({"histogram", "object3d", "plotly"})
+#: images per media key encoded to estimate a level's size before encoding them all
+SAMPLE = 8
+UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
+
+
+@dataclass(frozen=True)
+class Level:
+    """One rung of the reduction ladder.
+
+    ``max_steps``: at most this many logged steps per media key (None: all); ``side``: images
+    larger than this (longest side, px) are downscaled and every image is re-encoded as WebP at
+    ``quality`` when that is smaller (None: files as logged); ``keep_av``: audio, video and other
+    files that cannot be re-encoded are kept (else left out, with a note).
+    """
+
+    max_steps: int | None
+    side: int | None
+    quality: int = 80
+    keep_av: bool = True
+
+    def describe(self) -> str:
+        if self.max_steps is None and self.side is None:
+            return "everything as logged"
+        parts = [f"at most {self.max_steps} steps per key" if self.max_steps else "all steps"]
+        if self.side:
+            parts.append(f"images as WebP <= {self.side} px (quality {self.quality})")
+        if not self.keep_av:
+            parts.append("no audio/video")
+        return ", ".join(parts)
+
+
+#: tried in order; the first level whose page fits the budget is written
+LADDER: tuple[Level, ...] = (
+    Level(None, None),
+    Level(None, 1024, 85),
+    Level(None, 512, 80),
+    Level(None, 256, 75),
+    Level(50, 256, 75),
+    Level(25, 256, 70),
+    Level(12, 256, 70),
+    Level(12, 192, 65),
+    Level(6, 128, 60),
+    Level(6, 128, 60, keep_av=False),
+    Level(2, 96, 50, keep_av=False),
+    Level(2, 64, 40, keep_av=False),
+)
+
+# The export's own page code: MB_INLINE (read by MB.loadScript / MB.fileUrl in static/app.js),
+# the notes on reduced panels and the banner. Kept here because only the export uses it.
+BOOT_JS = r"""(function () {
+  "use strict";
+  var cfg = JSON.parse(document.getElementById("mb-export").textContent);
+  function block(id) { var el = document.getElementById(id); return el ? el.textContent : undefined; }
+  function clean(s) { try { return decodeURIComponent(s); } catch (e) { return s; } }
+  window.MB_INLINE = {
+    script: function (src) { return block("mb-js:" + clean(src)); },
+    file: function (run, path) {
+      var uri = block("mb-file:" + run + "/" + path);
+      if (uri !== undefined) return uri;
+      return "data:text/plain;charset=utf-8," + encodeURIComponent("Left out of this single-file export: " + path);
+    },
+  };
+  if (!location.hash && cfg.runs.length === 1) history.replaceState(null, "", "#/run/" + encodeURIComponent(cfg.runs[0]));
+  function note(cls, text) {
+    var p = document.createElement("p");
+    p.className = cls; p.setAttribute("role", "note"); p.textContent = text;
+    return p;
+  }
+  function notePanels() {
+    var view = window.MB && MB.view;
+    var run = view && view.path && view.path[0] === "run" ? view.path[1] : null;
+    var notes = (run && cfg.notes[run]) || {};
+    var panels = document.querySelectorAll("article.panel[data-key]");
+    for (var i = 0; i < panels.length; i++) {
+      var p = panels[i], text = notes[p.getAttribute("data-key")];
+      if (!text || p.querySelector(":scope > .export-note")) continue;
+      var head = p.querySelector(":scope > header");
+      p.insertBefore(note("export-note", text), head ? head.nextSibling : p.firstChild);
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var top = document.querySelector("header.top");
+    if (top) top.parentNode.insertBefore(note("export-banner", cfg.banner), top.nextSibling);
+    new MutationObserver(notePanels).observe(document.getElementById("app"), { childList: true, subtree: true });
+  });
+})();
+"""
+
+EXPORT_CSS = """.export-banner{margin:0;padding:.35rem 1rem;font-size:.85em;background:#eef3fb;color:#243b5a;border-bottom:1px solid #c9d6ea}
+.export-note{margin:.2rem 0 .4rem;padding:.25rem .5rem;font-size:.82em;background:#fff6d5;border-left:3px solid #c99a00;color:#4d3d00}
+"""
+
+
+class ExportError(Exception):
+    """Bad arguments or unreadable input: exit code 2."""
+
+
+class BudgetError(Exception):
+    """Even the smallest export does not fit the budget: exit code 1."""
+
+
+def parse_size(text: str) -> int:
+    """Bytes in ``"20MB"``, ``"512 KiB"``, ``"1.5GB"`` or ``"300000"`` (kB/MB/GB are powers of 1000)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*([kmg]i?b|b)?\s*", str(text), flags=re.IGNORECASE)
+    if not m:
+        raise ExportError(f"--budget: expected a size like 20MB, 500KB or 3MiB; got {text!r}.")
+    value = float(m.group(1)) * UNITS[(m.group(2) or "b").lower()]
+    if value < 1:
+        raise ExportError(f"--budget: expected a size of at least 1 byte; got {text!r}.")
+    return int(value)
+
+
+def fmt_size(n: float) -> str:
+    """``1234567`` -> ``"1.23 MB"`` (powers of 1000, like --budget)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.2f} {unit}"
+    return f"{int(n)} B"
+
+
+def keep_indices(n: int, cap: int | None, flagged: Iterable[int] = ()) -> list[int]:
+    """Indices of the logged steps kept when at most ``cap`` are shown.
+
+    ``cap`` evenly spaced indices (``round(i * (n - 1) / (cap - 1))``, so the first and the last
+    are always in), plus every flagged index. ``cap=None`` or ``n <= cap`` keeps everything.
+
+    >>> keep_indices(10, 4)
+    [0, 3, 6, 9]
+    """
+    if cap is None or n <= cap:
+        return list(range(n))
+    cap = max(2, cap)
+    picked = {(i * (n - 1) + (cap - 1) // 2) // (cap - 1) for i in range(cap)}
+    picked.update(i for i in flagged if 0 <= i < n)
+    return sorted(picked)
+
+
+# ------------------------------------------------------------------------------------------------
+# reading the built site back
+# ------------------------------------------------------------------------------------------------
+
+
+def _call_args(text: str, name: str) -> list[Any]:
+    """The JSON arguments of ``MB.data.<name>(a,b,...);`` as written by viewer.build."""
+    prefix = f"MB.data.{name}("
+    if not text.startswith(prefix):
+        raise ExportError(f"built site: expected a file starting with {prefix!r}; got {text[:40]!r}.")
+    dec = json.JSONDecoder()
+    pos, args = len(prefix), []
+    while True:
+        value, pos = dec.raw_decode(text, pos)
+        args.append(value)
+        if text[pos] == ",":
+            pos += 1
+            continue
+        if text[pos] == ")":
+            return args
+        raise ExportError(f"built site: unexpected {text[pos]!r} in a {name} file.")
+
+
+@dataclass
+class RunData:
+    key: str
+    data: dict[str, Any]
+    entries: dict[str, list[dict[str, Any]]]
+
+
+def _read_site(site: Path) -> tuple[list[Any], list[RunData]]:
+    index = _call_args((site / "data" / "index.js").read_text(encoding="utf-8"), "index")[0]
+    runs = []
+    for entry in index:
+        key = entry["key"]
+        data = _call_args((site / "data" / key / "run.js").read_text(encoding="utf-8"), "run")[1]
+        entries: dict[str, list[dict[str, Any]]] = {}
+        for mkey, info in data["media"].items():
+            items: list[dict[str, Any]] = []
+            chunks = max(1, -(-len(info["steps"]) // info["chunk"]))
+            for c in range(chunks):
+                shard = site / "data" / key / "k" / info["slug"] / f"{c}.js"
+                items.extend(_call_args(shard.read_text(encoding="utf-8"), "shard")[3])
+            entries[mkey] = items
+        runs.append(RunData(key, data, entries))
+    return index, runs
+
+
+# ------------------------------------------------------------------------------------------------
+# media files
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FileRef:
+    owner: dict[str, Any]  # the stub (or mask layer's stub) that names the file
+    path: str
+    kind: str
+
+
+def _refs(obj: Any, inlined: frozenset[str] = frozenset(), kind: str = "") -> Iterable[FileRef]:
+    """Every file a stub names that the page would load by URL (not already inlined)."""
+    if isinstance(obj, list):
+        for x in obj:
+            yield from _refs(x, inlined, kind)
+        return
+    if not isinstance(obj, dict):
+        return
+    if isinstance(obj.get("__inline"), dict):
+        inlined = inlined | frozenset(obj["__inline"])
+    kind = obj.get("_type", kind) if isinstance(obj.get("_type"), str) else kind
+    missing = obj.get("__missing") or []
+    for name in ("path", "preview"):
+        v = obj.get(name)
+        if isinstance(v, str) and v not in inlined and v not in missing:
+            yield FileRef(obj, v, kind)
+    for k, v in obj.items():
+        if k == "masks":
+            continue  # mask PNGs: inlined by the build, or loaded beside their image
+        if isinstance(v, (dict, list)):
+            yield from _refs(v, inlined, kind)
+
+
+def _data_uri(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _mime(path: str) -> str:
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+@dataclass
+class Encoded:
+    uri: str
+    reencoded: bool
+    original: int
+
+
+class MediaCache:
+    """Data URIs of the site's files, per (file, side, quality); each encoding is done once."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        self.cache: dict[tuple[str, int | None, int], Encoded | None] = {}
+
+    def get(self, run: str, ref: FileRef, level: Level) -> Encoded | None:
+        src = self.site / "files" / run / ref.path
+        can = ref.kind == "image" and ref.path.lower().endswith(REENCODABLE) and level.side
+        side = level.side if can else None
+        ck = (f"{run}/{ref.path}", side, level.quality if side else 0)
+        if ck not in self.cache:
+            self.cache[ck] = self._encode(src, ref.path, side, level.quality)
+        return self.cache[ck]
+
+    def _encode(self, src: Path, path: str, side: int | None, quality: int) -> Encoded | None:
+        try:
+            raw = src.read_bytes()
+        except OSError:
+            return None
+        if side is None:
+            return Encoded(_data_uri(_mime(path), raw), False, len(raw))
+        from PIL import Image as PILImage
+
+        try:
+            with PILImage.open(io.BytesIO(raw)) as im:
+                im.load()
+                big = max(im.size) > side
+                if im.mode not in ("RGB", "RGBA"):
+                    im = im.convert("RGBA" if "A" in im.mode or "transparency" in im.info else "RGB")
+                if big:
+                    im.thumbnail((side, side), PILImage.Resampling.LANCZOS)
+                buf = io.BytesIO()
+                im.save(buf, format="WEBP", quality=quality, method=4)
+        except (OSError, ValueError):
+            return Encoded(_data_uri(_mime(path), raw), False, len(raw))
+        out = buf.getvalue()
+        if not big and len(out) >= len(raw):
+            return Encoded(_data_uri(_mime(path), raw), False, len(raw))
+        return Encoded(_data_uri("image/webp", out), True, len(raw))
+
+
+# ------------------------------------------------------------------------------------------------
+# planning and writing the page
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    level: Level
+    runs: list[tuple[str, dict[str, Any], dict[str, list[dict[str, Any]]]]]
+    files: dict[str, str]  # "run/path" -> data URI
+    notes: dict[str, dict[str, str]]
+    reduced: bool
+    saved_files: bool = True
+    vendor: list[str] = field(default_factory=list)
+
+
+def _kinds(obj: Any, out: set[str]) -> set[str]:
+    if isinstance(obj, dict):
+        if isinstance(obj.get("_type"), str):
+            out.add(obj["_type"])
+        for v in obj.values():
+            _kinds(v, out)
+    elif isinstance(obj, list):
+        for v in obj:
+            _kinds(v, out)
+    return out
+
+
+def _plan(runs: list[RunData], level: Level, cache: MediaCache, flagged: set[int],
+          saved_files: bool) -> Plan:
+    out_runs = []
+    files: dict[str, str] = {}
+    notes: dict[str, dict[str, str]] = {}
+    reduced = False
+    for rd in runs:
+        data = copy.deepcopy(rd.data)
+        entries_out: dict[str, list[dict[str, Any]]] = {}
+        for mkey, entries in rd.entries.items():
+            steps = [e["step"] for e in entries]
+            flagged_idx = [i for i, s in enumerate(steps) if s in flagged]
+            kept = [copy.deepcopy(entries[i]) for i in keep_indices(len(entries), level.max_steps, flagged_idx)]
+            reenc = images = 0
+            dropped: dict[str, list[int]] = {}
+            for e in kept:
+                for ref in _refs(e["stub"]):
+                    enc = cache.get(rd.key, ref, level)
+                    if enc is None:
+                        continue  # not in the site: the page shows it as missing
+                    if not enc.reencoded and not level.keep_av and ref.kind != "image":
+                        ref.owner.setdefault("__missing", []).append(ref.path)
+                        d = dropped.setdefault(ref.kind or "media", [0, 0])
+                        d[0] += 1
+                        d[1] += enc.original
+                        continue
+                    files[f"{rd.key}/{ref.path}"] = enc.uri
+                    if ref.kind == "image":
+                        images += 1
+                        reenc += enc.reencoded
+            parts = []
+            if len(kept) < len(entries):
+                parts.append(f"showing {len(kept)} of {len(entries)} logged steps "
+                             "(evenly spaced; first and last kept)")
+            if reenc:
+                parts.append(f"{'images' if reenc == images else f'{reenc} of {images} images'} "
+                             f"re-encoded as WebP at <= {level.side} px (quality {level.quality})")
+            for kind, (n, size) in sorted(dropped.items()):
+                parts.append(f"{n} {kind} file{'s' if n != 1 else ''} left out ({fmt_size(size)})")
+            if parts:
+                notes.setdefault(rd.key, {})[mkey] = "Reduced in this export: " + "; ".join(parts) + "."
+                reduced = True
+            data["media"][mkey]["steps"] = [e["step"] for e in kept]
+            data["media"][mkey]["chunk"] = CHUNK
+            entries_out[mkey] = kept
+        if saved_files:
+            for f in data.get("files") or []:
+                enc = cache.get(rd.key, FileRef({}, f, "file"), Level(None, None))
+                if enc is not None:
+                    files[f"{rd.key}/{f}"] = enc.uri
+        elif data.get("files"):
+            data.setdefault("problems", []).append(
+                f"{len(data['files'])} saved file(s) are left out of this single-file export "
+                "(the links show a note); export with a larger --budget to include them.")
+        out_runs.append((rd.key, data, entries_out))
+    plan = Plan(level, out_runs, files, notes, reduced or not saved_files, saved_files)
+    kinds: set[str] = set()
+    for _, data, entries in out_runs:
+        _kinds(entries, kinds)
+        if data.get("scalars"):
+            kinds.add("__charts")
+    plan.vendor = (["plotly"] if kinds & (PLOTLY_KINDS | {"__charts"}) else []) + \
+        (["bokeh"] if "bokeh" in kinds else [])
+    return plan
+
+
+def _estimate(runs: list[RunData], level: Level, cache: MediaCache, flagged: set[int]) -> int:
+    """Bytes of the media data URIs at ``level``, from at most SAMPLE images per key (evenly spaced).
+
+    Only used to skip levels that are clearly over budget without encoding every image."""
+    total = 0
+    for rd in runs:
+        for entries in rd.entries.values():
+            steps = [e["step"] for e in entries]
+            flagged_idx = [i for i, s in enumerate(steps) if s in flagged]
+            refs = [r for i in keep_indices(len(entries), level.max_steps, flagged_idx)
+                    for r in _refs(entries[i]["stub"])]
+            images = [r for r in refs if r.kind == "image"]
+            for r in refs:
+                if r.kind != "image" and level.keep_av:
+                    try:
+                        total += (cache.site / "files" / rd.key / r.path).stat().st_size * 4 // 3
+                    except OSError:
+                        pass
+            if images:
+                sample = [images[i] for i in keep_indices(len(images), SAMPLE)]
+                sizes = [len(enc.uri) for r in sample if (enc := cache.get(rd.key, r, level))]
+                if sizes:
+                    total += sum(sizes) * len(images) // len(sizes)
+    return total
+
+
+_SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
+
+
+def _script_text(text: str) -> str:
+    """Text that is safe inside <script>...</script> (the same JavaScript when run)."""
+    return _SCRIPT_END.sub(r"<\\/\1", text).replace("<!--", "<\\!--")
+
+
+def _block(block_id: str, text: str) -> str:
+    return (f'<script type="text/x-mediaboard" id="{html.escape(block_id, quote=True)}">'
+            f"{_script_text(text)}</script>\n")
+
+
+class Page:
+    """The parts of the page that do not depend on the level, read once from the built site."""
+
+    def __init__(self, site: Path, index: list[Any]) -> None:
+        self.site = site
+        self.index = index
+        shell = (site / "index.html").read_text(encoding="utf-8")
+        vendor_attr = re.search(r'data-vendor="([^"]*)"', shell)
+        self.vendor_map: dict[str, list[str]] = json.loads(html.unescape(vendor_attr.group(1))) \
+            if vendor_attr else {}
+        shell = re.sub(r'<link rel="stylesheet" href="([^"]+)">',
+                       lambda m: "<style>" + self._read(m.group(1)).replace("</style", "<\\/style")
+                       + "</style>", shell)
+        self.shell = re.sub(r'<script src="([^"]+)" defer></script>',
+                            lambda m: "<script>" + _script_text(self._read(m.group(1))) + "</script>",
+                            shell)
+        self.vendor_blocks = {
+            name: "".join(_block(f"mb-js:{rel}", self._read(rel)) for rel in files)
+            for name, files in self.vendor_map.items()
+        }
+
+    def _read(self, rel: str) -> str:
+        return (self.site / html.unescape(rel)).read_text(encoding="utf-8")
+
+    def render(self, plan: Plan, banner: str) -> str:
+        vendor = {name: files for name, files in self.vendor_map.items() if name in plan.vendor}
+        cfg = {"runs": [k for k, _, _ in plan.runs], "notes": plan.notes, "banner": banner}
+        page = self.shell.replace("</head>", f"<style>{EXPORT_CSS}</style>\n</head>", 1)
+        page = re.sub(r'data-vendor="[^"]*"',
+                      lambda _m: f'data-vendor="{html.escape(json.dumps(vendor), quote=True)}"', page, count=1)
+        cfg_json = _js(cfg).replace("<", "\\u003c")
+        parts = [f'<script type="application/json" id="mb-export">{cfg_json}</script>\n',
+                 f"<script>{_script_text(BOOT_JS)}</script>\n"]
+        for key, data, entries in plan.runs:
+            parts.append(_block(f"mb-js:data/{key}/run.js", f"MB.data.run({_js(key)},{_js(data)});\n"))
+            parts.append(_block(f"mb-js:data/{key}/scalars.js",
+                                (self.site / "data" / key / "scalars.js").read_text(encoding="utf-8")))
+            for mkey, kept in entries.items():
+                slug = data["media"][mkey]["slug"]
+                for c in range(max(1, -(-len(kept) // CHUNK))):
+                    part = kept[c * CHUNK:(c + 1) * CHUNK]
+                    parts.append(_block(f"mb-js:data/{key}/k/{slug}/{c}.js",
+                                        f"MB.data.shard({_js(key)},{_js(mkey)},{c},{_js(part)});\n"))
+        for name in plan.vendor:
+            parts.append(self.vendor_blocks.get(name, ""))
+        for ident, uri in plan.files.items():
+            parts.append(_block(f"mb-file:{ident}", uri))
+        # the first inlined <script> of the shell comes after <body>: data and MB_INLINE go before it
+        head, sep, tail = page.partition("<script>")
+        return head + "".join(parts) + sep + tail
+
+
+@dataclass
+class ExportResult:
+    out: Path
+    size: int
+    budget: int
+    level: Level
+    reduced: bool
+    notes: dict[str, dict[str, str]]
+    vendor: list[str]
+
+
+def export(sources: Sequence[str | Path], out: str | Path, budget: int, *,
+           keep_steps: Iterable[int] = (), title: str = "mediaboard export",
+           progress: Callable[[str], None] | None = None) -> ExportResult:
+    """Write ONE self-contained HTML file of the runs under ``sources`` into ``out``, at most
+    ``budget`` bytes; raises BudgetError when even the smallest level of LADDER does not fit."""
+    say = progress or (lambda _m: None)
+    out_path = Path(out)
+    if out_path.is_dir():
+        raise ExportError(f"--single-file: expected a file name; got {str(out_path)!r}, which is a folder.")
+    flagged = set(keep_steps)
+    with tempfile.TemporaryDirectory(prefix="mediaboard-export-") as tmp:
+        site = Path(tmp) / "site"
+        try:
+            stats = build_site(list(sources), site, title=title)
+        except (FileNotFoundError, NotADirectoryError, rf.FormatError) as exc:
+            raise ExportError(str(exc)) from None
+        if stats.runs == 0:
+            raise ExportError(f"no runs found under {', '.join(map(str, sources))}.")
+        index, runs = _read_site(site)
+        page = Page(site, index)
+        cache = MediaCache(site)
+        smallest = None
+        for i, level in enumerate(LADDER, start=1):
+            guess = _estimate(runs, level, cache, flagged)
+            if guess > budget * 1.1 and i < len(LADDER):
+                say(f"[{i}/{len(LADDER)}] {level.describe()}: skipped, media alone estimated at "
+                    f"{fmt_size(guess)}")
+                continue
+            plan = _plan(runs, level, cache, flagged, saved_files=(i == 1))
+            vendor_note = ""
+            if "plotly" in plan.vendor:
+                vendor_note = " plotly.js is included for the charts."
+            banner = (f"Single-file export of {len(runs)} run(s), made by mediaboard export under a "
+                      f"budget of {fmt_size(budget)}." + vendor_note +
+                      (" Some panels were reduced to fit; each says what was left out." if plan.reduced
+                       else " Nothing was left out."))
+            text = page.render(plan, banner)
+            size = len(text.encode("utf-8"))
+            say(f"[{i}/{len(LADDER)}] {level.describe()}: {fmt_size(size)}"
+                f" {'<=' if size <= budget else '>'} {fmt_size(budget)}")
+            smallest = size
+            if size <= budget:
+                out_path.parent.mkdir(parents=True, exist_ok=True)
+                tmp_out = out_path.with_name(f".{out_path.name}.tmp")
+                tmp_out.write_text(text, encoding="utf-8")
+                tmp_out.replace(out_path)
+                return ExportResult(out_path, size, budget, level, plan.reduced, plan.notes, plan.vendor)
+        vendor_size = sum(len(page.vendor_blocks.get(v, "")) for v in plan.vendor)
+        extra = f", of which {fmt_size(vendor_size)} is {' and '.join(plan.vendor)}.js" if vendor_size else ""
+        raise BudgetError(
+            f"budget {fmt_size(budget)} is too small: the smallest export ({LADDER[-1].describe()}) "
+            f"needs {fmt_size(smallest or 0)}{extra}; give a larger --budget.")
+
+
+# ------------------------------------------------------------------------------------------------
+# command line
+# ------------------------------------------------------------------------------------------------
+
+
+def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("runs", nargs="+", help="run folders or folders of runs")
+    p.add_argument("--single-file", required=True, metavar="OUT.html", help="the HTML file to write")
+    p.add_argument("--budget", default="20MB", help="largest size of the file (default 20MB; kB/MB are 1000-based, KiB/MiB 1024)")
+    p.add_argument("--keep-step", type=int, action="append", default=[], metavar="STEP",
+                   help="a step that is always kept when steps are reduced (repeatable)")
+    p.add_argument("--title", default="mediaboard export", help="page title")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    # SUPPRESS: under `mediaboard --debug export ...` an unset sub-option must not reset the flag
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    return p
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``export`` on a CLI's subparsers; ``args.func(args)`` runs it and returns the exit code."""
+    p = subparsers.add_parser("export", help="one self-contained HTML file under a size budget",
+                              description=__doc__.split("\n\n")[0])
+    add_arguments(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``export`` from parsed arguments; returns the exit code. Errors are one line on stderr."""
+    debug = getattr(args, "debug", False)
+    try:
+        t0 = time.perf_counter()
+        budget = parse_size(args.budget)
+        progress = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
+        res = export(args.runs, args.single_file, budget, keep_steps=args.keep_step, title=args.title,
+                     progress=progress)
+    except BudgetError as exc:
+        if debug:
+            raise
+        print(f"mediaboard export: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - one line for the user, the traceback with --debug
+        if debug:
+            raise
+        name = "" if isinstance(exc, ExportError) else f"{type(exc).__name__}: "
+        print(f"mediaboard export: {name}{exc}", file=sys.stderr)
+        return 2
+    reduced = sum(len(v) for v in res.notes.values())
+    print(f"wrote {fmt_size(res.size)} of a {fmt_size(res.budget)} budget in {time.perf_counter() - t0:.1f} s"
+          f" ({res.level.describe()}; {reduced} panel(s) reduced"
+          f"{'; plotly.js included' if 'plotly' in res.vendor else ''})", file=sys.stderr)
+    print(res.out.resolve())
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit code 2 (not argparse's usage block)
+        raise ExportError(message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``mediaboard export ...`` as a function: 0 written, 1 over budget, 2 bad usage."""
+    parser = add_arguments(_Parser(prog="mediaboard export", description=__doc__.split("\n\n")[0]))
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except ExportError as exc:
+        print(f"mediaboard export: {exc}", file=sys.stderr)
+        return 2
+    return run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
