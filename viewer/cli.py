@@ -102,8 +102,20 @@ def _optional_commands(sub: argparse._SubParsersAction) -> None:
     try:
         from viewer import ci
     except ImportError:
+        pass
+    else:
+        ci.add_parser(sub)
+    try:
+        from viewer import export
+    except ImportError:
+        pass
+    else:
+        export.add_parser(sub)
+    try:
+        from viewer import report
+    except ImportError:
         return
-    ci.add_parser(sub)
+    report.add_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
