@@ -5,6 +5,7 @@ histograms, URL-hash state and escaping. Outside requests and console errors fai
 from __future__ import annotations
 
 import io
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
@@ -224,6 +225,17 @@ def test_two_image_modes_swipe_onion_difference(site, site_page):
     assert row.locator(".cmp-merged img").nth(1).evaluate("e => getComputedStyle(e).mixBlendMode") == "difference"
     assert close(stage_pixel(page), DIFF6)
     sp.screenshot("diff")
+    # one zoom for both images; drag pans them together
+    row.locator("select.cmp-zoom").select_option("4")
+    viewport = row.locator(".cmp-viewport")
+    assert viewport.evaluate("v => v.scrollWidth > v.clientWidth")
+    box = row.locator(".cmp-viewport").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 - 200, box["y"] + 40, steps=4)
+    page.mouse.up()
+    assert viewport.evaluate("v => v.scrollLeft") >= 150
+    assert '"zoom":4' in unquote(page.url)
     # the mode follows the cursor; a step where one side is missing falls back to side by side
     page.fill("#cursor-step", "8")
     page.press("#cursor-step", "Enter")

@@ -511,6 +511,21 @@
       zoomSel.value = String(zoom);
       zoomSel.addEventListener("change", function () { zoom = Number(zoomSel.value); MB.setPanelState(row.key, "zoom", zoom); sizeStage(); });
       controls.appendChild(h("label", null, "zoom ", zoomSel));
+      if (mode !== "swipe") {
+        // drag to pan a zoomed view (both images move together: they are one stage)
+        var pan = null;
+        stage.addEventListener("pointerdown", function (e) {
+          pan = { x: e.clientX, y: e.clientY, left: viewport.scrollLeft, top: viewport.scrollTop };
+          if (stage.setPointerCapture) stage.setPointerCapture(e.pointerId);
+        });
+        stage.addEventListener("pointermove", function (e) {
+          if (!pan) return;
+          viewport.scrollLeft = pan.left - (e.clientX - pan.x);
+          viewport.scrollTop = pan.top - (e.clientY - pan.y);
+        });
+        stage.addEventListener("pointerup", function () { pan = null; });
+        stage.classList.add("cmp-pannable");
+      }
       controls.appendChild(legend);
       row.merged.appendChild(controls);
       row.merged.appendChild(viewport);
