@@ -527,6 +527,18 @@ class _Axes:
     def xv(self, values: Any) -> list[Any]:
         return _dates(values) if self.xdate else _values(values)
 
+    def joined(self, parts: list[np.ndarray], column: int) -> Any:
+        """Several polylines as one trace coordinate, separated by gaps."""
+        date = self.xdate if column == 0 else self.ydate
+        if date:
+            out: list[Any] = []
+            for part in parts:
+                out += _dates(part[:, column]) + [None]
+            return out[:-1]
+        gap = np.array([np.nan])
+        pieces = [np.concatenate([part[:, column], gap]) for part in parts]
+        return np.concatenate(pieces)[:-1] if pieces else np.zeros(0)
+
     def yv(self, values: Any) -> list[Any]:
         return _dates(values) if self.ydate else _values(values)
 
@@ -752,17 +764,12 @@ class _Axes:
         for (color, width, dash), parts in groups.items():
             if color is None or width == 0:
                 continue
-            xs: list[Any] = []
-            ys: list[Any] = []
-            for seg in parts:
-                xs += self.xv(seg[:, 0]) + [None]
-                ys += self.yv(seg[:, 1]) + [None]
             self.add(
                 {
                     "type": "scatter",
                     "mode": "lines",
-                    "x": xs[:-1],
-                    "y": ys[:-1],
+                    "x": self.joined(parts, 0),
+                    "y": self.joined(parts, 1),
                     "line": {"color": color, "width": round(self.c.px(width), 3), "dash": dash},
                     "hoverinfo": "x+y",
                 },
@@ -786,7 +793,7 @@ class _Axes:
         n = len(xy)
         sizes = np.sqrt(np.atleast_1d(np.asarray(coll.get_sizes(), dtype=float)))
         size: Any = (
-            [round(self.c.px(sizes[i % len(sizes)]), 3) for i in range(n)]
+            np.round(sizes[np.arange(n) % len(sizes)] * self.c.px(1), 3)
             if len(sizes) > 1
             else round(self.c.px(sizes[0]) if len(sizes) else 6.0, 3)
         )
@@ -810,7 +817,9 @@ class _Axes:
                 mk["opacity"] = float(coll.get_alpha())
         else:
             mk["color"] = _rgba_list(faces, n)
-        edge = _rgba_list(edges, n) if len(edges) else None
+        same = np.shape(edges) == np.shape(faces) and np.array_equal(edges, faces)
+        # edgecolor "face" (the default): the outline is the fill, so no per-point line colours
+        edge = _rgba_list(edges, n) if len(edges) and not (same and "color" in mk) else None
         if symbol.endswith("-open"):
             mk["color"] = edge or mk.get("color")
             mk["line"] = {"width": lw}
@@ -995,18 +1004,16 @@ class _Axes:
         label: str,
         closed: bool = True,
     ) -> None:
-        xs: list[Any] = []
-        ys: list[Any] = []
+        closed_rings = []
         for ring in rings:
             if closed and len(ring) and not np.array_equal(ring[0], ring[-1]):
                 ring = np.vstack([ring, ring[:1]])
-            xs += self.xv(ring[:, 0]) + [None]
-            ys += self.yv(ring[:, 1]) + [None]
+            closed_rings.append(ring)
         trace: dict[str, Any] = {
             "type": "scatter",
             "mode": "lines",
-            "x": xs[:-1],
-            "y": ys[:-1],
+            "x": self.joined(closed_rings, 0),
+            "y": self.joined(closed_rings, 1),
             "hoveron": "points+fills",
         }
         if fill is not None:
@@ -1137,7 +1144,7 @@ class _Axes:
         else:
             trace = {
                 "type": "heatmap",
-                "z": [_values(row) for row in z],
+                "z": np.asarray(z, dtype=float),
                 "x0": x0,
                 "dx": dx,
                 "y0": y0,
@@ -1278,10 +1285,12 @@ def _dash_name(style: Any) -> str:
     return "solid"
 
 
-def _values(values: Any) -> list[Any]:
-    """A plain list of floats with NaN/inf -> None (plotly gaps)."""
-    arr = np.asarray(values, dtype=float).ravel()
-    return [float(v) if math.isfinite(v) else None for v in arr.tolist()]
+def _values(values: Any) -> np.ndarray:
+    """A flat float64 array (a copy; NaN/inf stay and become JSON null, a plotly gap).
+
+    Arrays, not lists: plotly validates a numpy array at once and a list item by item.
+    """
+    return np.array(values, dtype=float).ravel()
 
 
 _SCATTER_PATHS: list[tuple[str, np.ndarray]] = []

@@ -30,7 +30,7 @@ def convert(builder):
     out, unsupported = convert_figure(fig)
     assert unsupported == []
     go.Figure(out)  # validates against plotly's schema
-    return out
+    return Plotly(out).to_dict()  # as stored: plain JSON lists, NaN -> null
 
 
 def types(out):
