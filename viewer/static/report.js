@@ -139,9 +139,14 @@
     body.appendChild(grid);
     return Promise.all([MB.need("plotly")].concat(spec.runs.map(function (r) { return MB.loadScalars(r.key); }))).then(function (res) {
       var series = res.slice(1);
-      spec.keys.forEach(function (key) {
+      // every figure first, so each chart is drawn at its final grid-cell width
+      var els = spec.keys.map(function (key) {
         var el = h("div", { class: "chart", "data-key": key, role: "img", "aria-label": "chart of " + key });
         grid.appendChild(h("figure", { class: "chart-fig" }, el));
+        return el;
+      });
+      spec.keys.forEach(function (key, k) {
+        var el = els[k];
         var traces = spec.runs.map(function (r, i) {
           var d = series[i] || {};
           var xs = spec.x === "_timestamp"
@@ -158,8 +163,9 @@
             line: { color: r.color, width: 1.5 }, marker: { size: 4 } };
         });
         window.Plotly.react(el, traces, {
-          title: { text: ptext(key), font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: 36 }, height: 260,
-          showlegend: spec.runs.length > 1, legend: { orientation: "h", y: -0.25 },
+          width: el.clientWidth || undefined,  // the grid cell's width, not plotly's 700 px default
+          title: { text: ptext(key), font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: spec.runs.length > 1 ? 64 : 40 }, height: spec.runs.length > 1 ? 290 : 260,
+          showlegend: spec.runs.length > 1, legend: { orientation: "h", x: 0, y: -0.28 },
           xaxis: { title: { text: ptext(spec.x === "_step" ? "Step" : spec.x) } },
           yaxis: { type: spec.logy ? "log" : "linear" },
           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
