@@ -898,7 +898,13 @@ class _Axes:
             hatch = hatches.pop() if len(hatches) == 1 else None
             if not hatch or len(set(hatch)) != 1 or hatch[0] not in "/\\x-|+.":
                 raise _Unsupported(f"BarContainer (hatch {sorted(h for h in hatches if h)})")
-            marker["pattern"] = {"shape": hatch[0], "solidity": min(0.15 * len(hatch), 0.6)}
+            hatch_color = _hatch_color(rects[0])
+            marker["pattern"] = {
+                "shape": hatch[0],
+                "solidity": min(0.15 * len(hatch), 0.6),
+                "fgcolor": hatch_color,
+                "fillmode": "overlay",
+            }
         trace["marker"] = marker
         self.add(trace, container.get_label())
         self.c.layout["barmode"] = "overlay"
@@ -1267,6 +1273,14 @@ def _members(container: Any) -> list[Any]:
         elif item is not None:
             out.append(item)
     return out
+
+
+def _hatch_color(patch: Any) -> str | None:
+    get = getattr(patch, "get_hatchcolor", None)  # matplotlib >= 3.10
+    color = get() if get is not None else None
+    if color is None or (isinstance(color, str) and color == "edge"):
+        color = patch.get_edgecolor()
+    return rgba(color)
 
 
 def _no_hatch(artist: Any) -> None:
