@@ -100,7 +100,9 @@ def _starts_block(s: str) -> bool:
         return True
     m = _ITEM.match(s)
     # an ordered item interrupts a paragraph only when it starts at 1, and never an empty item
-    return bool(m and m.group(4).strip() and (not m.group(2)[0].isdigit() or m.group(2)[:-1] == "1"))
+    return bool(
+        m and m.group(4).strip() and (not m.group(2)[0].isdigit() or m.group(2)[:-1] == "1")
+    )
 
 
 def _split_row(s: str) -> list[str]:
@@ -158,20 +160,36 @@ def _blocks(lines: list[Line]) -> list[Node]:
             i += 1
             while i < n:
                 bno, b = lines[i]
-                if re.match(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", b):
+                if re.match(
+                    r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", b
+                ):
                     closed = True
                     i += 1
                     break
                 strip = min(indent, len(b) - len(b.lstrip(" ")))
                 body.append((bno, b[strip:]))
                 i += 1
-            out.append({"t": "code", "lang": lang, "text": "\n".join(b for _, b in body),
-                        "lines": body, "closed": closed, "line": no})
+            out.append(
+                {
+                    "t": "code",
+                    "lang": lang,
+                    "text": "\n".join(b for _, b in body),
+                    "lines": body,
+                    "closed": closed,
+                    "line": no,
+                }
+            )
             continue
         m = _ATX.match(s)
         if m:
-            out.append({"t": "heading", "level": len(m.group(1)), "inl": inline(m.group(2) or ""),
-                        "line": no})
+            out.append(
+                {
+                    "t": "heading",
+                    "level": len(m.group(1)),
+                    "inl": inline(m.group(2) or ""),
+                    "line": no,
+                }
+            )
             i += 1
             continue
         if _HR.match(s):
@@ -184,8 +202,12 @@ def _blocks(lines: list[Line]) -> list[Node]:
                 qm = _QUOTE.match(lines[i][1])
                 if qm:
                     inner.append((lines[i][0], qm.group(1)))
-                elif inner and not _is_blank(inner[-1][1]) and not _is_blank(lines[i][1]) \
-                        and not _starts_block(lines[i][1]):
+                elif (
+                    inner
+                    and not _is_blank(inner[-1][1])
+                    and not _is_blank(lines[i][1])
+                    and not _starts_block(lines[i][1])
+                ):
                     inner.append(lines[i])  # lazy continuation of a quoted paragraph
                 else:
                     break
@@ -202,14 +224,25 @@ def _blocks(lines: list[Line]) -> list[Node]:
             if align is not None and len(align) == len(head):
                 i += 2
                 rows = []
-                while i < n and not _is_blank(lines[i][1]) and "|" in lines[i][1] \
-                        and not _starts_block(lines[i][1]):
+                while (
+                    i < n
+                    and not _is_blank(lines[i][1])
+                    and "|" in lines[i][1]
+                    and not _starts_block(lines[i][1])
+                ):
                     cells = _split_row(lines[i][1])
                     cells = (cells + [""] * len(head))[: len(head)]
                     rows.append([inline(c) for c in cells])
                     i += 1
-                out.append({"t": "table", "align": align, "head": [inline(c) for c in head],
-                            "rows": rows, "line": no})
+                out.append(
+                    {
+                        "t": "table",
+                        "align": align,
+                        "head": [inline(c) for c in head],
+                        "rows": rows,
+                        "line": no,
+                    }
+                )
                 continue
         # paragraph (or a setext heading)
         para = [s]
@@ -227,8 +260,14 @@ def _blocks(lines: list[Line]) -> list[Node]:
             para.append(t)
             i += 1
         if level:
-            out.append({"t": "heading", "level": level, "inl": inline(" ".join(p.strip() for p in para)),
-                        "line": no})
+            out.append(
+                {
+                    "t": "heading",
+                    "level": level,
+                    "inl": inline(" ".join(p.strip() for p in para)),
+                    "line": no,
+                }
+            )
         else:
             out.append({"t": "para", "inl": inline(_join_para(para)), "line": no})
     return out
@@ -239,8 +278,10 @@ def _join_para(para: list[str]) -> str:
     for k, p in enumerate(para):
         last = k == len(para) - 1
         text = p.strip() if last else p.lstrip()
-        if not last and (p.endswith("  ") or (p.rstrip(" ").endswith("\\")
-                                              and not p.rstrip(" ").endswith("\\\\"))):
+        if not last and (
+            p.endswith("  ")
+            or (p.rstrip(" ").endswith("\\") and not p.rstrip(" ").endswith("\\\\"))
+        ):
             text = text.rstrip(" ")
             if text.endswith("\\"):
                 text = text[:-1]
@@ -309,8 +350,14 @@ def _list(lines: list[Line], i: int) -> tuple[Node, int]:
             continue
         if i < n and not _ITEM.match(lines[i][1]):
             break
-    return {"t": "list", "ordered": ordered, "start": start, "tight": tight,
-            "items": [_blocks(it) for it in items], "line": items[0][0][0] if items and items[0] else 0}, i
+    return {
+        "t": "list",
+        "ordered": ordered,
+        "start": start,
+        "tight": tight,
+        "items": [_blocks(it) for it in items],
+        "line": items[0][0][0] if items and items[0] else 0,
+    }, i
 
 
 def _has_gap(item: list[Line]) -> bool:
@@ -384,7 +431,7 @@ def inline(text: str) -> list[Node]:
             run = _run_len(text, i, "`")
             end = _find_code_close(text, i + run, run)
             if end >= 0:
-                code = text[i + run:end].replace("\n", " ").replace(BR, " ")
+                code = text[i + run : end].replace("\n", " ").replace(BR, " ")
                 if len(code) > 2 and code[0] == " " and code[-1] == " " and code.strip():
                     code = code[1:-1]
                 flush()
@@ -398,8 +445,14 @@ def inline(text: str) -> list[Node]:
             m = _AUTOLINK.match(text, i)
             if m:
                 flush()
-                out.append({"t": "link", "href": m.group(1), "title": None,
-                            "c": [{"t": "text", "s": m.group(1)}]})
+                out.append(
+                    {
+                        "t": "link",
+                        "href": m.group(1),
+                        "title": None,
+                        "c": [{"t": "text", "s": m.group(1)}],
+                    }
+                )
                 i = m.end()
                 continue
         if c == "!" and i + 1 < n and text[i + 1] == "[":
@@ -479,18 +532,23 @@ def _link(text: str, i: int) -> tuple[Node, int] | None:
         return None
     if j + 1 >= len(text) or text[j + 1] != "(":
         return None
-    m = re.compile(r"\(\s*(<[^<>\n]*>|[^\s()<>]*(?:\([^\s()<>]*\)[^\s()<>]*)*)"
-                   r"(?:\s+(\"[^\"]*\"|'[^']*'))?\s*\)").match(text, j + 1)
+    m = re.compile(
+        r"\(\s*(<[^<>\n]*>|[^\s()<>]*(?:\([^\s()<>]*\)[^\s()<>]*)*)"
+        r"(?:\s+(\"[^\"]*\"|'[^']*'))?\s*\)"
+    ).match(text, j + 1)
     if not m:
         return None
     href = m.group(1)
     if href.startswith("<"):
         href = href[1:-1]
     title = m.group(2)[1:-1] if m.group(2) else None
-    label = inline(text[i + 1:j])
+    label = inline(text[i + 1 : j])
     safe = safe_href(href)
     if safe is None:
-        return {"t": "span", "c": label}, m.end()  # an unsafe link (javascript:, data:) is plain text
+        return {
+            "t": "span",
+            "c": label,
+        }, m.end()  # an unsafe link (javascript:, data:) is plain text
     return {"t": "link", "href": safe, "title": title, "c": label}, m.end()
 
 
@@ -503,7 +561,7 @@ def _emphasis(text: str, i: int) -> tuple[Node, int] | None:
         return None
     if c == "_" and before.isalnum():
         return None  # snake_case stays as it is
-    for width in ((2, 1) if run >= 2 else (1,)):
+    for width in (2, 1) if run >= 2 else (1,):
         j = i + width
         while j < len(text):
             ch = text[j]
@@ -519,9 +577,12 @@ def _emphasis(text: str, i: int) -> tuple[Node, int] | None:
                     ok = False
                 if ok:
                     close = j + r - width  # the last `width` characters of the run close it
-                    inner = text[i + width:close]
+                    inner = text[i + width : close]
                     if inner.strip():
-                        return {"t": "strong" if width == 2 else "em", "c": inline(inner)}, close + width
+                        return {
+                            "t": "strong" if width == 2 else "em",
+                            "c": inline(inner),
+                        }, close + width
                 j += r
                 continue
             j += 1

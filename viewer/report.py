@@ -36,8 +36,18 @@ from viewer import markdown
 HERE = Path(__file__).resolve().parent
 REPORT_HTML = "report.html"
 #: run colours (the compare view's palette, in the same order)
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-           "#17becf", "#bcbd22", "#7f7f7f"]
+PALETTE = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+]
 
 #: panel kind -> the options it accepts besides its own line (``chart: KEYS`` etc.)
 PANELS: dict[str, tuple[str, ...]] = {
@@ -94,7 +104,9 @@ def _strip_comment(text: str) -> str:
 def parse_block(node: dict[str, Any], where: str) -> Panel:
     """Parse the ``key: value`` lines of one ``mediaboard`` code block; raises ReportError."""
     if not node.get("closed", True):
-        raise ReportError("mediaboard block is not closed (expected a closing ``` line)", where, node["line"])
+        raise ReportError(
+            "mediaboard block is not closed (expected a closing ``` line)", where, node["line"]
+        )
     entries: list[Option] = []
     for no, raw in node["lines"]:
         text = _strip_comment(raw).strip()
@@ -103,19 +115,33 @@ def parse_block(node: dict[str, Any], where: str) -> Panel:
         name, sep, value = text.partition(":")
         name = name.strip()
         if not sep or not name or " " in name:
-            raise ReportError(f"expected 'option: value' in mediaboard block; got {text!r}", where, no)
+            raise ReportError(
+                f"expected 'option: value' in mediaboard block; got {text!r}", where, no
+            )
         entries.append(Option(name.lower(), value.strip(), no))
     if not entries:
-        raise ReportError("empty mediaboard block (expected a panel line such as 'chart: train/loss'; "
-                          f"kinds: {', '.join(PANELS)})", where, node["line"])
+        raise ReportError(
+            "empty mediaboard block (expected a panel line such as 'chart: train/loss'; "
+            f"kinds: {', '.join(PANELS)})",
+            where,
+            node["line"],
+        )
     kinds = [e for e in entries if e.name in PANELS]
     if not kinds:
         first = entries[0]
-        raise ReportError(f"unknown panel kind {first.name!r} in mediaboard block "
-                          f"(expected one of: {', '.join(PANELS)})", where, first.line)
+        raise ReportError(
+            f"unknown panel kind {first.name!r} in mediaboard block "
+            f"(expected one of: {', '.join(PANELS)})",
+            where,
+            first.line,
+        )
     if len(kinds) > 1:
-        raise ReportError(f"two panel kinds in one mediaboard block ({kinds[0].name!r} on line "
-                          f"{kinds[0].line} and {kinds[1].name!r}); one panel per block", where, kinds[1].line)
+        raise ReportError(
+            f"two panel kinds in one mediaboard block ({kinds[0].name!r} on line "
+            f"{kinds[0].line} and {kinds[1].name!r}); one panel per block",
+            where,
+            kinds[1].line,
+        )
     head = kinds[0]
     allowed = PANELS[head.name]
     options: dict[str, Option] = {}
@@ -123,14 +149,28 @@ def parse_block(node: dict[str, Any], where: str) -> Panel:
         if e is head:
             continue
         if e.name not in allowed:
-            raise ReportError(f"unknown option {e.name!r} in mediaboard {head.name} block "
-                              f"(expected one of: {', '.join(allowed)})", where, e.line)
+            raise ReportError(
+                f"unknown option {e.name!r} in mediaboard {head.name} block "
+                f"(expected one of: {', '.join(allowed)})",
+                where,
+                e.line,
+            )
         canon = "runs" if e.name == "run" and "runs" in allowed else e.name
         if canon in options:
-            raise ReportError(f"option {e.name!r} given twice (first on line {options[canon].line})", where, e.line)
+            raise ReportError(
+                f"option {e.name!r} given twice (first on line {options[canon].line})",
+                where,
+                e.line,
+            )
         options[canon] = Option(canon, e.value, e.line)
     if not head.value:
-        what = "a run" if head.name in ("config", "summary") else "keys" if head.name == "chart" else "a key"
+        what = (
+            "a run"
+            if head.name in ("config", "summary")
+            else "keys"
+            if head.name == "chart"
+            else "a key"
+        )
         raise ReportError(f"{head.name}: expected {what} after '{head.name}:'", where, head.line)
     return Panel(head.name, head.value, head.line, options, node)
 
@@ -174,21 +214,35 @@ class Runs:
                 try:
                     return rf.open_run(p)
                 except Exception as exc:  # noqa: BLE001 - any unreadable run is one line for the user
-                    raise ReportError(f"run {ref!r}: cannot read {p} ({exc})", where, line) from None
+                    raise ReportError(
+                        f"run {ref!r}: cannot read {p} ({exc})", where, line
+                    ) from None
         runs = self.all()
-        for test in (lambda r: f"{r.project}/{r.id}" == ref, lambda r: str(r.id) == ref,
-                     lambda r: str(r.name) == ref):
+        for test in (
+            lambda r: f"{r.project}/{r.id}" == ref,
+            lambda r: str(r.id) == ref,
+            lambda r: str(r.name) == ref,
+        ):
             hits = [r for r in runs if test(r)]
             if len(hits) == 1:
                 return hits[0]
             if len(hits) > 1:
                 names = ", ".join(f"{r.project}/{r.id}" for r in hits[:10])
-                raise ReportError(f"run {ref!r} is ambiguous: {len(hits)} runs match ({names}); "
-                                  "give project/id", where, line)
+                raise ReportError(
+                    f"run {ref!r} is ambiguous: {len(hits)} runs match ({names}); give project/id",
+                    where,
+                    line,
+                )
         roots = ", ".join(str(r) for r in self.roots) or "(no run root)"
-        known = ", ".join(f"{r.project}/{r.id}" for r in runs[:10]) + (" ..." if len(runs) > 10 else "")
-        raise ReportError(f"run {ref!r} not found under {roots} (give project/id, a run name or a run "
-                          f"folder; known: {known or 'none'})", where, line)
+        known = ", ".join(f"{r.project}/{r.id}" for r in runs[:10]) + (
+            " ..." if len(runs) > 10 else ""
+        )
+        raise ReportError(
+            f"run {ref!r} not found under {roots} (give project/id, a run name or a run "
+            f"folder; known: {known or 'none'})",
+            where,
+            line,
+        )
 
     def steps(self, reader: rf.RunReader, key: str) -> list[int]:
         k = (reader.path.resolve(), key)
@@ -228,7 +282,9 @@ def _int(opt: Option, where: str) -> int:
     except ValueError:
         v = -1
     if v < 0:
-        raise ReportError(f"{opt.name}: expected a step (an integer >= 0); got {opt.value!r}", where, opt.line)
+        raise ReportError(
+            f"{opt.name}: expected a step (an integer >= 0); got {opt.value!r}", where, opt.line
+        )
     return v
 
 
@@ -236,11 +292,19 @@ def _runs_of(panel: Panel, runs: Runs, where: str, *, many: bool) -> list[rf.Run
     name = "runs" if many else "run"
     opt = panel.options.get(name)
     if opt is None:
-        raise ReportError(f"mediaboard {panel.kind} block needs '{name}: ...' (project/id, run name or "
-                          "run folder)", where, panel.line)
+        raise ReportError(
+            f"mediaboard {panel.kind} block needs '{name}: ...' (project/id, run name or "
+            "run folder)",
+            where,
+            panel.line,
+        )
     refs = _split(opt.value)
     if not refs:
-        raise ReportError(f"{name}: expected {'one or more runs' if many else 'a run'}; got nothing", where, opt.line)
+        raise ReportError(
+            f"{name}: expected {'one or more runs' if many else 'a run'}; got nothing",
+            where,
+            opt.line,
+        )
     if not many and len(refs) > 1:
         raise ReportError(f"run: expected one run; got {len(refs)} ({opt.value})", where, opt.line)
     out = []
@@ -269,14 +333,22 @@ def check_panel(panel: Panel, runs: Runs, where: str) -> dict[str, Any]:
                 numeric = [s for s in r.scalar_keys() if s not in rf.RESERVED_FIELDS]
                 if key not in numeric:
                     hint = ", ".join(numeric[:12]) or "none"
-                    raise ReportError(f"chart: key {key!r} is not a numeric key of run {_label(r)} "
-                                      f"(its numeric keys: {hint})", where, panel.line)
+                    raise ReportError(
+                        f"chart: key {key!r} is not a numeric key of run {_label(r)} "
+                        f"(its numeric keys: {hint})",
+                        where,
+                        panel.line,
+                    )
         x = o["x"].value if "x" in o else "_step"
         if x not in X_BUILTIN:
             for r in readers:
                 if x not in r.scalar_keys():
-                    raise ReportError(f"x: expected _step, _runtime, _timestamp or a numeric key of every "
-                                      f"run; {x!r} is not a key of run {_label(r)}", where, o["x"].line)
+                    raise ReportError(
+                        f"x: expected _step, _runtime, _timestamp or a numeric key of every "
+                        f"run; {x!r} is not a key of run {_label(r)}",
+                        where,
+                        o["x"].line,
+                    )
         smooth = 0.0
         if "smooth" in o:
             try:
@@ -284,13 +356,18 @@ def check_panel(panel: Panel, runs: Runs, where: str) -> dict[str, Any]:
             except ValueError:
                 smooth = -1.0
             if not 0 <= smooth < 1:
-                raise ReportError(f"smooth: expected a number from 0 to 0.99; got {o['smooth'].value!r}",
-                                  where, o["smooth"].line)
+                raise ReportError(
+                    f"smooth: expected a number from 0 to 0.99; got {o['smooth'].value!r}",
+                    where,
+                    o["smooth"].line,
+                )
         logy = False
         if "logy" in o:
             v = o["logy"].value.lower()
             if v not in TRUE + FALSE:
-                raise ReportError(f"logy: expected yes or no; got {o['logy'].value!r}", where, o["logy"].line)
+                raise ReportError(
+                    f"logy: expected yes or no; got {o['logy'].value!r}", where, o["logy"].line
+                )
             logy = v in TRUE
         spec.update(runs=readers, keys=keys, x=x, smooth=smooth, logy=logy, what=", ".join(keys))
         return spec
@@ -304,21 +381,35 @@ def check_panel(panel: Panel, runs: Runs, where: str) -> dict[str, Any]:
         kinds.update({t: "text" for t in r.text_keys() if t not in kinds})
         if key not in kinds:
             hint = ", ".join(sorted(kinds)[:12]) or "none"
-            raise ReportError(f"{k}: key {key!r} is not a media key of run {_label(r)} (its media keys: {hint})",
-                              where, panel.line)
+            raise ReportError(
+                f"{k}: key {key!r} is not a media key of run {_label(r)} (its media keys: {hint})",
+                where,
+                panel.line,
+            )
         if k == "table" and kinds[key] != "table":
-            raise ReportError(f"table: key {key!r} of run {_label(r)} holds {kinds[key]} values, not tables "
-                              "(use 'media:' for other kinds)", where, panel.line)
+            raise ReportError(
+                f"table: key {key!r} of run {_label(r)} holds {kinds[key]} values, not tables "
+                "(use 'media:' for other kinds)",
+                where,
+                panel.line,
+            )
         steps = runs.steps(r, key)
         if step is not None:
             if any(s <= step for s in steps):
                 found_any = True
             elif k != "compare":
-                raise ReportError(f"step: {key!r} of run {_label(r)} has no entry at or before step {step} "
-                                  f"(first logged at step {steps[0] if steps else 'never'})", where, o["step"].line)
+                raise ReportError(
+                    f"step: {key!r} of run {_label(r)} has no entry at or before step {step} "
+                    f"(first logged at step {steps[0] if steps else 'never'})",
+                    where,
+                    o["step"].line,
+                )
     if step is not None and not found_any:
-        raise ReportError(f"step: {key!r} has no entry at or before step {step} in any of the runs",
-                          where, o["step"].line)
+        raise ReportError(
+            f"step: {key!r} has no entry at or before step {step} in any of the runs",
+            where,
+            o["step"].line,
+        )
     spec.update(runs=readers, key=key, step=step, what=key)
     return spec
 
@@ -332,8 +423,10 @@ def _vendor_map() -> dict[str, list[str]]:
     from viewer.build import vendor_files
 
     vendor = vendor_files()
-    return {"plotly": [rel for rel, _ in vendor if rel.startswith("vendor/plotly-")],
-            "bokeh": [rel for rel, _ in vendor if rel.startswith("vendor/bokeh")]}
+    return {
+        "plotly": [rel for rel, _ in vendor if rel.startswith("vendor/plotly-")],
+        "bokeh": [rel for rel, _ in vendor if rel.startswith("vendor/bokeh")],
+    }
 
 
 def _page_assets(out: Path) -> tuple[list[str], list[str]]:
@@ -342,13 +435,20 @@ def _page_assets(out: Path) -> tuple[list[str], list[str]]:
 
     static = _static_files()
     scripts = [rel for rel, _ in static if rel.endswith(".js")]
-    scripts.sort(key=lambda s: (0 if s == "static/app.js" else 1 if "/renderers/" not in s else 2, s))
+    scripts.sort(
+        key=lambda s: (0 if s == "static/app.js" else 1 if "/renderers/" not in s else 2, s)
+    )
     styles = [rel for rel, _ in static if rel.endswith(".css")]
     return scripts, styles
 
 
-def build_report(source: str | os.PathLike[str], out: str | os.PathLike[str], roots: Sequence[str] | None = None,
-                 *, progress: Any = None) -> Path:
+def build_report(
+    source: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    roots: Sequence[str] | None = None,
+    *,
+    progress: Any = None,
+) -> Path:
     """Render the Markdown file ``source`` with its panels into the folder ``out``; returns the page.
 
     ``roots``: folders of runs that panels may name by project/id or name (default: the run root).
@@ -359,15 +459,19 @@ def build_report(source: str | os.PathLike[str], out: str | os.PathLike[str], ro
     try:
         text = src.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ReportError(f"report: expected a Markdown file; got {where!r}, which does not exist") from None
+        raise ReportError(
+            f"report: expected a Markdown file; got {where!r}, which does not exist"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportError(f"report: cannot read {where!r} ({exc})") from None
     root_paths = [Path(r) for r in roots] if roots else [rf.default_root()]
     if roots:
         for r in root_paths:
             if not r.exists():
-                raise ReportError(f"--runs: expected a run folder or a folder of runs; got {str(r)!r}, "
-                                  "which does not exist")
+                raise ReportError(
+                    f"--runs: expected a run folder or a folder of runs; got {str(r)!r}, "
+                    "which does not exist"
+                )
     blocks = markdown.parse(text)
     runs = Runs(root_paths, src.resolve().parent)
     panels: list[tuple[dict[str, Any], dict[str, Any]]] = []
@@ -382,32 +486,60 @@ def build_report(source: str | os.PathLike[str], out: str | os.PathLike[str], ro
     out_path = Path(out)
     from viewer.build import build_site
 
-    build_site([str(r.path) for r in readers], out_path, progress=progress,
-               title=f"mediaboard — {src.stem}")
+    build_site(
+        [str(r.path) for r in readers],
+        out_path,
+        progress=progress,
+        title=f"mediaboard — {src.stem}",
+    )
     for index, (node, spec) in enumerate(panels, start=1):
         run_refs = []
         for r in spec.pop("runs"):
             real = r.path.resolve()
-            run_refs.append({"key": keys[real], "label": str(r.name or r.id), "id": _label(r),
-                             "color": colors[real], "href": "index.html#/run/" + quote(keys[real], safe="")})
+            run_refs.append(
+                {
+                    "key": keys[real],
+                    "label": str(r.name or r.id),
+                    "id": _label(r),
+                    "color": colors[real],
+                    "href": "index.html#/run/" + quote(keys[real], safe=""),
+                }
+            )
         spec["runs"] = run_refs
         what = spec.pop("what")
         node.clear()
-        node.update(t="panel", kind=spec["kind"], line=spec["line"], index=index, what=what,
-                    title=spec.get("title"), runs=run_refs,
-                    spec_json=json.dumps(spec, ensure_ascii=False, allow_nan=False))
-    title = next((markdown.plain_text(b["inl"]) for b in markdown.walk(blocks) if b["t"] == "heading"),
-                 src.stem)
+        node.update(
+            t="panel",
+            kind=spec["kind"],
+            line=spec["line"],
+            index=index,
+            what=what,
+            title=spec.get("title"),
+            runs=run_refs,
+            spec_json=json.dumps(spec, ensure_ascii=False, allow_nan=False),
+        )
+    title = next(
+        (markdown.plain_text(b["inl"]) for b in markdown.walk(blocks) if b["t"] == "heading"),
+        src.stem,
+    )
     scripts, styles = _page_assets(out_path)
-    page = render_page(blocks, title=title, source=src.name, scripts=scripts, styles=styles,
-                       vendor=_vendor_map())
+    page = render_page(
+        blocks, title=title, source=src.name, scripts=scripts, styles=styles, vendor=_vendor_map()
+    )
     target = out_path / REPORT_HTML
     rf.atomic_write_bytes(target, page.encode("utf-8"), fsync=False)
     return target
 
 
-def render_page(blocks: list[dict[str, Any]], *, title: str, source: str, scripts: list[str],
-                styles: list[str], vendor: dict[str, list[str]]) -> str:
+def render_page(
+    blocks: list[dict[str, Any]],
+    *,
+    title: str,
+    source: str,
+    scripts: list[str],
+    styles: list[str],
+    vendor: dict[str, list[str]],
+) -> str:
     """The report page (Jinja2, autoescaped, undefined variables are errors)."""
     import jinja2
 
@@ -418,9 +550,14 @@ def render_page(blocks: list[dict[str, Any]], *, title: str, source: str, script
         trim_blocks=True,
         keep_trailing_newline=True,
     )
-    return env.get_template(REPORT_HTML).render(content=blocks, title=title, source=source,
-                                                scripts=scripts, styles=styles,
-                                                vendor_json=json.dumps(vendor))
+    return env.get_template(REPORT_HTML).render(
+        content=blocks,
+        title=title,
+        source=source,
+        scripts=scripts,
+        styles=styles,
+        vendor_json=json.dumps(vendor),
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -435,20 +572,36 @@ class _Parser(argparse.ArgumentParser):
 
 def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("report", metavar="REPORT.md", help="the Markdown file")
-    p.add_argument("-o", "--out", required=True, metavar="OUT",
-                   help="output folder: OUT/report.html and the site of the runs it shows")
-    p.add_argument("--runs", nargs="+", action="extend", default=[], metavar="ROOT",
-                   help="folders of runs (or run folders) that panels name (default: the run root)")
+    p.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        metavar="OUT",
+        help="output folder: OUT/report.html and the site of the runs it shows",
+    )
+    p.add_argument(
+        "--runs",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ROOT",
+        help="folders of runs (or run folders) that panels name (default: the run root)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     # SUPPRESS: under `mediaboard --debug report ...` an unset sub-option must not reset the parent's flag
-    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    p.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
     return p
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``report`` on a CLI's subparsers; ``args.func(args)`` runs it and returns the exit code."""
-    p = subparsers.add_parser("report", help="render a Markdown report with live run panels",
-                              description=__doc__.split("\n\n")[0])
+    p = subparsers.add_parser(
+        "report",
+        help="render a Markdown report with live run panels",
+        description=__doc__.split("\n\n")[0],
+    )
     add_arguments(p)
     p.set_defaults(func=run)
     return p

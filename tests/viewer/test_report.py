@@ -155,8 +155,15 @@ def test_output_is_a_site_plus_report(built):
     assert (built / "files" / "demo.fixture-b").is_dir()
     page = (built / "report.html").read_text()
     figs = re.findall(r'<figure class="mb-panel mb-panel-(\w+)"[^>]*data-line="(\d+)"', page)
-    assert figs == [("chart", "20"), ("media", "25"), ("media", "31"), ("table", "36"),
-                    ("compare", "42"), ("config", "48"), ("summary", "52")]
+    assert figs == [
+        ("chart", "20"),
+        ("media", "25"),
+        ("media", "31"),
+        ("table", "36"),
+        ("compare", "42"),
+        ("config", "48"),
+        ("summary", "52"),
+    ]
     # every script and stylesheet the page names exists in the folder; nothing from outside
     for ref in re.findall(r'(?:src|href)="([^"#]+)"', page):
         assert ref.startswith("https://example.org") or (built / ref).is_file(), ref
@@ -168,7 +175,9 @@ def test_only_named_runs_are_built(tmp_path, capsys):
     code, out, err = run_report(capsys, md, tmp_path / "out", str(FIXTURES))
     assert code == 0, err
     assert out.strip() == str((tmp_path / "out" / "report.html").resolve())
-    assert sorted(p.name for p in (tmp_path / "out" / "data").iterdir() if p.is_dir()) == ["demo.fixture-b"]
+    assert sorted(p.name for p in (tmp_path / "out" / "data").iterdir() if p.is_dir()) == [
+        "demo.fixture-b"
+    ]
 
 
 def test_run_named_by_folder_relative_to_the_report(tmp_path, capsys):
@@ -179,8 +188,11 @@ def test_run_named_by_folder_relative_to_the_report(tmp_path, capsys):
     md = write(md_dir, f"```mediaboard\nmedia: examples\nrun: {rel.as_posix()}\nstep: 4\n```\n")
     code, _, err = run_report(capsys, md, tmp_path / "out")
     assert code == 0, err
-    spec = json.loads(re.search(r'data-spec="([^"]+)"', (tmp_path / "out" / "report.html").read_text())
-                      .group(1).replace("&#34;", '"'))
+    spec = json.loads(
+        re.search(r'data-spec="([^"]+)"', (tmp_path / "out" / "report.html").read_text())
+        .group(1)
+        .replace("&#34;", '"')
+    )
     assert spec["runs"][0]["key"] == "demo.fixture-a" and spec["step"] == 4
 
 
@@ -200,41 +212,94 @@ def test_cli_registers_report(tmp_path, capsys):
 # ------------------------------------------------------------------------------------------------
 
 ERRORS = [
-    ("intro\n\n```mediaboard\nchart: train/loss\nruns: demo/fixture-a\ncolour: red\n```\n", 6,
-     r"unknown option 'colour' in mediaboard chart block \(expected one of: runs, run, x, smooth, logy, title\)"),
-    ("```mediaboard\ngallery: examples\nrun: demo/fixture-a\n```\n", 2,
-     r"unknown panel kind 'gallery' in mediaboard block \(expected one of: chart, media, table, compare"),
-    ("# t\n\n```mediaboard\nmedia: examples\nrun: demo/nope\n```\n", 5,
-     r"run 'demo/nope' not found under .* known: demo/fixture-a, demo/fixture-b"),
-    ("```mediaboard\nchart: train/loss, val/acc\nruns: demo/fixture-a, demo/fixture-b\n```\n", 2,
-     r"chart: key 'val/acc' is not a numeric key of run demo/fixture-a \(its numeric keys: train/loss"),
-    ("```mediaboard\nmedia: nothing\nrun: demo/fixture-a\n```\n", 2,
-     r"media: key 'nothing' is not a media key of run demo/fixture-a \(its media keys: audio"),
-    ("```mediaboard\ncompare: examples\nruns: demo/fixture-a, demo/fixture-c\n```\n", 3,
-     r"run 'demo/fixture-c' not found"),
-    ("```mediaboard\ntable: examples\nrun: demo/fixture-a\n```\n", 2,
-     r"table: key 'examples' of run demo/fixture-a holds image values, not tables"),
-    ("```mediaboard\nmedia: examples\nrun: demo/fixture-a\nstep: ten\n```\n", 4,
-     r"step: expected a step \(an integer >= 0\); got 'ten'"),
-    ("```mediaboard\nchart: train/loss\nruns: demo/fixture-a\nsmooth: 1.5\n```\n", 4,
-     r"smooth: expected a number from 0 to 0.99; got '1.5'"),
-    ("```mediaboard\nchart: train/loss\nruns: demo/fixture-a\nlogy: maybe\n```\n", 4,
-     r"logy: expected yes or no; got 'maybe'"),
-    ("```mediaboard\nchart: train/loss\nruns: demo/fixture-a\nx: epochs\n```\n", 4,
-     r"x: expected _step, _runtime, _timestamp or a numeric key of every run; 'epochs'"),
+    (
+        "intro\n\n```mediaboard\nchart: train/loss\nruns: demo/fixture-a\ncolour: red\n```\n",
+        6,
+        r"unknown option 'colour' in mediaboard chart block \(expected one of: runs, run, x, smooth, logy, title\)",
+    ),
+    (
+        "```mediaboard\ngallery: examples\nrun: demo/fixture-a\n```\n",
+        2,
+        r"unknown panel kind 'gallery' in mediaboard block \(expected one of: chart, media, table, compare",
+    ),
+    (
+        "# t\n\n```mediaboard\nmedia: examples\nrun: demo/nope\n```\n",
+        5,
+        r"run 'demo/nope' not found under .* known: demo/fixture-a, demo/fixture-b",
+    ),
+    (
+        "```mediaboard\nchart: train/loss, val/acc\nruns: demo/fixture-a, demo/fixture-b\n```\n",
+        2,
+        r"chart: key 'val/acc' is not a numeric key of run demo/fixture-a \(its numeric keys: train/loss",
+    ),
+    (
+        "```mediaboard\nmedia: nothing\nrun: demo/fixture-a\n```\n",
+        2,
+        r"media: key 'nothing' is not a media key of run demo/fixture-a \(its media keys: audio",
+    ),
+    (
+        "```mediaboard\ncompare: examples\nruns: demo/fixture-a, demo/fixture-c\n```\n",
+        3,
+        r"run 'demo/fixture-c' not found",
+    ),
+    (
+        "```mediaboard\ntable: examples\nrun: demo/fixture-a\n```\n",
+        2,
+        r"table: key 'examples' of run demo/fixture-a holds image values, not tables",
+    ),
+    (
+        "```mediaboard\nmedia: examples\nrun: demo/fixture-a\nstep: ten\n```\n",
+        4,
+        r"step: expected a step \(an integer >= 0\); got 'ten'",
+    ),
+    (
+        "```mediaboard\nchart: train/loss\nruns: demo/fixture-a\nsmooth: 1.5\n```\n",
+        4,
+        r"smooth: expected a number from 0 to 0.99; got '1.5'",
+    ),
+    (
+        "```mediaboard\nchart: train/loss\nruns: demo/fixture-a\nlogy: maybe\n```\n",
+        4,
+        r"logy: expected yes or no; got 'maybe'",
+    ),
+    (
+        "```mediaboard\nchart: train/loss\nruns: demo/fixture-a\nx: epochs\n```\n",
+        4,
+        r"x: expected _step, _runtime, _timestamp or a numeric key of every run; 'epochs'",
+    ),
     ("```mediaboard\nmedia: examples\n```\n", 2, r"mediaboard media block needs 'run: \.\.\.'"),
-    ("```mediaboard\nmedia: examples\nrun: demo/fixture-a, demo/fixture-b\n```\n", 3,
-     r"run: expected one run; got 2"),
-    ("```mediaboard\nconfig: demo/fixture-a\nsummary: demo/fixture-a\n```\n", 3,
-     r"two panel kinds in one mediaboard block"),
-    ("```mediaboard\nmedia: examples\nrun: demo/fixture-a\nrun: demo/fixture-b\n```\n", 4,
-     r"option 'run' given twice \(first on line 3\)"),
+    (
+        "```mediaboard\nmedia: examples\nrun: demo/fixture-a, demo/fixture-b\n```\n",
+        3,
+        r"run: expected one run; got 2",
+    ),
+    (
+        "```mediaboard\nconfig: demo/fixture-a\nsummary: demo/fixture-a\n```\n",
+        3,
+        r"two panel kinds in one mediaboard block",
+    ),
+    (
+        "```mediaboard\nmedia: examples\nrun: demo/fixture-a\nrun: demo/fixture-b\n```\n",
+        4,
+        r"option 'run' given twice \(first on line 3\)",
+    ),
     ("text\n```mediaboard\n```\n", 2, r"empty mediaboard block"),
-    ("```mediaboard\nchart train/loss\n```\n", 2, r"expected 'option: value' in mediaboard block; got 'chart train/loss'"),
-    ("```mediaboard\nchart:\nruns: demo/fixture-a\n```\n", 2, r"chart: expected keys after 'chart:'"),
+    (
+        "```mediaboard\nchart train/loss\n```\n",
+        2,
+        r"expected 'option: value' in mediaboard block; got 'chart train/loss'",
+    ),
+    (
+        "```mediaboard\nchart:\nruns: demo/fixture-a\n```\n",
+        2,
+        r"chart: expected keys after 'chart:'",
+    ),
     ("a\n\n```mediaboard\nconfig: demo/fixture-a\n", 3, r"mediaboard block is not closed"),
-    ("- item\n\n  ```mediaboard\n  config: demo/fixture-a\n  colour: red\n  ```\n", 5,
-     r"unknown option 'colour' in mediaboard config block \(expected one of: title\)"),
+    (
+        "- item\n\n  ```mediaboard\n  config: demo/fixture-a\n  colour: red\n  ```\n",
+        5,
+        r"unknown option 'colour' in mediaboard config block \(expected one of: title\)",
+    ),
 ]
 
 
@@ -258,8 +323,11 @@ def test_step_before_the_first_entry(root, tmp_path, capsys):
     md = write(tmp_path, "```mediaboard\nmedia: pic\nrun: late\nstep: 3\n```\n")
     code, _, err = run_report(capsys, md, tmp_path / "out", str(Path(run.dir).parent))
     assert code == 2
-    assert re.search(rf"^{re.escape(str(md))}:4: step: 'pic' of run late/late-run has no entry at or before "
-                     r"step 3 \(first logged at step 5\)$", err.strip()), err
+    assert re.search(
+        rf"^{re.escape(str(md))}:4: step: 'pic' of run late/late-run has no entry at or before "
+        r"step 3 \(first logged at step 5\)$",
+        err.strip(),
+    ), err
 
 
 def test_ambiguous_run_name(root, tmp_path, capsys):
@@ -269,7 +337,10 @@ def test_ambiguous_run_name(root, tmp_path, capsys):
         media.finish()
     md = write(tmp_path, "text\n\n```mediaboard\nconfig: same\n```\n")
     code, _, err = run_report(capsys, md, tmp_path / "out", str(root))
-    assert code == 2 and f"{md}:4: run 'same' is ambiguous: 2 runs match (p0/r0, p1/r1); give project/id" in err
+    assert (
+        code == 2
+        and f"{md}:4: run 'same' is ambiguous: 2 runs match (p0/r0, p1/r1); give project/id" in err
+    )
 
 
 def test_bad_runs_root(tmp_path, capsys):
@@ -304,14 +375,22 @@ def test_every_panel_kind_draws(site_page, built):
     assert page.inner_text("main blockquote") == "A quoted remark."
     # chart: two keys, one trace per run in each
     traces = page.eval_on_selector_all(
-        "#panel-1 .chart", "cs => cs.map(c => [c.dataset.key, c.querySelectorAll('.scatterlayer .trace').length])")
+        "#panel-1 .chart",
+        "cs => cs.map(c => [c.dataset.key, c.querySelectorAll('.scatterlayer .trace').length])",
+    )
     assert traces == [["train/loss", 2], ["val/loss", 2]]
-    legend = page.eval_on_selector_all("#panel-1 .chart[data-key='train/loss'] .legendtext", "ls => ls.map(l => l.textContent)")
+    legend = page.eval_on_selector_all(
+        "#panel-1 .chart[data-key='train/loss'] .legendtext", "ls => ls.map(l => l.textContent)"
+    )
     assert legend == ["fixture-a", "fixture-b"]
     # media at a fixed step: the step-6 images of fixture-a
     srcs = page.eval_on_selector_all("#panel-2 img", "is => is.map(i => i.getAttribute('src'))")
-    assert srcs and all(re.search(r"files/demo\.fixture-a/media/examples/6_\d\.png$", s) for s in srcs), srcs
-    assert page.eval_on_selector_all("#panel-2 img", "is => is.every(i => i.complete && i.naturalWidth === 96)")
+    assert srcs and all(
+        re.search(r"files/demo\.fixture-a/media/examples/6_\d\.png$", s) for s in srcs
+    ), srcs
+    assert page.eval_on_selector_all(
+        "#panel-2 img", "is => is.every(i => i.complete && i.naturalWidth === 96)"
+    )
     assert page.get_attribute("#panel-2 .mb-compare-cell", "data-step") == "6"
     # media with its own cursor: starts at the last step, the ◀ button moves it
     assert page.get_attribute("#panel-3", "data-cursor") == "10"
@@ -325,14 +404,29 @@ def test_every_panel_kind_draws(site_page, built):
     assert page.get_attribute("#panel-4 .mb-compare-cell", "data-step") == "10"
     # compare: one column per run, both at step 10
     cells = page.eval_on_selector_all(
-        "#panel-5 .mb-compare-cell", "cs => cs.map(c => [c.dataset.run, c.querySelector('h4').textContent,"
-        " c.querySelector('[data-step]').dataset.step, c.querySelectorAll('img').length])")
-    assert [c[:3] for c in cells] == [["demo.fixture-a", "fixture-a", "10"], ["demo.fixture-b", "fixture-b", "10"]]
+        "#panel-5 .mb-compare-cell",
+        "cs => cs.map(c => [c.dataset.run, c.querySelector('h4').textContent,"
+        " c.querySelector('[data-step]').dataset.step, c.querySelectorAll('img').length])",
+    )
+    assert [c[:3] for c in cells] == [
+        ["demo.fixture-a", "fixture-a", "10"],
+        ["demo.fixture-b", "fixture-b", "10"],
+    ]
     assert all(c[3] >= 4 for c in cells)
     # config and summary rows
-    config = dict(page.eval_on_selector_all("#panel-6 table.kv tr", "rs => rs.map(r => [r.cells[0].textContent, r.cells[1].textContent])"))
+    config = dict(
+        page.eval_on_selector_all(
+            "#panel-6 table.kv tr",
+            "rs => rs.map(r => [r.cells[0].textContent, r.cells[1].textContent])",
+        )
+    )
     assert config["model.name"] == "tiny-unet" and config["batch_size"] == "32"
-    summary = dict(page.eval_on_selector_all("#panel-7 table.kv tr", "rs => rs.map(r => [r.cells[0].textContent, r.cells[1].textContent])"))
+    summary = dict(
+        page.eval_on_selector_all(
+            "#panel-7 table.kv tr",
+            "rs => rs.map(r => [r.cells[0].textContent, r.cells[1].textContent])",
+        )
+    )
     assert summary["_step"] == "11" and "best_val_loss" in summary
     assert page.inner_text("#panel-7 .mb-panel-title") == "final numbers"
     assert page.get_attribute("#panel-7 .mb-run-link", "href") == "index.html#/run/demo.fixture-b"
@@ -344,7 +438,7 @@ def test_markdown_text_is_never_html(site_page, tmp_path):
     text = (
         "# <script>window.__pwned = 1</script> title\n\n"
         'Text <img src=x onerror="window.__pwned = 2"> and <b>not bold</b>.\n\n'
-        "[click](javascript:window.__pwned=3) and <a href=\"javascript:alert(1)\">raw</a>\n\n"
+        '[click](javascript:window.__pwned=3) and <a href="javascript:alert(1)">raw</a>\n\n'
         "| <i>cell</i> |\n|---|\n| <script>window.__pwned = 4</script> |\n\n"
         "```mediaboard\nconfig: demo/fixture-a\ntitle: <script>window.__pwned = 5</script>\n```\n"
     )
@@ -354,8 +448,12 @@ def test_markdown_text_is_never_html(site_page, tmp_path):
     page = sp.page
     assert page.evaluate("window.__pwned") is None
     assert page.inner_text("main h1") == "<script>window.__pwned = 1</script> title"
-    assert 'Text <img src=x onerror="window.__pwned = 2"> and <b>not bold</b>.' in page.inner_text("main")
-    assert page.eval_on_selector_all("main script, main img, main b, main i", "els => els.length") == 0
+    assert 'Text <img src=x onerror="window.__pwned = 2"> and <b>not bold</b>.' in page.inner_text(
+        "main"
+    )
+    assert (
+        page.eval_on_selector_all("main script, main img, main b, main i", "els => els.length") == 0
+    )
     assert page.eval_on_selector_all("main a[href^='javascript']", "els => els.length") == 0
     assert page.inner_text("main .md-unsafe-link") == "click"
     assert page.inner_text("#panel-1 .mb-panel-title") == "<script>window.__pwned = 5</script>"
@@ -371,3 +469,33 @@ def test_site_pages_ignore_report_js(site_page, built):
     sp.open_run("demo.fixture-a")
     assert sp.page.eval_on_selector_all("article.panel", "ps => ps.length") >= 12
     assert sp.page.get_attribute("body", "data-report") is None
+
+
+@pytest.mark.browser
+def test_report_fits_a_phone(site_page, built):
+    sp = _open_report(site_page, built, width=420, height=900)
+    page = sp.page
+    assert page.eval_on_selector_all(
+        "figure.mb-panel", "fs => fs.every(f => f.dataset.state === 'ready')"
+    )
+    wide = page.evaluate(
+        "Array.from(document.querySelectorAll('figure.mb-panel')).filter("
+        "f => f.getBoundingClientRect().right > window.innerWidth + 1).map(f => f.id)"
+    )
+    assert wide == []
+    widths = page.eval_on_selector_all(
+        "#panel-1 .chart", "cs => cs.map(c => c.getBoundingClientRect().width)"
+    )
+    assert len(widths) == 2 and all(100 < w <= 420 for w in widths), widths
+    sp.screenshot("phone")
+
+
+def test_rebuild_updates_the_same_folder(tmp_path, capsys):
+    md = write(tmp_path, "```mediaboard\nconfig: demo/fixture-a\n```\n")
+    out = tmp_path / "out"
+    assert run_report(capsys, md, out, str(FIXTURES))[0] == 0
+    write(tmp_path, "# Now b\n\n```mediaboard\nsummary: demo/fixture-b\n```\n")
+    assert run_report(capsys, md, out, str(FIXTURES))[0] == 0
+    page = (out / "report.html").read_text()
+    assert '<h1 id="now-b">Now b</h1>' in page and "demo.fixture-a" not in page
+    assert sorted(p.name for p in (out / "data").iterdir() if p.is_dir()) == ["demo.fixture-b"]
