@@ -483,6 +483,7 @@ def test_report_fits_a_phone(site_page, built):
         "f => f.getBoundingClientRect().right > window.innerWidth + 1).map(f => f.id)"
     )
     assert wide == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420
     widths = page.eval_on_selector_all(
         "#panel-1 .chart", "cs => cs.map(c => c.getBoundingClientRect().width)"
     )
