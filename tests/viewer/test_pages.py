@@ -423,3 +423,13 @@ def test_site_still_works_moved_away_from_its_runs(tmp_path, site_page):
     page.wait_for_function("document.querySelector('article.panel[data-key=img] img').naturalWidth === 7")
     page.wait_for_selector("body[data-charts=ready]")
     assert page.evaluate("document.querySelector('.chart[data-key=loss]').data[0].y.length") == 3
+
+
+def test_arrow_keys_still_move_the_cursor_after_a_checkbox_click(site, site_page):
+    sp = site_page(site["site"])
+    sp.open_run(site["alpha"])
+    sp.wait_cursor(0)
+    page = sp.page
+    page.locator("#log-y").click()
+    page.keyboard.press("ArrowRight")
+    sp.wait_cursor(2)

@@ -505,8 +505,9 @@
         stepBox.addEventListener("change", function () { MB.cursor.set(Number(stepBox.value)); });
         keydown = function (e) {
           var t = e.target && e.target.tagName;
-          if (t === "INPUT" && e.target.type !== "range" || t === "TEXTAREA" || t === "SELECT") return;
-          if (e.target === slider) return; // the slider moves itself
+          var textual = t === "INPUT" && /^(text|search|number|email|url|password|tel)$/.test(e.target.type || "text");
+          if (textual || t === "TEXTAREA" || t === "SELECT" || (e.target && e.target.isContentEditable)) return;
+          if (t === "INPUT" && e.target.type === "range") return; // sliders move themselves
           if (e.key === "ArrowRight") { move(1); e.preventDefault(); }
           else if (e.key === "ArrowLeft") { move(-1); e.preventDefault(); }
           else if (e.key === "Home") { setCursor(0); e.preventDefault(); }
