@@ -151,7 +151,7 @@ def rgba(color: Any, alpha: float | None = None) -> str | None:
     return f"rgba({round(r * 255)},{round(g * 255)},{round(b * 255)},{round(a, 4):g})"
 
 
-def _rgba_list(colors: Any, n: int, alpha: float | None = None) -> str | list[str] | None:
+def _rgba_list(colors: Any, n: int, alpha: float | None = None) -> str | list[str | None] | None:
     arr = np.asarray(colors, dtype=float).reshape(-1, 4) if len(colors) else np.zeros((0, 4))
     if len(arr) == 0:
         return None
@@ -233,7 +233,7 @@ class _Converter:
                 self.legend(leg, [ax for ax, _ in placed], placed)
         for text in fig.texts:
             if text.get_visible() and text.get_text():
-                if text is getattr(fig, "_suptitle", None):
+                if id(text) == id(getattr(fig, "_suptitle", None)):
                     self.layout["title"] = {
                         "text": text.get_text(),
                         "font": self.font(text),
@@ -524,7 +524,7 @@ class _Axes:
         self.xdate = ax is not None and _is_date(ax.xaxis)
         self.ydate = ax is not None and _is_date(ax.yaxis)
 
-    def xv(self, values: Any) -> list[Any]:
+    def xv(self, values: Any) -> Any:
         return _dates(values) if self.xdate else _values(values)
 
     def joined(self, parts: list[np.ndarray], column: int) -> Any:
@@ -539,7 +539,7 @@ class _Axes:
         pieces = [np.concatenate([part[:, column], gap]) for part in parts]
         return np.concatenate(pieces)[:-1] if pieces else np.zeros(0)
 
-    def yv(self, values: Any) -> list[Any]:
+    def yv(self, values: Any) -> Any:
         return _dates(values) if self.ydate else _values(values)
 
     def at(self, x: float, y: float, xref: str, yref: str) -> tuple[Any, Any]:
@@ -674,7 +674,7 @@ class _Axes:
             return None
         if not isinstance(marker, str) or marker not in _MARKERS:
             raise _Unsupported(f"Line2D (marker {marker!r})")
-        if line.get_markevery() is not None:
+        if line.get_markevery() is not None and self.ax is not None:  # legend handles have one
             raise _Unsupported("Line2D (markevery)")
         alpha = line.get_alpha()
         symbol = _MARKERS[marker]
@@ -1049,7 +1049,7 @@ class _Axes:
             x = np.asarray(data_line.get_xdata(orig=False), dtype=float)
             y = np.asarray(data_line.get_ydata(orig=False), dtype=float)
         else:
-            x = y = None
+            x = y = None  # type: ignore[assignment]
         error: dict[str, Any] = {}
         cap = caplines[0] if caplines else None
         for bars in barcols:
@@ -1065,7 +1065,7 @@ class _Axes:
                 y = np.array([np.nan if vertical else s[:, 1].mean() for s in segs])
             centre = y if vertical else x
             axis_i = 1 if vertical else 0
-            if len(segs) != len(centre):
+            if centre is None or len(segs) != len(centre):
                 raise _Unsupported("ErrorbarContainer (errorevery / masked points)")
             lo = np.array([min(s[0, axis_i], s[-1, axis_i]) for s in segs])
             hi = np.array([max(s[0, axis_i], s[-1, axis_i]) for s in segs])
@@ -1187,7 +1187,7 @@ class _Axes:
         if ann.xycoords not in names:
             raise _Unsupported(f"Annotation (xycoords {ann.xycoords!r})")
         xref, yref = names[ann.xycoords]
-        x, y = self.at(*ann.xy, xref, yref)
+        x, y = self.at(ann.xy[0], ann.xy[1], xref, yref)
         spec: dict[str, Any] = {
             "text": ann.get_text().replace("\n", "<br>"),
             "x": x,
@@ -1317,7 +1317,8 @@ def _scatter_marker(path: Any) -> str | None:
     if not _SCATTER_PATHS:
         for m in _MARKERS:
             style = MarkerStyle(m)
-            _SCATTER_PATHS.append((m, style.get_path().transformed(style.get_transform()).vertices))
+            path = style.get_path().transformed(style.get_transform())
+            _SCATTER_PATHS.append((m, np.asarray(path.vertices)))
     verts = np.asarray(path.vertices)
     for m, ref in _SCATTER_PATHS:
         if ref.shape == verts.shape and np.allclose(ref, verts):
@@ -1355,13 +1356,13 @@ def _proxy_trace(conv: _Converter, handle: Any, label: str, owned: list[dict]) -
             mode="markers",
             marker={"symbol": "square", "size": conv.px(8), "color": rgba(handle.get_facecolor())},
         )
-    elif isinstance(handle, Collection) and len(handle.get_facecolors()):
+    elif isinstance(handle, Collection) and np.size(handle.get_facecolor()):
         trace.update(
             mode="markers",
             marker={
                 "symbol": "circle",
                 "size": conv.px(6),
-                "color": rgba(tuple(handle.get_facecolors()[0])),
+                "color": rgba(tuple(np.asarray(handle.get_facecolor()).reshape(-1, 4)[0])),
             },
         )
     else:

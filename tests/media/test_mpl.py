@@ -349,6 +349,29 @@ def test_other_hatches_fall_back():
         assert isinstance(from_matplotlib(fig), Image)
 
 
+def test_legend_from_labels_only_and_proxy_handles():
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    fig = Figure()
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1.plot([1, 2])
+    ax1.plot([2, 1])
+    ax1.legend(["up", "down"])  # labels only: the artists keep "_child" labels
+    ax2.scatter([1, 2], [1, 2], c=["r", "b"])
+    ax2.legend(handles=[Patch(color="r", label="red"), Line2D([], [], marker="o", label="dot")])
+    out = Plotly(convert_figure(fig)[0]).to_dict()
+    shown = [t for t in out["data"] if t.get("showlegend")]
+    assert [(t["name"], t.get("legend", "legend")) for t in shown] == [
+        ("up", "legend"),
+        ("down", "legend"),
+        ("red", "legend2"),
+        ("dot", "legend2"),
+    ]
+    assert shown[2]["marker"]["color"] == rgba("r") and shown[3]["x"] == [None]
+    assert {"legend", "legend2"} <= set(out["layout"])
+
+
 # --- fallbacks -----------------------------------------------------------------------------
 
 
