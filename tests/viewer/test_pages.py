@@ -433,3 +433,21 @@ def test_arrow_keys_still_move_the_cursor_after_a_checkbox_click(site, site_page
     page.locator("#log-y").click()
     page.keyboard.press("ArrowRight")
     sp.wait_cursor(2)
+
+
+def test_define_metric_step_metric_and_hidden(tmp_path, site_page):
+    root = tmp_path / "runs"
+    media.init(project="p", dir=str(root), id="dm")
+    media.define_metric("val/acc", step_metric="epoch")
+    media.define_metric("debug", hidden=True)
+    for s in range(6):
+        media.log({"epoch": s // 2, "val/acc": s / 10, "debug": s})
+    media.finish()
+    build_site([root], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.dm")
+    page = sp.page
+    page.wait_for_selector("body[data-charts=ready]")
+    page.wait_for_function("(document.querySelector('.chart[data-key=\"val/acc\"]').data || []).length > 0")
+    assert page.evaluate("document.querySelector('.chart[data-key=\"val/acc\"]').data[0].x") == [0, 0, 1, 1, 2, 2]
+    assert page.locator(".chart[data-key=debug]").count() == 0

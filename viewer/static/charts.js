@@ -59,6 +59,8 @@
     minmax: minmax,
     mount: function (root, runKey, run) {
       var q = MB.view.q;
+      // define_metric(name, step_metric=..., hidden=...): a key's own x-axis while the x-axis is "Step"
+      var metrics = (run.meta && run.meta.metrics) || {};
       var xSel = h("select", { id: "x-axis", "aria-label": "x-axis" },
         [["_step", "Step"], ["_runtime", "Relative time (s)"], ["_timestamp", "Wall time"]]
           .concat(run.scalars.map(function (k) { return [k, k]; }))
@@ -87,7 +89,7 @@
       }, { rootMargin: "200px" }) : null;
 
       var bySection = {};
-      run.scalars.forEach(function (k) { (bySection[section(k)] = bySection[section(k)] || []).push(k); });
+      run.scalars.filter(function (k) { return !(metrics[k] && metrics[k].hidden); }).forEach(function (k) { (bySection[section(k)] = bySection[section(k)] || []).push(k); });
       Object.keys(bySection).sort().forEach(function (s) {
         var box = h("div", { class: "chart-grid" });
         grid.appendChild(h("details", { class: "chart-section", open: true, "data-section": s },
@@ -101,15 +103,20 @@
         });
       });
 
-      function xValues(d) {
-        var x = xSel.value;
+      function xKeyFor(key) {
+        var m = metrics[key];
+        if (xSel.value === "_step" && m && m.step_metric && data && data[m.step_metric]) return m.step_metric;
+        return xSel.value;
+      }
+      function xValues(d, key) {
+        var x = xKeyFor(key);
         if (x === "_timestamp") return d._timestamp.map(function (t) { return t === null ? null : new Date(t * 1000); });
         return d[x] || d._step;
       }
       function draw(p) {
         if (!data || !window.Plotly) return;
         p.drawn = true;
-        var xs = xValues(data), ys = data[p.key] || [];
+        var xs = xValues(data, p.key), ys = data[p.key] || [];
         var px = [], py = [];
         for (var i = 0; i < ys.length; i++) {
           if (ys[i] === null || xs[i] === null || xs[i] === undefined) continue;
@@ -130,7 +137,7 @@
           : py.length + " points";
         var layout = {
           title: { text: ptext(p.key), font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: 36 }, height: 240,
-          showlegend: false, xaxis: { title: { text: ptext(xSel.options[xSel.selectedIndex].text) } },
+          showlegend: false, xaxis: { title: { text: ptext(xKeyFor(p.key) !== xSel.value ? xKeyFor(p.key) : xSel.options[xSel.selectedIndex].text) } },
           yaxis: { type: logy.checked ? "log" : "linear" },
           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
         };
