@@ -396,7 +396,10 @@
     var keys = Object.keys(obj || {});
     if (!keys.length) return h("p", { class: "muted", text: "No " + label + "." });
     var rows = keys.map(function (k) {
-      return h("tr", null, h("th", { scope: "row", text: k }), h("td", { text: fmtValue(obj[k]) }));
+      var v = obj[k];
+      var text = k === "_timestamp" && typeof v === "number" ? fmtTime(v)
+        : k === "_runtime" && typeof v === "number" ? fmtDuration(v) : fmtValue(v);
+      return h("tr", null, h("th", { scope: "row", text: k }), h("td", { text: text }));
     });
     return h("table", { class: "kv", "aria-label": label }, h("tbody", null, rows));
   }
