@@ -505,6 +505,7 @@ class _Converter:
                 "xanchor": _HA.get(text.get_horizontalalignment(), "left"),
                 "yanchor": _VA.get(text.get_verticalalignment(), "bottom"),
                 "textangle": -float(text.get_rotation()),
+                **_text_box(text, self),
             }
         )
 
@@ -893,6 +894,17 @@ class _Axes:
                 "base": self.yv(y0),
                 "width": _values(w * _MS_PER_DAY if self.xdate else w),
             }
+        pos_axis, value_axis = (
+            (self.ax.yaxis, self.ax.xaxis) if horizontal else (self.ax.xaxis, self.ax.yaxis)
+        )
+        if pos_axis.get_scale() != "linear":
+            raise _Unsupported("BarContainer (bars along a log axis)")
+        if value_axis.get_scale() == "log":
+            bases = x0 if horizontal else y0
+            if np.all(bases == 0):  # plotly starts log-axis bars at the axis' bottom
+                del trace["base"]
+            elif np.any(bases <= 0):
+                raise _Unsupported("BarContainer (bars from zero on a log axis, stacked)")
         hatches = {p.get_hatch() or "" for p in rects}
         if hatches != {""}:
             hatch = hatches.pop() if len(hatches) == 1 else None
@@ -1196,6 +1208,7 @@ class _Axes:
             "yref": yref,
             "font": self.c.font(ann),
             "textangle": -float(ann.get_rotation()),
+            **_text_box(ann, self.c),
         }
         tx, ty = ann.xyann
         coords = ann.anncoords
@@ -1281,6 +1294,19 @@ def _hatch_color(patch: Any) -> str | None:
     if color is None or (isinstance(color, str) and color == "edge"):
         color = patch.get_edgecolor()
     return rgba(color)
+
+
+def _text_box(text: Any, conv: _Converter) -> dict[str, Any]:
+    """A text's bbox (``bbox=dict(...)``) as annotation background and border."""
+    box = text.get_bbox_patch()
+    if box is None or not box.get_visible():
+        return {}
+    return {
+        "bgcolor": rgba(box.get_facecolor()) if box.get_fill() else "rgba(0,0,0,0)",
+        "bordercolor": rgba(box.get_edgecolor()) or "rgba(0,0,0,0)",
+        "borderwidth": round(conv.px(box.get_linewidth()), 3),
+        "borderpad": round(conv.px(4 * 0.3), 3),
+    }
 
 
 def _no_hatch(artist: Any) -> None:
