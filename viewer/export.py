@@ -97,12 +97,29 @@ BOOT_JS = r"""(function () {
   var cfg = JSON.parse(document.getElementById("mb-export").textContent);
   function block(id) { var el = document.getElementById(id); return el ? el.textContent : undefined; }
   function clean(s) { try { return decodeURIComponent(s); } catch (e) { return s; } }
+  // Browsers refuse to open data: URLs in a tab, so saved files (links, not media) become blob: URLs.
+  var blobs = {};
+  function blobUrl(id, uri, note) {
+    if (!blobs[id]) {
+      var blob;
+      if (uri === undefined) blob = new Blob([note], { type: "text/plain;charset=utf-8" });
+      else {
+        var comma = uri.indexOf(","), bin = atob(uri.slice(comma + 1)), bytes = new Uint8Array(bin.length);
+        for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        blob = new Blob([bytes], { type: uri.slice(5, comma).replace(/;base64$/, "") });
+      }
+      blobs[id] = URL.createObjectURL(blob);
+    }
+    return blobs[id];
+  }
   window.MB_INLINE = {
     script: function (src) { return block("mb-js:" + clean(src)); },
     file: function (run, path) {
-      var uri = block("mb-file:" + run + "/" + path);
+      var id = "mb-file:" + run + "/" + path, uri = block(id);
+      var note = "Left out of this single-file export: " + path;
+      if (String(path).indexOf("files/") === 0) return blobUrl(id, uri, note);
       if (uri !== undefined) return uri;
-      return "data:text/plain;charset=utf-8," + encodeURIComponent("Left out of this single-file export: " + path);
+      return "data:text/plain;charset=utf-8," + encodeURIComponent(note);
     },
   };
   if (!location.hash && cfg.runs.length === 1) history.replaceState(null, "", "#/run/" + encodeURIComponent(cfg.runs[0]));
@@ -381,8 +398,8 @@ def _plan(runs: list[RunData], level: Level, cache: MediaCache, flagged: set[int
                         reenc += enc.reencoded
             parts = []
             if len(kept) < len(entries):
-                parts.append(f"showing {len(kept)} of {len(entries)} logged steps "
-                             "(evenly spaced; first and last kept)")
+                parts.append(f"showing {len(kept)} of {len(entries)} logged steps (evenly spaced; "
+                             f"first{', last and --keep-step' if flagged_idx else ' and last'} kept)")
             if reenc:
                 parts.append(f"{'images' if reenc == images else f'{reenc} of {images} images'} "
                              f"re-encoded as WebP at <= {level.side} px (quality {level.quality})")
