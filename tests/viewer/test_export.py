@@ -212,3 +212,51 @@ def test_200_images_stay_under_budget_and_every_key_shows(big_run, tmp_path, cap
     sp.wait_cursor(199)
     assert page.locator("article.panel[data-key='samples/img']").get_attribute("data-step") == "199"
     assert page.locator("article.panel[data-key='note'] .panel-body").inner_text().strip() == "text 199"
+
+
+@pytest.fixture
+def audio_run(tmp_path: Path, monkeypatch) -> Path:
+    """One step: 5 s of 22.05 kHz audio (about 220 kB as WAV), a tiny image and a saved text file."""
+    root = tmp_path / "runs"
+    monkeypatch.chdir(tmp_path)
+    media.init(project="proj", dir=str(root), name="av", id="av")
+    Path("notes.txt").write_text("hello from a saved file\n")
+    media.save("notes.txt")
+    t = np.arange(5 * 22050) / 22050
+    media.log({"snd": media.Audio((0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), sample_rate=22050),
+               "img": media.Image(np.zeros((8, 8, 3), np.uint8))}, step=0)
+    media.finish()
+    return root
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("budget, dropped", [("5MB", False), ("300KB", True)])
+def test_audio_and_saved_files_kept_or_left_out_with_a_note(audio_run, tmp_path, capsys, site_page,
+                                                             budget, dropped):
+    site = tmp_path / "export"
+    code, _, err = _export(capsys, str(audio_run), "--single-file", str(site / "index.html"),
+                           "--budget", budget)
+    assert code == 0, err
+    assert (site / "index.html").stat().st_size <= parse_size(budget)
+    sp = site_page(site)
+    sp.open_run("proj.av")
+    sp.wait_cursor(0)
+    page = sp.page
+    panel = page.locator("article.panel[data-key='snd']")
+    if dropped:
+        assert re.fullmatch(r"Reduced in this export: 1 audio file left out \(2\d\d\.\d\d kB\)\.",
+                            panel.locator(".export-note").inner_text())
+        assert "audio file missing" in panel.locator(".placeholder").inner_text()
+        assert "saved file(s) are left out" in page.locator("[role=alert]").inner_text()
+    else:
+        assert page.locator(".export-note").count() == 0
+        assert panel.locator("audio").get_attribute("src").startswith("data:audio/")
+        page.wait_for_function("document.querySelector(\"article.panel[data-key='snd'] audio\").duration > 4.9")
+    sp.screenshot(budget)
+    # a saved file opens from a blob: URL (browsers refuse to open data: URLs in a tab)
+    link = page.locator("ul.files a")
+    assert link.get_attribute("href").startswith("blob:")
+    with page.expect_navigation():
+        link.click()
+    expected = "Left out of this single-file export: files/notes.txt" if dropped else "hello from a saved file"
+    assert expected in page.inner_text("body")
