@@ -71,6 +71,20 @@ config: demo/fixture-a
 summary: demo/fixture-b
 title: final numbers
 ```
+
+```mediaboard
+media: status    # a text key, at a step it was not logged at
+run: demo/fixture-a
+step: 7
+```
+
+```mediaboard
+chart: lr
+run: demo/fixture-a
+x: epoch
+logy: yes
+smooth: 0.5
+```
 """
 
 
@@ -163,6 +177,8 @@ def test_output_is_a_site_plus_report(built):
         ("compare", "42"),
         ("config", "48"),
         ("summary", "52"),
+        ("media", "57"),
+        ("chart", "63"),
     ]
     # every script and stylesheet the page names exists in the folder; nothing from outside
     for ref in re.findall(r'(?:src|href)="([^"#]+)"', page):
@@ -366,7 +382,7 @@ def test_every_panel_kind_draws(site_page, built):
     sp = _open_report(site_page, built)
     page = sp.page
     states = page.eval_on_selector_all("figure.mb-panel", "fs => fs.map(f => f.dataset.state)")
-    assert states == ["ready"] * 7
+    assert states == ["ready"] * 9
     # markdown
     assert page.inner_text("main h1") == "Fixture report"
     assert page.eval_on_selector_all("main > ul > li", "els => els.length") == 2
@@ -430,6 +446,16 @@ def test_every_panel_kind_draws(site_page, built):
     assert summary["_step"] == "11" and "best_val_loss" in summary
     assert page.inner_text("#panel-7 .mb-panel-title") == "final numbers"
     assert page.get_attribute("#panel-7 .mb-run-link", "href") == "index.html#/run/demo.fixture-b"
+    # a text key at step 7 shows its step-5 entry, labelled as the nearest earlier
+    assert "step 5: loss" in page.inner_text("#panel-8 .mb-media-body")
+    assert page.inner_text("#panel-8 .mb-step-label").startswith("showing step 5 (nearest earlier than 7)")
+    # chart options: log y, x = epoch, one run and no legend
+    layout = page.evaluate(
+        "(() => { const c = document.querySelector('#panel-9 .chart'); "
+        "return [c._fullLayout.yaxis.type, c._fullLayout.xaxis.title.text, c._fullLayout.showlegend,"
+        " c.querySelectorAll('.scatterlayer .trace').length]; })()"
+    )
+    assert layout == ["log", "epoch", False, 1]
     sp.screenshot("report")
 
 
