@@ -448,7 +448,9 @@ def test_every_panel_kind_draws(site_page, built):
     assert page.get_attribute("#panel-7 .mb-run-link", "href") == "index.html#/run/demo.fixture-b"
     # a text key at step 7 shows its step-5 entry, labelled as the nearest earlier
     assert "step 5: loss" in page.inner_text("#panel-8 .mb-media-body")
-    assert page.inner_text("#panel-8 .mb-step-label").startswith("showing step 5 (nearest earlier than 7)")
+    assert page.inner_text("#panel-8 .mb-step-label").startswith(
+        "showing step 5 (nearest earlier than 7)"
+    )
     # chart options: log y, x = epoch, one run and no legend
     layout = page.evaluate(
         "(() => { const c = document.querySelector('#panel-9 .chart'); "
