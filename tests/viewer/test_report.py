@@ -457,7 +457,7 @@ def test_every_panel_kind_draws(site_page, built):
         "return [c._fullLayout.yaxis.type, c._fullLayout.xaxis.title.text, c._fullLayout.showlegend,"
         " c.querySelectorAll('.scatterlayer .trace').length]; })()"
     )
-    assert layout == ["log", "epoch", False, 1]
+    assert layout == ["log", "epoch", False, 2]  # smoothed, and the raw series faint behind
     sp.screenshot("report")
 
 

@@ -147,7 +147,8 @@
       });
       spec.keys.forEach(function (key, k) {
         var el = els[k];
-        var traces = spec.runs.map(function (r, i) {
+        var traces = [];
+        spec.runs.forEach(function (r, i) {
           var d = series[i] || {};
           var xs = spec.x === "_timestamp"
             ? (d._timestamp || []).map(function (t) { return t === null ? null : new Date(t * 1000); })
@@ -157,10 +158,15 @@
             if (ys[j] === null || xs[j] === null || xs[j] === undefined) continue;
             px.push(xs[j]); py.push(ys[j]);
           }
+          if (spec.smooth) {  // the raw series stays faint behind the smoothed one, as on run pages
+            var raw = MB.charts.minmax(px, py, 4000);
+            traces.push({ x: raw.x, y: raw.y, mode: "lines", name: ptext(r.label + " (raw)"), showlegend: false,
+              hoverinfo: "skip", opacity: 0.3, line: { color: r.color, width: 1 } });
+          }
           var yy = spec.smooth ? MB.charts.ema(py, spec.smooth) : py;
           var red = MB.charts.minmax(px, yy, 4000);
-          return { x: red.x, y: red.y, mode: py.length < 60 ? "lines+markers" : "lines", name: ptext(r.label),
-            line: { color: r.color, width: 1.5 }, marker: { size: 4 } };
+          traces.push({ x: red.x, y: red.y, mode: py.length < 60 ? "lines+markers" : "lines",
+            name: ptext(r.label + (spec.smooth ? " (smoothed)" : "")), line: { color: r.color, width: 1.5 }, marker: { size: 4 } });
         });
         window.Plotly.react(el, traces, {
           width: el.clientWidth || undefined,  // the grid cell's width, not plotly's 700 px default
