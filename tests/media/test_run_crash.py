@@ -22,12 +22,19 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _python(code: str, root: Path, **kwargs) -> subprocess.Popen:
     env = dict(os.environ, MEDIABOARD_DIR=str(root), PYTHONPATH=str(REPO))
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def test_script_that_forgets_finish_loses_nothing(root):
-    proc = _python("""
+    proc = _python(
+        """
         import media
         media.init(project="p", config={"a": 1})
         for i in range(50):
@@ -35,7 +42,9 @@ def test_script_that_forgets_finish_loses_nothing(root):
         media.log({"last": True}, commit=False)
         media.summary["best"] = 7
         # no finish(): atexit must do it
-    """, root)
+    """,
+        root,
+    )
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     r = only_run(root)
@@ -46,12 +55,15 @@ def test_script_that_forgets_finish_loses_nothing(root):
 
 
 def test_uncaught_exception_marks_run_failed(root):
-    proc = _python("""
+    proc = _python(
+        """
         import media
         media.init(project="p")
         media.log({"i": 1})
         raise SystemError("boom")
-    """, root)
+    """,
+        root,
+    )
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1 and "boom" in err
     r = only_run(root)
@@ -73,14 +85,19 @@ class Blob(Media):
                 f.write(self.data[: len(self.data) // 2])
                 f.flush()
                 time.sleep(self.delay)
-                f.write(self.data[len(self.data) // 2:])
+                f.write(self.data[len(self.data) // 2 :])
 
-        return {"_type": self.kind, "path": writer.write_with(".bin", write), "size": len(self.data)}
+        return {
+            "_type": self.kind,
+            "path": writer.write_with(".bin", write),
+            "size": len(self.data),
+        }
 
 
 def test_sigkill_leaves_every_committed_step_readable(root):
     here = str(Path(__file__).parent)
-    proc = _python(f"""
+    proc = _python(
+        f"""
         import sys, time
         import media
         sys.path.insert(0, {here!r})
@@ -92,7 +109,9 @@ def test_sigkill_leaves_every_committed_step_readable(root):
         media.log({{"slow": Blob(b"y" * 1000, delay=30)}})  # step 201, killed mid-write
         print("ready", flush=True)
         time.sleep(60)
-    """, root)
+    """,
+        root,
+    )
     line = proc.stdout.readline()
     assert line.strip() == "ready", proc.stderr.read()
     deadline = time.time() + 10
@@ -117,8 +136,21 @@ def test_sigkill_leaves_every_committed_step_readable(root):
     assert r.status == "crashed"
 
 
-ESCAPING_KEYS = ["../x", "../../../etc/passwd", "/abs/path", "a/../../b", "val\\test misprediction",
-                 "..", ".", "", "ключ/图像", "a b", "a_b", "con:*?<>|", "x" * 300]
+ESCAPING_KEYS = [
+    "../x",
+    "../../../etc/passwd",
+    "/abs/path",
+    "a/../../b",
+    "val\\test misprediction",
+    "..",
+    ".",
+    "",
+    "ключ/图像",
+    "a b",
+    "a_b",
+    "con:*?<>|",
+    "x" * 300,
+]
 
 
 @pytest.mark.parametrize("key", ESCAPING_KEYS)

@@ -37,11 +37,23 @@ def test_run_attributes_and_layout(root):
     assert len(run.id) == 8 and run.id.isalnum()
     assert run.name.count("-") == 2 and run.name.endswith("-1")
     assert (run.project, run.group, run.job_type, run.notes, run.tags) == (
-        "proj", "g", "train", "n", ["a", "b"])
+        "proj",
+        "g",
+        "train",
+        "n",
+        ["a", "b"],
+    )
     media.finish()
     r = media.open_run(run.dir)
     assert (r.id, r.name, r.project, r.group, r.job_type, r.notes, r.tags) == (
-        run.id, run.name, "proj", "g", "train", "n", ["a", "b"])
+        run.id,
+        run.name,
+        "proj",
+        "g",
+        "train",
+        "n",
+        ["a", "b"],
+    )
     meta = json.loads((Path(run.dir) / "run.json").read_text())
     assert meta["format_version"] == 1 and meta["status"] == "finished"
 
@@ -90,7 +102,10 @@ def test_reinit_finishes_previous_run_completely(root):
     assert media.run is b
     ra = media.open_run(a.dir)
     assert ra.status == "finished"
-    assert [(r["_step"], r.get("x"), r.get("y")) for r in ra.history()] == [(0, 1, None), (1, None, 2)]
+    assert [(r["_step"], r.get("x"), r.get("y")) for r in ra.history()] == [
+        (0, 1, None),
+        (1, None, 2),
+    ]
     media.finish()
 
 
@@ -127,14 +142,30 @@ def test_config_forms(root, tmp_path):
     run = media.init(project="p", config=ns)
     media.config.epochs = 4
     media.config["dropout"] = 0.2
-    media.config.update({"layers": (64, 32), "path": Path("/data/x"), "color": Color.RED,
-                         "np_val": np.float32(0.5), "arr": np.arange(3)})
+    media.config.update(
+        {
+            "layers": (64, 32),
+            "path": Path("/data/x"),
+            "color": Color.RED,
+            "np_val": np.float32(0.5),
+            "arr": np.arange(3),
+        }
+    )
     media.config.update(argparse.Namespace(seed=1))
     assert media.config.epochs == 4 and media.config["batch_size"] == 32
     on_disk = json.loads((Path(run.dir) / "config.json").read_text())
-    assert on_disk == {"batch_size": 32, "lr": 0.1, "epochs": 4, "dropout": 0.2,
-                       "layers": [64, 32], "path": "/data/x", "color": "red", "np_val": 0.5,
-                       "arr": [0, 1, 2], "seed": 1}
+    assert on_disk == {
+        "batch_size": 32,
+        "lr": 0.1,
+        "epochs": 4,
+        "dropout": 0.2,
+        "layers": [64, 32],
+        "path": "/data/x",
+        "color": "red",
+        "np_val": 0.5,
+        "arr": [0, 1, 2],
+        "seed": 1,
+    }
     media.finish()
 
 
@@ -174,7 +205,9 @@ def test_config_refuses_media(root):
     from media._base import Media
 
     media.init(project="p")
-    with pytest.raises(media.MediaTypeError, match=r"media values \(Media\) cannot go in the config"):
+    with pytest.raises(
+        media.MediaTypeError, match=r"media values \(Media\) cannot go in the config"
+    ):
         media.config.img = Media()
 
 
@@ -231,7 +264,9 @@ def test_save_with_base_path(root, tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "a.txt").write_text("a")
     media.init(project="p")
-    assert media.save(str(tmp_path / "out" / "*.txt"), base_path=str(tmp_path)) == ["files/out/a.txt"]
+    assert media.save(str(tmp_path / "out" / "*.txt"), base_path=str(tmp_path)) == [
+        "files/out/a.txt"
+    ]
 
 
 # ---- modes, login, Api ----------------------------------------------------------------------------

@@ -30,8 +30,14 @@ STEP_CASES = {
         [(20, {"c": 3, "d": 4, "e": 5})],
     ),
     "larger step commits the pending row": (
-        [({"n": 1}, {}), ({"n": 11}, {"commit": False}), ({"n": 2}, {"step": 100}),
-         ({"n": 3}, {"step": 100}), ({"n": 8}, {"step": 101}), ({"n": 5}, {"step": 102})],
+        [
+            ({"n": 1}, {}),
+            ({"n": 11}, {"commit": False}),
+            ({"n": 2}, {"step": 100}),
+            ({"n": 3}, {"step": 100}),
+            ({"n": 8}, {"step": 101}),
+            ({"n": 5}, {"step": 102}),
+        ],
         [(0, {"n": 1}), (1, {"n": 11}), (100, {"n": 3}), (101, {"n": 8}), (102, {"n": 5})],
     ),
     "explicit step with commit=True commits at once": (
@@ -101,18 +107,20 @@ def test_rows_carry_step_timestamp_runtime(root):
 
 def test_values_convert(root):
     run = media.init(project="values")
-    media.log({
-        "np_float": np.float32(0.5),
-        "np_int": np.int64(7),
-        "np_bool": np.bool_(True),
-        "one_elem": np.array([3.0]),
-        "small_array": np.arange(4),
-        "plain_list": [1, 2.5, None],
-        "text": "héllo ✓",
-        "none": None,
-        "nan": float("nan"),
-        "inf": float("-inf"),
-    })
+    media.log(
+        {
+            "np_float": np.float32(0.5),
+            "np_int": np.int64(7),
+            "np_bool": np.bool_(True),
+            "one_elem": np.array([3.0]),
+            "small_array": np.arange(4),
+            "plain_list": [1, 2.5, None],
+            "text": "héllo ✓",
+            "none": None,
+            "nan": float("nan"),
+            "inf": float("-inf"),
+        }
+    )
     media.finish()
     row = next(media.open_run(run.dir).history())
     assert row["np_float"] == 0.5 and type(row["np_float"]) is float
@@ -171,7 +179,10 @@ def test_bad_log_calls_raise_and_lose_nothing(root, args, kwargs, exc, match):
         media.log(*args, **kwargs)
     media.finish()
     rows = list(media.open_run(run.dir).history())
-    assert [(r["_step"], r.get("kept"), r.get("pending")) for r in rows] == [(0, 1, None), (1, None, 2)]
+    assert [(r["_step"], r.get("kept"), r.get("pending")) for r in rows] == [
+        (0, 1, None),
+        (1, None, 2),
+    ]
 
 
 def test_bad_value_error_is_also_builtin_type(root):
@@ -216,7 +227,9 @@ def test_too_many_images_under_one_key_warns_and_keeps_all(root):
     try:
         run = media.init(project="w")
         imgs = [Image(np.full((4, 4), i, np.uint8)) for i in range(5)]
-        with pytest.warns(UserWarning, match=r"5 images at one step is more than Image.MAX_PER_KEY=3") as rec:
+        with pytest.warns(
+            UserWarning, match=r"5 images at one step is more than Image.MAX_PER_KEY=3"
+        ) as rec:
             media.log({"many": imgs})
         assert rec[0].filename == __file__
         media.finish()
