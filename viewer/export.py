@@ -274,8 +274,13 @@ def _refs(obj: Any, inlined: frozenset[str] = frozenset(), kind: str = "") -> It
         if isinstance(v, str) and v not in inlined and v not in missing:
             yield FileRef(obj, v, kind)
     for k, v in obj.items():
-        if k == "masks":
-            continue  # mask PNGs: inlined by the build, or loaded beside their image
+        if k == "masks" and isinstance(v, dict):
+            # class-id PNGs: usually inlined by the build; never re-encoded (ids must stay exact)
+            for layer in v.values():
+                p = layer.get("path") if isinstance(layer, dict) else None
+                if isinstance(p, str) and p not in inlined and p not in missing:
+                    yield FileRef(obj, p, "mask")
+            continue
         if isinstance(v, (dict, list)):
             yield from _refs(v, inlined, kind)
 
