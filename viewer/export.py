@@ -486,12 +486,15 @@ class Page:
         vendor_attr = re.search(r'data-vendor="([^"]*)"', shell)
         self.vendor_map: dict[str, list[str]] = json.loads(html.unescape(vendor_attr.group(1))) \
             if vendor_attr else {}
-        shell = re.sub(r'<link rel="stylesheet" href="([^"]+)">',
+        shell = re.sub(r'<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"[^>]*>',
                        lambda m: "<style>" + self._read(m.group(1)).replace("</style", "<\\/style")
                        + "</style>", shell)
-        self.shell = re.sub(r'<script src="([^"]+)" defer></script>',
-                            lambda m: "<script>" + _script_text(self._read(m.group(1))) + "</script>",
-                            shell)
+        shell = re.sub(r'<script\b[^>]*\bsrc="([^"]+)"[^>]*>\s*</script>',
+                       lambda m: "<script>" + _script_text(self._read(m.group(1))) + "</script>", shell)
+        left = re.search(r"<(?:link|script)\b[^>]*\b(?:href|src)=[^>]*>", shell)
+        if left:
+            raise ExportError(f"the site page loads {left.group(0)!r}, which export cannot inline.")
+        self.shell = shell
         self.vendor_blocks = {
             name: "".join(_block(f"mb-js:{rel}", self._read(rel)) for rel in files)
             for name, files in self.vendor_map.items()
