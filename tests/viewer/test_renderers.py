@@ -328,8 +328,13 @@ def test_media_list_grid(run_page):
 def test_histogram_step_ridgeline_and_heatmap(run_page):
     sp, page = run_page, run_page.page
     plot = f"{panel(sp, 'hist')} .mb-plot"
-    page.wait_for_function(f"(document.querySelector({plot!r}).data || []).length === 1")
-    assert page.eval_on_selector(plot, "p => [p.data[0].type, p.data[0].y.length]") == ["bar", 64]
+    canvas = f"{plot} canvas.mb-hist-canvas"
+    page.wait_for_selector(canvas)
+    assert page.eval_on_selector(canvas, "c => c.dataset.bins") == "64"
+    # bars are drawn: some pixels in the plot area are the bar colour
+    blue = page.eval_on_selector(canvas, """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] === 31 && d[i+1] === 119 && d[i+2] === 180) n++; return n; }""")
+    assert blue > 500
     page.click(f"{panel(sp, 'hist')} .mb-tab[data-mode=heatmap]")
     page.wait_for_function(f"(document.querySelector({plot!r}).data || [])[0].type === 'heatmap'")
     assert page.eval_on_selector(plot, "p => [p.data[0].z.length, p.data[0].y]") == [
@@ -342,6 +347,9 @@ def test_histogram_step_ridgeline_and_heatmap(run_page):
     names = page.eval_on_selector(plot, "p => p.data.map(t => t.name)")
     assert sorted(names) == [f"step {s}" for s in range(5)]
     sp.screenshot("ridgeline")
+    page.click(f"{panel(sp, 'hist')} .mb-tab[data-mode=step]")
+    page.wait_for_selector(canvas)
+    assert page.locator(f"{plot} .main-svg").count() == 0  # plotly cleared for the canvas
 
 
 def test_audio_player_waveform_and_facts(run_page):

@@ -30,12 +30,59 @@
   function layout(extra) { return Object.assign({}, BASE_LAYOUT, extra || {}); }
   var CONFIG = { responsive: true, displaylogo: false };
 
+  // The one-step view is drawn on a canvas: a cursor move redraws it in about a millisecond,
+  // where a plotly.js redraw took ~15 ms a panel (bench/bench_viewer.py). Plotly stays for the
+  // over-time views.
   function plotStep(div, stub) {
-    return Plotly.newPlot(div, [{
-      type: "bar", x: centers(stub.bins), y: stub.values, width: widths(stub.bins),
-      marker: { color: "rgb(31,119,180)", line: { width: 0 } },
-      hovertemplate: "%{x}<br>count %{y}<extra></extra>"
-    }], layout({ xaxis: { title: { text: "value" } }, yaxis: { title: { text: "count" } } }), CONFIG);
+    if (typeof Plotly !== "undefined" && div.data) Plotly.purge(div);
+    R.clear(div);
+    var W = Math.max(220, div.clientWidth || (div.parentNode && div.parentNode.clientWidth) || 400), H = 300;
+    var dpr = window.devicePixelRatio || 1;
+    var c = document.createElement("canvas");
+    c.width = Math.round(W * dpr); c.height = Math.round(H * dpr);
+    c.style.width = "100%"; c.style.height = H + "px"; c.style.display = "block";
+    c.className = "mb-hist-canvas";
+    c.setAttribute("role", "img");
+    c.setAttribute("aria-label", "histogram, " + stub.values.length + " bins");
+    c.dataset.bins = String(stub.values.length);
+    var g = c.getContext("2d");
+    g.scale(dpr, dpr);
+    var L = 50, Rm = 16, T = 10, B = 40, pw = W - L - Rm, ph = H - T - B;
+    var bins = stub.bins, vals = stub.values, lo = bins[0], hi = bins[bins.length - 1];
+    var top = 0;
+    vals.forEach(function (v) { if (v > top) top = v; });
+    top = top || 1;
+    var span = hi - lo || 1;
+    function X(v) { return L + (v - lo) / span * pw; }
+    function Y(v) { return T + ph - v / top * ph; }
+    g.fillStyle = "rgb(31,119,180)";
+    for (var i = 0; i < vals.length; i++) {
+      var x0 = X(bins[i]), x1 = X(bins[i + 1]);
+      g.fillRect(x0, Y(vals[i]), Math.max(1, x1 - x0), T + ph - Y(vals[i]));
+    }
+    g.strokeStyle = "#444"; g.lineWidth = 1;
+    g.beginPath(); g.moveTo(L, T); g.lineTo(L, T + ph); g.lineTo(L + pw, T + ph); g.stroke();
+    g.fillStyle = "#444"; g.font = "11px sans-serif";
+    g.textAlign = "center"; g.textBaseline = "top";
+    [lo, (lo + hi) / 2, hi].forEach(function (v) { g.fillText(R.num(v), X(v), T + ph + 4); });
+    g.fillText("value", L + pw / 2, T + ph + 22);
+    g.textAlign = "right"; g.textBaseline = "middle";
+    [0, top / 2, top].forEach(function (v) { g.fillText(R.num(v), L - 4, Y(v)); });
+    g.save(); g.translate(12, T + ph / 2); g.rotate(-Math.PI / 2); g.textAlign = "center";
+    g.fillText("count", 0, 0); g.restore();
+    c.addEventListener("mousemove", function (e) {
+      var r = c.getBoundingClientRect();
+      var v = lo + ((e.clientX - r.left) * W / r.width - L) / pw * span;
+      for (var k = 0; k < vals.length; k++) {
+        if (v >= bins[k] && v < bins[k + 1]) {
+          c.title = "[" + R.num(bins[k]) + ", " + R.num(bins[k + 1]) + "): count " + vals[k];
+          return;
+        }
+      }
+      c.title = "";
+    });
+    div.appendChild(c);
+    return Promise.resolve();
   }
 
   function sample(entries, current) {
@@ -157,13 +204,13 @@
     function draw() {
       var mine = ++token;
       note.textContent = "";
-      var ready = R.need("plotly", "Plotly");
       if (mode === "step" || !canAll) {
-        ready.then(function () { if (mine === token) return plotStep(plot, stub); }).catch(function (e) {
-          note.textContent = "cannot draw: " + (e && e.message || e);
-        });
+        plotStep(plot, stub);
         return;
       }
+      var stale = plot.querySelector(".mb-hist-canvas");
+      if (stale) stale.remove();
+      var ready = R.need("plotly", "Plotly");
       note.textContent = "loading every logged step\u2026";
       ready.then(function () { return ctx.loadAll(); }).then(function (all) {
         if (mine !== token) return;
@@ -187,7 +234,7 @@
 
   function destroy(el) {
     var p = el.querySelector(".mb-plot");
-    if (p && typeof Plotly !== "undefined") Plotly.purge(p);
+    if (p && p.data && typeof Plotly !== "undefined") Plotly.purge(p);
   }
 
   R.register("histogram", { render: render, destroy: destroy });
