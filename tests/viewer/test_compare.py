@@ -341,7 +341,7 @@ def test_user_strings_are_text_not_html(site, site_page):
     assert page.evaluate("window.__pwned") is None
     assert page.locator(f".cmp-run[data-run='{G}'] a.cmp-run-link").inner_text() == XSS
     assert page.locator("#cmp-config tr[data-key=lr] td").nth(1).inner_text() == XSS
-    assert page.locator(".cmp-col-head").nth(1).inner_text().strip() == XSS
+    assert page.locator(".cmp-col-head").nth(1).locator("span").nth(1).inner_text() == XSS
     assert page.locator("main script").count() == 0 and page.locator("main img[src=x]").count() == 0
 
 
@@ -376,3 +376,41 @@ def test_every_kind_of_the_fixture_runs_renders_in_the_grid(tmp_path, site_page)
         bad = page.locator(".cmp-cell .placeholder").all_inner_texts()
         assert not [b for b in bad if "could not" in b or "no renderer" in b], bad
     sp.screenshot()
+
+
+def test_two_steps_of_one_run_pinned_column(site, site_page):
+    """`run@step` holds a column at one step: alpha at step 2 against alpha under the cursor,
+    with the two-image modes; the "pin step" button adds such a column; charts draw alpha once."""
+    sp = site_page(site)
+    open_compare(sp, [f"{A}@2", A], "step=8")
+    page = sp.page
+    sp.wait_cursor(8)
+    assert page.locator("h1").inner_text() == "Compare 2 steps of one run"
+    cells = page.locator(".cmp-row[data-key=img] .cmp-cell")
+    assert [cells.nth(i).get_attribute("data-step") for i in range(2)] == ["2", "8"]
+    assert page.locator(".cmp-col-head").nth(0).inner_text().strip() == "alpha @ step 2"
+    # the difference of grey 40 (step 2) and grey 160 (step 8)
+    row = page.locator(".cmp-row[data-key=img]")
+    row.locator("select.cmp-mode").select_option("diff")
+    page.wait_for_selector(".cmp-row[data-key=img][data-mode=diff] .cmp-merged img")
+    alts = row.locator(".cmp-merged img").evaluate_all("els => els.map(e => e.alt)")
+    assert alts == ["run alpha @ step 2, step 2", "run alpha, step 8"]
+    page.wait_for_function("() => [...document.querySelectorAll('.cmp-merged img')].every(i => i.complete && i.naturalWidth)")
+    stage = row.locator(".cmp-stage")
+    px = PILImage.open(io.BytesIO(stage.screenshot())).convert("RGB")
+    r, g, b = px.getpixel((px.width // 2, px.height // 2))
+    assert abs(r - 120) <= 3 and abs(g - 120) <= 3 and abs(b - 120) <= 3
+    # the cursor moves the live column only
+    sp.page.evaluate("MB.cursor.set(4)")
+    sp.wait_cursor(4)
+    assert [cells.nth(i).get_attribute("data-step") for i in range(2)] == ["2", "4"]
+    page.wait_for_selector("body[data-charts=ready]")
+    assert page.locator(".chart[data-key=loss] .scatterlayer .trace").count() == 1
+    # "pin step" on the live column adds alpha@4 before it; "remove" takes a pinned column away
+    page.locator(".cmp-col-head[data-col='proj.alpha'] button.cmp-pin").click()
+    page.wait_for_function("() => document.querySelectorAll('.cmp-col-head').length === 3")
+    page.wait_for_selector("body[data-ready=compare]")
+    assert unquote(page.url).split("runs=")[1].split("&")[0] == f"{A}@2,{A}@4,{A}"
+    page.locator(f".cmp-run[data-col='{A}@2'] a.cmp-unpin").click()
+    page.wait_for_function("() => document.querySelectorAll('.cmp-col-head').length === 2")
+    assert unquote(page.url).split("runs=")[1].split("&")[0] == f"{A}@4,{A}"

@@ -19,6 +19,19 @@
   var MODES = [["side", "Side by side"], ["swipe", "Swipe"], ["onion", "Onion skin"], ["diff", "Difference"]];
   var HIST_MODES = [["overlay", "Overlaid"], ["side", "Side by side"]];
   var EAGER_CHARTS = 24;
+  var BUILTIN = { image: 1, histogram: 1 };
+  /* Compare modes of other kinds come from plugins (compare_*.js), registered before this view runs:
+       MB.compareModes[kind] = {
+         modes: [[value, label], ...],   // the row menu, first = default; "side" = plain cells
+         linked: [value, ...],           // modes that keep the cells drawn and link them
+         minCols: 2, maxCols: n,         // columns the modes need (else the row has no menu)
+         note: "...",                    // shown when a mode cannot apply at this step
+         ready: function (mode, stubs) -> bool,   // optional extra check of the entries
+         render: function (ctx) -> cleanup fn or nothing }
+     ctx: key, kind, mode, step, root (the merged box; empty), row (the row element),
+          cells: [{run: {key, col, pin, color, label}, step, stub, body, url(path), json(path)}],
+          state(name, dflt) / setState(name, value) (kept in the URL per row), alive(). */
+  MB.compareModes = MB.compareModes || {};
   var MIN_WIDTH = 384; // px: a two-image view draws smaller images larger than this
 
   function colorOf(i) { return PALETTE[i % PALETTE.length]; }
@@ -29,21 +42,31 @@
   function ptext(s) { return MB.charts ? MB.charts.ptext(s) : String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
   function swatch(color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); }
-  function runLabel(r) { return r.data ? (r.data.meta.name || r.data.meta.id || r.key) : r.key; }
+  function runLabel(r) {
+    var name = r.data ? (r.data.meta.name || r.data.meta.id || r.key) : r.key;
+    return r.pin === null || r.pin === undefined ? name : name + " @ step " + r.pin;
+  }
 
   MB.registerView("compare", function (app, crumbs, view) {
     var alive = true;
     var keydown = null;
     var destroyers = [];
     var seen = {};
-    var keys = (view.q.get("runs") || "").split(",").filter(function (k) {
+    // a column is a run key, or `<run>@<step>`: that run pinned at one step (two steps of one run)
+    var cols = (view.q.get("runs") || "").split(",").filter(function (k) {
       if (!k || seen[k]) return false;
       seen[k] = 1;
       return true;
+    }).map(function (k) {
+      var at = k.lastIndexOf("@");
+      var pin = at > 0 ? Number(k.slice(at + 1)) : NaN;
+      return at > 0 && k.slice(at + 1) !== "" && isFinite(pin) ? { col: k, key: k.slice(0, at), pin: pin } : { col: k, key: k, pin: null };
     });
+    var keys = [];
+    cols.forEach(function (c) { if (keys.indexOf(c.key) < 0) keys.push(c.key); });
     var section = h("section", { class: "compare" }, h("p", { class: "loading", text: "Loading runs…" }));
     app.appendChild(section);
-    document.title = "Compare " + keys.length + " runs — mediaboard";
+    document.title = "Compare " + cols.length + (keys.length === 1 && cols.length > 1 ? " steps" : " runs") + " — mediaboard";
     crumbs.appendChild(h("a", { href: "#/", text: "Runs" }));
     crumbs.appendChild(document.createTextNode(" / Compare"));
     if (keys.length < 1) {
@@ -61,13 +84,19 @@
     })).then(function (datas) {
       if (!alive) return;
       MB.clear(section);
-      var runs = keys.map(function (k, i) { return { key: k, data: datas[i], color: colorOf(i), index: i }; });
+      var byKey = {};
+      keys.forEach(function (k, i) { byKey[k] = datas[i]; });
+      // one entry per column (colour by column); config, summary and charts use each run once
+      var runs = cols.map(function (c, i) {
+        return { key: c.key, col: c.col, pin: c.pin, data: byKey[c.key], color: colorOf(i), index: i };
+      });
       var ok = runs.filter(function (r) { return r.data; });
+      var once = ok.filter(function (r, i) { return ok.findIndex(function (o) { return o.key === r.key; }) === i; });
       header(runs);
       if (!ok.length) { document.body.setAttribute("data-ready", "error"); return; }
-      configTables(ok);
+      configTables(once);
       mediaGrid(ok);
-      chartsSection(ok);
+      chartsSection(once);
       document.body.setAttribute("data-ready", "compare");
     }).catch(function (err) {
       MB.clear(section);
@@ -84,17 +113,26 @@
             h("span", { text: r.key }), " ", h("span", { class: "placeholder", text: "run not in this site" }));
         }
         var m = r.data.meta;
-        return h("li", { class: "cmp-run", "data-run": r.key, style: "border-color:" + r.color },
+        return h("li", { class: "cmp-run" + (r.pin !== null ? " pinned" : ""), "data-run": r.key, "data-col": r.col, style: "border-color:" + r.color },
           swatch(r.color), " ",
           h("a", { href: MB.hashFor(["run", r.key]), class: "cmp-run-link", text: runLabel(r) }), " ",
+          r.pin !== null ? h("a", { class: "cmp-unpin", href: colsHref(runs.filter(function (o) { return o !== r; }).map(function (o) { return o.col; })),
+            title: "remove this pinned column", text: "remove" }) : null, r.pin !== null ? " " : null,
           h("span", { class: "status status-" + m.status, text: m.status }), " ",
           h("span", { class: "muted" }, [h("span", { text: m.project }), " · ", h("code", { text: m.id }),
             " · " + String(r.data.rows) + " rows"]));
       });
       section.appendChild(h("header", { class: "cmp-head" },
-        h("h1", { text: "Compare " + runs.length + " runs" }),
+        h("h1", { text: "Compare " + runs.length + (keys.length === 1 && runs.length > 1 ? " steps of one run" : " runs") }),
         h("ul", { class: "cmp-runs" }, items),
         h("p", null, h("a", { href: "#/", text: "← all runs" }))));
+    }
+
+    // the compare URL for another list of columns, keeping the rest of the view's state
+    function colsHref(list) {
+      var q = new URLSearchParams(MB.view.q.toString());
+      q.set("runs", list.join(","));
+      return MB.hashFor(["compare"], q);
     }
 
     // -------------------------------------------------------------------------------------------
@@ -277,12 +315,21 @@
       table.appendChild(h("div", { class: "cmp-grid-head", role: "row", style: "grid-template-columns:" + cols },
         h("div", { role: "columnheader", text: "key" }),
         runs.map(function (r) {
-          return h("div", { role: "columnheader", class: "cmp-col-head", "data-run": r.key, style: "border-bottom-color:" + r.color },
-            swatch(r.color), " ", h("span", { text: runLabel(r) }));
+          var pinBtn = r.pin === null ? h("button", { type: "button", class: "cmp-pin", title: "add a column of this run held at the cursor step, to compare two steps",
+            text: "pin step", onclick: function () {
+              var list = runs.map(function (o) { return o.col; });
+              var col = r.key + "@" + steps[idx];
+              if (list.indexOf(col) < 0) list.splice(r.index, 0, col);
+              location.hash = colsHref(list);
+            } }) : null;
+          return h("div", { role: "columnheader", class: "cmp-col-head", "data-run": r.key, "data-col": r.col, style: "border-bottom-color:" + r.color },
+            swatch(r.color), " ", h("span", { text: runLabel(r) }), pinBtn ? " " : null, pinBtn);
         })));
       var rows = mediaKeys.map(function (k) {
         var kind = kinds[k];
-        var modes = kind === "histogram" ? HIST_MODES : kind === "image" && runs.length === 2 ? MODES : null;
+        var plugin = !BUILTIN[kind] && MB.compareModes[kind] || null;
+        if (plugin && (runs.length < (plugin.minCols || 2) || runs.length > (plugin.maxCols || Infinity))) plugin = null;
+        var modes = kind === "histogram" ? HIST_MODES : kind === "image" && runs.length === 2 ? MODES : plugin ? plugin.modes : null;
         var modeSel = null;
         if (modes) {
           modeSel = h("select", { class: "cmp-mode", "aria-label": "how to compare " + k },
@@ -293,12 +340,13 @@
         var cells = runs.map(function (r) {
           var label = h("div", { class: "cmp-step" });
           var body = h("div", { class: "cmp-body" });
-          var el = h("div", { class: "cmp-cell", role: "cell", "data-run": r.key, "data-key": k, style: "border-top-color:" + r.color }, label, body);
+          var el = h("div", { class: "cmp-cell", role: "cell", "data-run": r.key, "data-col": r.col, "data-key": k, style: "border-top-color:" + r.color }, label, body);
           return { run: r, info: (r.data.media || {})[k] || null, el: el, label: label, body: body, shown: undefined, entry: null };
         });
         var merged = h("div", { class: "cmp-merged", hidden: true });
         var note = h("p", { class: "cmp-note muted", hidden: true, role: "note",
-          text: kind === "histogram" ? "no histogram to overlay at this step" : "shown side by side: this mode needs one image from each run at this step" });
+          text: kind === "histogram" ? "no histogram to overlay at this step" : plugin ? plugin.note || "shown side by side: this mode needs an entry from each column at this step"
+            : "shown side by side: this mode needs one image from each run at this step" });
         var rowEl = h("div", { class: "cmp-row kind-" + kind, role: "row", "data-key": k, "data-kind": kind },
           h("div", { class: "cmp-row-grid", style: "grid-template-columns:" + cols },
             h("div", { class: "cmp-row-head", role: "rowheader" }, h("b", { class: "cmp-key", text: k }), " ",
@@ -306,7 +354,8 @@
             cells.map(function (c) { return c.el; })),
           note, merged);
         table.appendChild(rowEl);
-        var row = { key: k, kind: kind, el: rowEl, cells: cells, merged: merged, note: note, modeSel: modeSel, mergedFor: null };
+        var row = { key: k, kind: kind, el: rowEl, cells: cells, merged: merged, note: note, modeSel: modeSel, mergedFor: null,
+          plugin: plugin, linkedFor: null, cleanup: null };
         if (modeSel) {
           modeSel.addEventListener("change", function () {
             MB.setPanelState(k, "mode", modeSel.value);
@@ -350,7 +399,7 @@
       document.addEventListener("keydown", keydown);
       MB.cursor = { set: function (step) { setCursor(Math.max(0, MB.nearestIndex(steps, step))); }, steps: steps };
       destroyers.push(function () {
-        rows.forEach(function (r) { r.cells.forEach(destroyCell); purgeMerged(r); });
+        rows.forEach(function (r) { pluginCleanup(r); r.cells.forEach(destroyCell); purgeMerged(r); });
         MB.cursor = null;
       });
       setCursor(idx);
@@ -360,6 +409,7 @@
     function showRow(row, step) {
       return Promise.all(row.cells.map(function (c) { return loadCell(c, row, step); })).then(function () {
         if (!alive) return;
+        if (row.plugin) return showPluginRow(row, step);
         var mode = row.modeSel ? row.modeSel.value : "side";
         var entries = row.cells.map(function (c) { return c.entry; });
         var mergeable = mode !== "side" && entries.every(function (e) {
@@ -389,8 +439,63 @@
       });
     }
 
+    /* A row whose kind has a mode plugin (MB.compareModes[kind], see the top of this file):
+       "side" draws every cell; a linked mode draws every cell then links them; any other mode
+       hides the cells and lets the plugin draw one view in row.merged. */
+    function showPluginRow(row, step) {
+      var p = row.plugin;
+      var mode = row.modeSel.value;
+      var entries = row.cells.map(function (c) { return c.entry && c.entry.stub ? c.entry : null; });
+      var usable = mode !== "side" && entries.every(function (e) {
+        return e && e.stub._type === row.kind && !(e.stub.path && e.stub.__missing && e.stub.__missing.indexOf(e.stub.path) >= 0);
+      }) && (!p.ready || p.ready(mode, entries.map(function (e) { return e.stub; })));
+      var linked = usable && p.linked && p.linked.indexOf(mode) >= 0;
+      var sig = mode + ":" + entries.map(function (e) { return e ? e.step : "-"; }).join(",");
+      row.el.setAttribute("data-mode", usable ? mode : "side");
+      row.note.hidden = usable || mode === "side";
+      if (!usable || linked) {
+        if (row.mergedFor !== null || row.linkedFor !== sig) pluginCleanup(row);
+        row.merged.hidden = true;
+        MB.clear(row.merged);
+        row.mergedFor = null;
+        row.cells.forEach(function (c) { c.body.hidden = false; renderCell(c, row, step); });
+        if (linked && row.linkedFor !== sig) {
+          row.linkedFor = sig;
+          row.cleanup = p.render(pluginCtx(row, mode, step)) || null;
+        }
+        return;
+      }
+      row.cells.forEach(function (c) { c.body.hidden = true; });
+      row.merged.hidden = false;
+      if (row.mergedFor === sig) return;
+      pluginCleanup(row);
+      MB.clear(row.merged);
+      row.mergedFor = sig;
+      row.cleanup = p.render(pluginCtx(row, mode, step)) || null;
+    }
+    function pluginCleanup(row) {
+      if (row.cleanup) { try { row.cleanup(); } catch (e) { /* ignore */ } }
+      row.cleanup = null;
+      row.linkedFor = null;
+    }
+    function pluginCtx(row, mode, step) {
+      return {
+        key: row.key, kind: row.kind, mode: mode, step: step, root: row.merged, row: row.el,
+        cells: row.cells.map(function (c) {
+          return { run: { key: c.run.key, col: c.run.col, pin: c.run.pin, color: c.run.color, label: runLabel(c.run) },
+            step: c.entry.step, stub: c.entry.stub, body: c.body,
+            url: function (path) { return MB.fileUrl(c.run.key, path); },
+            json: function (path) { var inl = c.entry.stub.__inline; return inl && Object.prototype.hasOwnProperty.call(inl, path) ? inl[path] : undefined; } };
+        }),
+        state: function (name, dflt) { return MB.panelState(row.key, name, dflt); },
+        setState: function (name, value) { MB.setPanelState(row.key, name, value); },
+        alive: function () { return alive; },
+      };
+    }
+
     function loadCell(c, row, step) {
       var info = c.info;
+      if (c.run.pin !== null && c.run.pin !== undefined) step = c.run.pin;
       if (!info) {
         c.label.textContent = "not logged";
         c.el.removeAttribute("data-step");
