@@ -345,7 +345,12 @@
           var g = r[groupBy] || "(none)";
           if (g !== lastGroup.v) {
             lastGroup.v = g;
-            body.appendChild(h("tr", { class: "group-row" }, h("th", { colspan: cols.length + 1, scope: "rowgroup", text: groupBy + ": " + g })));
+            var members = shown.filter(function (o) { return (o[groupBy] || "(none)") === g; }).map(function (o) { return o.key; });
+            var cmp = members.length >= 2 && MB.views.compare ? h("a", { class: "group-compare",
+              href: hashFor(["compare"], new URLSearchParams(groupBy === "group" ? { runs: members.join(","), agg: "1" } : { runs: members.join(",") })),
+              text: "compare these " + members.length + (groupBy === "group" ? " (mean and min–max)" : "") }) : null;
+            body.appendChild(h("tr", { class: "group-row" }, h("th", { colspan: cols.length + 1, scope: "rowgroup" },
+              h("span", { text: groupBy + ": " + g }), cmp ? " · " : null, cmp)));
           }
         }
         var box = h("input", { type: "checkbox", "aria-label": "select run " + r.name, checked: selected.indexOf(r.key) >= 0,

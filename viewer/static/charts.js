@@ -42,6 +42,56 @@
     return { x: ox, y: oy, reduced: true };
   }
 
+  /* Several runs' series as one: mean, min and max across the runs at each x, and how many runs.
+     series: [{x: [...], y: [...]}] (x ascending, y may hold null). When the runs together have at
+     most maxPoints distinct x values, those x are used as they are; otherwise x is cut into
+     maxPoints equal buckets and each run contributes the mean of its points in a bucket. Inside a
+     run's own x range a run without a point at some x carries its last value forward (runs that
+     log at different steps still aggregate smoothly); outside its range it is left out (n drops). */
+  function aggregate(series, maxPoints) {
+    var all = [];
+    series.forEach(function (s) { for (var i = 0; i < s.x.length; i++) if (s.y[i] !== null && isFinite(s.y[i])) all.push(s.x[i]); });
+    if (!all.length) return { x: [], mean: [], min: [], max: [], n: [], bucketed: false };
+    all.sort(function (a, b) { return a - b; });
+    var uniq = [all[0]];
+    for (var u = 1; u < all.length; u++) if (all[u] !== uniq[uniq.length - 1]) uniq.push(all[u]);
+    var bucketed = uniq.length > maxPoints;
+    var lo = uniq[0], hi = uniq[uniq.length - 1], width = (hi - lo) / maxPoints || 1;
+    var nb = bucketed ? maxPoints : uniq.length;
+    var where = {};
+    if (!bucketed) uniq.forEach(function (x, j) { where[x] = j; });
+    function bucket(x) { return bucketed ? Math.min(nb - 1, Math.floor((x - lo) / width)) : where[x]; }
+    var sum = new Float64Array(nb), mn = new Float64Array(nb).fill(Infinity), mx = new Float64Array(nb).fill(-Infinity);
+    var cnt = new Int32Array(nb), xsum = new Float64Array(nb), xcnt = new Int32Array(nb);
+    series.forEach(function (s) {
+      var own = new Float64Array(nb), ownN = new Int32Array(nb), first = -1, last = -1;
+      for (var i = 0; i < s.x.length; i++) {
+        var y = s.y[i];
+        if (y === null || !isFinite(y)) continue;
+        var b = bucket(s.x[i]);
+        own[b] += y; ownN[b]++;
+        xsum[b] += s.x[i]; xcnt[b]++;
+        if (first < 0) first = b;
+        last = b;
+      }
+      if (first < 0) return;
+      var carry = null;
+      for (var j = first; j <= last; j++) {
+        if (ownN[j]) carry = own[j] / ownN[j];
+        sum[j] += carry; cnt[j]++;
+        if (carry < mn[j]) mn[j] = carry;
+        if (carry > mx[j]) mx[j] = carry;
+      }
+    });
+    var out = { x: [], mean: [], min: [], max: [], n: [], bucketed: bucketed };
+    for (var k = 0; k < nb; k++) {
+      if (!cnt[k]) continue;
+      out.x.push(bucketed ? (xcnt[k] ? xsum[k] / xcnt[k] : lo + (k + 0.5) * width) : uniq[k]);
+      out.mean.push(sum[k] / cnt[k]); out.min.push(mn[k]); out.max.push(mx[k]); out.n.push(cnt[k]);
+    }
+    return out;
+  }
+
   // plotly.js reads its strings as pseudo-HTML (<b>, <a href>, &amp;): escape user keys into entities
   // so a key shows as itself, as text.
   function ptext(s) {
@@ -57,6 +107,7 @@
     ema: ema,
     ptext: ptext,
     minmax: minmax,
+    aggregate: aggregate,
     mount: function (root, runKey, run) {
       var q = MB.view.q;
       // define_metric(name, step_metric=..., hidden=...): a key's own x-axis while the x-axis is "Step"

@@ -120,6 +120,7 @@
             title: "remove this pinned column", text: "remove" }) : null, r.pin !== null ? " " : null,
           h("span", { class: "status status-" + m.status, text: m.status }), " ",
           h("span", { class: "muted" }, [h("span", { text: m.project }), " · ", h("code", { text: m.id }),
+            m.group ? [" · group ", h("b", { class: "cmp-group", text: String(m.group) })] : null,
             " · " + String(r.data.rows) + " rows"]));
       });
       section.appendChild(h("header", { class: "cmp-head" },
@@ -204,9 +205,21 @@
       var smoothOut = h("output", { text: String(smooth.value) });
       var logy = h("input", { type: "checkbox", id: "log-y", checked: q.get("logy") === "1" });
       var filter = h("input", { type: "search", class: "filter", placeholder: "Filter charts", "aria-label": "Filter charts", value: q.get("ck") || "" });
+      // runs that share a `group` (init(group=...)) can be drawn as one mean line and a min-max band
+      var groups = [], byGroup = {};
+      runs.forEach(function (r) {
+        var g = r.data.meta.group;
+        if (g === null || g === undefined || g === "") return;
+        g = String(g);
+        if (!byGroup[g]) { byGroup[g] = { name: g, runs: [], color: r.color }; groups.push(byGroup[g]); }
+        byGroup[g].runs.push(r);
+      });
+      var agg = groups.length ? h("input", { type: "checkbox", id: "group-agg", checked: q.get("agg") === "1" }) : null;
       root.appendChild(h("div", { class: "toolbar" },
         h("label", null, "x-axis ", xSel), h("label", null, "smoothing ", smooth, smoothOut),
-        h("label", null, logy, " log y"), filter,
+        h("label", null, logy, " log y"),
+        agg ? h("label", { title: "one mean line and a min–max band per group (" + groups.length + " groups)" }, agg, " aggregate groups") : null,
+        filter,
         h("span", { class: "muted", text: "click a legend entry to hide or show a run" })));
       var grid = h("div", { class: "chart-grid cmp-chart-grid" });
       root.appendChild(grid);
@@ -228,22 +241,45 @@
         p.drawn = true;
         var w = Number(smooth.value);
         var traces = [];
-        runs.forEach(function (r) {
+        var grouped = agg && agg.checked;
+        function series(r) {
           var d = data[r.key];
-          if (!d || !d[p.key]) return;
+          if (!d || !d[p.key]) return null;
           var xs = d[xSel.value] || d._step, ys = d[p.key], px = [], py = [];
           for (var i = 0; i < ys.length; i++) {
             if (ys[i] === null || xs[i] === null || xs[i] === undefined) continue;
             px.push(xs[i]); py.push(ys[i]);
           }
-          var yy = w > 0 && MB.charts ? MB.charts.ema(py, w) : py;
-          var red = MB.charts ? MB.charts.minmax(px, yy, 4000) : { x: px, y: yy };
-          traces.push({ x: red.x, y: red.y, mode: py.length < 60 ? "lines+markers" : "lines", name: ptext(runLabel(r)),
+          return { x: px, y: w > 0 && MB.charts ? MB.charts.ema(py, w) : py };
+        }
+        runs.forEach(function (r) {
+          if (grouped && r.data.meta.group !== null && r.data.meta.group !== undefined && r.data.meta.group !== "") return;
+          var sr = series(r);
+          if (!sr) return;
+          var red = MB.charts ? MB.charts.minmax(sr.x, sr.y, 4000) : sr;
+          traces.push({ x: red.x, y: red.y, mode: sr.y.length < 60 ? "lines+markers" : "lines", name: ptext(runLabel(r)),
             meta: r.key, line: { color: r.color, width: 1.6 }, marker: { size: 4, color: r.color } });
         });
+        if (grouped) {
+          groups.forEach(function (g) {
+            var parts = g.runs.map(series).filter(Boolean);
+            if (!parts.length) return;
+            var a = MB.charts.aggregate(parts, 1000);
+            var label = ptext("group " + g.name) + " (" + parts.length + (parts.length === 1 ? " run)" : " runs)");
+            var lg = "group\u0000" + g.name;
+            var text = a.n.map(function (n, i) { return "mean of " + n + " · min " + MB.fmtValue(a.min[i]) + " · max " + MB.fmtValue(a.max[i]); });
+            traces.push({ x: a.x, y: a.min, mode: "lines", line: { width: 0, color: g.color }, showlegend: false,
+              legendgroup: lg, hoverinfo: "skip", meta: "min:" + g.name, name: label + " min" });
+            traces.push({ x: a.x, y: a.max, mode: "lines", line: { width: 0, color: g.color }, fill: "tonexty",
+              fillcolor: rgba(g.color, 0.2), showlegend: false, legendgroup: lg, hoverinfo: "skip", meta: "max:" + g.name, name: label + " max" });
+            traces.push({ x: a.x, y: a.mean, mode: a.x.length < 60 ? "lines+markers" : "lines", name: label, legendgroup: lg,
+              meta: "mean:" + g.name, text: text, hoverinfo: "x+y+text+name",
+              line: { color: g.color, width: 2 }, marker: { size: 4, color: g.color } });
+          });
+        }
         window.Plotly.react(p.el, traces, {
-          title: { text: ptext(p.key), font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: 36 }, height: 260,
-          showlegend: true, legend: { orientation: "h", y: -0.25 },
+          title: { text: ptext(p.key), font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: 40 }, height: 290,
+          showlegend: true, legend: { orientation: "h", y: -0.32, yanchor: "top" },
           xaxis: { title: { text: xSel.options[xSel.selectedIndex].text } },
           yaxis: { type: logy.checked ? "log" : "linear" },
           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
@@ -266,6 +302,7 @@
       xSel.addEventListener("change", function () { MB.setParam("x", xSel.value === "_step" ? "" : xSel.value); redrawAll(); });
       smooth.addEventListener("input", function () { smoothOut.textContent = smooth.value; MB.setParam("smooth", Number(smooth.value) ? smooth.value : ""); redrawAll(); });
       logy.addEventListener("change", function () { MB.setParam("logy", logy.checked ? "1" : ""); redrawAll(); });
+      if (agg) agg.addEventListener("change", function () { MB.setParam("agg", agg.checked ? "1" : ""); redrawAll(); });
       filter.addEventListener("input", function () { MB.setParam("ck", filter.value); applyFilter(); });
       Promise.all([MB.need("plotly")].concat(runs.map(function (r) {
         return MB.loadScalars(r.key).then(function (d) { data[r.key] = d; }, function () { data[r.key] = null; });
