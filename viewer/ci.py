@@ -52,7 +52,19 @@ RULE_METRICS = {
     "audio": ("dist",),
     "scalar": ("rel", "delta", "value"),
     "table": ("changed", "rows"),
+    "histogram": ("tv", "emd"),
+    "video": ("ssim", "mad"),
+    "object3d": ("dist",),
+    "plotly": ("changed",),
+    "bokeh": ("changed",),
+    "html": ("changed",),
 }
+#: Media kinds compared (the rest are listed as not compared).
+MEDIA_KINDS = ("image", "audio", "table", "histogram", "video", "object3d", "plotly", "bokeh", "html")
+#: Video frames compared per pair (evenly spaced, first and last included).
+VIDEO_FRAMES = 16
+#: Relative 3-D distance that counts as a full change when ranking.
+POINTS_FULL_SCALE = 0.1
 
 
 class UsageError(Exception):
@@ -74,13 +86,13 @@ _RULE_RE = re.compile(r"^(?P<lhs>.+?)\s*(?P<op>>=|<=|==|>|<)\s*(?P<num>[^<>=]+?)
 
 
 def parse_rule(text: str) -> Rule:
-    """Parse ``summary.KEY OP X`` or ``KIND:KEY.METRIC OP X`` (KIND in image, audio, scalar, table).
+    """Parse ``summary.KEY OP X`` or ``KIND:KEY.METRIC OP X`` (KIND a key of ``RULE_METRICS``).
 
     Raises UsageError naming the rule and what was expected.
     """
     expected = (
         "expected summary.KEY OP NUMBER or KIND:KEY.METRIC OP NUMBER with KIND in "
-        "image/audio/scalar/table and OP in >=, <=, >, <, =="
+        + "/".join(RULE_METRICS) + " and OP in >=, <=, >, <, =="
     )
     m = _RULE_RE.match(text.strip())
     if not m:
@@ -221,7 +233,7 @@ class Comparer:
                 self.skipped.append(f"{key}: kind changed ({bkeys[key]} → {ckeys[key]})")
                 continue
             kind = kinds.pop()
-            if kind not in ("image", "audio", "table"):
+            if kind not in MEDIA_KINDS:
                 self.skipped.append(f"{key}: {kind} is not compared")
                 continue
             self._compare_media(key, kind)
@@ -332,6 +344,102 @@ class Comparer:
             row.details.append(f"rows {nb} → {nc}")
         row.details.extend(examples)
 
+    def _histogram(self, row: Row, b: dict, c: dict, n: int) -> None:
+        tv, emd = imgdiff.histogram_distance(b.get("bins"), b.get("values"), c.get("bins"), c.get("values"))
+        row.metrics = {"tv": tv, "emd": emd}
+        row.score = tv
+        row.text = f"total variation {tv:.3g}, earth mover's {_fmt(emd)}"
+        for name in ("count",):
+            if b.get(name) != c.get(name):
+                row.details.append(f"{name} {b.get(name)} → {c.get(name)}")
+        row.base_view = self._write(_histogram_image(b), f"spec/{n:04d}-base.png")
+        row.cand_view = self._write(_histogram_image(c), f"spec/{n:04d}-cand.png")
+
+    def _video(self, row: Row, b: dict, c: dict, n: int) -> None:
+        row.base_file = self._copy(self.base, "baseline", b["path"])
+        row.cand_file = self._copy(self.cand, "candidate", c["path"])
+        bpath, cpath = self.base.resolve(b["path"]), self.cand.resolve(c["path"])
+        if bpath.read_bytes() == cpath.read_bytes():
+            row.metrics = {"ssim": 1.0, "mad": 0.0}
+            row.text = "identical file"
+            return
+        nb, nc = b.get("frames"), c.get("frames")
+        common = min(nb, nc) if isinstance(nb, int) and isinstance(nc, int) else None
+        fa, ta = imgdiff.video_frames(bpath, VIDEO_FRAMES, common)
+        fc, tc = imgdiff.video_frames(cpath, VIDEO_FRAMES, common)
+        if not fa or not fc:
+            raise ValueError("no frames could be decoded")
+        if fa[0].shape != fc[0].shape:
+            row.score, row.failed_compare = 1.0, True
+            row.note = _join(row.note, f"size changed {fa[0].shape[1]}x{fa[0].shape[0]} → {fc[0].shape[1]}x{fc[0].shape[0]}")
+            row.text = row.note
+            return
+        pairs = list(zip(fa, fc))
+        ssims = [imgdiff.ssim(x, y) if not np.array_equal(x, y) else 1.0 for x, y in pairs]
+        mads = [imgdiff.mad(x, y) for x, y in pairs]
+        worst = int(np.argmin(ssims))
+        s, d = float(min(ssims)), float(np.mean(mads))
+        row.metrics = {"ssim": s, "mad": d}
+        row.score = min(1.0, max(1.0 - s, d / 255.0, 0.0))
+        row.text = f"ssim {s:.4f} (worst of {len(pairs)} frames), mad {d:.3g}"
+        if isinstance(nb, int) and isinstance(nc, int) and nb != nc:
+            row.score, row.failed_compare = 1.0, True
+            row.note = _join(row.note, f"frames changed {nb} → {nc}; compared the first {common}")
+        row.details.append(f"shown: sampled frame {worst + 1} of {len(pairs)}")
+        row.base_view = self._write(pairs[worst][0], f"spec/{n:04d}-base.png")
+        row.cand_view = self._write(pairs[worst][1], f"spec/{n:04d}-cand.png")
+        if s < 1.0:
+            heat, top = imgdiff.heatmap(imgdiff.absdiff(*pairs[worst]))
+            row.diff_view = self._write(heat, f"diff/{n:04d}.png")
+
+    def _object3d(self, row: Row, b: dict, c: dict, n: int) -> None:
+        if b.get("path") and c.get("path"):
+            row.base_file = self._copy(self.base, "baseline", b["path"])
+            row.cand_file = self._copy(self.cand, "candidate", c["path"])
+            if self.base.resolve(b["path"]).read_bytes() == self.cand.resolve(c["path"]).read_bytes():
+                row.metrics, row.text = {"dist": 0.0}, "identical file"
+                return
+        pb, pc = _preview_points(self.base, b), _preview_points(self.cand, c)
+        dist = imgdiff.points_distance(pb, pc)
+        row.metrics = {"dist": dist}
+        row.score = min(1.0, dist / POINTS_FULL_SCALE) if math.isfinite(dist) else 1.0
+        row.text = f"mean nearest-point distance {dist:.3g} of the object's size"
+        if b.get("points") != c.get("points"):
+            row.details.append(f"points {b.get('points')} → {c.get('points')}")
+        if b.get("preview_points") not in (None, b.get("points")):
+            row.details.append(f"measured on the previews ({len(pb)} and {len(pc)} points)")
+
+    def _plotly(self, row: Row, b: dict, c: dict, n: int) -> None:
+        self._document(row, b, c)
+
+    def _bokeh(self, row: Row, b: dict, c: dict, n: int) -> None:
+        self._document(row, b, c)
+
+    def _html(self, row: Row, b: dict, c: dict, n: int) -> None:
+        self._document(row, b, c)
+
+    def _document(self, row: Row, b: dict, c: dict) -> None:
+        """plotly / bokeh / HTML: the same content or not. JSON is compared parsed (bokeh's model
+        ids renumbered in order of appearance, so two runs that built the same plot compare equal)."""
+        row.base_file = self._copy(self.base, "baseline", b["path"])
+        row.cand_file = self._copy(self.cand, "candidate", c["path"])
+        rb, rc = self.base.resolve(b["path"]).read_bytes(), self.cand.resolve(c["path"]).read_bytes()
+        same = rb == rc
+        if not same and row.kind in ("plotly", "bokeh"):
+            jb, jc = json.loads(rb), json.loads(rc)
+            if row.kind == "bokeh":
+                jb, jc = _renumber_ids(jb), _renumber_ids(jc)
+            same = jb == jc
+            if not same and row.kind == "plotly":
+                tb, tc = jb.get("data") or [], jc.get("data") or []
+                diff = sum(1 for i in range(max(len(tb), len(tc))) if i >= len(tb) or i >= len(tc) or tb[i] != tc[i])
+                row.details.append(f"{diff} of {max(len(tb), len(tc))} traces differ" if diff else "layout differs")
+        row.metrics = {"changed": 0.0 if same else 1.0}
+        row.score = 0.0 if same else 1.0
+        row.text = "same content" if same else "content differs"
+        if not same and row.kind == "html":
+            row.details.append(f"{len(rb)} → {len(rc)} bytes")
+
     def _same_cell(self, vb: Any, vc: Any) -> bool:
         if isinstance(vb, dict) and isinstance(vc, dict) and "path" in vb and "path" in vc:
             other_b = {k: v for k, v in vb.items() if k != "path"}
@@ -409,6 +517,55 @@ def _read_table(run: Any, relpath: str) -> dict[str, Any]:
     if not isinstance(data, dict) or "columns" not in data or "data" not in data:
         raise ValueError(f"{relpath}: expected a split-orient table with columns and data")
     return data
+
+
+def _histogram_image(stub: dict, size: tuple[int, int] = (256, 128)) -> np.ndarray:
+    """A histogram's bars as a small grey (H, W, 3) picture for the gallery (bar height ∝ count)."""
+    w, h = size
+    values = np.asarray(stub.get("values") or [0], np.float64)
+    top = float(values.max()) or 1.0
+    img = np.full((h, w, 3), 255, np.uint8)
+    cols = np.minimum((np.arange(w) * len(values)) // w, len(values) - 1)
+    heights = np.rint(values[cols] / top * (h - 2)).astype(int)
+    for x, bar in enumerate(heights):
+        if bar > 0:
+            img[h - bar :, x] = (60, 100, 170)
+    return img
+
+
+def _preview_points(run: Any, stub: dict) -> np.ndarray:
+    """The xyz points of a 3-D stub's preview (what the viewer draws; meshes: their vertices)."""
+    if not stub.get("preview"):
+        raise ValueError(f"no 3-D preview to compare ({stub.get('preview_skipped') or 'none written'})")
+    with open(run.resolve(stub["preview"]), encoding="utf-8") as f:
+        pv = json.load(f)
+    pts = [p[:3] for p in pv.get("points") or [] if isinstance(p, list) and len(p) >= 3]
+    return np.asarray(pts, np.float64).reshape(-1, 3)
+
+
+def _renumber_ids(doc: Any) -> Any:
+    """A bokeh JSON document with every model id replaced by its order of first appearance."""
+    ids: dict[str, str] = {}
+
+    def collect(v: Any) -> None:
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if k in ("id", "root_id", "target_id") and isinstance(x, str) and x not in ids:
+                    ids[x] = f"#{len(ids)}"
+                collect(x)
+        elif isinstance(v, list):
+            for x in v:
+                collect(x)
+
+    def swap(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: swap(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [swap(x) for x in v]
+        return ids.get(v, v) if isinstance(v, str) else v
+
+    collect(doc)
+    return swap(doc)
 
 
 def _stub_type(v: Any) -> str:

@@ -16,6 +16,11 @@ Definitions (also in docs/ci.md):
 - **audio dist**: RMS of the difference of the two clips' log-magnitude spectrograms in dB (mono
   mix, Hann window of 1024 samples, hop 256), over the bins where either clip is within 60 dB of
   the louder clip's peak (both floored there); the shorter clip is padded with silence.
+- **histogram tv / emd**: total variation (0..1) and earth mover's distance (value units) of the
+  two normalised distributions on the union of their bin edges (``histogram_distance``).
+- **3-D dist**: symmetric mean nearest-neighbour distance of the two point sets over the
+  baseline's bounding-box diagonal (``points_distance``).
+- **video**: up to 16 evenly spaced frames (first and last included) compared as images.
 
 Example::
 
@@ -25,8 +30,10 @@ Example::
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image as PILImage
@@ -235,3 +242,84 @@ def spectrogram_image(db: np.ndarray, size: tuple[int, int] = (256, 256)) -> np.
     t = np.clip((db - FLOOR_DB) / -FLOOR_DB, 0, 1)[::-1]
     grey = PILImage.fromarray(np.rint(t * 255).astype(np.uint8)).resize(size, PILImage.Resampling.BILINEAR)
     return np.repeat(np.asarray(grey)[..., None], 3, axis=2)
+
+
+# ---- histograms -------------------------------------------------------------------------------
+def _cdf_at(bins: np.ndarray, values: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The normalised cumulative count of a histogram at ``x``, counts spread evenly in each bin."""
+    total = float(values.sum())
+    cum = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)]) / (total or 1.0)
+    return np.interp(x, bins, cum, left=0.0, right=1.0 if total else 0.0)
+
+
+def histogram_distance(bins_a: Any, values_a: Any, bins_b: Any, values_b: Any) -> tuple[float, float]:
+    """(total variation, earth mover's distance) of two histograms that may have different bins.
+
+    Both are normalised to a total of 1, with counts spread evenly inside each bin, and compared on
+    the union of their bin edges. Total variation is half the summed absolute difference of the
+    masses: 0 identical, 1 no overlap. The earth mover's (Wasserstein-1) distance is the area
+    between the two cumulative distributions, in the histogram's value units: how far the mass
+    moved (a shift of the whole distribution by 0.5 gives 0.5). An empty histogram against a
+    non-empty one gives (1, inf); two empty ones (0, 0).
+    """
+    ba, va = np.asarray(bins_a, np.float64), np.asarray(values_a, np.float64)
+    bb, vb = np.asarray(bins_b, np.float64), np.asarray(values_b, np.float64)
+    for name, b, v in (("a", ba, va), ("b", bb, vb)):
+        if b.ndim != 1 or v.ndim != 1 or len(b) != len(v) + 1 or len(v) == 0:
+            raise ValueError(f"histogram {name}: expected bins of length len(values) + 1; got {b.shape} and {v.shape}")
+    empty_a, empty_b = va.sum() <= 0, vb.sum() <= 0
+    if empty_a or empty_b:
+        return (0.0, 0.0) if empty_a and empty_b else (1.0, math.inf)
+    edges = np.union1d(ba, bb)
+    fa, fb = _cdf_at(ba, va, edges), _cdf_at(bb, vb, edges)
+    tv = 0.5 * float(np.abs(np.diff(fa) - np.diff(fb)).sum())
+    d = np.abs(fa - fb)  # both CDFs are linear between union edges: the trapezoid rule is exact
+    emd = float((0.5 * (d[1:] + d[:-1]) * np.diff(edges)).sum())  # unless they cross inside one
+    return min(1.0, tv), emd
+
+
+# ---- point clouds -----------------------------------------------------------------------------
+def points_distance(a: np.ndarray, b: np.ndarray, max_points: int = 2000) -> float:
+    """Symmetric mean nearest-neighbour distance of two point sets (N, 3), relative to the diagonal
+    of ``a``'s bounding box: 0 for the same points, ~0.01 for a jitter of 1% of the object's size.
+    Sets larger than ``max_points`` are subsampled evenly (every k-th point, deterministic)."""
+    a = np.asarray(a, np.float64)[:, :3]
+    b = np.asarray(b, np.float64)[:, :3]
+    a, b = a[np.isfinite(a).all(axis=1)], b[np.isfinite(b).all(axis=1)]
+    if not len(a) or not len(b):
+        return 0.0 if not len(a) and not len(b) else math.inf
+    a = a[:: max(1, -(-len(a) // max_points))]
+    b = b[:: max(1, -(-len(b) // max_points))]
+    diag = float(np.linalg.norm(a.max(axis=0) - a.min(axis=0))) or 1.0
+
+    def nearest(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        out = np.empty(len(p))
+        for s in range(0, len(p), 500):  # 500 x 2000 distances at a time: a few MB
+            d2 = ((p[s : s + 500, None, :] - q[None, :, :]) ** 2).sum(axis=2)
+            out[s : s + 500] = np.sqrt(d2.min(axis=1))
+        return out
+
+    return float((nearest(a, b).mean() + nearest(b, a).mean()) / 2.0 / diag)
+
+
+# ---- video ------------------------------------------------------------------------------------
+def video_frames(path: str | os.PathLike[str], count: int, total: int | None = None) -> tuple[list[np.ndarray], int]:
+    """(up to ``count`` frames as 8-bit RGB, evenly spaced and always including the first and the
+    last, the number of frames in the file). Frames are decoded one at a time (imageio), so a long
+    clip never sits in memory whole."""
+    import imageio.v3 as iio
+
+    if total is None or total <= 0:
+        total = sum(1 for _ in iio.imiter(str(path)))
+    want = sorted({int(round(i)) for i in np.linspace(0, max(total - 1, 0), min(count, max(total, 1)))})
+    frames, seen = [], 0
+    for i, frame in enumerate(iio.imiter(str(path))):
+        seen = i + 1
+        if i in want:
+            f = np.asarray(frame)
+            if f.ndim == 2:
+                f = np.repeat(f[..., None], 3, axis=2)
+            frames.append(np.ascontiguousarray(f[..., :3]).astype(np.uint8))
+        if want and i >= want[-1] and total is not None and seen >= total:
+            break
+    return frames, max(seen, total or 0)

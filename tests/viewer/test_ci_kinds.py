@@ -1,0 +1,144 @@
+"""mediaboard ci on the kinds beyond images, audio and tables: histograms (total variation, earth
+mover's distance), video (frame SSIM), 3-D point clouds (nearest-point distance), and plotly,
+bokeh and HTML (same content or not). Real runs in tmp_path, metrics checked against numbers
+worked out by hand."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import media
+from viewer import ci, imgdiff
+
+RNG = np.random.default_rng(7)
+CLOUD = RNG.uniform(0, 1, (500, 3))
+SAMPLES = RNG.normal(0, 1, 5000)
+
+
+def _frames(invert_frame: int | None = None) -> np.ndarray:
+    """16 frames of a moving bar, (T, C, H, W) as wandb takes them."""
+    v = np.zeros((16, 3, 32, 48), np.uint8)
+    for t in range(16):
+        v[t, :, :, 2 * t : 2 * t + 8] = 220
+        v[t, 1] += 20
+    if invert_frame is not None:
+        v[invert_frame] = 255 - v[invert_frame]
+    return v
+
+
+def _bokeh_plot(ys):
+    from bokeh.plotting import figure
+
+    p = figure(width=200, height=150, title="curve")
+    p.line(list(range(len(ys))), ys)
+    return p
+
+
+def make_run(name: str, *, shift: float = 0.0, invert_frame: int | None = None, jitter: float = 0.0,
+             plotly_y=(1, 3, 2), html: str = "<p>report</p>", extra_bokeh_models: int = 0) -> Path:
+    import plotly.graph_objects as go
+
+    run = media.init(project="ci", id=name)
+    for _ in range(extra_bokeh_models):  # shifts bokeh's model ids: the same plot must still compare equal
+        _bokeh_plot([0])
+    cloud = CLOUD + (np.random.default_rng(1).normal(0, jitter, CLOUD.shape) if jitter else 0)
+    media.log({
+        "hist": media.Histogram(SAMPLES + shift, num_bins=40),
+        "clip": media.Video(_frames(invert_frame), fps=8, format="gif"),
+        "cloud": media.Object3D(cloud),
+        "fig": media.Plotly(go.Figure([go.Scatter(y=list(plotly_y)), go.Bar(y=[1, 2])])),
+        "bk": media.Bokeh(_bokeh_plot([1, 4, 2])),
+        "page": media.Html(html),
+    }, step=0)
+    media.finish()
+    return Path(run.dir)
+
+
+def run_ci(capsys, base: Path, cand: Path, out: Path, *rules: str):
+    argv = ["--baseline", str(base), "--candidate", str(cand), "-o", str(out)]
+    for r in rules:
+        argv += ["--fail-on", r]
+    code = ci.main(argv)
+    return code, capsys.readouterr().out
+
+
+RULES = ("histogram:hist.tv<=0.01", "video:clip.ssim>=0.99", "object3d:cloud.dist<=0.001",
+         "plotly:fig.changed==0", "bokeh:bk.changed==0", "html:page.changed==0")
+
+
+def test_identical_runs_pass_every_kind(root, tmp_path, capsys):
+    base, cand = make_run("base"), make_run("cand", extra_bokeh_models=3)
+    code, out = run_ci(capsys, base, cand, tmp_path / "out", *RULES)
+    assert code == 0, out
+    assert out.count("PASS") == len(RULES)
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Not compared" not in page
+    kinds = set(re.findall(r'<tr data-kind="([^"]*)"', page))
+    assert {"histogram", "video", "object3d", "plotly", "bokeh", "html"} <= kinds
+
+
+def test_changes_are_measured_and_ranked(root, tmp_path, capsys):
+    base = make_run("base")
+    cand = make_run("cand", shift=0.5, invert_frame=5, jitter=0.01, plotly_y=(1, 3, 9),
+                    html="<p>report, changed</p>")
+    code, out = run_ci(capsys, base, cand, tmp_path / "out", *RULES)
+    assert code == 1
+    verdicts = dict(re.findall(r"^(PASS|FAIL) (\S+)", out, re.M)[::-1])
+    lines = {line.split(" ")[1]: line for line in out.splitlines()}
+    assert all(lines[r].startswith("FAIL") for r in RULES if not r.startswith("bokeh")), out
+    assert lines["bokeh:bk.changed==0"].startswith("PASS") and verdicts
+    comparer = ci.Comparer(media.open_run(base), media.open_run(cand), tmp_path / "again")
+    (tmp_path / "again").mkdir()
+    comparer.compare_all()
+    rows = {r.key: r for r in comparer.rows}
+    # a normal distribution moved by 0.5: earth mover's distance 0.5 (to the bin width), TV ~0.2
+    assert rows["hist"].metrics["emd"] == pytest.approx(0.5, abs=0.03)
+    assert 0.1 < rows["hist"].metrics["tv"] < 0.3
+    # one of 16 frames inverted: the worst sampled frame is that one, heat map written
+    assert rows["clip"].metrics["ssim"] < 0.5
+    assert "frame" in rows["clip"].details[0] and rows["clip"].diff_view
+    assert imgdiff.load_rgb(tmp_path / "again" / rows["clip"].base_view).shape == (32, 48, 3)
+    # 1% jitter on a unit cube: nearest-point distance ~1% of the diagonal scale
+    assert 0.002 < rows["cloud"].metrics["dist"] < 0.02
+    assert rows["fig"].metrics["changed"] == 1.0 and rows["fig"].details == ["1 of 2 traces differ"]
+    assert rows["page"].metrics["changed"] == 1.0
+    assert rows["bk"].metrics["changed"] == 0.0
+
+
+def test_histogram_distance_by_hand():
+    # same distribution on different bins: identical
+    tv, emd = imgdiff.histogram_distance([0, 1, 2], [5, 5], [0, 0.5, 1, 1.5, 2], [1, 1, 1, 1])
+    assert tv == pytest.approx(0) and emd == pytest.approx(0)
+    # disjoint: TV 1, EMD = the distance the mass moves (centres 0.5 -> 3.5)
+    tv, emd = imgdiff.histogram_distance([0, 1], [10], [3, 4], [2])
+    assert tv == pytest.approx(1) and emd == pytest.approx(3)
+    # half the mass moved by one bin: TV 0.5, EMD 0.5 x 1
+    tv, emd = imgdiff.histogram_distance([0, 1, 2, 3], [2, 2, 0], [0, 1, 2, 3], [2, 0, 2])
+    assert tv == pytest.approx(0.5) and emd == pytest.approx(0.5)
+    assert imgdiff.histogram_distance([0, 1], [0], [0, 1], [0]) == (0.0, 0.0)
+    with pytest.raises(ValueError, match=r"histogram a: expected bins of length len\(values\) \+ 1"):
+        imgdiff.histogram_distance([0, 1], [1, 2], [0, 1], [1])
+
+
+def test_points_distance_by_hand():
+    a = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], float)  # diagonal sqrt(3)
+    assert imgdiff.points_distance(a, a) == 0.0
+    moved = a + [0.1, 0, 0]
+    assert imgdiff.points_distance(a, moved) == pytest.approx(0.1 / np.sqrt(3))
+    assert imgdiff.points_distance(a, np.zeros((0, 3))) == float("inf")
+
+
+def test_video_of_other_length_is_reported(root, tmp_path, capsys):
+    base = make_run("base")
+    run = media.init(project="ci", id="short")
+    media.log({"clip": media.Video(_frames()[:10], fps=8, format="gif")}, step=0)
+    media.finish()
+    code, out = run_ci(capsys, base, Path(run.dir), tmp_path / "out", "video:clip.ssim>=0.99")
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "frames changed 16 → 10; compared the first 10" in page
+    # the first ten frames are the same pictures: the rule on ssim passes, the row still ranks first
+    assert code == 0 and out.startswith("PASS")
