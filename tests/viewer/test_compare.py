@@ -414,3 +414,17 @@ def test_two_steps_of_one_run_pinned_column(site, site_page):
     page.locator(f".cmp-run[data-col='{A}@2'] a.cmp-unpin").click()
     page.wait_for_function("() => document.querySelectorAll('.cmp-col-head').length === 2")
     assert unquote(page.url).split("runs=")[1].split("&")[0] == f"{A}@4,{A}"
+
+
+def test_run_page_link_compares_two_steps(site, site_page):
+    sp = site_page(site)
+    sp.open_run(A, "step=4")
+    page = sp.page
+    sp.wait_cursor(4)
+    sp.page.evaluate("MB.cursor.set(6)")
+    sp.wait_cursor(6)
+    page.locator("#compare-steps").click()
+    page.wait_for_selector("body[data-ready=compare]")
+    sp.wait_cursor(6)
+    assert unquote(page.url).split("runs=")[1].split("&")[0] == f"{A}@6,{A}"
+    assert page.locator("h1").inner_text() == "Compare 2 steps of one run"

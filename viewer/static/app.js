@@ -471,7 +471,14 @@
         var grid = h("div", { class: "panels" });
         mediaSection.appendChild(h("h2", { text: "Media" }));
         mediaSection.appendChild(bar);
-        mediaSection.appendChild(h("div", { class: "toolbar" }, keyFilter));
+        // compare this step with another step of the same run (a pinned column on the compare page)
+        var stepsLink = MB.views.compare && steps.length > 1 ? h("a", { id: "compare-steps", class: "button",
+          title: "open this run twice on the compare page: held at the cursor step, and with a cursor of its own",
+          text: "compare with another step", href: "#/compare" }) : null;
+        var pointStepsLink = function (step) {
+          if (stepsLink) stepsLink.setAttribute("href", hashFor(["compare"], new URLSearchParams({ runs: key + "@" + step + "," + key, step: String(step) })));
+        };
+        mediaSection.appendChild(h("div", { class: "toolbar" }, keyFilter, stepsLink));
         mediaSection.appendChild(grid);
         mediaKeys.sort().forEach(function (k) {
           var info = run.media[k];
@@ -497,6 +504,7 @@
         var setCursor = function (i, fromSlider) {
           idx = Math.max(0, Math.min(steps.length - 1, i));
           var step = steps[idx];
+          pointStepsLink(step);
           if (!fromSlider) slider.value = idx;
           stepBox.value = step;
           stepLabel.textContent = "step " + step + " (" + (idx + 1) + " of " + steps.length + ")";
