@@ -346,7 +346,8 @@
         slider,
         h("button", { type: "button", "aria-label": "Next step", text: "▶", onclick: function () { setCursor(idx + 1); } }),
         h("label", null, "step ", stepBox), stepLabel));
-      var cols = "minmax(9rem, 0.6fr) repeat(" + runs.length + ", minmax(0, 1fr))";
+      // many columns keep a readable width and the grid scrolls sideways
+      var cols = "minmax(9rem, 0.6fr) repeat(" + runs.length + ", minmax(" + (runs.length > 4 ? "16rem" : "0") + ", 1fr))";
       var table = h("div", { class: "cmp-grid", role: "table", "aria-label": "Media of the compared runs at the cursor step" });
       root.appendChild(table);
       table.appendChild(h("div", { class: "cmp-grid-head", role: "row", style: "grid-template-columns:" + cols },
