@@ -469,6 +469,7 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
 
     index = []
     used: set[str] = set()
+    kept: set[str] = set()
     for i, reader in enumerate(runs, start=1):
         key = run_key(reader)
         n = 2
@@ -481,10 +482,7 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
         if old and old.get("sig") == sig and old.get("path") == str(reader.path.resolve()) \
                 and (out_path / "data" / key / "run.js").is_file():
             say(f"[{i}/{len(runs)}] {reader.project}/{reader.name}: unchanged")
-            for p in (out_path / "data" / key).rglob("*"):
-                w.touched.add(p)
-            for p in (out_path / "files" / key).rglob("*"):
-                w.touched.add(p)
+            kept.add(key)  # its data/<key> and files/<key> stay as they are: not walked at all
         else:
             say(f"[{i}/{len(runs)}] {reader.project}/{reader.name}: building")
             _run_data(reader, key, w, stats)
@@ -507,8 +505,13 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
     # remove files of runs or steps that no longer exist (never outside data/ and files/)
     for sub in ("data", "files"):
         base = out_path / sub
-        if base.is_dir():
-            for p in sorted(base.rglob("*"), reverse=True):
+        if not base.is_dir():
+            continue
+        for top in base.iterdir():
+            if top.name in kept and top.is_dir():
+                continue  # an unchanged run: its tree is the one the last build wrote
+            paths = [top] + (sorted(top.rglob("*"), reverse=True) if top.is_dir() else [])
+            for p in sorted(paths, key=lambda q: len(q.parts), reverse=True):
                 if p.is_file() and p not in w.touched:
                     p.unlink()
                 elif p.is_dir() and not any(p.iterdir()):
