@@ -1,0 +1,256 @@
+"""The compare page's "Changed rows" mode for tables (viewer/static/compare_table.js) in a real
+browser (Chromium via Playwright, file://): two tables joined on a key column or the row index,
+counts and the listed rows, duplicate keys, the compare-one-column choice, filter, paging, two
+steps of one run, escaping, URL state. Outside requests and console errors fail every test."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pytest
+
+import media
+from viewer.build import build_site
+
+pytestmark = pytest.mark.browser
+
+A, B = "proj.alpha", "proj.beta"
+XSS = "<img src=x onerror=window.__pwned=1>"
+LABELS = ["cat", "dog", "bird"]
+ROW = ".cmp-row[data-key=preds]"
+BOX = f"{ROW} .cmp-tdiff"
+
+
+def preds(ids, wrong=(), pred_of=None, caption_of=None):
+    """A predictions table: id, label, pred, correct, img (an Image whose caption names the sample)."""
+    pred_of = pred_of or {}
+    caption_of = caption_of or {}
+    pixels = np.zeros((4, 4, 3), np.uint8)
+    rows = []
+    for i in ids:
+        label = LABELS[i % 3]
+        pred = pred_of.get(i, LABELS[(i + 1) % 3] if i in wrong else label)
+        rows.append([i, label, pred, pred == label, media.Image(pixels, caption=caption_of.get(i, f"sample {i}"))])
+    return media.Table(columns=["id", "label", "pred", "correct", "img"], data=rows)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """alpha, step 1000: ids 0-11, only 5 wrong. alpha, step 5000 (rows in reverse order): 2 and 7
+    went wrong, 5 was fixed, 3's image caption changed, 11 is gone, 12 is new. beta, step 5000:
+    ids 0-11, 4 (predicted the XSS string) and 9 wrong, plus a second row with id 3.
+    `big`: 120 rows whose score changes between alpha's two steps. `gone`: alpha's step-5000 file
+    is deleted before the build."""
+    base = tmp_path_factory.mktemp("compare_table")
+    root = base / "runs"
+    media.init(project="proj", dir=str(root), name="alpha", id="alpha")
+    media.log({"preds": preds(range(12), wrong={5}),
+               "big": media.Table(columns=["id", "score"], data=[[i, i] for i in range(120)]),
+               "gone": media.Table(columns=["id"], data=[[1]])}, step=1000)
+    late = [i for i in range(13) if i != 11][::-1]
+    media.log({"preds": preds(late, wrong={2, 7}, caption_of={3: "sample 3, new crop"}),
+               "big": media.Table(columns=["id", "score"], data=[[i, i + 0.5] for i in range(120)]),
+               "gone": media.Table(columns=["id"], data=[[2]])}, step=5000)
+    media.finish()
+    media.init(project="proj", dir=str(root), name="beta", id="beta")
+    table = preds(range(12), wrong={9}, pred_of={4: XSS})
+    table.add_data(3, "cat", "dup", False, None)
+    media.log({"preds": table}, step=5000)
+    media.finish()
+    for p in (root / "proj" / "alpha" / "media" / "gone").glob("5000_*.table.json"):
+        p.unlink()
+    out = base / "site"
+    build_site([root], out)
+    return out
+
+
+def open_compare(sp, cols, query=""):
+    sp.open(f"#/compare?runs={','.join(cols)}" + (f"&{query}" if query else ""), wait="body[data-ready=compare]")
+    sp.page.wait_for_selector(BOX, timeout=15000)
+
+
+def counts(page, box=BOX):
+    el = page.locator(box)
+    return {k: int(el.get_attribute(f"data-{k}")) for k in ("joined", "changed", "only-a", "only-b", "dup-a", "dup-b", "shown")}
+
+
+def listed(page, box=BOX):
+    """[(row state, key)] of the rows on the page."""
+    return page.locator(f"{box} tbody tr").evaluate_all("rs => rs.map(r => [r.className, r.dataset.key])")
+
+
+def wait_shown(page, n, box=BOX):
+    page.wait_for_function(f"document.querySelector({json.dumps(box)}).dataset.shown === '{n}'")
+
+
+def ps(page):
+    return json.loads(parse_qs(urlsplit(page.url).fragment.split("?", 1)[1])["ps"][0])
+
+
+def test_two_steps_of_one_run_join_on_id(site, site_page):
+    """alpha@1000 against alpha at 5000: the join on `id` (the default) finds exactly the rows that
+    changed, whichever order the rows are in."""
+    sp = site_page(site)
+    open_compare(sp, [f"{A}@1000", A], "step=5000")
+    page = sp.page
+    assert page.locator(ROW).get_attribute("data-mode") == "changes"
+    assert page.locator(f"{ROW} select.cmp-mode").input_value() == "changes"
+    assert page.locator(f"{ROW} .cmp-cell .cmp-body").first.is_hidden()
+    assert page.locator(f"{BOX} select.cmp-tdiff-join").input_value() == "c:id"
+    assert counts(page) == {"joined": 11, "changed": 4, "only-a": 1, "only-b": 1, "dup-a": 0, "dup-b": 0, "shown": 6}
+    # rows in A's order, then the row only B has
+    assert listed(page) == [["changed", "2"], ["changed", "3"], ["changed", "5"], ["changed", "7"],
+                            ["only-a", "11"], ["only-b", "12"]]
+    text = page.locator(f"{BOX} .cmp-tdiff-counts").inner_text()
+    assert text.startswith("11 rows joined · 4 changed") and "1 only in A · 1 only in B" in text
+    # a changed cell: A's value, an arrow, B's value, marked; an unchanged one is the value alone
+    row2 = page.locator(f"{BOX} tr[data-key='2']")
+    assert row2.locator("td[data-col=pred]").inner_text() == "bird → cat"
+    assert row2.locator("td[data-col=pred]").get_attribute("class") == "changed"
+    assert row2.locator("td[data-col=correct]").inner_text() == "true → false"
+    assert row2.locator("td[data-col=label]").get_attribute("class") == "same"
+    assert row2.locator("td[data-col=img]").inner_text() == "image sample 2"  # same caption, other file
+    assert page.locator(f"{BOX} tr[data-key='3'] td.changed").evaluate_all("ts => ts.map(t => t.dataset.col)") == ["img"]
+    assert page.locator(f"{BOX} tr[data-key='3'] td[data-col=img]").inner_text() == "image sample 3 → image sample 3, new crop"
+    assert page.locator(f"{BOX} tr.only-a th").inner_text() == "11 only in A"
+    assert page.locator(f"{BOX} tr.only-b td[data-col=pred]").inner_text() == "— → cat"
+    # values in the columns' run colours, run labels and steps in the header
+    colors = page.evaluate("[...document.querySelectorAll('.cmp-run .cmp-swatch')].map(e => getComputedStyle(e).backgroundColor)")
+    va = row2.locator("td[data-col=pred] .va").evaluate("e => getComputedStyle(e).color")
+    vb = row2.locator("td[data-col=pred] .vb").evaluate("e => getComputedStyle(e).color")
+    assert [va, vb] == colors
+    runs = [" ".join(t.split()) for t in page.locator(f"{BOX} .cmp-tdiff-run").all_inner_texts()]
+    assert runs == ["A alpha @ step 1000", "B alpha · step 5000"]
+    # only changed off: every joined row as well
+    page.locator(f"{BOX} input.cmp-tdiff-only").uncheck()
+    wait_shown(page, 13)
+    assert [k for _, k in listed(page)] == [str(i) for i in range(13)]
+    assert page.locator(f"{BOX} tbody tr.same").count() == 7
+    sp.screenshot("changes")
+
+
+def test_join_on_row_index_differs_from_join_on_id(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [f"{A}@1000", A], "step=5000")
+    page = sp.page
+    page.locator(f"{BOX} select.cmp-tdiff-join").select_option("")
+    # alpha's step 5000 is in reverse order: by position, every row's id differs
+    assert counts(page) == {"joined": 12, "changed": 12, "only-a": 0, "only-b": 0, "dup-a": 0, "dup-b": 0, "shown": 12}
+    assert page.locator(f"{BOX} thead th.cmp-tdiff-key").inner_text() == "row"
+    assert page.locator(f"{BOX} tr[data-key='0'] td[data-col=id]").inner_text() == "0 → 12"
+    assert page.locator(f"{BOX} thead tr:nth-child(2) th").all_inner_texts()[1:] == ["id", "label", "pred", "correct", "img"]
+    assert ps(page)["preds"]["join"] is None
+    page.locator(f"{BOX} select.cmp-tdiff-join").select_option("c:label")
+    # label repeats (12 rows, 3 labels): joined on each label's first row
+    assert counts(page)["joined"] == 3 and counts(page)["dup-a"] == 9 and counts(page)["dup-b"] == 9
+
+
+def test_compare_one_column_and_filter(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [f"{A}@1000", A], "step=5000")
+    page = sp.page
+    options = page.locator(f"{BOX} select.cmp-tdiff-cmp option").all_inner_texts()
+    assert options == ["all columns (4)", "label only", "pred only", "correct only", "img only"]
+    page.locator(f"{BOX} select.cmp-tdiff-cmp").select_option("c:pred")
+    assert counts(page)["changed"] == 3  # id 3 changed only its image
+    assert [k for _, k in listed(page)] == ["2", "5", "7", "11", "12"]
+    # the other columns are still shown, dimmed, and not marked changed
+    assert page.locator(f"{BOX} thead th.not-compared").count() == 3
+    assert page.locator(f"{BOX} tr[data-key='2'] td[data-col=correct]").get_attribute("class") == "differs"
+    page.locator(f"{BOX} input.cmp-tdiff-filter").fill("Sample 1")  # any shown cell, any case
+    wait_shown(page, 2)
+    assert [k for _, k in listed(page)] == ["11", "12"]  # their image captions
+    page.locator(f"{BOX} input.cmp-tdiff-filter").fill("no such text")
+    wait_shown(page, 0)
+    assert page.locator(f"{BOX} .cmp-tdiff-empty").inner_text() == "No rows match the filter."
+    page.locator(f"{BOX} input.cmp-tdiff-filter").fill("")
+    wait_shown(page, 5)
+
+
+def test_two_runs_duplicate_keys_and_xss(site, site_page):
+    """alpha against beta at step 5000; beta repeats id 3 and predicted an HTML string for id 4."""
+    sp = site_page(site)
+    open_compare(sp, [A, B], "step=5000")
+    page = sp.page
+    assert counts(page) == {"joined": 11, "changed": 5, "only-a": 1, "only-b": 1, "dup-a": 0, "dup-b": 1, "shown": 7}
+    # rows in alpha's (reversed) order, then beta's own
+    assert listed(page) == [["only-a", "12"], ["changed", "9"], ["changed", "7"], ["changed", "4"],
+                            ["changed", "3"], ["changed", "2"], ["only-b", "11"]]
+    note = page.locator(f"{BOX} .cmp-tdiff-dups").inner_text()
+    assert note.startswith("Duplicate keys in “id”: 0 rows of A and 1 row of B repeat a key seen earlier (3)")
+    assert "joined on its first row" in note
+    # the first id-3 row of beta is the one joined (its pred is cat, not dup)
+    assert page.locator(f"{BOX} tr[data-key='3'] td[data-col=pred]").inner_text() == "cat"
+    assert page.locator(f"{BOX} tr[data-key='4'] td[data-col=pred]").inner_text() == f"dog → {XSS}"
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("main img[src=x]").count() == 0
+    sp.screenshot("two-runs")
+
+
+def test_paging_fifty_rows_a_page(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [f"{A}@1000", A], "step=5000")
+    page = sp.page
+    box = ".cmp-row[data-key=big] .cmp-tdiff"
+    assert counts(page, box)["changed"] == 120
+    info = page.locator(f"{box} .cmp-tdiff-info")
+    assert info.inner_text() == "rows 1–50 of 120 · page 1/3"
+    assert page.locator(f"{box} tbody tr").count() == 50
+    assert page.locator(f"{box} tr[data-key='7'] td[data-col=score]").inner_text() == "7 → 7.5"
+    assert page.locator(f"{box} button.cmp-tdiff-prev").is_disabled()
+    page.locator(f"{box} button.cmp-tdiff-next").click()
+    page.locator(f"{box} button.cmp-tdiff-next").click()
+    assert info.inner_text() == "rows 101–120 of 120 · page 3/3"
+    assert [k for _, k in listed(page, box)][0] == "100"
+    assert page.locator(f"{box} button.cmp-tdiff-next").is_disabled()
+    assert ps(page)["big"]["page"] == 2
+
+
+def test_table_data_not_in_the_site_falls_back_with_the_note(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [f"{A}@1000", A], "step=5000")
+    page = sp.page
+    row = page.locator(".cmp-row[data-key=gone]")
+    page.wait_for_function("!document.querySelector('.cmp-row[data-key=gone] .cmp-note').hidden")
+    assert row.get_attribute("data-mode") == "side"
+    assert "need a table from each column" in row.locator(".cmp-note").inner_text()
+    assert row.locator(".cmp-tdiff").count() == 0
+
+
+def test_state_survives_reload(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [f"{A}@1000", A], "step=5000")
+    page = sp.page
+    page.locator(f"{BOX} select.cmp-tdiff-cmp").select_option("c:pred")
+    page.locator(f"{BOX} input.cmp-tdiff-only").uncheck()
+    page.locator(f"{BOX} input.cmp-tdiff-filter").fill("dog")
+    wait_shown(page, 4)
+    state = ps(page)["preds"]
+    assert (state["cmp"], state["all"], state["q"], state["page"]) == ("pred", 1, "dog", 0)
+    url = page.url
+    page.reload()
+    page.wait_for_selector("body[data-ready=compare]")
+    page.wait_for_selector(BOX)
+    assert page.url == url
+    assert page.locator(f"{BOX} select.cmp-tdiff-cmp").input_value() == "c:pred"
+    assert not page.locator(f"{BOX} input.cmp-tdiff-only").is_checked()
+    assert page.locator(f"{BOX} input.cmp-tdiff-filter").input_value() == "dog"
+    wait_shown(page, 4)
+    # "side by side" is the other mode: plain cells, kept over a reload too
+    page.locator(f"{ROW} select.cmp-mode").select_option("side")
+    page.wait_for_function("document.querySelector('.cmp-row[data-key=preds]').dataset.mode === 'side'")
+    assert page.locator(f"{ROW} .cmp-cell .mb-table").count() == 2
+    page.reload()
+    page.wait_for_selector("body[data-ready=compare]")
+    sp.wait_cursor(5000)
+    assert page.locator(ROW).get_attribute("data-mode") == "side"
+
+
+def test_three_columns_have_no_table_modes(site, site_page):
+    sp = site_page(site)
+    sp.open(f"#/compare?runs={A}@1000,{A},{B}&step=5000", wait="body[data-ready=compare]")
+    sp.wait_cursor(5000)
+    assert sp.page.locator(f"{ROW} select.cmp-mode").count() == 0
+    assert sp.page.locator(f"{ROW} .cmp-cell .mb-table").count() == 3

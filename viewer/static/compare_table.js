@@ -1,0 +1,324 @@
+/* Table rows on the compare page (MB.compareModes.table; the hook is described at the top of
+   compare.js): two columns, two runs or two steps of one run (`<run>@<step>`), joined on a key
+   column or on the row index, then the rows whose values changed, paged and filterable.
+   - join on: "row index" or a column both tables have; default: the first of id, key, name,
+     sample that both have, else the row index
+   - compare: every shared column but the join column, or one of them; the other shared columns
+     are still shown (dimmed) so a changed prediction is seen next to its label
+   - a key that repeats joins on its first occurrence; the repeats are counted in a note and left out
+   - plain cells are equal when their values are (NaN equals NaN, 1 is not "1"); media cells when
+     their stubs are, leaving out what the build added (`__` keys) and file paths (a path names
+     its step, and pixels cannot be read back from file://)
+   Per-row state (ctx.setState, in the URL's `ps`): join (null = row index), cmp (null = all),
+   q (filter), all (1 = every row, not only changed), page.
+   Test hooks: .cmp-tdiff[data-joined][data-changed][data-only-a][data-only-b][data-dup-a]
+   [data-dup-b][data-shown]; tbody tr.changed / tr.same / tr.only-a / tr.only-b with data-key;
+   td.changed. Every user string goes in as text. */
+(function () {
+  "use strict";
+  var MB = window.MB;
+  if (!MB) return;
+  MB.compareModes = MB.compareModes || {};
+  var PAGE = 50;
+  var DEFAULT_KEYS = ["id", "key", "name", "sample"];
+  var MAX_EXAMPLES = 5;
+
+  function isStub(v) { return v !== null && typeof v === "object" && !Array.isArray(v) && typeof v._type === "string"; }
+  function has(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
+  function tableOf(stub) {
+    var inl = stub && stub.__inline;
+    var t = inl && typeof stub.path === "string" && has(inl, stub.path) ? inl[stub.path] : null;
+    return t && Array.isArray(t.columns) && Array.isArray(t.data) ? t : null;
+  }
+
+  // a media stub as the user logged it: no build additions, no file paths
+  function bare(v) {
+    if (Array.isArray(v)) return v.map(bare);
+    if (v === null || typeof v !== "object") return v;
+    var out = {};
+    Object.keys(v).sort().forEach(function (k) {
+      if (k.slice(0, 2) === "__" || k === "path" || k === "preview") return;
+      out[k] = bare(v[k]);
+    });
+    return out;
+  }
+  // one string per value, equal exactly when the values are
+  function canon(v) {
+    if (v === undefined) return "u";
+    if (v === null) return "z";
+    if (typeof v === "number") return isNaN(v) ? "n:NaN" : "n:" + String(v);
+    if (typeof v === "string") return "s:" + v;
+    if (typeof v === "boolean") return "b:" + v;
+    return "j:" + JSON.stringify(bare(v), function (k, x) {
+      return typeof x === "number" && !isFinite(x) ? "\u0000" + String(x) : x;
+    });
+  }
+  function text(v) {
+    if (v === undefined) return "—";
+    if (v === null) return "null";
+    if (isStub(v)) return v._type + (v.caption !== undefined && v.caption !== null ? " " + String(v.caption) : "");
+    if (typeof v === "number") return MB.fmtNum(v);
+    if (typeof v === "object") return JSON.stringify(v);
+    return String(v);
+  }
+  function defaultJoin(shared) {
+    for (var i = 0; i < DEFAULT_KEYS.length; i++) {
+      for (var j = 0; j < shared.length; j++) if (shared[j].toLowerCase() === DEFAULT_KEYS[i]) return shared[j];
+    }
+    return null;
+  }
+
+  /* Join two tables: `join` is a shared column name or null (row index); `compared` the column
+     names whose values decide "changed". Rows in A's order, then the rows only B has. */
+  function joinTables(ta, tb, join, compared) {
+    var colsA = ta.columns.map(String), colsB = tb.columns.map(String);
+    var ia = join === null ? -1 : colsA.indexOf(join), ib = join === null ? -1 : colsB.indexOf(join);
+    var pairs = compared.map(function (c) { return [colsA.indexOf(c), colsB.indexOf(c)]; });
+    function rowOf(r) { return Array.isArray(r) ? r : []; }
+    function keyOf(r, i, at) { return at < 0 ? "i:" + i : canon(rowOf(r)[at]); }
+    var res = { rows: [], joined: 0, changed: 0, onlyA: 0, onlyB: 0, dupA: 0, dupB: 0, dupKeys: [] };
+    function dup(r, i, at) {
+      if (res.dupKeys.length < MAX_EXAMPLES) {
+        var t = text(rowOf(r)[at]);
+        if (res.dupKeys.indexOf(t) < 0) res.dupKeys.push(t);
+      }
+    }
+    var inB = new Map();
+    tb.data.forEach(function (r, i) {
+      var k = keyOf(r, i, ib);
+      if (inB.has(k)) { res.dupB++; dup(r, i, ib); } else inB.set(k, i);
+    });
+    var inA = new Map();
+    ta.data.forEach(function (r, i) {
+      var k = keyOf(r, i, ia);
+      if (inA.has(k)) { res.dupA++; dup(r, i, ia); return; }
+      inA.set(k, i);
+      var a = rowOf(r);
+      var j = inB.has(k) ? inB.get(k) : -1;
+      var row = { key: ia < 0 ? i : a[ia], a: a, b: j >= 0 ? rowOf(tb.data[j]) : null, state: "only-a" };
+      if (row.b) {
+        res.joined++;
+        var b = row.b;
+        var differs = pairs.some(function (p) { return canon(a[p[0]]) !== canon(b[p[1]]); });
+        row.state = differs ? "changed" : "same";
+        if (differs) res.changed++;
+      } else res.onlyA++;
+      res.rows.push(row);
+    });
+    inB.forEach(function (j, k) {
+      if (inA.has(k)) return;
+      var b = rowOf(tb.data[j]);
+      res.rows.push({ key: ib < 0 ? j : b[ib], a: null, b: b, state: "only-b" });
+      res.onlyB++;
+    });
+    return res;
+  }
+
+  function render(ctx) {
+    var h = MB.h;
+    var A = ctx.cells[0], B = ctx.cells[1];
+    var ta = tableOf(A.stub), tb = tableOf(B.stub);
+    var root = ctx.root;
+    if (!ta || !tb) { MB.placeholder(root, "table data is not in the site"); return null; }
+    var colsA = ta.columns.map(String), colsB = tb.columns.map(String);
+    var shared = colsA.filter(function (c, i) { return colsB.indexOf(c) >= 0 && colsA.indexOf(c) === i; });
+    var onlyColsA = colsA.filter(function (c) { return colsB.indexOf(c) < 0; });
+    var onlyColsB = colsB.filter(function (c) { return colsA.indexOf(c) < 0; });
+
+    var savedJoin = ctx.state("join", undefined);
+    var join = savedJoin === null ? null : typeof savedJoin === "string" && shared.indexOf(savedJoin) >= 0 ? savedJoin : defaultJoin(shared);
+    var cmp = ctx.state("cmp", null);
+    var st = { q: String(ctx.state("q", "") || ""), all: !!ctx.state("all", 0), page: Number(ctx.state("page", 0)) || 0 };
+
+    var style = "--cmp-a:" + A.run.color + ";--cmp-b:" + B.run.color;
+    var box = h("div", { class: "cmp-tdiff", style: style });
+    var joinSel = h("select", { class: "cmp-tdiff-join", "aria-label": "join the two tables on" },
+      h("option", { value: "", text: "row index" }),
+      shared.map(function (c) { return h("option", { value: "c:" + c, text: c }); }));
+    var cmpSel = h("select", { class: "cmp-tdiff-cmp", "aria-label": "columns to compare" });
+    var filter = h("input", { type: "search", class: "filter cmp-tdiff-filter", placeholder: "filter rows",
+      "aria-label": "filter rows (text of every shown cell)", value: st.q });
+    var onlyChanged = h("input", { type: "checkbox", class: "cmp-tdiff-only", checked: !st.all });
+    var prev = h("button", { type: "button", class: "cmp-tdiff-prev", text: "‹ prev" });
+    var next = h("button", { type: "button", class: "cmp-tdiff-next", text: "next ›" });
+    var info = h("span", { class: "cmp-tdiff-info muted", "aria-live": "polite" });
+    var counts = h("p", { class: "cmp-tdiff-counts" });
+    var notes = h("div", { class: "cmp-tdiff-notes" });
+    var wrap = h("div", { class: "table-wrap cmp-tdiff-wrap" });
+    box.appendChild(h("div", { class: "toolbar cmp-tdiff-bar" },
+      h("label", null, "join on ", joinSel), h("label", null, "compare ", cmpSel),
+      h("label", null, onlyChanged, " only changed"), filter));
+    box.appendChild(counts);
+    box.appendChild(notes);
+    box.appendChild(wrap);
+    box.appendChild(h("div", { class: "toolbar cmp-tdiff-pager" }, prev, info, next));
+    root.appendChild(box);
+
+    var res = null, shown = [], compared = [];
+    function recompute() {
+      var others = shared.filter(function (c) { return c !== join; });
+      if (cmp !== null && others.indexOf(cmp) < 0) cmp = null;
+      compared = cmp === null ? others : [cmp];
+      shown = others;
+      joinSel.value = join === null ? "" : "c:" + join;
+      MB.clear(cmpSel);
+      cmpSel.appendChild(h("option", { value: "", text: "all columns (" + others.length + ")" }));
+      others.forEach(function (c) { cmpSel.appendChild(h("option", { value: "c:" + c, text: c + " only" })); });
+      cmpSel.value = cmp === null ? "" : "c:" + cmp;
+      res = joinTables(ta, tb, join, compared);
+      res.rows.forEach(function (r) { r.hay = null; });
+      box.setAttribute("data-joined", String(res.joined));
+      box.setAttribute("data-changed", String(res.changed));
+      box.setAttribute("data-only-a", String(res.onlyA));
+      box.setAttribute("data-only-b", String(res.onlyB));
+      box.setAttribute("data-dup-a", String(res.dupA));
+      box.setAttribute("data-dup-b", String(res.dupB));
+      MB.clear(counts);
+      counts.appendChild(h("b", { text: res.joined + " rows joined" }));
+      counts.appendChild(document.createTextNode(" · "));
+      counts.appendChild(h("b", { class: res.changed ? "cmp-tdiff-nchanged" : null, text: res.changed + " changed" }));
+      counts.appendChild(document.createTextNode(" (in " + (cmp === null ? "any of " + compared.length + " columns" : cmp) + ") · "));
+      counts.appendChild(h("span", { text: res.onlyA + " only in A" }));
+      counts.appendChild(document.createTextNode(" · "));
+      counts.appendChild(h("span", { text: res.onlyB + " only in B" }));
+      MB.clear(notes);
+      if (res.dupA || res.dupB) {
+        notes.appendChild(h("p", { class: "placeholder cmp-tdiff-dups", role: "note",
+          text: "Duplicate keys in “" + join + "”: " + res.dupA + " row" + (res.dupA === 1 ? "" : "s") + " of A and " +
+            res.dupB + " row" + (res.dupB === 1 ? "" : "s") + " of B repeat a key seen earlier (" + res.dupKeys.join(", ") +
+            (res.dupA + res.dupB > res.dupKeys.length ? ", …" : "") + "). Each key is joined on its first row; the repeats are left out." }));
+      }
+      if (onlyColsA.length || onlyColsB.length) {
+        notes.appendChild(h("p", { class: "muted cmp-tdiff-cols", role: "note",
+          text: "Not compared: " + [onlyColsA.length ? "columns only in A: " + onlyColsA.join(", ") : "",
+            onlyColsB.length ? "columns only in B: " + onlyColsB.join(", ") : ""].filter(Boolean).join("; ") + "." }));
+      }
+      if (!shared.length) notes.appendChild(h("p", { class: "placeholder", role: "note", text: "The two tables have no column in common." }));
+    }
+
+    function hay(r) {
+      if (r.hay === null) {
+        var parts = [keyText(r)];
+        shown.forEach(function (c) {
+          if (r.a) parts.push(text(r.a[colsA.indexOf(c)]));
+          if (r.b) parts.push(text(r.b[colsB.indexOf(c)]));
+        });
+        r.hay = parts.join("\u0001").toLowerCase();
+      }
+      return r.hay;
+    }
+    function keyText(r) { return join === null ? String(r.key) : text(r.key); }
+
+    function runHead(cell, tag) {
+      var pinnedThere = cell.run.pin !== null && cell.run.pin !== undefined && Number(cell.run.pin) === cell.step;
+      return h("span", { class: "cmp-tdiff-run" }, h("b", { text: tag }), " ",
+        h("span", { class: "cmp-swatch", style: "background:" + cell.run.color, "aria-hidden": "true" }), " ",
+        h("span", { text: cell.run.label }), pinnedThere ? null : h("span", { class: "muted", text: " · step " + cell.step }));
+    }
+
+    function valueCell(r, c, isCompared) {
+      var va = r.a ? r.a[colsA.indexOf(c)] : undefined, vb = r.b ? r.b[colsB.indexOf(c)] : undefined;
+      var td = h("td", { "data-col": c });
+      if (r.a && r.b && canon(va) === canon(vb)) {
+        td.className = "same";
+        td.appendChild(h("span", { text: text(va) }));
+        return td;
+      }
+      var sa = text(va), sb = text(vb);
+      if (r.a && r.b && sa === sb) { sa = String(va); sb = String(vb); } // numbers equal to 5 digits
+      td.className = r.a && r.b ? (isCompared ? "changed" : "differs") : "one-side";
+      td.appendChild(h("span", { class: "va" + (r.a ? "" : " absent"), text: sa }));
+      td.appendChild(h("span", { class: "arrow", "aria-label": "changed to", text: " → " }));
+      td.appendChild(h("span", { class: "vb" + (r.b ? "" : " absent"), text: sb }));
+      return td;
+    }
+
+    function draw() {
+      var q = st.q.trim().toLowerCase();
+      var view = res.rows.filter(function (r) {
+        if (!st.all && r.state === "same") return false;
+        return !q || hay(r).indexOf(q) >= 0;
+      });
+      var pages = Math.max(1, Math.ceil(view.length / PAGE));
+      st.page = Math.max(0, Math.min(st.page, pages - 1));
+      var start = st.page * PAGE, rows = view.slice(start, start + PAGE);
+      box.setAttribute("data-shown", String(view.length));
+      box.setAttribute("data-page", String(st.page));
+      var isCmp = {};
+      compared.forEach(function (c) { isCmp[c] = 1; });
+      var head = h("thead", null,
+        h("tr", { class: "cmp-tdiff-runs" }, h("th", { scope: "col" }),
+          h("th", { scope: "colgroup", colspan: Math.max(1, shown.length) }, runHead(A, "A"), h("span", { class: "arrow", text: " → " }), runHead(B, "B"))),
+        h("tr", null, h("th", { scope: "col", class: "cmp-tdiff-key", text: join === null ? "row" : join }),
+          shown.map(function (c) {
+            return h("th", { scope: "col", class: isCmp[c] ? null : "not-compared", title: isCmp[c] ? "compared" : "shown, not compared" },
+              h("span", { text: c }), isCmp[c] ? null : h("span", { class: "muted", text: " (not compared)" }));
+          })));
+      var body = h("tbody", null, rows.map(function (r) {
+        var tag = r.state === "only-a" ? "only in A" : r.state === "only-b" ? "only in B" : null;
+        return h("tr", { class: r.state, "data-key": keyText(r) },
+          h("th", { scope: "row" }, h("span", { text: keyText(r) }), tag ? " " : null,
+            tag ? h("span", { class: "cmp-tdiff-tag " + r.state, text: tag }) : null),
+          shown.map(function (c) { return valueCell(r, c, isCmp[c]); }));
+      }));
+      MB.clear(wrap);
+      wrap.appendChild(h("table", { class: "cmp-tdiff-table", "aria-label": "rows of the two tables, A → B" }, head, body));
+      if (!view.length) {
+        wrap.appendChild(h("p", { class: "muted cmp-tdiff-empty", text: q ? "No rows match the filter." : st.all ? "Both tables are empty." : "No row changed." }));
+      }
+      info.textContent = view.length
+        ? "rows " + (start + 1) + "–" + (start + rows.length) + " of " + view.length + " · page " + (st.page + 1) + "/" + pages
+        : "no rows";
+      prev.disabled = st.page <= 0;
+      next.disabled = st.page >= pages - 1;
+    }
+
+    function restart() { st.page = 0; ctx.setState("page", 0); recompute(); draw(); }
+    joinSel.addEventListener("change", function () {
+      join = joinSel.value === "" ? null : joinSel.value.slice(2);
+      ctx.setState("join", join);
+      restart();
+    });
+    cmpSel.addEventListener("change", function () {
+      cmp = cmpSel.value === "" ? null : cmpSel.value.slice(2);
+      ctx.setState("cmp", cmp);
+      restart();
+    });
+    onlyChanged.addEventListener("change", function () {
+      st.all = !onlyChanged.checked;
+      st.page = 0;
+      ctx.setState("all", st.all ? 1 : 0);
+      ctx.setState("page", 0);
+      draw();
+    });
+    var timer = 0;
+    filter.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        st.q = filter.value;
+        st.page = 0;
+        ctx.setState("q", st.q);
+        ctx.setState("page", 0);
+        draw();
+      }, 120);
+    });
+    prev.addEventListener("click", function () { st.page -= 1; ctx.setState("page", st.page); draw(); });
+    next.addEventListener("click", function () { st.page += 1; ctx.setState("page", st.page); draw(); });
+
+    recompute();
+    draw();
+    return function () { clearTimeout(timer); };
+  }
+
+  MB.compareModes.table = {
+    modes: [["changes", "Changed rows"], ["side", "Side by side"]],
+    minCols: 2,
+    maxCols: 2,
+    note: "shown side by side: changed rows need a table from each column at this step, with its data in the site",
+    ready: function (mode, stubs) {
+      return stubs.length === 2 && stubs.every(function (s) { return tableOf(s) !== null; });
+    },
+    render: render,
+  };
+  MB.compareTable = { join: joinTables, canon: canon }; // for the console and tests
+})();
