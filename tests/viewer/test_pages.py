@@ -340,6 +340,35 @@ def test_many_keys_across_chunks_stay_in_step(tmp_path, site_page):
     check(steps - 2)
 
 
+def test_next_chunk_is_prefetched_near_a_chunk_edge(tmp_path, site_page):
+    """At the end of a chunk the next chunk's shard is loaded while idle; a far jump then back
+    still renders the right entries (a late shard never overwrites a newer cursor)."""
+    from viewer.build import CHUNK
+
+    media.init(project="p", dir=str(tmp_path / "runs"), id="pre")
+    for s in range(CHUNK * 3):
+        media.log({"note": f"n@{s}", "other": f"o@{s}"}, step=s)
+    media.finish()
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.pre", "step=3")
+    page = sp.page
+    sp.wait_cursor(3)
+    loaded = "() => Object.keys(MB.store.shards).map(k => k.split('\\u0000').slice(1).join(':')).sort()"
+    page.wait_for_timeout(300)
+    assert page.evaluate(loaded) == ["note:0", "other:0"]  # mid-chunk: nothing extra
+    page.evaluate(f"MB.cursor.set({CHUNK - 2})")
+    sp.wait_cursor(CHUNK - 2)
+    page.wait_for_function(f"() => ({loaded})().length === 4", timeout=5000)
+    assert page.evaluate(loaded) == ["note:0", "note:1", "other:0", "other:1"]
+    # rapid moves across chunks: the last one wins in every panel
+    page.evaluate(f"MB.cursor.set({CHUNK * 3 - 1}); MB.cursor.set(1); MB.cursor.set({CHUNK * 2 + 5})")
+    sp.wait_cursor(CHUNK * 2 + 5)
+    page.wait_for_timeout(300)
+    texts = page.locator("article.panel .panel-body").all_inner_texts()
+    assert [t.strip() for t in texts] == [f"n@{CHUNK * 2 + 5}", f"o@{CHUNK * 2 + 5}"]
+
+
 def test_chart_titles_show_keys_as_text_not_markup(tmp_path, site_page):
     keys = ['a/<b>bold</b> &amp; <a href="javascript:window.__pwned=1">x</a>', "b/<i>e</i>", XSS]
     media.init(project="p", dir=str(tmp_path / "runs"), id="markup")

@@ -125,7 +125,8 @@
   // Media shards: loaded on demand, at most SHARD_CACHE kept (memory follows what is on screen).
   // At least two shards per panel stay cached, so one cursor move never evicts what it loads.
   var SHARD_CACHE = 24;
-  MB.setShardCache = function (panels) { SHARD_CACHE = Math.max(24, 2 * panels); };
+  // room for the chunk on screen and the prefetched neighbour of every panel, twice over
+  MB.setShardCache = function (panels) { SHARD_CACHE = Math.max(24, 4 * panels); };
   var shardOrder = [];
   function shardSrc(run, info, chunk) { return "data/" + seg(run) + "/k/" + seg(info.slug) + "/" + chunk + ".js"; }
   MB.loadShard = function (run, key, info, chunk) {
@@ -512,7 +513,24 @@
           document.body.removeAttribute("data-cursor");
           var mine = ++seq;
           Promise.all(panels.map(function (p) { return showPanel(p, step); })).then(function () {
-            if (mine === seq) document.body.setAttribute("data-cursor", String(step));
+            if (mine !== seq) return;
+            document.body.setAttribute("data-cursor", String(step));
+            prefetch(step, mine);
+          });
+        };
+        // when the page is idle, load the next (or previous) chunk of every key whose cursor entry
+        // is near a chunk edge, so scrubbing across the edge does not wait for a script
+        var prefetch = function (step, mine) {
+          var later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
+          later(function () {
+            if (!alive || mine !== seq) return;
+            panels.forEach(function (p) {
+              var n = p.info.chunk, i = nearestIndex(p.info.steps, step);
+              if (i < 0 || p.el.hidden) return;
+              var c = Math.floor(i / n), near = Math.max(2, Math.floor(n / 5)), last = Math.floor((p.info.steps.length - 1) / n);
+              var other = i - c * n >= n - near && c < last ? c + 1 : i - c * n < near && c > 0 ? c - 1 : -1;
+              if (other >= 0) MB.loadShard(key, p.key, p.info, other).catch(function () { /* shown when reached */ });
+            });
           });
         };
         var move = function (d) { setCursor(idx + d); };
@@ -561,10 +579,11 @@
       p.label.textContent = (logged === step ? "step " + logged : "showing step " + logged + " (nearest earlier)") +
         " · " + (i + 1) + " of " + steps.length + " logged";
       p.el.setAttribute("data-step", String(logged));
+      p.want = logged;
       if (p.shown === logged) return Promise.resolve();
       var chunk = Math.floor(i / p.info.chunk);
       return MB.loadShard(key, p.key, p.info, chunk).then(function (entries) {
-        if (!alive) return;
+        if (!alive || p.want !== logged) return; // a later cursor move got here first
         var entry = entries[i - chunk * p.info.chunk];
         destroyPanel(p);
         clear(p.body);
