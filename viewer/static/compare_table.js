@@ -177,7 +177,7 @@
       counts.appendChild(h("b", { text: res.joined + " rows joined" }));
       counts.appendChild(document.createTextNode(" · "));
       counts.appendChild(h("b", { class: res.changed ? "cmp-tdiff-nchanged" : null, text: res.changed + " changed" }));
-      counts.appendChild(document.createTextNode(" (in " + (cmp === null ? "any of " + compared.length + " columns" : cmp) + ") · "));
+      counts.appendChild(document.createTextNode(" (in " + (compared.length === 1 ? compared[0] : "any of " + compared.length + " columns") + ") · "));
       counts.appendChild(h("span", { text: res.onlyA + " only in A" }));
       counts.appendChild(document.createTextNode(" · "));
       counts.appendChild(h("span", { text: res.onlyB + " only in B" }));
@@ -226,10 +226,15 @@
       }
       var sa = text(va), sb = text(vb);
       if (r.a && r.b && sa === sb) { sa = String(va); sb = String(vb); } // numbers equal to 5 digits
-      td.className = r.a && r.b ? (isCompared ? "changed" : "differs") : "one-side";
-      td.appendChild(h("span", { class: "va" + (r.a ? "" : " absent"), text: sa }));
+      if (!r.a || !r.b) { // a row of one table only: its value, in that table's colour
+        td.className = "one-side";
+        td.appendChild(h("span", { class: r.a ? "va" : "vb", text: r.a ? sa : sb }));
+        return td;
+      }
+      td.className = isCompared ? "changed" : "differs";
+      td.appendChild(h("span", { class: "va", text: sa }));
       td.appendChild(h("span", { class: "arrow", "aria-label": "changed to", text: " → " }));
-      td.appendChild(h("span", { class: "vb" + (r.b ? "" : " absent"), text: sb }));
+      td.appendChild(h("span", { class: "vb", text: sb }));
       return td;
     }
 
