@@ -537,26 +537,29 @@
       if (!info) {
         c.label.textContent = "not logged";
         c.el.removeAttribute("data-step");
-        c.entry = null;
+        c.entry = null; c.want = null;
         return Promise.resolve();
       }
       var i = MB.nearestIndex(info.steps, step);
       if (i < 0) {
         c.label.textContent = "not logged yet (first at step " + info.steps[0] + ")";
         c.el.removeAttribute("data-step");
-        c.entry = null;
+        c.entry = null; c.want = null;
         return Promise.resolve();
       }
       var logged = info.steps[i];
       c.label.textContent = (logged === step ? "step " + logged : "showing step " + logged + " (nearest earlier)") +
         " · " + (i + 1) + " of " + info.steps.length + " logged";
       c.el.setAttribute("data-step", String(logged));
+      c.want = logged;
       if (c.entry && c.entry.step === logged) return Promise.resolve();
       var chunk = Math.floor(i / info.chunk);
       return MB.loadShard(c.run.key, row.key, info, chunk).then(function (entries) {
+        if (c.want !== logged) return; // a later cursor move got here first
         var e = entries[i - chunk * info.chunk];
         c.entry = e ? { step: logged, stub: e.stub } : { step: logged, stub: null, error: "entry for step " + logged + " is missing from the site data" };
       }, function (err) {
+        if (c.want !== logged) return;
         c.entry = { step: logged, stub: null, error: "could not load step " + logged + ": " + err.message };
       });
     }
