@@ -254,3 +254,27 @@ def test_three_columns_have_no_table_modes(site, site_page):
     sp.wait_cursor(5000)
     assert sp.page.locator(f"{ROW} select.cmp-mode").count() == 0
     assert sp.page.locator(f"{ROW} .cmp-cell .mb-table").count() == 3
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [
+    # NaN equals NaN; 1 and "1" are different values and different keys
+    ([[1, float("nan")], [2, 1]], [[1, float("nan")], [2, "1"]], {"joined": 2, "changed": 1, "onlyA": 0, "onlyB": 0}),
+    ([[1, 0], [2, 0]], [["1", 0], [2, 0]], {"joined": 1, "changed": 0, "onlyA": 1, "onlyB": 1}),
+    # media cells: the same stub in another file (path) and with other build additions is unchanged
+    ([[1, {"_type": "image", "path": "media/p/1_0.r0c1.png", "width": 4, "__missing": []}]],
+     [[1, {"_type": "image", "path": "media/p/5_0.r0c1.png", "width": 4}]], {"joined": 1, "changed": 0, "onlyA": 0, "onlyB": 0}),
+    ([[1, {"_type": "image", "path": "x.png", "width": 4}]], [[1, {"_type": "image", "path": "x.png", "width": 8}]],
+     {"joined": 1, "changed": 1, "onlyA": 0, "onlyB": 0}),
+    # a repeated key joins on its first row
+    ([[1, "a"], [1, "b"]], [[1, "a"]], {"joined": 1, "changed": 0, "onlyA": 0, "onlyB": 0, "dupA": 1}),
+])
+def test_join_rules(site, site_page, a, b, expected):
+    sp = site_page(site)
+    sp.open("", wait="body[data-ready=index]")
+    got = sp.page.evaluate("""([a, b]) => {
+        const fix = rows => rows.map(r => r.map(v => v === "NaN!" ? NaN : v));
+        const r = MB.compareTable.join({columns: ["id", "v"], data: fix(a)}, {columns: ["id", "v"], data: fix(b)}, "id", ["v"]);
+        return {joined: r.joined, changed: r.changed, onlyA: r.onlyA, onlyB: r.onlyB, dupA: r.dupA};
+    }""", [[[("NaN!" if isinstance(v, float) and v != v else v) for v in r] for r in a],
+           [[("NaN!" if isinstance(v, float) and v != v else v) for v in r] for r in b]])
+    assert got == {"dupA": 0} | expected
