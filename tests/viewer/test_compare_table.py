@@ -48,11 +48,13 @@ def site(tmp_path_factory):
     media.init(project="proj", dir=str(root), name="alpha", id="alpha")
     media.log({"preds": preds(range(12), wrong={5}),
                "big": media.Table(columns=["id", "score"], data=[[i, i] for i in range(120)]),
-               "gone": media.Table(columns=["id"], data=[[1]])}, step=1000)
+               "gone": media.Table(columns=["id"], data=[[1]]),
+               "xss": media.Table(columns=["id", XSS], data=[[1, "a"]])}, step=1000)
     late = [i for i in range(13) if i != 11][::-1]
     media.log({"preds": preds(late, wrong={2, 7}, caption_of={3: "sample 3, new crop"}),
                "big": media.Table(columns=["id", "score"], data=[[i, i + 0.5] for i in range(120)]),
-               "gone": media.Table(columns=["id"], data=[[2]])}, step=5000)
+               "gone": media.Table(columns=["id"], data=[[2]]),
+               "xss": media.Table(columns=["id", XSS], data=[[1, XSS]])}, step=5000)
     media.finish()
     media.init(project="proj", dir=str(root), name="beta", id="beta")
     table = preds(range(12), wrong={9}, pred_of={4: XSS})
@@ -187,6 +189,18 @@ def test_two_runs_duplicate_keys_and_xss(site, site_page):
     assert page.evaluate("window.__pwned") is None
     assert page.locator("main img[src=x]").count() == 0
     sp.screenshot("two-runs")
+
+
+def test_html_in_column_names_and_values_is_text(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [f"{A}@1000", A], "step=5000")
+    page = sp.page
+    box = ".cmp-row[data-key=xss] .cmp-tdiff"
+    assert page.locator(f"{box} thead tr:nth-child(2) th").all_inner_texts() == ["id", XSS]
+    assert page.locator(f"{box} tr[data-key='1'] td.changed").inner_text() == f"a → {XSS}"
+    assert page.locator(f"{box} select.cmp-tdiff-cmp option").all_inner_texts()[1] == f"{XSS} only"
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("main img[src=x]").count() == 0
 
 
 def test_paging_fifty_rows_a_page(site, site_page):
