@@ -232,6 +232,8 @@ class Audio(Media):
             "frames": self.frames,
             "duration": self.duration,
         }
+        if writer.sha256:
+            stub["sha256"] = writer.sha256
         if self.caption is not None:
             stub["caption"] = self.caption
         if self.normalized_by is not None:

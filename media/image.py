@@ -412,6 +412,8 @@ class Image(Media):
             "height": self.height,
             "channels": self.channels,
         }
+        if writer.sha256:
+            stub["sha256"] = writer.sha256
         if self.caption is not None:
             stub["caption"] = self.caption
         if self.grouping is not None:

@@ -172,6 +172,7 @@ class MediaWriter:
     Example::
 
         rel = writer.write_bytes(png_bytes, ".png")
+        digest = writer.sha256  # of png_bytes
         mask_rel = writer.child("mask-predictions").write_bytes(mask_png, ".png")
     """
 
@@ -183,6 +184,8 @@ class MediaWriter:
         self.index = index
         self.folder = f"{MEDIA_DIR}/{key_dir(key)}"
         self.base = _base if _base is not None else f"{self.step_label}_{index}"
+        #: SHA-256 (hex) of the bytes the last ``write_bytes`` wrote; kinds put it in their stub
+        self.sha256: str | None = None
 
     def item(self, index: int) -> MediaWriter:
         """Writer for item ``index`` of a list logged under this key at this step."""
@@ -209,6 +212,7 @@ class MediaWriter:
     def write_with(self, ext: str, fn: Callable[[str], None]) -> str:
         """Call ``fn(tmp_path)`` to write the file, then move it to its final name; return that name."""
         rel, target = self._target(ext)
+        self.sha256 = None
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + (ext if ext.startswith(".") else "." + ext),
                                    dir=target.parent)
@@ -228,7 +232,9 @@ class MediaWriter:
             with open(tmp, "wb") as f:
                 f.write(data)
 
-        return self.write_with(ext, _write)
+        rel = self.write_with(ext, _write)
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        return rel
 
     def write_json(self, obj: Any, ext: str = ".json") -> str:
         """Write ``obj`` as JSON; return the relative path."""

@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import subprocess
@@ -294,6 +295,11 @@ class Video(Media):
             "codec": self.codec,
             "pixel_format": self.pixel_format,
         }
+        digest = writer.sha256
+        if digest is None:  # written by ffmpeg: read it back once (small next to the encode)
+            with open(writer.run_dir / path, "rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
+        stub["sha256"] = digest
         if self.caption is not None:
             stub["caption"] = self.caption
         if self.value_range is not None:
