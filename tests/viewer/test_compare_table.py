@@ -279,6 +279,9 @@ def test_three_columns_have_no_table_modes(site, site_page):
      [[1, {"_type": "image", "path": "media/p/5_0.r0c1.png", "width": 4}]], {"joined": 1, "changed": 0, "onlyA": 0, "onlyB": 0}),
     ([[1, {"_type": "image", "path": "x.png", "width": 4}]], [[1, {"_type": "image", "path": "x.png", "width": 8}]],
      {"joined": 1, "changed": 1, "onlyA": 0, "onlyB": 0}),
+    # same size and caption, other pixels: the file digests (sha256) differ
+    ([[1, {"_type": "image", "path": "a.png", "width": 4, "sha256": "aa"}]],
+     [[1, {"_type": "image", "path": "b.png", "width": 4, "sha256": "bb"}]], {"joined": 1, "changed": 1, "onlyA": 0, "onlyB": 0}),
     # a repeated key joins on its first row
     ([[1, "a"], [1, "b"]], [[1, "a"]], {"joined": 1, "changed": 0, "onlyA": 0, "onlyB": 0, "dupA": 1}),
 ])

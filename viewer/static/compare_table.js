@@ -8,7 +8,8 @@
    - a key that repeats joins on its first occurrence; the repeats are counted in a note and left out
    - plain cells are equal when their values are (NaN equals NaN, 1 is not "1"); media cells when
      their stubs are, leaving out what the build added (`__` keys) and file paths (a path names
-     its step, and pixels cannot be read back from file://)
+     its step); the stub's `sha256` of the file (image, audio, video) tells changed pixels apart
+     (runs written before it existed compare on size and caption only)
    Per-row state (ctx.setState, in the URL's `ps`): join (null = row index), cmp (null = all),
    q (filter), all (1 = every row, not only changed), page.
    Test hooks: .cmp-tdiff[data-joined][data-changed][data-only-a][data-only-b][data-dup-a]
