@@ -1,0 +1,368 @@
+"""The compare page's linked modes (viewer/static/compare_sync.js) in a real browser (Chromium via
+Playwright, file://): audio A/B toggle (position and playing state kept across a switch, one
+column audible, keys, URL state), videos played and seeked in sync (clips of different lengths,
+GIF clips left alone), and 3-D views with a linked camera (no relayout loop). The "side" /
+"Independent" modes link nothing. Outside requests and console errors fail every test."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pytest
+
+import media
+from viewer.build import build_site
+
+pytestmark = pytest.mark.browser
+
+A, B, G = "proj.alpha", "proj.beta", "proj.gamma"
+SR = 8000
+AUDIO_SECONDS = {A: 3.0, B: 2.5}
+VIDEO_SECONDS = {A: 4.0, B: 2.0}  # 16 and 8 frames at 4 fps
+AUDIO = ".cmp-row[data-key=voice]"
+VIDEO = ".cmp-row[data-key=clip]"
+CLOUD = ".cmp-row[data-key=cloud]"
+
+
+def tone(seconds, hz):
+    t = np.arange(int(seconds * SR)) / SR
+    return (0.3 * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+
+
+def frames(seconds, seed):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 255, (int(seconds * 4), 3, 32, 32), dtype=np.uint8)
+
+
+def cloud(seed):
+    rng = np.random.default_rng(seed)
+    return rng.normal(0, 1, (200, 3))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """alpha and beta: audio `voice` (3.0 s, 2.5 s), video `clip` (4 s, 2 s, MP4) and a point
+    cloud `cloud`, all at step 0; gamma: `clip` as a GIF."""
+    base = tmp_path_factory.mktemp("compare_sync")
+    root = base / "runs"
+    for i, (run, hz) in enumerate(((A, 440), (B, 660))):
+        name = run.split(".")[1]
+        media.init(project="proj", dir=str(root), name=name, id=name)
+        media.log({"voice": media.Audio(tone(AUDIO_SECONDS[run], hz), sample_rate=SR),
+                   "clip": media.Video(frames(VIDEO_SECONDS[run], i), fps=4),
+                   "cloud": media.Object3D(cloud(i))}, step=0)
+        media.finish()
+    media.init(project="proj", dir=str(root), name="gamma", id="gamma")
+    media.log({"clip": media.Video(frames(1.0, 9), fps=4, format="gif")}, step=0)
+    media.finish()
+    out = base / "site"
+    build_site([root], out)
+    return out
+
+
+def open_compare(sp, runs, ps=None):
+    query = f"#/compare?runs={','.join(runs)}"
+    if ps:
+        query += "&ps=" + json.dumps(ps)
+    sp.open(query, wait="body[data-ready=compare]")
+    sp.wait_cursor(0)
+
+
+def ps_of(page):
+    return json.loads(parse_qs(urlsplit(page.url).fragment.split("?", 1)[1])["ps"][0])
+
+
+# ---------------------------------------------------------------------------------------------
+# audio: A/B toggle
+# ---------------------------------------------------------------------------------------------
+
+AB_STATE = f"""() => {{
+  const els = [...document.querySelectorAll('{AUDIO} audio.cmp-ab-audio')];
+  return {{ t: els.map(a => a.currentTime), paused: els.map(a => a.paused), muted: els.map(a => a.muted),
+            pressed: [...document.querySelectorAll('{AUDIO} .cmp-ab-pick')].map(b => b.getAttribute('aria-pressed')),
+            selected: document.querySelector('{AUDIO} .cmp-ab').dataset.selected }};
+}}"""
+
+
+def ab_ready(page):
+    page.wait_for_selector(f"{AUDIO}[data-mode=ab] .cmp-ab")
+    page.wait_for_function(f"[...document.querySelectorAll('{AUDIO} audio.cmp-ab-audio')].every(a => a.readyState >= 1)")
+
+
+def test_audio_ab_switch_keeps_position_and_playing_state(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B])
+    page = sp.page
+    page.select_option(f"{AUDIO} select.cmp-mode", "ab")
+    ab_ready(page)
+    # the cells are hidden, the transport has one lettered button per column in its colour
+    assert page.locator(f"{AUDIO} .cmp-cell .cmp-body:visible").count() == 0
+    picks = page.locator(f"{AUDIO} .cmp-ab-pick")
+    assert picks.all_inner_texts() == ["A  alpha", "B  beta"]
+    assert page.eval_on_selector_all(f"{AUDIO} .cmp-ab-pick", "bs => bs.map(b => getComputedStyle(b).borderTopColor)") == \
+        ["rgb(31, 119, 180)", "rgb(214, 39, 40)"]
+    s = page.evaluate(AB_STATE)
+    assert s["pressed"] == ["true", "false"] and s["muted"] == [False, True] and s["paused"] == [True, True]
+    page.locator(f"{AUDIO} .cmp-ab-play").click()
+    page.wait_for_function(f"document.querySelector('{AUDIO} audio.cmp-ab-audio').currentTime > 0.6")
+    assert page.get_attribute(f"{AUDIO} .cmp-ab", "data-playing") == "1"
+    before = page.evaluate(f"document.querySelector('{AUDIO} audio.cmp-ab-audio').currentTime")
+    picks.nth(1).click()
+    s = page.evaluate(AB_STATE)
+    assert s["pressed"] == ["false", "true"] and s["selected"] == "1"
+    assert s["muted"] == [True, False]  # exactly one audible
+    assert s["paused"] == [True, False]  # and the playing state carried over
+    assert abs(s["t"][1] - before) < 0.2
+    assert abs(s["t"][1] - s["t"][0]) < 0.2
+    page.wait_for_function(f"document.querySelectorAll('{AUDIO} audio.cmp-ab-audio')[1].currentTime > {before + 0.3}")
+    # back to A: paused B hands its position back
+    picks.nth(0).click()
+    s = page.evaluate(AB_STATE)
+    assert s["muted"] == [False, True] and s["paused"] == [False, True]
+    assert abs(s["t"][0] - s["t"][1]) < 0.2 and s["t"][0] > before + 0.3
+    sp.screenshot("ab-playing")
+    page.locator(f"{AUDIO} .cmp-ab-play").click()
+    page.wait_for_function(f"document.querySelector('{AUDIO} .cmp-ab').dataset.playing === '0'")
+    s = page.evaluate(AB_STATE)
+    assert s["paused"] == [True, True]
+    # the side-by-side mode brings the plain players back and stops the A/B elements
+    page.select_option(f"{AUDIO} select.cmp-mode", "side")
+    page.wait_for_selector(f"{AUDIO}[data-mode=side]")
+    assert page.locator(f"{AUDIO} .cmp-ab").count() == 0
+    assert page.locator(f"{AUDIO} .cmp-cell audio:visible").count() == 2
+
+
+def test_audio_ab_keys_and_state_survive_reload(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B], {"voice": {"mode": "ab"}})
+    page = sp.page
+    ab_ready(page)
+    page.focus(f"{AUDIO} .cmp-ab")
+    page.keyboard.press("2")
+    assert page.evaluate(AB_STATE)["pressed"] == ["false", "true"]
+    assert ps_of(page)["voice"]["ab"] == B
+    page.keyboard.press("x")
+    assert page.evaluate(AB_STATE)["pressed"] == ["true", "false"]
+    page.keyboard.press("x")
+    assert page.evaluate(AB_STATE)["pressed"] == ["false", "true"]
+    page.keyboard.press("9")  # no ninth column: nothing happens
+    assert page.evaluate(AB_STATE)["selected"] == "1"
+    # space on the transport plays the selected column only
+    page.keyboard.press(" ")
+    page.wait_for_function(f"document.querySelector('{AUDIO} .cmp-ab').dataset.playing === '1'")
+    s = page.evaluate(AB_STATE)
+    assert s["paused"] == [True, False] and s["muted"] == [True, False]
+    page.keyboard.press(" ")
+    page.wait_for_function(f"document.querySelector('{AUDIO} .cmp-ab').dataset.playing === '0'")
+    # digits typed into the mode menu are not column picks
+    page.focus(f"{AUDIO} select.cmp-mode")
+    page.keyboard.press("1")
+    assert page.evaluate(AB_STATE)["selected"] == "1"
+    page.reload()
+    page.wait_for_selector("body[data-ready=compare]")
+    ab_ready(page)
+    s = page.evaluate(AB_STATE)
+    assert s["pressed"] == ["false", "true"] and s["muted"] == [True, False]
+
+
+def test_audio_ab_shorter_column_is_held_at_its_end(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B], {"voice": {"mode": "ab"}})
+    page = sp.page
+    ab_ready(page)
+    pos = page.locator(f"{AUDIO} .cmp-ab-pos")
+    assert float(pos.get_attribute("max")) == pytest.approx(AUDIO_SECONDS[A], abs=0.05)
+    pos.evaluate("(r) => { r.value = '2.8'; r.dispatchEvent(new Event('input', {bubbles: true})); }")
+    page.wait_for_function(f"Math.abs(document.querySelector('{AUDIO} audio.cmp-ab-audio').currentTime - 2.8) < 0.05")
+    assert "2.8" in page.inner_text(f"{AUDIO} .cmp-ab-time")
+    page.locator(f"{AUDIO} .cmp-ab-pick").nth(1).click()
+    s = page.evaluate(AB_STATE)
+    assert s["t"][1] == pytest.approx(AUDIO_SECONDS[B], abs=0.05)
+    assert "beta is only 0:02.5 long" in page.inner_text(f"{AUDIO} .cmp-ab-note")
+
+
+# ---------------------------------------------------------------------------------------------
+# video: play in sync
+# ---------------------------------------------------------------------------------------------
+
+VIDS = f"[...document.querySelectorAll('{VIDEO} .cmp-cell video')]"
+
+
+def videos_ready(page, n=2):
+    page.wait_for_selector(f"{VIDEO}[data-mode=sync] .cmp-sync-bar")
+    page.wait_for_function(f"{VIDS}.length === {n} && {VIDS}.every(v => v.readyState >= 1)")
+
+
+def vstate(page):
+    return page.evaluate(f"{VIDS}.map(v => [v.currentTime, v.paused, v.playbackRate])")
+
+
+def test_video_seek_play_pause_rate_apply_to_every_cell(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B])
+    page = sp.page
+    videos_ready(page)
+    assert page.get_attribute(f"{VIDEO} .cmp-sync-bar", "data-videos") == "2"
+    assert page.locator(f"{VIDEO} .cmp-sync-note").count() == 0
+    # seek the second cell: the first follows
+    page.evaluate(f"{VIDS}[1].currentTime = 1.25; {VIDS}[1].dispatchEvent(new Event('seeking'))")
+    page.wait_for_function(f"Math.abs({VIDS}[0].currentTime - 1.25) < 0.05")
+    assert vstate(page)[1][0] == pytest.approx(1.25, abs=0.05)
+    # play one: both play; pause the other: both pause
+    page.evaluate(f"{VIDS}[0].play()")
+    page.wait_for_function(f"{VIDS}.every(v => !v.paused)")
+    page.wait_for_function(f"{VIDS}[0].currentTime > 1.5")
+    assert page.get_attribute(f"{VIDEO} .cmp-sync-bar", "data-playing") == "1"
+    page.evaluate(f"{VIDS}[1].pause()")
+    page.wait_for_function(f"{VIDS}.every(v => v.paused)")
+    t = vstate(page)
+    assert abs(t[0][0] - t[1][0]) < 0.25
+    # a rate set on one (the native menu) reaches the other and the bar's menu
+    page.evaluate(f"{VIDS}[0].playbackRate = 2")
+    page.wait_for_function(f"{VIDS}[1].playbackRate === 2")
+    assert page.eval_on_selector(f"{VIDEO} .cmp-sync-rate", "s => s.value") == "2"
+    page.select_option(f"{VIDEO} .cmp-sync-rate", "0.5")
+    assert [v[2] for v in vstate(page)] == [0.5, 0.5]
+    # the bar: pause all / play all
+    page.locator(f"{VIDEO} .cmp-sync-play").click()
+    page.wait_for_function(f"{VIDS}.every(v => !v.paused)")
+    page.locator(f"{VIDEO} .cmp-sync-pause").click()
+    page.wait_for_function(f"{VIDS}.every(v => v.paused)")
+    sp.screenshot("video-sync")
+
+
+def test_video_clips_of_different_lengths_clamp(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B])
+    page = sp.page
+    videos_ready(page)
+    scrub = page.locator(f"{VIDEO} .cmp-sync-pos")
+    page.wait_for_function(f"Number(document.querySelector('{VIDEO} .cmp-sync-pos').max) > 3.9")
+    # past the end of the 2 s clip: it is held at its end, the 4 s clip is not pulled back
+    page.evaluate(f"{VIDS}[0].currentTime = 3.0")
+    page.wait_for_function(f"Math.abs({VIDS}[1].currentTime - {VIDEO_SECONDS[B]}) < 0.06")
+    page.wait_for_timeout(300)
+    t = vstate(page)
+    assert t[0][0] == pytest.approx(3.0, abs=0.05)
+    assert t[1][0] == pytest.approx(VIDEO_SECONDS[B], abs=0.06)
+    assert "0:03.0 / 0:04.0" in page.inner_text(f"{VIDEO} .cmp-sync-time")
+    # the short clip reaching its end while playing does not pause the long one
+    page.evaluate(f"{VIDS}[0].currentTime = 1.6")
+    page.wait_for_function(f"Math.abs({VIDS}[1].currentTime - 1.6) < 0.05")
+    page.evaluate(f"{VIDS}[0].play()")
+    page.wait_for_function(f"{VIDS}[1].ended && !{VIDS}[0].paused && {VIDS}[0].currentTime > 2.3")
+    page.locator(f"{VIDEO} .cmp-sync-pause").click()
+    page.wait_for_function(f"{VIDS}.every(v => v.paused)")
+    # the scrubber seeks both
+    scrub.evaluate("(r) => { r.value = '0.75'; r.dispatchEvent(new Event('input', {bubbles: true})); }")
+    page.wait_for_function(f"{VIDS}.every(v => Math.abs(v.currentTime - 0.75) < 0.05)")
+
+
+def test_video_independent_mode_links_nothing(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B], {"clip": {"mode": "sync"}})
+    page = sp.page
+    videos_ready(page)
+    assert page.evaluate(f"{VIDS}.map(v => v.loop)") == [False, False]
+    page.select_option(f"{VIDEO} select.cmp-mode", "side")
+    page.wait_for_selector(f"{VIDEO}[data-mode=side]")
+    assert page.locator(f"{VIDEO} .cmp-sync-bar").count() == 0
+    page.wait_for_function(f"{VIDS}.length === 2 && {VIDS}.every(v => v.readyState >= 1)")
+    assert page.evaluate(f"{VIDS}.map(v => v.loop)") == [True, True]
+    page.evaluate(f"{VIDS}[0].currentTime = 1.5")
+    page.evaluate(f"{VIDS}[0].play()")
+    page.wait_for_function(f"{VIDS}[0].currentTime > 1.7")
+    t = vstate(page)
+    assert t[1][0] == 0 and t[1][1] is True
+    assert ps_of(page)["clip"]["mode"] == "side"
+
+
+def test_video_gif_clips_are_left_alone_and_named(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B, G])
+    page = sp.page
+    videos_ready(page)
+    bar = page.locator(f"{VIDEO} .cmp-sync-bar")
+    assert bar.get_attribute("data-videos") == "2" and bar.get_attribute("data-gifs") == "1"
+    assert "GIF clips play on their own" in page.inner_text(f"{VIDEO} .cmp-sync-note")
+    assert "gamma" in page.inner_text(f"{VIDEO} .cmp-sync-note")
+    page.evaluate(f"{VIDS}[0].currentTime = 0.5")
+    page.wait_for_function(f"Math.abs({VIDS}[1].currentTime - 0.5) < 0.05")
+    # the rows with no entry in gamma fall back to side by side with the plugin's note
+    assert page.get_attribute(AUDIO, "data-mode") == "side"
+
+
+def test_video_one_playable_clip_falls_back(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, G])
+    page = sp.page
+    page.wait_for_selector(f"{VIDEO}[data-mode=side]")
+    assert page.locator(f"{VIDEO} .cmp-sync-bar").count() == 0
+    assert "needs a video (not a GIF) from at least two columns" in page.inner_text(f"{VIDEO} .cmp-note")
+
+
+# ---------------------------------------------------------------------------------------------
+# object3d: linked camera
+# ---------------------------------------------------------------------------------------------
+
+PLOTS = f"[...document.querySelectorAll('{CLOUD} .cmp-cell .mb-plot3d')]"
+COUNT = """() => {
+  window.__relayouts = 0;
+  const real = Plotly.relayout;
+  Plotly.relayout = function () { window.__relayouts++; return real.apply(this, arguments); };
+}"""
+
+
+def eyes(page):
+    return page.evaluate(f"{PLOTS}.map(p => {{ const e = p._fullLayout.scene.camera.eye; return [e.x, e.y, e.z]; }})")
+
+
+def test_object3d_linked_camera_both_ways_without_a_loop(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B])
+    page = sp.page
+    page.wait_for_selector(f"{CLOUD}[data-mode=linked] .cmp-cam-bar[data-linked='2']", timeout=20000)
+    page.evaluate(COUNT)
+    page.evaluate(f"Plotly.relayout({PLOTS}[0], {{'scene.camera': {{eye: {{x: 2, y: 0.5, z: 0.3}}}}}})")
+    page.wait_for_function(f"Math.abs({PLOTS}[1]._fullLayout.scene.camera.eye.x - 2) < 1e-6")
+    page.wait_for_timeout(600)  # time for any echo to come back
+    assert page.evaluate("window.__relayouts") == 2  # ours and the one to cell 1: no echo
+    assert eyes(page) == [[2, 0.5, 0.3], [2, 0.5, 0.3]]
+    # the other way round, with a partial camera (eye only) set by attribute path
+    page.evaluate(f"Plotly.relayout({PLOTS}[1], {{'scene.camera.eye': {{x: -1, y: 1.5, z: 0.8}}}})")
+    page.wait_for_function(f"Math.abs({PLOTS}[0]._fullLayout.scene.camera.eye.x + 1) < 1e-6")
+    page.wait_for_timeout(600)
+    assert page.evaluate("window.__relayouts") == 4
+    assert eyes(page) == [[-1, 1.5, 0.8], [-1, 1.5, 0.8]]
+    sp.screenshot("object3d-linked")
+    page.locator(f"{CLOUD} .cmp-cam-reset").click()
+    page.wait_for_function(f"{PLOTS}.every(p => Math.abs(p._fullLayout.scene.camera.eye.x - 1.25) < 1e-6)")
+    page.wait_for_timeout(600)
+    assert page.evaluate("window.__relayouts") == 6
+    assert eyes(page) == [[1.25, 1.25, 1.25], [1.25, 1.25, 1.25]]
+
+
+def test_object3d_independent_cameras_are_not_linked(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B], {"cloud": {"mode": "side"}})
+    page = sp.page
+    page.wait_for_selector(f"{CLOUD}[data-mode=side]")
+    page.wait_for_function(f"{PLOTS}.length === 2 && {PLOTS}.every(p => p._fullLayout && p._fullLayout.scene)", timeout=20000)
+    assert page.locator(f"{CLOUD} .cmp-cam-bar").count() == 0
+    page.evaluate(COUNT)
+    page.evaluate(f"Plotly.relayout({PLOTS}[0], {{'scene.camera': {{eye: {{x: 2, y: 0.5, z: 0.3}}}}}})")
+    page.wait_for_timeout(600)
+    assert page.evaluate("window.__relayouts") == 1
+    assert eyes(page)[1] != [2, 0.5, 0.3]
+    # linking again (a fresh draw) links, and the cleanup of the first link left no listener
+    page.select_option(f"{CLOUD} select.cmp-mode", "linked")
+    page.wait_for_selector(f"{CLOUD} .cmp-cam-bar[data-linked='2']", timeout=20000)
+    page.select_option(f"{CLOUD} select.cmp-mode", "side")
+    page.wait_for_selector(f"{CLOUD}[data-mode=side]")
+    assert page.locator(f"{CLOUD} .cmp-cam-bar").count() == 0
+    page.wait_for_function(f"{PLOTS}.length === 2 && {PLOTS}.every(p => p._fullLayout && p._fullLayout.scene)", timeout=20000)
+    page.evaluate(f"Plotly.relayout({PLOTS}[1], {{'scene.camera': {{eye: {{x: 0.3, y: 2, z: 0.3}}}}}})")
+    page.wait_for_timeout(600)
+    assert eyes(page)[0] != [0.3, 2, 0.3]
