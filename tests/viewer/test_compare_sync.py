@@ -44,7 +44,7 @@ def cloud(seed):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """alpha and beta: audio `voice` (3.0 s, 2.5 s), video `clip` (4 s, 2 s, MP4) and a point
-    cloud `cloud`, all at step 0; gamma: `clip` as a GIF."""
+    cloud `cloud`, all at step 0, and alpha's `voice` at step 1 (2.0 s); gamma: `clip` as a GIF."""
     base = tmp_path_factory.mktemp("compare_sync")
     root = base / "runs"
     for i, (run, hz) in enumerate(((A, 440), (B, 660))):
@@ -53,6 +53,8 @@ def site(tmp_path_factory):
         media.log({"voice": media.Audio(tone(AUDIO_SECONDS[run], hz), sample_rate=SR),
                    "clip": media.Video(frames(VIDEO_SECONDS[run], i), fps=4),
                    "cloud": media.Object3D(cloud(i))}, step=0)
+        if run == A:
+            media.log({"voice": media.Audio(tone(2.0, 330), sample_rate=SR)}, step=1)
         media.finish()
     media.init(project="proj", dir=str(root), name="gamma", id="gamma")
     media.log({"clip": media.Video(frames(1.0, 9), fps=4, format="gif")}, step=0)
@@ -62,12 +64,12 @@ def site(tmp_path_factory):
     return out
 
 
-def open_compare(sp, runs, ps=None):
-    query = f"#/compare?runs={','.join(runs)}"
+def open_compare(sp, runs, ps=None, step=0):
+    query = f"#/compare?runs={','.join(runs)}&step={step}"
     if ps:
         query += "&ps=" + json.dumps(ps)
     sp.open(query, wait="body[data-ready=compare]")
-    sp.wait_cursor(0)
+    sp.wait_cursor(step)
 
 
 def ps_of(page):
@@ -181,6 +183,56 @@ def test_audio_ab_shorter_column_is_held_at_its_end(site, site_page):
     s = page.evaluate(AB_STATE)
     assert s["t"][1] == pytest.approx(AUDIO_SECONDS[B], abs=0.05)
     assert "beta is only 0:02.5 long" in page.inner_text(f"{AUDIO} .cmp-ab-note")
+
+
+LANES = f"""() => {{
+  const c = document.querySelector('{AUDIO} canvas.cmp-ab-lanes'), g = c.getContext('2d');
+  const at = (fx, lane) => [...g.getImageData(Math.round(c.width * fx), Math.round((lane + 0.5) * c.height / 2), 1, 1).data];
+  return {{ a: at(0.4, 0), b: at(0.4, 1), aEnd: at(0.95, 0), bEnd: at(0.95, 1), head: at(0.5, 0) }};
+}}"""
+
+
+def test_audio_ab_lanes_show_every_column_and_click_to_listen(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B], {"voice": {"mode": "ab"}})
+    page = sp.page
+    ab_ready(page)
+    px = page.evaluate(LANES)
+    assert px["a"] == [31, 119, 180, 255] and px["aEnd"] == [31, 119, 180, 255]  # the selected lane, solid
+    assert 0 < px["b"][3] < 255 and px["b"][0] > px["b"][2]  # beta's lane, faint red
+    assert px["bEnd"][3] == 0  # beta is 2.5 s on the 3.0 s axis: nothing at 95 %
+    lanes = page.locator(f"{AUDIO} canvas.cmp-ab-lanes")
+    box = lanes.bounding_box()
+    lanes.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.75})
+    s = page.evaluate(AB_STATE)
+    assert s["selected"] == "1" and s["muted"] == [True, False]
+    assert s["t"][1] == pytest.approx(AUDIO_SECONDS[A] / 2, abs=0.05)
+    px = page.evaluate(LANES)
+    assert px["b"] == [214, 39, 40, 255] and px["a"][3] < 255
+    assert px["head"] == [0, 0, 0, 255]  # the playhead at the clicked time
+
+
+def test_audio_ab_two_steps_of_one_run(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [f"{A}@0", A], {"voice": {"mode": "ab"}}, step=1)
+    page = sp.page
+    ab_ready(page)
+    assert page.locator(f"{AUDIO} .cmp-ab-pick").all_inner_texts() == ["A  alpha @ step 0", "B  alpha"]
+    assert page.eval_on_selector_all(f"{AUDIO} audio.cmp-ab-audio", "as => as.map(a => Math.round(a.duration * 10) / 10)") == [3.0, 2.0]
+    page.focus(f"{AUDIO} .cmp-ab")
+    page.keyboard.press("2")
+    assert ps_of(page)["voice"]["ab"] == A
+    page.keyboard.press("1")
+    assert ps_of(page)["voice"]["ab"] == f"{A}@0"
+    # a new step draws a new transport: the old elements are gone, the choice is kept
+    page.keyboard.press("x")
+    page.locator("#cursor").focus()
+    page.keyboard.press("ArrowLeft")
+    sp.wait_cursor(0)
+    ab_ready(page)
+    assert page.locator(f"{AUDIO} audio").count() == 2  # the old transport's elements are gone
+    assert page.evaluate(AB_STATE)["pressed"] == ["false", "true"]
+    assert page.eval_on_selector_all(f"{AUDIO} audio.cmp-ab-audio", "as => as.map(a => Math.round(a.duration * 10) / 10)") == [3.0, 3.0]
 
 
 # ---------------------------------------------------------------------------------------------

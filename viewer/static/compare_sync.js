@@ -26,6 +26,7 @@
   var LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   var SEEK_TOL = 0.05; // s: a seek closer than this to where a clip already is does nothing
   var RATES = [0.25, 0.5, 1, 1.5, 2];
+  var LANE_PX = 30; // height of one column's waveform lane in the A/B view
   var DEFAULT_CAMERA = { eye: { x: 1.25, y: 1.25, z: 1.25 }, center: { x: 0, y: 0, z: 0 }, up: { x: 0, y: 0, z: 1 } };
 
   // every listener a mode adds goes through one of these, so cleanup removes them all
@@ -60,6 +61,52 @@
     });
   }
 
+  // the build's min/max envelope of an audio file ({min, max} or [[min, max], ...]), or null
+  function envelope(stub) {
+    var w = stub.__waveform || stub.peaks || stub.waveform;
+    if (w && Array.isArray(w.min) && Array.isArray(w.max)) return { min: w.min, max: w.max };
+    if (Array.isArray(w) && w.length && Array.isArray(w[0])) {
+      return { min: w.map(function (p) { return p[0]; }), max: w.map(function (p) { return p[1]; }) };
+    }
+    return null;
+  }
+  /* One lane per column, one time axis (the longest clip): each envelope in its column's
+     colour, the selected lane solid and the others faint, and the playhead across them all. */
+  function drawLanes(canvas, lanes, sel, t, total) {
+    var dpr = window.devicePixelRatio || 1;
+    var w = canvas.clientWidth || 480, lh = LANE_PX, hgt = lh * lanes.length;
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(hgt * dpr)) {
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(hgt * dpr);
+    }
+    var g = canvas.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, hgt);
+    lanes.forEach(function (lane, i) {
+      var top = i * lh, mid = top + lh / 2, half = lh / 2 - 2;
+      g.globalAlpha = i === sel ? 1 : 0.3;
+      g.fillStyle = lane.color;
+      var span = total > 0 && lane.duration ? Math.min(1, lane.duration / total) * w : w;
+      var env = lane.env, n = env ? env.min.length : 0;
+      if (!n) { g.fillRect(0, mid, span, 1); return; }
+      for (var x = 0; x < span; x++) {
+        var a = Math.floor(x * n / span), b = Math.max(a + 1, Math.floor((x + 1) * n / span));
+        var lo = 0, hi = 0;
+        for (var k = a; k < b && k < n; k++) { lo = Math.min(lo, env.min[k]); hi = Math.max(hi, env.max[k]); }
+        var y0 = mid - Math.min(1, hi) * half, y1 = mid - Math.max(-1, lo) * half;
+        g.fillRect(x, y0, 1, Math.max(1, y1 - y0));
+      }
+    });
+    g.globalAlpha = 1;
+    g.fillStyle = "rgba(0,0,0,0.12)";
+    g.fillRect(0, sel * lh, w, 1);
+    g.fillRect(0, (sel + 1) * lh - 1, w, 1);
+    if (total > 0) {
+      g.fillStyle = "#000";
+      g.fillRect(Math.min(w - 1, Math.round(t / total * w)), 0, 1, hgt);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // audio: A/B toggle
   // ---------------------------------------------------------------------------------------------
@@ -88,8 +135,12 @@
     var pos = h("input", { type: "range", class: "cmp-ab-pos", min: 0, max: 1, step: 0.01, value: 0, "aria-label": "position in " + ctx.key });
     var time = h("output", { class: "cmp-ab-time", "aria-live": "off" });
     var note = h("span", { class: "cmp-ab-note muted", role: "note" });
+    var lanes = ctx.cells.map(function (c) { return { color: c.run.color, env: envelope(c.stub), duration: finite(c.stub.duration) }; });
+    var canvas = h("canvas", { class: "cmp-ab-lanes", style: "height:" + LANE_PX * n + "px", role: "img",
+      "aria-label": "waveforms of every column on one time axis; click a lane to hear that column from there" });
     var box = h("div", { class: "cmp-ab", role: "group", tabindex: "0", "aria-label": "A/B player for " + ctx.key },
       h("div", { class: "cmp-ab-picks", role: "group", "aria-label": "which column to hear" }, picks),
+      canvas,
       h("div", { class: "cmp-ab-transport" }, playBtn, pos, time),
       h("div", { class: "cmp-ab-help muted", text: "keys: 1–" + Math.min(9, n) + " pick · x swap with the last · space play/pause" }),
       note, els);
@@ -111,7 +162,18 @@
       pos.max = String(d || 1);
       if (!scrubbing) pos.value = String(a.currentTime || 0);
       time.textContent = clock(a.currentTime || 0) + " / " + clock(d);
+      draw();
     }
+    function total() {
+      return els.reduce(function (m, e, i) { return Math.max(m, finite(e.duration) || lanes[i].duration || 0); }, 0);
+    }
+    function draw() {
+      els.forEach(function (e, i) { if (finite(e.duration)) lanes[i].duration = e.duration; });
+      drawLanes(canvas, lanes, sel, cur().currentTime || 0, total());
+    }
+    // the playhead moves smoothly while playing (timeupdate comes only a few times a second)
+    var raf = 0;
+    function tick() { raf = 0; draw(); if (playing()) raf = requestAnimationFrame(tick); }
     function pick(i) {
       if (i < 0 || i >= n || i === sel) return;
       var from = cur(), to = els[i];
@@ -138,13 +200,28 @@
     var scrubbing = false;
     picks.forEach(function (b, i) { ls.on(b, "click", function () { pick(i); }); });
     ls.on(playBtn, "click", toggle);
+    ls.on(canvas, "click", function (e) {
+      var r = canvas.getBoundingClientRect();
+      var i = Math.max(0, Math.min(n - 1, Math.floor((e.clientY - r.top) / LANE_PX)));
+      var t = Math.max(0, Math.min(1, (e.clientX - r.left) / (r.width || 1))) * total();
+      if (i !== sel) pick(i);
+      var a = cur(), d = finite(a.duration);
+      a.currentTime = d !== null ? Math.min(t, d) : t;
+      show();
+    });
+    var ro = window.ResizeObserver ? new ResizeObserver(function () { draw(); }) : null;
+    if (ro) ro.observe(canvas);
     ls.on(pos, "pointerdown", function () { scrubbing = true; });
     ls.on(pos, "change", function () { scrubbing = false; });
     ls.on(pos, "input", function () { cur().currentTime = Number(pos.value); show(); });
     keepArrows(ls, pos);
     els.forEach(function (a) {
       ["play", "pause", "ended", "timeupdate", "seeked", "loadedmetadata"].forEach(function (t) {
-        ls.on(a, t, function () { if (a === cur()) show(); });
+        ls.on(a, t, function () {
+          if (a !== cur()) return;
+          show();
+          if (t === "play" && !raf) raf = requestAnimationFrame(tick);
+        });
       });
       ls.on(a, "error", function () {
         var c = ctx.cells[els.indexOf(a)];
@@ -167,6 +244,8 @@
     show();
     return function () {
       ls.off();
+      if (raf) cancelAnimationFrame(raf);
+      if (ro) ro.disconnect();
       els.forEach(function (a) { a.pause(); a.removeAttribute("src"); a.load(); });
     };
   }
