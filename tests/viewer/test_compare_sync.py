@@ -418,3 +418,27 @@ def test_object3d_independent_cameras_are_not_linked(site, site_page):
     page.evaluate(f"Plotly.relayout({PLOTS}[1], {{'scene.camera': {{eye: {{x: 0.3, y: 2, z: 0.3}}}}}})")
     page.wait_for_timeout(600)
     assert eyes(page)[0] != [0.3, 2, 0.3]
+
+
+def test_object3d_mouse_drag_moves_every_view(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B])
+    page = sp.page
+    page.wait_for_selector(f"{CLOUD} .cmp-cam-bar[data-linked='2']", timeout=20000)
+    plot = page.locator(f"{CLOUD} .cmp-cell .mb-plot3d").first
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x + 15 * i, y + 4 * i)
+        page.wait_for_timeout(20)
+    # while the button is still down the other view already follows (plotly_relayouting)
+    page.wait_for_function(f"Math.abs({PLOTS}[1]._fullLayout.scene.camera.eye.x - 1.25) > 1e-3")
+    page.mouse.up()
+    page.wait_for_function(
+        f"{PLOTS}.every(p => Math.abs(p._fullLayout.scene.camera.eye.x - {PLOTS}[0]._fullLayout.scene.camera.eye.x) < 1e-6)"
+    )
+    a, b = eyes(page)
+    assert a == pytest.approx(b, abs=1e-6) and a != pytest.approx([1.25, 1.25, 1.25], abs=1e-3)
