@@ -312,6 +312,25 @@ def test_video_clips_of_different_lengths_clamp(site, site_page):
     page.wait_for_function(f"{VIDS}.every(v => Math.abs(v.currentTime - 0.75) < 0.05)")
 
 
+def test_video_drift_is_corrected_while_playing(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B])
+    page = sp.page
+    videos_ready(page)
+    # make the second clip run fast behind the link's back (its ratechange never reaches it)
+    page.evaluate(
+        "document.addEventListener('ratechange', e => e.stopImmediatePropagation(), true);"
+        f"{VIDS}[1].playbackRate = 1.5"
+    )
+    assert page.evaluate(f"{VIDS}.map(v => v.playbackRate)") == [1, 1.5]
+    page.evaluate(f"{VIDS}[0].play()")
+    page.wait_for_function(f"{VIDS}[0].currentTime > 1.6")
+    t = page.evaluate(f"{VIDS}.map(v => [v.currentTime, v.ended])")
+    # uncorrected, the second would be 0.8 s ahead (or at its end, 2 s)
+    assert not t[1][1] and abs(t[1][0] - t[0][0]) < 0.5
+    page.evaluate(f"{VIDS}[0].pause()")
+
+
 def test_video_independent_mode_links_nothing(site, site_page):
     sp = site_page(site)
     open_compare(sp, [A, B], {"clip": {"mode": "sync"}})

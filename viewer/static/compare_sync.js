@@ -1,15 +1,17 @@
 /* Linked playback and views on the compare page (MB.compareModes.audio / .video / .object3d; the
    hook is described at the top of compare.js). Columns are runs or `<run>@<step>`.
    - audio "A/B toggle": one transport for the row (a button per column, lettered A, B, C… in the
-     column's colour, play/pause, position, time). One <audio> element per column; only the
+     column's colour; one waveform lane per column on one time axis, click a lane to hear that
+     column from there; play/pause, position, time). One <audio> element per column; only the
      selected one is unmuted and playing. Switching pauses and mutes the old one, seeks the new one
      to the same time (clamped to its length), unmutes it and plays it if the old one was playing.
      Keys while focus is in the row: 1..9 pick a column, x swaps with the one picked before, space
      (on the transport) plays or pauses. State: ps[key].ab = the selected column.
    - video "Play in sync": every cell keeps its native player; play, pause, seek and rate on any
      of them apply to all (a clip shorter than the time is held at its last frame), plus a bar with
-     play all / pause all / a scrubber / the time. GIF clips are <img>: they are left alone and a
-     note says so.
+     play all / pause all / a scrubber / the time / a rate menu. While playing, a clip that drifts
+     more than DRIFT from the first playing one is put back. GIF clips are <img>: they are left
+     alone and a note says so.
    - object3d "Linked camera": rotating or zooming one cell's 3-D scene gives every other cell the
      same camera (live while dragging); "Reset view" sets the default camera on all.
    Loops are guarded by idempotence (a cell already in the wanted state is not touched) and by
@@ -25,6 +27,7 @@
   var h = MB.h;
   var LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   var SEEK_TOL = 0.05; // s: a seek closer than this to where a clip already is does nothing
+  var DRIFT = 0.25; // s: clips playing in sync further apart than this are put back together
   var RATES = [0.25, 0.5, 1, 1.5, 2];
   var LANE_PX = 30; // height of one column's waveform lane in the A/B view
   var DEFAULT_CAMERA = { eye: { x: 1.25, y: 1.25, z: 1.25 }, center: { x: 0, y: 0, z: 0 }, up: { x: 0, y: 0, z: 1 } };
@@ -303,6 +306,20 @@
         if (thenPlay && v.el.paused && (d === null || at < d - SEEK_TOL)) play(v.el);
       });
     }
+    // players drift apart over a long clip: the first one playing leads, a clip more than
+    // DRIFT behind or ahead of it is put back (its seek is expected, so it is not passed on)
+    function leader() {
+      for (var i = 0; i < vids.length; i++) if (!vids[i].el.paused && !vids[i].el.ended && !vids[i].el.seeking) return vids[i];
+      return null;
+    }
+    function nudge(lead) {
+      var t = lead.el.currentTime;
+      vids.forEach(function (o) {
+        if (o === lead || o.el.paused || o.el.ended || o.el.seeking) return;
+        var at = target(o, t);
+        if (Math.abs(o.el.currentTime - at) > DRIFT) { o.expect = at; o.el.currentTime = at; }
+      });
+    }
     function show() {
       var d = longest();
       var t = vids.reduce(function (m, v) { return Math.max(m, v.el.currentTime || 0); }, 0);
@@ -334,7 +351,8 @@
         vids.forEach(function (o) { if (o !== v && o.el.playbackRate !== el.playbackRate) o.el.playbackRate = el.playbackRate; });
         if (rate.querySelector("option[value='" + el.playbackRate + "']")) rate.value = String(el.playbackRate);
       });
-      ["timeupdate", "loadedmetadata", "ended", "seeked"].forEach(function (t) { ls.on(el, t, show); });
+      ls.on(el, "timeupdate", function () { if (v === leader()) nudge(v); show(); });
+      ["loadedmetadata", "ended", "seeked"].forEach(function (t) { ls.on(el, t, show); });
     });
     var scrubbing = false;
     ls.on(playAll, "click", function () {
@@ -463,7 +481,10 @@
     }
     var obs = new MutationObserver(look);
     ctx.cells.forEach(function (c) { obs.observe(c.body, { childList: true, subtree: true }); });
-    var poll = setInterval(look, 250); // plotly may finish its layout after its last DOM change
+    // plotly may finish its layout after its last DOM change; a scene that never draws (no
+    // WebGL) is given up after a minute
+    var tries = 0;
+    var poll = setInterval(function () { if (++tries > 240) { obs.disconnect(); clearInterval(poll); } else look(); }, 250);
     look();
     ls.on(reset, "click", function () {
       camera = null;
