@@ -415,6 +415,34 @@ def test_object3d_linked_camera_both_ways_without_a_loop(site, site_page):
     assert eyes(page) == [[1.25, 1.25, 1.25], [1.25, 1.25, 1.25]]
 
 
+def test_object3d_linked_camera_is_kept_in_the_url(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B], {"cloud": {"cam": {"eye": {"x": 0.5, "y": -2, "z": 0.4}}}})
+    page = sp.page
+    page.wait_for_selector(f"{CLOUD} .cmp-cam-bar[data-linked='2']", timeout=20000)
+    page.wait_for_function(f"{PLOTS}.every(p => Math.abs(p._fullLayout.scene.camera.eye.y + 2) < 1e-6)")
+    assert eyes(page) == [[0.5, -2, 0.4], [0.5, -2, 0.4]]
+    page.evaluate(f"Plotly.relayout({PLOTS}[1], {{'scene.camera': {{eye: {{x: 1.23456789, y: 1, z: 1}}}}}})")
+    page.wait_for_function(f"Math.abs({PLOTS}[0]._fullLayout.scene.camera.eye.x - 1.23456789) < 1e-6")
+    assert ps_of(page)["cloud"]["cam"]["eye"] == {"x": 1.2346, "y": 1, "z": 1}
+    page.reload()
+    page.wait_for_selector(f"{CLOUD} .cmp-cam-bar[data-linked='2']", timeout=20000)
+    page.wait_for_function(f"{PLOTS}.every(p => Math.abs(p._fullLayout.scene.camera.eye.x - 1.2346) < 1e-6)")
+    page.locator(f"{CLOUD} .cmp-cam-reset").click()
+    page.wait_for_function(f"{PLOTS}.every(p => Math.abs(p._fullLayout.scene.camera.eye.x - 1.25) < 1e-6)")
+    assert ps_of(page)["cloud"]["cam"] is None
+
+
+@pytest.mark.parametrize("cam", ["junk", {"eye": {"x": "a", "y": 1, "z": 1}}, {"eye": None}, 3])
+def test_object3d_bad_camera_in_the_url_is_ignored(site, site_page, cam):
+    sp = site_page(site)
+    open_compare(sp, [A, B], {"cloud": {"cam": cam}})
+    page = sp.page
+    page.wait_for_selector(f"{CLOUD} .cmp-cam-bar[data-linked='2']", timeout=20000)
+    page.wait_for_timeout(300)
+    assert eyes(page) == [[1.25, 1.25, 1.25], [1.25, 1.25, 1.25]]
+
+
 def test_object3d_independent_cameras_are_not_linked(site, site_page):
     sp = site_page(site)
     open_compare(sp, [A, B], {"cloud": {"mode": "side"}})

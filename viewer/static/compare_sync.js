@@ -13,7 +13,8 @@
      more than DRIFT from the first playing one is put back. GIF clips are <img>: they are left
      alone and a note says so.
    - object3d "Linked camera": rotating or zooming one cell's 3-D scene gives every other cell the
-     same camera (live while dragging); "Reset view" sets the default camera on all.
+     same camera (live while dragging); "Reset view" sets the default camera on all. State:
+     ps[key].cam = the linked camera (eye, center, up), so a reload or a new step keeps it.
    Loops are guarded by idempotence (a cell already in the wanted state is not touched) and by
    expectations (the event a cell fires because we changed it is recognised and not passed on).
    Test hooks: .cmp-ab[data-selected][data-playing], .cmp-ab-pick[data-col][aria-pressed],
@@ -400,7 +401,16 @@
     if (!c || !c.eye) return null;
     var out = {};
     ["eye", "center", "up"].forEach(function (k) { if (c[k]) out[k] = { x: Number(c[k].x), y: Number(c[k].y), z: Number(c[k].z) }; });
-    if (c.projection && c.projection.type) out.projection = { type: c.projection.type };
+    if (c.projection && c.projection.type) out.projection = { type: String(c.projection.type) };
+    var ok = ["eye", "center", "up"].every(function (k) { return !out[k] || (isFinite(out[k].x) && isFinite(out[k].y) && isFinite(out[k].z)); });
+    return ok ? out : null; // a hand-edited URL may hold anything
+  }
+  // a camera for the URL: 4 decimals are far below what the eye can tell apart
+  function brief(c) {
+    var out = {};
+    Object.keys(c).forEach(function (k) {
+      out[k] = k === "projection" ? c[k] : { x: +c[k].x.toFixed(4), y: +c[k].y.toFixed(4), z: +c[k].z.toFixed(4) };
+    });
     return out;
   }
   function camOf(plot) { var s = plot._fullLayout && plot._fullLayout.scene; return norm(s && s.camera); }
@@ -416,7 +426,8 @@
   function linkedCamera(ctx) {
     var ls = listeners();
     var plots = []; // {el, cell, expects, onRelayout, onRelayouting, frame, live}
-    var camera = null; // the camera the user last gave any scene
+    // the camera the user last gave any scene, kept in the URL: a reload or a new step shows it
+    var camera = norm(ctx.state("cam", null));
     var stopped = false;
     var bar = h("div", { class: "toolbar cmp-cam-bar", "data-linked": 0 });
     var reset = h("button", { type: "button", class: "cmp-cam-reset", text: "Reset view" });
@@ -434,9 +445,10 @@
       var r = window.Plotly.relayout(p.el, { "scene.camera": cam });
       if (r && r.catch) r.catch(function () {});
     }
-    function spread(from, cam) {
+    function spread(from, cam, keep) {
       camera = cam;
       plots.forEach(function (p) { if (p !== from) give(p, cam); });
+      if (keep) ctx.setState("cam", brief(cam));
     }
     function attach(cell, el) {
       var p = { el: el, cell: cell, expects: [], frame: 0, live: null };
@@ -447,7 +459,7 @@
         if (!cam) return;
         var mine = p.expects.findIndex(function (e) { return sameCam(e, cam); });
         if (mine >= 0) { p.expects.splice(0, mine + 1); return; } // the echo of our own relayout
-        spread(p, cam);
+        spread(p, cam, true);
       };
       // while dragging: at most one update of the others per frame
       p.onRelayouting = function (ev) {
@@ -457,7 +469,7 @@
         if (p.frame) return;
         p.frame = requestAnimationFrame(function () {
           p.frame = 0;
-          if (!stopped && p.live) spread(p, p.live);
+          if (!stopped && p.live) spread(p, p.live, false);
         });
       };
       el.on("plotly_relayout", p.onRelayout);
@@ -488,6 +500,7 @@
     look();
     ls.on(reset, "click", function () {
       camera = null;
+      ctx.setState("cam", null);
       plots.forEach(function (p) { give(p, DEFAULT_CAMERA); });
     });
     return function () {
