@@ -216,7 +216,7 @@
     var ro = window.ResizeObserver ? new ResizeObserver(function () { draw(); }) : null;
     if (ro) ro.observe(canvas);
     ls.on(pos, "pointerdown", function () { scrubbing = true; });
-    ls.on(pos, "change", function () { scrubbing = false; });
+    ["pointerup", "pointercancel", "change"].forEach(function (t) { ls.on(pos, t, function () { scrubbing = false; }); });
     ls.on(pos, "input", function () { cur().currentTime = Number(pos.value); show(); });
     keepArrows(ls, pos);
     els.forEach(function (a) {
@@ -292,9 +292,10 @@
     vids.forEach(function (v) { v.el.loop = false; });
 
     function longest() {
-      return vids.reduce(function (m, v) { return Math.max(m, finite(v.el.duration) || finite(v.cell.stub.duration) || 0); }, 0);
+      return vids.reduce(function (m, v) { return Math.max(m, length(v) || 0); }, 0);
     }
-    function target(v, t) { var d = finite(v.el.duration); return d !== null ? Math.min(t, d) : t; }
+    function length(v) { return finite(v.el.duration) || finite(v.cell.stub.duration); }
+    function target(v, t) { var d = length(v); return d !== null ? Math.min(t, d) : t; }
     function seekAll(src, t, thenPlay) {
       vids.forEach(function (v) {
         if (v === src) return;
@@ -303,7 +304,7 @@
           v.expect = at;
           v.el.currentTime = at;
         }
-        var d = finite(v.el.duration);
+        var d = length(v);
         if (thenPlay && v.el.paused && (d === null || at < d - SEEK_TOL)) play(v.el);
       });
     }
@@ -360,14 +361,14 @@
       var t = vids.reduce(function (m, v) { return Math.max(m, v.el.currentTime || 0); }, 0);
       if (t >= longest() - SEEK_TOL) t = 0; // all at their ends: from the start
       vids.forEach(function (v) {
-        var at = target(v, t), d = finite(v.el.duration);
+        var at = target(v, t), d = length(v);
         if (Math.abs(v.el.currentTime - at) > SEEK_TOL) { v.expect = at; v.el.currentTime = at; }
         if (v.el.paused && (d === null || at < d - SEEK_TOL)) play(v.el);
       });
     });
     ls.on(pauseAll, "click", function () { vids.forEach(function (v) { if (!v.el.paused) v.el.pause(); }); });
     ls.on(scrub, "pointerdown", function () { scrubbing = true; });
-    ls.on(scrub, "change", function () { scrubbing = false; });
+    ["pointerup", "pointercancel", "change"].forEach(function (t) { ls.on(scrub, t, function () { scrubbing = false; }); });
     ls.on(scrub, "input", function () {
       var any = vids.some(function (v) { return !v.el.paused; });
       seekAll(null, Number(scrub.value), any);
