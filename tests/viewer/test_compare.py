@@ -218,6 +218,13 @@ def test_two_image_modes_swipe_onion_difference(site, site_page):
     assert close(stage_pixel(page), (120, 120, 120))  # only alpha shows
     row.locator("input.cmp-amount").fill("1")
     assert close(stage_pixel(page), BETA6)  # only beta shows
+    # arrow keys on the onion slider move the slider, not the page's step cursor
+    before = page.input_value("#cursor-step")
+    row.locator("input.cmp-amount").focus()
+    page.keyboard.press("ArrowLeft")
+    assert float(row.locator("input.cmp-amount").input_value()) < 1
+    assert page.input_value("#cursor-step") == before
+    row.locator("input.cmp-amount").fill("1")
 
     row.locator("select.cmp-mode").select_option("diff")
     page.wait_for_function("document.querySelector('.cmp-row[data-key=img]').dataset.mode === 'diff'")

@@ -427,8 +427,8 @@
       stepBox.addEventListener("change", function () { setCursor(Math.max(0, MB.nearestIndex(steps, Number(stepBox.value)))); });
       keydown = function (e) {
         var t = e.target && e.target.tagName;
-        if (t === "INPUT" && e.target.type !== "range" || t === "TEXTAREA" || t === "SELECT") return;
-        if (e.target === slider) return;
+        // any text box, menu or slider (the cursor's own, swipe, onion, audio position) keeps its keys
+        if (t === "INPUT" || t === "TEXTAREA" || t === "SELECT") return;
         if (e.key === "ArrowRight") { setCursor(idx + 1); e.preventDefault(); }
         else if (e.key === "ArrowLeft") { setCursor(idx - 1); e.preventDefault(); }
         else if (e.key === "Home") { setCursor(0); e.preventDefault(); }
