@@ -226,7 +226,8 @@ INIT_SCRIPT = """
 })();
 """
 
-# Resolves once every panel shows its content: images decoded, histogram plots drawn.
+# Resolves once every panel shows its content: images decoded, histograms drawn (canvas for one
+# step, Plotly for the other views).
 SETTLED_JS = """
 () => new Promise((resolve) => {
   const t0 = performance.now();
@@ -234,7 +235,8 @@ SETTLED_JS = """
     const imgs = [...document.querySelectorAll("article.panel img")];
     const plots = [...document.querySelectorAll("article.panel .mb-plot")];
     const ok = imgs.every((i) => i.complete && i.naturalWidth > 0) &&
-      plots.every((p) => p._fullLayout && p.querySelector(".main-svg"));
+      plots.every((p) => (p._fullLayout && p.querySelector(".main-svg")) ||
+        p.querySelector("canvas.mb-hist-canvas"));
     if (ok || performance.now() - t0 > 10000) {
       requestAnimationFrame(() => setTimeout(() => resolve({ok, ms: performance.now() - t0,
         imgs: imgs.length, plots: plots.length}), 0));
@@ -260,8 +262,10 @@ async ([target, settle]) => {
   const t1 = await done;
   const t2 = await new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)));
   let t3 = null;
-  if (settle) { const s = await (%s)(); t3 = t2 + s.ms; }
-  return {cursor_ms: t1 - t0, frame_ms: t2 - t0, settled_ms: t3 === null ? null : t3 - t0};
+  let stuck = 0;
+  if (settle) { const s = await (%s)(); if (s.ok) t3 = t2 + s.ms; else stuck = 1; }
+  return {cursor_ms: t1 - t0, frame_ms: t2 - t0, settled_ms: t3 === null ? null : t3 - t0,
+          not_drawn: stuck};
 }
 """.replace("%s", SETTLED_JS.strip())
 
@@ -394,6 +398,8 @@ def summarize_moves(moves: list[dict[str, float]]) -> dict[str, Any]:
         if vals:
             out[k] = {"p50": percentile(vals, 50), "p90": percentile(vals, 90),
                       "max": vals[-1], "mean": statistics.fmean(vals)}
+    # moves after which some image or plot was still not drawn 10 s later (left out of settled_ms)
+    out["not_drawn"] = sum(1 for m in moves if m.get("not_drawn"))
     return out
 
 
@@ -470,7 +476,8 @@ def report(res: dict[str, Any]) -> str:
         rows.append([f"{label}: data-cursor p50 (n={m['n']})", ms(c["p50"]), goal(c["p50"], 50),
                      f"p90 {ms(c['p90'])}, max {ms(c['max'])}"])
         rows.append(["  next frame / images+plots drawn p50", ms(f["p50"]), goal(f["p50"], 50),
-                     f"drawn p50 {ms(st.get('p50'))}, p90 {ms(st.get('p90'))}"])
+                     f"drawn p50 {ms(st.get('p50'))}, p90 {ms(st.get('p90'))}"
+                     + (f", {m['not_drawn']} not drawn in 10 s" if m.get("not_drawn") else "")])
     h0, h1 = rp["heap_before_scrub"], rp["heap_after_scrub"]
     rows.append(["JS heap after load (GC'd)", mb(rp["heap_after_load"]["js_heap_mb"] * 1e6), "-",
                  f"{rp['heap_after_load']['nodes']:.0f} DOM nodes"])
