@@ -176,6 +176,17 @@ def stage_pixel(page) -> tuple[int, int, int]:
     return im.getpixel((im.width // 2, im.height // 2))
 
 
+# the heat map's colour stops (docs/compare.md), linearly interpolated over 0..255
+HEAT = [(0, 0, 4), (31, 12, 72), (85, 15, 109), (136, 34, 106), (186, 54, 85), (227, 89, 51),
+        (249, 140, 10), (249, 201, 50), (252, 255, 164)]
+
+
+def heat(v):
+    x = min(max(v / 255, 0), 1) * (len(HEAT) - 1)
+    i = min(int(x), len(HEAT) - 2)
+    return tuple(round(a + (b - a) * (x - i)) for a, b in zip(HEAT[i], HEAT[i + 1]))
+
+
 def close(a, b, tol=3):
     return all(abs(x - y) <= tol for x, y in zip(a, b))
 
@@ -230,7 +241,20 @@ def test_two_image_modes_swipe_onion_difference(site, site_page):
     page.wait_for_function("document.querySelector('.cmp-row[data-key=img]').dataset.mode === 'diff'")
     page.wait_for_function("[...document.querySelectorAll('.cmp-merged img')].every(i => i.complete && i.naturalWidth > 0)")
     assert row.locator(".cmp-merged img").nth(1).evaluate("e => getComputedStyle(e).mixBlendMode") == "difference"
+    # the default view is the heat map of mean |A - B| over R, G, B (50 of 255 here)
+    stage = row.locator(".cmp-stage")
+    assert stage.get_attribute("data-diffview") == "heat"
+    assert close(stage_pixel(page), heat(sum(DIFF6) / 3), tol=4)
+    assert row.locator(".cmp-diff-legend").inner_text().strip().endswith("255")
+    sp.screenshot("diff-heat")
+    row.locator("select.cmp-gain").select_option("4")  # 50 x 4 = 200 of 255
+    assert close(stage_pixel(page), heat(sum(DIFF6) / 3 * 4), tol=4)
+    assert "≥ 64 (gain 4×)" in row.locator(".cmp-diff-legend").inner_text()
+    row.locator("select.cmp-diffview").select_option("rgb")
+    assert close(stage_pixel(page), (255, 255, 0))  # (80, 70, 0) x 4, clipped
+    row.locator("select.cmp-gain").select_option("1")
     assert close(stage_pixel(page), DIFF6)
+    assert '"diffview":"rgb"' in unquote(page.url) and '"gain":1' in unquote(page.url)
     sp.screenshot("diff")
     # one zoom for both images; drag pans them together
     row.locator("select.cmp-zoom").select_option("4")
@@ -254,6 +278,15 @@ def test_two_image_modes_swipe_onion_difference(site, site_page):
     page.press("#cursor-step", "Enter")
     sp.wait_cursor(9)  # beta logs 9, alpha shows 8: still two images, still the difference
     assert row.get_attribute("data-mode") == "diff"
+    # identical images (both black at step 0) are black in the heat map, whatever the gain
+    row.locator("select.cmp-diffview").select_option("heat")
+    row.locator("select.cmp-gain").select_option("64")
+    page.fill("#cursor-step", "0")
+    page.press("#cursor-step", "Enter")
+    sp.wait_cursor(0)
+    assert row.locator(".cmp-stage").get_attribute("data-gain") == "64"
+    page.wait_for_function("[...document.querySelectorAll('.cmp-merged img')].every(i => i.complete && i.naturalWidth > 0)")
+    assert close(stage_pixel(page), HEAT[0])
     row.locator("select.cmp-mode").select_option("side")
     page.wait_for_function("document.querySelector('.cmp-row[data-key=img]').dataset.mode === 'side'")
     assert row.locator(".cmp-merged").is_hidden()
@@ -396,7 +429,7 @@ def test_two_steps_of_one_run_pinned_column(site, site_page):
     cells = page.locator(".cmp-row[data-key=img] .cmp-cell")
     assert [cells.nth(i).get_attribute("data-step") for i in range(2)] == ["2", "8"]
     assert page.locator(".cmp-col-head").nth(0).inner_text().strip() == "alpha @ step 2"
-    # the difference of grey 40 (step 2) and grey 160 (step 8)
+    # the difference of grey 40 (step 2) and grey 160 (step 8): 120 in the heat map
     row = page.locator(".cmp-row[data-key=img]")
     row.locator("select.cmp-mode").select_option("diff")
     page.wait_for_selector(".cmp-row[data-key=img][data-mode=diff] .cmp-merged img")
@@ -405,8 +438,7 @@ def test_two_steps_of_one_run_pinned_column(site, site_page):
     page.wait_for_function("() => [...document.querySelectorAll('.cmp-merged img')].every(i => i.complete && i.naturalWidth)")
     stage = row.locator(".cmp-stage")
     px = PILImage.open(io.BytesIO(stage.screenshot())).convert("RGB")
-    r, g, b = px.getpixel((px.width // 2, px.height // 2))
-    assert abs(r - 120) <= 3 and abs(g - 120) <= 3 and abs(b - 120) <= 3
+    assert close(px.getpixel((px.width // 2, px.height // 2)), heat(120), tol=4)
     # the cursor moves the live column only
     sp.page.evaluate("MB.cursor.set(4)")
     sp.wait_cursor(4)

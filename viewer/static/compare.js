@@ -5,7 +5,8 @@
    - media: ONE step cursor over the union of every run's media steps; runs are columns, media keys
      rows; each cell shows that run's entry at the nearest earlier logged step
    - two runs and an image row: side by side, swipe, onion skin, or difference (CSS mix-blend-mode,
-     which needs no pixel reads: canvas reads of file:// images are blocked)
+     then an SVG filter on the stage for the heat map and the gain; no pixel is read in JavaScript:
+     canvas reads of file:// images are blocked)
    - histogram rows: one plotly chart overlaying every run's histogram at the cursor
    Hash parameters: runs, step, x, smooth, logy, ck (chart filter), diff=1, ps (per-row mode state).
    Every user string goes in as text (MB.h "text", textContent), never as HTML. */
@@ -41,6 +42,55 @@
   }
   function ptext(s) { return MB.charts ? MB.charts.ptext(s) : String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  // difference view: gains, and the heat map's colour stops (inferno-like, 0 = black) for
+  // |A - B| averaged over R, G, B. The filter runs in the compositor (SVG filter on the stage),
+  // because a canvas may not read the pixels of file:// images.
+  var GAINS = [1, 4, 16, 64];
+  var HEAT = [[0, 0, 4], [31, 12, 72], [85, 15, 109], [136, 34, 106], [186, 54, 85], [227, 89, 51],
+    [249, 140, 10], [249, 201, 50], [252, 255, 164]];
+  function diffFilter(view, gain) {
+    var id = "mb-diff-" + view + "-" + gain;
+    if (document.getElementById(id)) return id;
+    var NS = "http://www.w3.org/2000/svg";
+    var svg = document.getElementById("mb-diff-filters");
+    if (!svg) {
+      svg = document.createElementNS(NS, "svg");
+      svg.setAttribute("id", "mb-diff-filters");
+      svg.setAttribute("width", "0");
+      svg.setAttribute("height", "0");
+      svg.setAttribute("aria-hidden", "true");
+      svg.setAttribute("style", "position:absolute;width:0;height:0;overflow:hidden");
+      document.body.appendChild(svg);
+    }
+    var f = document.createElementNS(NS, "filter");
+    f.setAttribute("id", id);
+    f.setAttribute("color-interpolation-filters", "sRGB");
+    var m = document.createElementNS(NS, "feColorMatrix");
+    m.setAttribute("type", "matrix");
+    var t = gain / 3, g = gain;
+    m.setAttribute("values", (view === "heat"
+      ? [t, t, t, 0, 0, t, t, t, 0, 0, t, t, t, 0, 0, 0, 0, 0, 1, 0]
+      : [g, 0, 0, 0, 0, 0, g, 0, 0, 0, 0, 0, g, 0, 0, 0, 0, 0, 1, 0]).join(" "));
+    f.appendChild(m);
+    if (view === "heat") {
+      var ct = document.createElementNS(NS, "feComponentTransfer");
+      ["R", "G", "B"].forEach(function (ch, j) {
+        var fn = document.createElementNS(NS, "feFunc" + ch);
+        fn.setAttribute("type", "table");
+        fn.setAttribute("tableValues", HEAT.map(function (c) { return (c[j] / 255).toFixed(4); }).join(" "));
+        ct.appendChild(fn);
+      });
+      f.appendChild(ct);
+    }
+    svg.appendChild(f);
+    return id;
+  }
+  function heatGradient() {
+    return "linear-gradient(to right," + HEAT.map(function (c, i) {
+      return "rgb(" + c.join(",") + ") " + Math.round(i * 100 / (HEAT.length - 1)) + "%";
+    }).join(",") + ")";
+  }
+
   function swatch(color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); }
   function runLabel(r) {
     var name = r.data ? (r.data.meta.name || r.data.meta.id || r.key) : r.key;
@@ -629,7 +679,7 @@
       }
       var controls = h("div", { class: "toolbar cmp-mode-controls" });
       var legend = mode === "diff"
-        ? h("span", { class: "muted", text: "|" + runLabel(a.run) + " − " + runLabel(b.run) + "| per channel: black = identical" })
+        ? h("span", { class: "muted cmp-diff-legend" })
         : h("span", { class: "muted" }, mode === "swipe" ? "left " : "", swatch(a.run.color), " ", h("span", { text: runLabel(a.run) }),
           mode === "swipe" ? " · right " : ", under ", swatch(b.run.color), " ", h("span", { text: runLabel(b.run) }));
       if (mode === "swipe" || mode === "onion") {
@@ -652,6 +702,39 @@
           stage.classList.add("cmp-draggable");
         }
         controls.appendChild(h("label", null, mode === "swipe" ? "swipe " : "opacity ", range));
+      }
+      if (mode === "diff") {
+        var view = String(MB.panelState(row.key, "diffview", "heat"));
+        if (view !== "rgb") view = "heat";
+        var gain = Number(MB.panelState(row.key, "gain", 1));
+        if (GAINS.indexOf(gain) < 0) gain = 1;
+        var viewSel = h("select", { class: "cmp-diffview", "aria-label": "difference shown as" },
+          h("option", { value: "heat", text: "heat map" }), h("option", { value: "rgb", text: "per channel" }));
+        var gainSel = h("select", { class: "cmp-gain", "aria-label": "gain" },
+          GAINS.map(function (g) { return h("option", { value: g, text: g + "×" }); }));
+        var applyDiff = function () {
+          viewSel.value = view;
+          gainSel.value = String(gain);
+          stage.style.filter = view === "rgb" && gain === 1 ? "" : "url(#" + diffFilter(view, gain) + ")";
+          stage.setAttribute("data-diffview", view);
+          stage.setAttribute("data-gain", String(gain));
+          var la = runLabel(a.run), lb = runLabel(b.run);
+          var top255 = Math.round(255 / gain);
+          legend.textContent = "";
+          if (view === "heat") {
+            legend.appendChild(document.createTextNode("mean |" + la + " − " + lb + "| over R, G, B: 0 "));
+            legend.appendChild(h("span", { class: "cmp-heat-scale", style: "background:" + heatGradient(), "aria-hidden": "true" }));
+            legend.appendChild(document.createTextNode(" " + (gain > 1 ? "≥ " : "") + top255 + (gain > 1 ? " (gain " + gain + "×)" : "")));
+          } else {
+            legend.appendChild(document.createTextNode("|" + la + " − " + lb + "| per channel" +
+              (gain > 1 ? " × " + gain + " (≥ " + top255 + " shows as full)" : "") + ": black = identical"));
+          }
+        };
+        viewSel.addEventListener("change", function () { view = viewSel.value; MB.setPanelState(row.key, "diffview", view); applyDiff(); });
+        gainSel.addEventListener("change", function () { gain = Number(gainSel.value); MB.setPanelState(row.key, "gain", gain); applyDiff(); });
+        controls.appendChild(h("label", null, "show ", viewSel));
+        controls.appendChild(h("label", null, "gain ", gainSel));
+        applyDiff();
       }
       var zoomSel = h("select", { class: "cmp-zoom", "aria-label": "zoom" }, [1, 2, 4, 8].map(function (z) { return h("option", { value: z, text: z + "×" }); }));
       zoomSel.value = String(zoom);
