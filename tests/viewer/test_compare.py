@@ -201,7 +201,7 @@ def test_two_image_modes_swipe_onion_difference(site, site_page):
     assert row.locator(".cmp-cell img").count() == 2
     assert page.locator(".cmp-row[data-key=note] select.cmp-mode").count() == 0  # text rows have no modes
     modes = row.locator("select.cmp-mode option").evaluate_all("os => os.map(o => o.value)")
-    assert modes == ["side", "swipe", "onion", "diff"]
+    assert modes == ["side", "pair", "swipe", "onion", "diff"]
 
     row.locator("select.cmp-mode").select_option("swipe")
     page.wait_for_function("document.querySelector('.cmp-row[data-key=img]').dataset.mode === 'swipe'")
@@ -291,6 +291,42 @@ def test_two_image_modes_swipe_onion_difference(site, site_page):
     page.wait_for_function("document.querySelector('.cmp-row[data-key=img]').dataset.mode === 'side'")
     assert row.locator(".cmp-merged").is_hidden()
     assert row.locator(".cmp-cell img").count() == 2
+
+
+def test_side_by_side_with_linked_zoom_pans_both(site, site_page):
+    sp = site_page(site)
+    open_compare(sp, [A, B], "step=6")
+    page = sp.page
+    sp.wait_cursor(6)
+    row = page.locator(".cmp-row[data-key=img]")
+    row.locator("select.cmp-mode").select_option("pair")
+    page.wait_for_function("document.querySelector('.cmp-row[data-key=img]').dataset.mode === 'pair'")
+    page.wait_for_function("[...document.querySelectorAll('.cmp-merged img')].every(i => i.complete && i.naturalWidth > 0)")
+    stages = row.locator(".cmp-pair .cmp-stage")
+    assert stages.count() == 2
+    heads = row.locator(".cmp-pair-head").all_inner_texts()
+    assert [t.strip() for t in heads] == ["alpha · step 6", "beta · step 6"]
+    for i, want in ((0, (120, 120, 120)), (1, BETA6)):
+        im = PILImage.open(io.BytesIO(stages.nth(i).screenshot())).convert("RGB")
+        assert close(im.getpixel((im.width // 2, im.height // 2)), want)
+    widths = stages.evaluate_all("els => els.map(e => e.getBoundingClientRect().width)")
+    assert widths[0] == widths[1] and widths[0] > 0
+    row.locator("select.cmp-zoom").select_option("8")
+    vps = row.locator(".cmp-pair .cmp-viewport")
+    assert vps.nth(1).evaluate("v => v.scrollWidth > v.clientWidth")
+    # a drag on the left image pans the right one the same way
+    box = vps.nth(0).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 30)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 - 150, box["y"] + 30, steps=4)
+    page.mouse.up()
+    page.wait_for_function("(() => { const v = document.querySelectorAll('.cmp-pair .cmp-viewport');"
+                           " return v[0].scrollLeft >= 100 && v[1].scrollLeft === v[0].scrollLeft; })()")
+    # scrolling the right one (wheel, scroll bar) moves the left one
+    vps.nth(1).evaluate("v => { v.scrollLeft = 20; }")
+    page.wait_for_function("document.querySelectorAll('.cmp-pair .cmp-viewport')[0].scrollLeft === 20")
+    sp.screenshot()
+    assert '"mode":"pair"' in unquote(page.url) and '"zoom":8' in unquote(page.url)
 
 
 def test_two_image_mode_without_two_images_falls_back_with_a_note(site, site_page):

@@ -17,7 +17,8 @@
   var h = MB.h;
   var PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
     "#17becf", "#bcbd22", "#7f7f7f"];
-  var MODES = [["side", "Side by side"], ["swipe", "Swipe"], ["onion", "Onion skin"], ["diff", "Difference"]];
+  var MODES = [["side", "Side by side"], ["pair", "Side by side, linked zoom"], ["swipe", "Swipe"], ["onion", "Onion skin"],
+    ["diff", "Difference"]];
   var HIST_MODES = [["overlay", "Overlaid"], ["side", "Side by side"]];
   var EAGER_CHARTS = 24;
   var BUILTIN = { image: 1, histogram: 1 };
@@ -656,18 +657,25 @@
       var amount = Number(MB.panelState(row.key, mode, mode === "onion" ? 0.5 : 0.5));
       var base = h("img", { class: "cmp-img cmp-img-a", src: MB.fileUrl(a.run.key, a.entry.stub.path), alt: "run " + runLabel(a.run) + ", step " + a.entry.step, draggable: "false" });
       var top = h("img", { class: "cmp-img cmp-img-b", src: MB.fileUrl(b.run.key, b.entry.stub.path), alt: "run " + runLabel(b.run) + ", step " + b.entry.step, draggable: "false" });
-      var stage = h("div", { class: "cmp-stage mode-" + mode }, base, top);
+      // "pair": the two images side by side, each in its own viewport, one zoom, panned together;
+      // every other mode stacks them on one stage
+      var pair = mode === "pair";
+      var stage = h("div", { class: "cmp-stage mode-" + mode }, base, pair ? null : top);
+      var stages = pair ? [stage, h("div", { class: "cmp-stage mode-pair" }, top)] : [stage];
       var line = null;
       if (mode === "swipe") { line = h("div", { class: "cmp-swipe-line", style: "border-color:" + b.run.color }); stage.appendChild(line); }
-      var viewport = h("div", { class: "cmp-viewport" }, stage);
+      var viewports = stages.map(function (st) { return h("div", { class: "cmp-viewport" }, st); });
+      var viewport = viewports[0];
       function sizeStage() {
         // small images are drawn larger by a whole factor (pixelated), large ones fit the width
         var w = (wA || base.naturalWidth || 256);
         var room = viewport.clientWidth || 600;
         var fit = w < MIN_WIDTH ? Math.max(1, Math.min(Math.floor(MIN_WIDTH / w), Math.floor(room / w))) : Math.min(1, room / w);
         var px = Math.max(1, Math.round(w * fit * zoom));
-        stage.style.width = px + "px";
-        stage.classList.toggle("mb-pixelated", px > w);
+        stages.forEach(function (st) {
+          st.style.width = px + "px";
+          st.classList.toggle("mb-pixelated", px > w);
+        });
       }
       function apply(v) {
         if (mode === "swipe") {
@@ -680,6 +688,9 @@
       var controls = h("div", { class: "toolbar cmp-mode-controls" });
       var legend = mode === "diff"
         ? h("span", { class: "muted cmp-diff-legend" })
+        : pair
+        ? h("span", { class: "muted", text: "one zoom for both; drag either image to pan both" + (b.entry.stub.width && wA &&
+          (b.entry.stub.width !== wA || b.entry.stub.height !== hA) ? " (the right image is stretched to the left one's size)" : "") })
         : h("span", { class: "muted" }, mode === "swipe" ? "left " : "", swatch(a.run.color), " ", h("span", { text: runLabel(a.run) }),
           mode === "swipe" ? " · right " : ", under ", swatch(b.run.color), " ", h("span", { text: runLabel(b.run) }));
       if (mode === "swipe" || mode === "onion") {
@@ -741,27 +752,55 @@
       zoomSel.addEventListener("change", function () { zoom = Number(zoomSel.value); MB.setPanelState(row.key, "zoom", zoom); sizeStage(); });
       controls.appendChild(h("label", null, "zoom ", zoomSel));
       if (mode !== "swipe") {
-        // drag to pan a zoomed view (both images move together: they are one stage)
-        var pan = null;
-        stage.addEventListener("pointerdown", function (e) {
-          pan = { x: e.clientX, y: e.clientY, left: viewport.scrollLeft, top: viewport.scrollTop };
-          if (stage.setPointerCapture) stage.setPointerCapture(e.pointerId);
+        // drag to pan a zoomed view: stacked images move together (one stage); in a pair, each
+        // viewport's scroll is copied to the other
+        stages.forEach(function (st, j) {
+          var vp = viewports[j], pan = null;
+          st.addEventListener("pointerdown", function (e) {
+            pan = { x: e.clientX, y: e.clientY, left: vp.scrollLeft, top: vp.scrollTop };
+            if (st.setPointerCapture) st.setPointerCapture(e.pointerId);
+          });
+          st.addEventListener("pointermove", function (e) {
+            if (!pan) return;
+            vp.scrollLeft = pan.left - (e.clientX - pan.x);
+            vp.scrollTop = pan.top - (e.clientY - pan.y);
+          });
+          st.addEventListener("pointerup", function () { pan = null; });
+          st.classList.add("cmp-pannable");
         });
-        stage.addEventListener("pointermove", function (e) {
-          if (!pan) return;
-          viewport.scrollLeft = pan.left - (e.clientX - pan.x);
-          viewport.scrollTop = pan.top - (e.clientY - pan.y);
+      }
+      if (pair) {
+        // scroll events arrive a frame late: the event a copy causes is recognised (the viewport is
+        // where the copy put it) and not copied back, so it never undoes a newer pan
+        var echo = [null, null];
+        viewports.forEach(function (vp, j) {
+          var other = viewports[1 - j];
+          vp.addEventListener("scroll", function () {
+            var e = echo[j];
+            echo[j] = null;
+            if (e && Math.abs(e.left - vp.scrollLeft) < 1 && Math.abs(e.top - vp.scrollTop) < 1) return;
+            if (Math.abs(other.scrollLeft - vp.scrollLeft) < 1 && Math.abs(other.scrollTop - vp.scrollTop) < 1) return;
+            other.scrollLeft = vp.scrollLeft;
+            other.scrollTop = vp.scrollTop;
+            echo[1 - j] = { left: other.scrollLeft, top: other.scrollTop };
+          });
         });
-        stage.addEventListener("pointerup", function () { pan = null; });
-        stage.classList.add("cmp-pannable");
       }
       controls.appendChild(legend);
       row.merged.appendChild(controls);
-      row.merged.appendChild(viewport);
+      if (pair) {
+        row.merged.appendChild(h("div", { class: "cmp-pair" }, [a, b].map(function (c, j) {
+          return h("div", { class: "cmp-pair-side" },
+            h("div", { class: "cmp-pair-head" }, swatch(c.run.color), " ", h("span", { text: runLabel(c.run) + " · step " + c.entry.step })),
+            viewports[j]);
+        })));
+      } else {
+        row.merged.appendChild(viewport);
+      }
       if (!wA || !hA) base.addEventListener("load", sizeStage);
       sizeStage();
       apply(amount);
-      if (wA && hA) stage.style.aspectRatio = wA + " / " + hA;
+      if (wA && hA) stages.forEach(function (st) { st.style.aspectRatio = wA + " / " + hA; });
       [base, top].forEach(function (img, j) {
         img.addEventListener("error", function () {
           MB.placeholder(row.merged, "image file missing: " + row.cells[j].entry.stub.path);
