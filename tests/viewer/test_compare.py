@@ -338,7 +338,7 @@ def test_two_image_mode_without_two_images_falls_back_with_a_note(site, site_pag
     row.locator("select.cmp-mode").select_option("onion")
     page.wait_for_function("!document.querySelector('.cmp-row[data-key=img] .cmp-note').hidden")
     assert row.get_attribute("data-mode") == "side"
-    assert "needs one image from each run" in row.locator(".cmp-note").inner_text()
+    assert "needs an image (or a list of images) from each run" in row.locator(".cmp-note").inner_text()
     assert row.locator(f".cmp-cell[data-run='{A}'] img").count() == 1
     page.fill("#cursor-step", "5")
     page.press("#cursor-step", "Enter")
@@ -503,3 +503,52 @@ def test_run_page_link_compares_two_steps(site, site_page):
     sp.wait_cursor(6)
     assert unquote(page.url).split("runs=")[1].split("&")[0] == f"{A}@6,{A}"
     assert page.locator("h1").inner_text() == "Compare 2 steps of one run"
+
+
+@pytest.fixture(scope="module")
+def list_site(tmp_path_factory):
+    """two runs logging lists of images under one key: greys 10, 20, 30 (a) and 40, 80, 120, 160 (b)."""
+    base = tmp_path_factory.mktemp("compare_lists")
+    root = base / "runs"
+    for rid, greys in (("a", (10, 20, 30)), ("b", (40, 80, 120, 160))):
+        media.init(project="proj", dir=str(root), name=rid, id=rid)
+        media.log({"ex": [media.Image(np.full((8, 8, 3), g, np.uint8), caption=f"{rid} sample {i}")
+                          for i, g in enumerate(greys)]}, step=0)
+        media.finish()
+    build_site([root], base / "site")
+    return base / "site"
+
+
+def test_two_image_modes_on_lists_compare_one_item(list_site, site_page):
+    sp = site_page(list_site)
+    open_compare(sp, ["proj.a", "proj.b"], 'ps={"ex":{"mode":"diff","diffview":"rgb"}}')
+    page = sp.page
+    sp.wait_cursor(0)
+    row = page.locator(".cmp-row[data-key=ex]")
+    assert row.get_attribute("data-mode") == "diff"
+    assert row.locator(".cmp-note").is_hidden()
+    pick = row.locator(".cmp-item-pick")
+    assert pick.inner_text().split("\n")[-1].strip().endswith("of 3 (a has 3, b 4)")
+    assert row.locator(".cmp-item-prev").is_disabled()
+
+    def shows(k, grey_a, grey_b):
+        page.wait_for_function("[...document.querySelectorAll('.cmp-merged img')].every(i => i.complete && i.naturalWidth > 0)")
+        alts = row.locator(".cmp-merged img").evaluate_all("els => els.map(e => e.alt)")
+        assert alts == [f"run a, step 0, image {k + 1}: a sample {k}", f"run b, step 0, image {k + 1}: b sample {k}"]
+        d = abs(grey_a - grey_b)
+        assert close(stage_pixel(page), (d, d, d))
+
+    shows(0, 10, 40)
+    row.locator(".cmp-item-next").click()
+    page.wait_for_function("document.querySelector('.cmp-item').value === '2'")
+    shows(1, 20, 80)
+    assert '"item":1' in unquote(page.url)
+    row.locator(".cmp-item").fill("9")  # past the shorter list: its last item
+    row.locator(".cmp-item").press("Enter")
+    page.wait_for_function("document.querySelector('.cmp-item').value === '3'")
+    shows(2, 30, 120)
+    assert row.locator(".cmp-item-next").is_disabled()
+    sp.screenshot()
+    page.reload()
+    page.wait_for_selector("body[data-cursor='0']")
+    assert page.locator(".cmp-item").input_value() == "3"

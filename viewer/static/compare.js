@@ -92,6 +92,27 @@
     }).join(",") + ")";
   }
 
+  // the image a two-image mode compares: the stub itself, or item `item` of a list of images;
+  // null when there is none (another kind, an empty list, a file missing from the site)
+  function imageItem(stub, item) {
+    if (!stub) return null;
+    var s = stub;
+    if (stub._type === "media-list") {
+      var items = Array.isArray(stub.items) ? stub.items : [];
+      s = items[Math.min(item || 0, items.length - 1)];
+    }
+    if (!s || s._type !== "image" || typeof s.path !== "string") return null;
+    if (s.__missing && s.__missing.indexOf(s.path) >= 0) return null;
+    return s;
+  }
+  function imageCount(stub) {
+    if (!stub) return 0;
+    if (stub._type === "media-list") {
+      return (Array.isArray(stub.items) ? stub.items : []).filter(function (x) { return x && x._type === "image"; }).length;
+    }
+    return stub._type === "image" ? 1 : 0;
+  }
+
   function swatch(color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); }
   function runLabel(r) {
     var name = r.data ? (r.data.meta.name || r.data.meta.id || r.key) : r.key;
@@ -435,7 +456,7 @@
         var merged = h("div", { class: "cmp-merged", hidden: true });
         var note = h("p", { class: "cmp-note muted", hidden: true, role: "note",
           text: kind === "histogram" ? "no histogram to overlay at this step" : plugin ? plugin.note || "shown side by side: this mode needs an entry from each column at this step"
-            : "shown side by side: this mode needs one image from each run at this step" });
+            : "shown side by side: this mode needs an image (or a list of images) from each run at this step" });
         var rowEl = h("div", { class: "cmp-row kind-" + kind, role: "row", "data-key": k, "data-kind": kind },
           h("div", { class: "cmp-row-grid", style: "grid-template-columns:" + cols },
             h("div", { class: "cmp-row-head", role: "rowheader" }, h("b", { class: "cmp-key", text: k }), " ",
@@ -501,9 +522,15 @@
         if (row.plugin) return showPluginRow(row, step);
         var mode = row.modeSel ? row.modeSel.value : "side";
         var entries = row.cells.map(function (c) { return c.entry; });
+        var item = 0;
+        if (row.kind !== "histogram") {
+          // lists of images: one item of each is compared (ps.<key>.item), within the shorter list
+          var n = Math.min.apply(null, entries.map(function (e) { return e ? imageCount(e.stub) : 0; }));
+          item = Math.max(0, Math.min(Number(MB.panelState(row.key, "item", 0)) || 0, n - 1));
+        }
         var mergeable = mode !== "side" && entries.every(function (e) {
-          return e && e.stub && e.stub._type === (row.kind === "histogram" ? "histogram" : "image") &&
-            !(e.stub.__missing && e.stub.__missing.indexOf(e.stub.path) >= 0);
+          if (row.kind === "histogram") return e && e.stub && e.stub._type === "histogram";
+          return e && imageItem(e.stub, item);
         });
         if (row.kind === "histogram" && mode === "overlay") {
           mergeable = entries.some(function (e) { return e && e.stub && e.stub._type === "histogram"; });
@@ -518,13 +545,13 @@
         }
         row.cells.forEach(function (c) { c.body.hidden = true; });
         row.merged.hidden = false;
-        var sig = mode + ":" + entries.map(function (e) { return e ? e.step : "-"; }).join(",");
+        var sig = mode + ":" + item + ":" + entries.map(function (e) { return e ? e.step : "-"; }).join(",");
         if (row.mergedFor === sig) return;
         purgeMerged(row);
         MB.clear(row.merged);
         row.mergedFor = sig;
         if (row.kind === "histogram") return histOverlay(row, step);
-        imageModes(row, mode);
+        imageModes(row, mode, item, step);
       });
     }
 
@@ -650,13 +677,19 @@
     }
 
     // two images, stacked: swipe (clip the top one), onion skin (its opacity), difference (blend)
-    function imageModes(row, mode) {
+    function imageModes(row, mode, item, step) {
       var a = row.cells[0], b = row.cells[1];
-      var wA = a.entry.stub.width || 0, hA = a.entry.stub.height || 0;
+      var sa = imageItem(a.entry.stub, item), sb = imageItem(b.entry.stub, item);
+      var nA = imageCount(a.entry.stub), nB = imageCount(b.entry.stub), lists = nA > 1 || nB > 1;
+      var wA = sa.width || 0, hA = sa.height || 0;
+      function what(c, st) {
+        return "run " + runLabel(c.run) + ", step " + c.entry.step + (lists ? ", image " + (item + 1) : "") +
+          (st.caption ? ": " + st.caption : "");
+      }
       var zoom = Number(MB.panelState(row.key, "zoom", 1)) || 1;
       var amount = Number(MB.panelState(row.key, mode, mode === "onion" ? 0.5 : 0.5));
-      var base = h("img", { class: "cmp-img cmp-img-a", src: MB.fileUrl(a.run.key, a.entry.stub.path), alt: "run " + runLabel(a.run) + ", step " + a.entry.step, draggable: "false" });
-      var top = h("img", { class: "cmp-img cmp-img-b", src: MB.fileUrl(b.run.key, b.entry.stub.path), alt: "run " + runLabel(b.run) + ", step " + b.entry.step, draggable: "false" });
+      var base = h("img", { class: "cmp-img cmp-img-a", src: MB.fileUrl(a.run.key, sa.path), alt: what(a, sa), draggable: "false" });
+      var top = h("img", { class: "cmp-img cmp-img-b", src: MB.fileUrl(b.run.key, sb.path), alt: what(b, sb), draggable: "false" });
       // "pair": the two images side by side, each in its own viewport, one zoom, panned together;
       // every other mode stacks them on one stage
       var pair = mode === "pair";
@@ -686,11 +719,29 @@
         }
       }
       var controls = h("div", { class: "toolbar cmp-mode-controls" });
+      if (lists) {
+        var n = Math.min(nA, nB);
+        var go = function (k) {
+          k = Math.max(0, Math.min(n - 1, k));
+          if (k === item) return;
+          MB.setPanelState(row.key, "item", k);
+          showRow(row, step);
+        };
+        var itemBox = h("input", { type: "number", class: "cmp-item", min: 1, max: n, value: item + 1, "aria-label": "image number" });
+        itemBox.addEventListener("change", function () { go(Math.round(Number(itemBox.value)) - 1 || 0); });
+        var prev = h("button", { type: "button", class: "cmp-item-prev", "aria-label": "previous image", text: "◀", disabled: item === 0 });
+        var next = h("button", { type: "button", class: "cmp-item-next", "aria-label": "next image", text: "▶", disabled: item >= n - 1 });
+        prev.addEventListener("click", function () { go(item - 1); });
+        next.addEventListener("click", function () { go(item + 1); });
+        controls.appendChild(h("span", { class: "cmp-item-pick" }, "image ", prev, itemBox, next,
+          h("span", { class: "cmp-item-of", text: " of " + n + (nA !== nB ? " (" + runLabel(a.run) + " has " + nA + ", " +
+            runLabel(b.run) + " " + nB + ")" : "") })));
+      }
       var legend = mode === "diff"
         ? h("span", { class: "muted cmp-diff-legend" })
         : pair
-        ? h("span", { class: "muted", text: "one zoom for both; drag either image to pan both" + (b.entry.stub.width && wA &&
-          (b.entry.stub.width !== wA || b.entry.stub.height !== hA) ? " (the right image is stretched to the left one's size)" : "") })
+        ? h("span", { class: "muted", text: "one zoom for both; drag either image to pan both" + (sb.width && wA &&
+          (sb.width !== wA || sb.height !== hA) ? " (the right image is stretched to the left one's size)" : "") })
         : h("span", { class: "muted" }, mode === "swipe" ? "left " : "", swatch(a.run.color), " ", h("span", { text: runLabel(a.run) }),
           mode === "swipe" ? " · right " : ", under ", swatch(b.run.color), " ", h("span", { text: runLabel(b.run) }));
       if (mode === "swipe" || mode === "onion") {
@@ -791,7 +842,8 @@
       if (pair) {
         row.merged.appendChild(h("div", { class: "cmp-pair" }, [a, b].map(function (c, j) {
           return h("div", { class: "cmp-pair-side" },
-            h("div", { class: "cmp-pair-head" }, swatch(c.run.color), " ", h("span", { text: runLabel(c.run) + " · step " + c.entry.step })),
+            h("div", { class: "cmp-pair-head" }, swatch(c.run.color), " ", h("span", { text: runLabel(c.run) + " · step " + c.entry.step +
+              ((j ? sb : sa).caption ? " · " + (j ? sb : sa).caption : "") })),
             viewports[j]);
         })));
       } else {
