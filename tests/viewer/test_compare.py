@@ -355,27 +355,45 @@ def test_modes_need_exactly_two_runs(site, site_page):
     assert sp.page.locator(".cmp-row[data-key=img] select.cmp-mode").count() == 0
 
 
-def test_histograms_overlaid_one_trace_per_run(site, site_page):
+def colour_pixels(png: bytes, hex_colour: str, tol: int = 12) -> int:
+    """How many pixels of a screenshot are (nearly) the given colour."""
+    want = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+    px = np.asarray(PILImage.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return int((np.abs(px - want).max(axis=2) <= tol).sum())
+
+
+def test_histograms_overlaid_one_outline_per_run(site, site_page):
     sp = site_page(site)
     open_compare(sp, [A, B, G], "step=5")
     page = sp.page
     sp.wait_cursor(5)
     row = page.locator(".cmp-row[data-key=hist]")
     assert row.get_attribute("data-mode") == "overlay"
-    js = "document.querySelector('.cmp-row[data-key=hist] .cmp-hist')"
-    page.wait_for_function(f"{js} && {js}.data && {js}.data.length === 3")
-    traces = page.evaluate(f"{js}.data.map(t => [t.meta, t.line.color])")
-    assert traces == [[A, PALETTE[0]], [B, PALETTE[1]], [G, PALETTE[2]]]
-    names = page.evaluate(f"{js}.data.map(t => t.name)")
-    assert "(step 5)" in names[0] and "(step 4)" in names[1]
-    # gamma's name is shown in the legend as text
-    legend = page.locator(".cmp-row[data-key=hist] .legendtext").all_text_contents()
-    assert legend[2] == XSS + " (step 5)"
+    canvas = row.locator(".cmp-hist canvas.mb-hist-canvas")
+    assert canvas.get_attribute("data-series") == "3"
+    keys = row.locator(".cmp-hist-key")
+    assert keys.evaluate_all("els => els.map(e => e.dataset.col)") == [A, B, G]
+    names = [t.strip() for t in keys.all_inner_texts()]
+    assert names[0] == "alpha (step 5)" and names[1] == "beta (step 4)"
+    assert names[2] == XSS + " (step 5)"  # gamma's name is text, never HTML
     assert page.evaluate("window.__pwned") is None
+    # each run's outline is drawn in its colour
+    png = canvas.screenshot()
     sp.screenshot()
+    assert colour_pixels(png, PALETTE[0]) > 50 and colour_pixels(png, PALETTE[1]) > 50
+    assert colour_pixels(png, PALETTE[2]) > 5  # gamma: three values, three thin spikes
+    # the legend hides and shows a run
+    keys.nth(1).click()
+    assert keys.nth(1).get_attribute("aria-pressed") == "false"
+    assert canvas.get_attribute("data-series") == "2"
+    assert colour_pixels(canvas.screenshot(), PALETTE[1]) == 0
+    assert colour_pixels(canvas.screenshot(), PALETTE[0]) > 50
+    keys.nth(1).click()
+    assert colour_pixels(canvas.screenshot(), PALETTE[1]) > 50
     page.locator("button[aria-label='Previous step']").click()
-    sp.wait_cursor(4)  # gamma has no histogram before step 5: two traces
-    page.wait_for_function(f"{js} && {js}.data && {js}.data.length === 2")
+    sp.wait_cursor(4)  # gamma has no histogram before step 5: two outlines
+    assert row.locator(".cmp-hist canvas.mb-hist-canvas").get_attribute("data-series") == "2"
+    assert row.locator(".cmp-hist-key").count() == 2
     row.locator("select.cmp-mode").select_option("side")
     page.wait_for_function("document.querySelector('.cmp-row[data-key=hist]').dataset.mode === 'side'")
     assert row.locator(f".cmp-cell[data-run='{A}'] .cmp-body").is_visible()

@@ -7,7 +7,7 @@
    - two runs and an image row: side by side, swipe, onion skin, or difference (CSS mix-blend-mode,
      then an SVG filter on the stage for the heat map and the gain; no pixel is read in JavaScript:
      canvas reads of file:// images are blocked)
-   - histogram rows: one plotly chart overlaying every run's histogram at the cursor
+   - histogram rows: one canvas overlaying every run's histogram at the cursor
    Hash parameters: runs, step, x, smooth, logy, ck (chart filter), diff=1, ps (per-row mode state).
    Every user string goes in as text (MB.h "text", textContent), never as HTML. */
 (function () {
@@ -550,7 +550,7 @@
         purgeMerged(row);
         MB.clear(row.merged);
         row.mergedFor = sig;
-        if (row.kind === "histogram") return histOverlay(row, step);
+        if (row.kind === "histogram") return histOverlay(row);
         imageModes(row, mode, item, step);
       });
     }
@@ -860,30 +860,40 @@
       });
     }
 
-    function histOverlay(row, step) {
-      var div = h("div", { class: "cmp-hist", role: "img", "aria-label": "histograms of " + row.key + " overlaid" });
-      row.merged.appendChild(div);
-      return MB.need("plotly").then(function () {
-        if (!alive) return;
-        var traces = [];
-        row.cells.forEach(function (c) {
-          var s = c.entry && c.entry.stub;
-          if (!s || s._type !== "histogram" || !Array.isArray(s.bins) || !Array.isArray(s.values) || s.bins.length !== s.values.length + 1) return;
-          var xs = [], ys = [];
-          for (var i = 0; i < s.values.length; i++) { xs.push(s.bins[i], s.bins[i + 1]); ys.push(s.values[i], s.values[i]); }
-          traces.push({ type: "scatter", mode: "lines", x: xs, y: ys, fill: "tozeroy", meta: c.run.key,
-            name: ptext(runLabel(c.run) + " (step " + c.entry.step + ")"),
-            line: { color: c.run.color, width: 1.5 }, fillcolor: rgba(c.run.color, 0.18) });
-        });
-        return window.Plotly.newPlot(div, traces, {
-          margin: { l: 50, r: 16, t: 10, b: 40 }, height: 300, showlegend: true, legend: { orientation: "h", y: -0.2 },
-          xaxis: { title: { text: "value" } }, yaxis: { title: { text: "count" } },
-          paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
-        }, { responsive: true, displaylogo: false });
-      }).catch(function (err) {
-        MB.clear(row.merged);
-        MB.placeholder(row.merged, "histogram overlay unavailable: " + err.message);
+    // every column's histogram at the cursor on one canvas (MB.R.histCanvas, the run page's
+    // histogram drawing); the legend's buttons hide or show a column (kept while the row lives)
+    function histOverlay(row) {
+      var hidden = row.histHidden || (row.histHidden = {});
+      var series = [];
+      row.cells.forEach(function (c) {
+        var s = c.entry && c.entry.stub;
+        if (!s || s._type !== "histogram" || !Array.isArray(s.bins) || !Array.isArray(s.values) || s.bins.length !== s.values.length + 1) return;
+        series.push({ bins: s.bins, values: s.values, color: c.run.color, col: c.run.col, hidden: !!hidden[c.run.col],
+          name: runLabel(c.run) + " (step " + c.entry.step + ")" });
       });
+      var plot = h("div", { class: "cmp-hist" });
+      var legend = h("div", { class: "cmp-hist-legend", role: "group", "aria-label": "columns in the overlay (click to hide or show)" });
+      row.merged.appendChild(plot);
+      row.merged.appendChild(legend);
+      var buttons = series.map(function (s) {
+        var b = h("button", { type: "button", class: "cmp-hist-key", "data-col": s.col, "aria-pressed": String(!s.hidden) },
+          swatch(s.color), " ", h("span", { text: s.name }));
+        b.addEventListener("click", function () {
+          s.hidden = !s.hidden;
+          hidden[s.col] = s.hidden;
+          draw();
+        });
+        legend.appendChild(b);
+        return b;
+      });
+      function draw() {
+        var canvas = MB.R.histCanvas(plot, series);
+        canvas.setAttribute("aria-label", "histograms of " + row.key + " overlaid: " +
+          (series.filter(function (s) { return !s.hidden; }).map(function (s) { return s.name; }).join(", ") || "none shown"));
+        buttons.forEach(function (b, i) { b.setAttribute("aria-pressed", String(!series[i].hidden)); });
+      }
+      draw();
+      return Promise.resolve();
     }
 
     return {

@@ -32,56 +32,106 @@
 
   // The one-step view is drawn on a canvas: a cursor move redraws it in about a millisecond,
   // where a plotly.js redraw took ~15 ms a panel (bench/bench_viewer.py). Plotly stays for the
-  // over-time views.
-  function plotStep(div, stub) {
+  // over-time views. R.histCanvas is also the compare page's overlay of several runs.
+  //   series: [{bins, values, color, name, hidden}]; one series is drawn as filled bars, several
+  //   as outlines over a faint fill, on the union of their ranges. Returns the canvas.
+  // about n round tick values (1, 2 or 5 times a power of ten) inside [lo, hi]
+  function niceTicks(lo, hi, n) {
+    var span = hi - lo;
+    if (!(span > 0) || !isFinite(span)) return [lo];
+    var raw = span / n, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 5, 10].map(function (m) { return m * mag; }).filter(function (s) { return s >= raw; })[0];
+    var out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : +v.toPrecision(12));
+    return out;
+  }
+  R.niceTicks = niceTicks;
+
+  function drawHist(div, series, opts) {
+    opts = opts || {};
     if (typeof Plotly !== "undefined" && div.data) Plotly.purge(div);
     R.clear(div);
-    var W = Math.max(220, div.clientWidth || (div.parentNode && div.parentNode.clientWidth) || 400), H = 300;
+    var shown = series.filter(function (s) { return !s.hidden; });
+    var W = Math.max(220, div.clientWidth || (div.parentNode && div.parentNode.clientWidth) || 400);
+    var H = opts.height || 300;
     var dpr = window.devicePixelRatio || 1;
     var c = document.createElement("canvas");
     c.width = Math.round(W * dpr); c.height = Math.round(H * dpr);
     c.style.width = "100%"; c.style.height = H + "px"; c.style.display = "block";
     c.className = "mb-hist-canvas";
     c.setAttribute("role", "img");
-    c.setAttribute("aria-label", "histogram, " + stub.values.length + " bins");
-    c.dataset.bins = String(stub.values.length);
+    c.dataset.bins = series.map(function (s) { return s.values.length; }).join(",");
+    c.dataset.series = String(shown.length);
     var g = c.getContext("2d");
     g.scale(dpr, dpr);
     var L = 50, Rm = 16, T = 10, B = 40, pw = W - L - Rm, ph = H - T - B;
-    var bins = stub.bins, vals = stub.values, lo = bins[0], hi = bins[bins.length - 1];
-    var top = 0;
-    vals.forEach(function (v) { if (v > top) top = v; });
+    // the axes cover every series, shown or not, so hiding one does not move the others
+    var lo = Infinity, hi = -Infinity, top = 0;
+    series.forEach(function (s) {
+      lo = Math.min(lo, s.bins[0]);
+      hi = Math.max(hi, s.bins[s.bins.length - 1]);
+      if (!s.hidden) s.values.forEach(function (v) { if (v > top) top = v; });
+    });
     top = top || 1;
     var span = hi - lo || 1;
     function X(v) { return L + (v - lo) / span * pw; }
-    function Y(v) { return T + ph - v / top * ph; }
-    g.fillStyle = "rgb(31,119,180)";
-    for (var i = 0; i < vals.length; i++) {
-      var x0 = X(bins[i]), x1 = X(bins[i + 1]);
-      g.fillRect(x0, Y(vals[i]), Math.max(1, x1 - x0), T + ph - Y(vals[i]));
-    }
+    function Y(v) { return T + ph - Math.max(0, v) / top * ph; }
+    var single = series.length === 1;
+    shown.forEach(function (s) {
+      var bins = s.bins, vals = s.values, i;
+      if (single) {
+        g.fillStyle = s.color;
+        for (i = 0; i < vals.length; i++) {
+          var x0 = X(bins[i]), x1 = X(bins[i + 1]);
+          g.fillRect(x0, Y(vals[i]), Math.max(1, x1 - x0), T + ph - Y(vals[i]));
+        }
+        return;
+      }
+      g.beginPath();
+      g.moveTo(X(bins[0]), Y(0));
+      for (i = 0; i < vals.length; i++) { g.lineTo(X(bins[i]), Y(vals[i])); g.lineTo(X(bins[i + 1]), Y(vals[i])); }
+      g.lineTo(X(bins[vals.length]), Y(0));
+      g.globalAlpha = 0.18; g.fillStyle = s.color; g.fill();
+      g.globalAlpha = 1; g.strokeStyle = s.color; g.lineWidth = 1.5; g.stroke();
+    });
     g.strokeStyle = "#444"; g.lineWidth = 1;
     g.beginPath(); g.moveTo(L, T); g.lineTo(L, T + ph); g.lineTo(L + pw, T + ph); g.stroke();
     g.fillStyle = "#444"; g.font = "11px sans-serif";
     g.textAlign = "center"; g.textBaseline = "top";
-    [lo, (lo + hi) / 2, hi].forEach(function (v) { g.fillText(R.num(v), X(v), T + ph + 4); });
+    niceTicks(lo, hi, Math.max(2, Math.floor(pw / 90))).forEach(function (v) {
+      g.fillRect(X(v) - 0.5, T + ph, 1, 4);
+      g.fillText(R.num(v), X(v), T + ph + 6);
+    });
     g.fillText("value", L + pw / 2, T + ph + 22);
     g.textAlign = "right"; g.textBaseline = "middle";
-    [0, top / 2, top].forEach(function (v) { g.fillText(R.num(v), L - 4, Y(v)); });
+    niceTicks(0, top, 4).forEach(function (v) {
+      g.fillRect(L - 4, Y(v) - 0.5, 4, 1);
+      g.fillText(R.num(v), L - 6, Y(v));
+    });
     g.save(); g.translate(12, T + ph / 2); g.rotate(-Math.PI / 2); g.textAlign = "center";
     g.fillText("count", 0, 0); g.restore();
     c.addEventListener("mousemove", function (e) {
       var r = c.getBoundingClientRect();
       var v = lo + ((e.clientX - r.left) * W / r.width - L) / pw * span;
-      for (var k = 0; k < vals.length; k++) {
-        if (v >= bins[k] && v < bins[k + 1]) {
-          c.title = "[" + R.num(bins[k]) + ", " + R.num(bins[k + 1]) + "): count " + vals[k];
-          return;
+      var parts = [];
+      shown.forEach(function (s) {
+        for (var k = 0; k < s.values.length; k++) {
+          if (v >= s.bins[k] && v < s.bins[k + 1]) {
+            parts.push((single ? "" : s.name + ": ") + "[" + R.num(s.bins[k]) + ", " + R.num(s.bins[k + 1]) + "): count " + s.values[k]);
+            return;
+          }
         }
-      }
-      c.title = "";
+      });
+      c.title = parts.join("\n");
     });
     div.appendChild(c);
+    return c;
+  }
+  R.histCanvas = drawHist;
+
+  function plotStep(div, stub) {
+    var c = drawHist(div, [{ bins: stub.bins, values: stub.values, color: "rgb(31,119,180)", name: "" }]);
+    c.setAttribute("aria-label", "histogram, " + stub.values.length + " bins");
     return Promise.resolve();
   }
 
