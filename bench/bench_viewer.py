@@ -391,6 +391,25 @@ def run_page(br: Browser, site: Path, run_key: str, steps: int, scrub: int, move
     return out
 
 
+def compare_page(br: Browser, site: Path, run_keys: list[str], moves: int) -> dict[str, Any]:
+    """The compare page of several runs: far jumps of its one cursor and a neighbour move after
+    each, until every cell has rendered (data-cursor)."""
+    ctx, page, cdp = br.page(site, "#/compare?runs=" + ",".join(run_keys))
+    page.wait_for_selector("body[data-cursor]", timeout=60000)
+    page.wait_for_timeout(500)
+    all_steps = page.evaluate("MB.cursor.steps")
+    last = all_steps[-1]
+    far, near = [], []
+    for i in range(moves):
+        t = all_steps[min(len(all_steps) - 1, 25 + (i * 7919) % max(1, len(all_steps) - 50))]
+        far.append(page.evaluate(MOVE_JS, [t, False]))
+        near.append(page.evaluate(MOVE_JS, [min(last, t + 1), False]))
+    out = {"runs": len(run_keys), "far": summarize_moves(far), "near": summarize_moves(near),
+           "heap": heap(page, cdp)}
+    ctx.close()
+    return out
+
+
 def summarize_moves(moves: list[dict[str, float]]) -> dict[str, Any]:
     out: dict[str, Any] = {"n": len(moves)}
     for k in ("cursor_ms", "frame_ms", "settled_ms"):
@@ -486,6 +505,15 @@ def report(res: dict[str, Any]) -> str:
                  "yes" if h1["js_heap_mb"] < h0["js_heap_mb"] * 1.25 + 2 else "NO",
                  f"nodes {h0['nodes']:.0f} / {h1['nodes']:.0f}, shards kept {h0['shards_in_store']} / "
                  f"{h1['shards_in_store']}"])
+    for cp in res.get("compare", []):
+        n, fp = cp["runs"], cp["first_paint"]
+        rows.append([f"compare {n} runs: first data-cursor (median of {fp['repeats']})", ms(fp["cursor"]),
+                     goal(fp["cursor"], 1000), f"data-ready {ms(fp['ready'])}"])
+        for label, m in (("far", cp["far"]), ("neighbour", cp["near"])):
+            c = m["cursor_ms"]
+            rows.append([f"compare {n} runs: cursor move, {label}, data-cursor p50 (n={m['n']})", ms(c["p50"]),
+                         goal(c["p50"], 50) if label == "neighbour" else "-",
+                         f"p90 {ms(c['p90'])}, max {ms(c['max'])}"])
     lines.append(table(["measure", "value", "goal met", "detail"], rows))
     lines.append("")
     lines.append("heap while scrubbing: " + ", ".join(
@@ -523,6 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scrub", type=int, default=500, help="steps to scrub one by one")
     ap.add_argument("--profile", action="store_true", help="CPU-profile extra cursor moves (Chromium)")
     ap.add_argument("--profile-build", action="store_true", help="cProfile the first build")
+    ap.add_argument("--compare", default="2,8", help="compare pages to measure: numbers of runs, comma-separated")
     ap.add_argument("--out", default="bench_viewer.json", help="file name under bench/results/")
     args = ap.parse_args(argv)
     if args.quick:
@@ -551,6 +580,13 @@ def main(argv: list[str] | None = None) -> int:
         res["first_paint_index"] = first_paint(br, site, "#/", "body[data-ready=index]", args.repeats)
         res["first_paint_run"] = first_paint(br, site, f"#/run/{first_run}", "body[data-cursor]", args.repeats)
         res["run_page"] = run_page(br, site, first_run, args.steps, args.scrub, args.moves, args.profile)
+        keys = sorted(run_key(r) for r in rf.list_runs(root))
+        res["compare"] = []
+        for n in [int(x) for x in args.compare.split(",") if x.strip()]:
+            chosen = keys[:n]
+            frag = "#/compare?runs=" + ",".join(chosen)
+            fp = first_paint(br, site, frag, "body[data-cursor]", args.repeats)
+            res["compare"].append(dict(compare_page(br, site, chosen, args.moves), first_paint=fp))
     finally:
         res["browser_errors"] = br.errors
         br.close()
