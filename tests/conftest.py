@@ -46,3 +46,23 @@ def log_one(root: Path):
 
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def site_shards(site, run: str | None = None, key: str | None = None):
+    """Every media shard entry of a built site, as (run key, media key, chunk, entries), in file and
+    chunk order. A shard file (data/<run>/s/<group>/<chunk>.js) holds one MB.data.shard(...) line
+    per media key of its group."""
+    import json
+    import re
+    from pathlib import Path
+
+    out = []
+    files = sorted(Path(site).glob("data/*/s/*/*.js"), key=lambda p: (p.parts[-4], int(p.parts[-2]), int(p.stem)))
+    for f in files:
+        for line in f.read_text(encoding="utf-8").splitlines():
+            m = re.match(r'MB\.data\.shard\((".*?"),(".*?"),(\d+),(.*)\);$', line)
+            assert m, f"{f}: not a shard call: {line[:80]}"
+            r, k = json.loads(m.group(1)), json.loads(m.group(2))
+            if (run is None or r == run) and (key is None or k == key):
+                out.append((r, k, int(m.group(3)), json.loads(m.group(4))))
+    return out

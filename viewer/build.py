@@ -10,7 +10,10 @@ Site layout (see docs/viewer.md)::
     SITE/data/index.js                    MB.data.index([...runs])
     SITE/data/<run>/run.js                MB.data.run(run, {meta, config, summary, media keys, ...})
     SITE/data/<run>/scalars.js            MB.data.scalars(run, {columns})
-    SITE/data/<run>/k/<key>/<chunk>.js    MB.data.shard(run, key, chunk, [{step, stub}, ...])
+    SITE/data/<run>/s/<group>/<chunk>.js  MB.data.shard(run, key, chunk, [{step, stub}, ...]), one
+                                          call per media key of the group (keys logged at the same
+                                          steps, at most SHARD_GROUP of them), so one cursor jump
+                                          loads one script per group, not one per key
     SITE/files/<run>/...                  the run's media/ and files/, hard-linked (or copied)
 
 Data reaches the page as script files because browsers refuse fetch() of file:// URLs.
@@ -38,8 +41,11 @@ from typing import Any
 
 from media import runfolder as rf
 
-#: logged entries per media shard file
+#: logged entries per media key in a shard file
 CHUNK = 50
+#: media keys (logged at the same steps) that share shard files; a page keeps at least 24 shards
+#: (app.js SHARD_CACHE), so one file never holds more keys than the page can keep
+SHARD_GROUP = 16
 #: buckets of the audio waveform envelope precomputed for the viewer
 WAVEFORM_BUCKETS = 600
 #: mask PNGs up to this size are inlined as data: URIs (canvas reads them without taint)
@@ -325,6 +331,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats) -> 
     w.text(f"data/{key}/scalars.js", f"MB.data.scalars({_js(key)},{_js(scalars)});\n")
 
     media_index: dict[str, Any] = {}
+    all_entries: dict[str, list[dict[str, Any]]] = {}
     for mkey, kind in list(media_keys.items()) + [(k, "text") for k in text_keys]:
         entries = []
         for step, value in reader.media(mkey):
@@ -337,12 +344,26 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats) -> 
             entries.append({"step": step, "stub": stub})
         entries.sort(key=lambda e: e["step"])
         slug = rf.key_dir(mkey).replace("/", "~")
-        for c in range(0, max(1, math.ceil(len(entries) / CHUNK))):
-            part = entries[c * CHUNK:(c + 1) * CHUNK]
-            w.text(f"data/{key}/k/{slug}/{c}.js",
-                   f"MB.data.shard({_js(key)},{_js(mkey)},{c},{_js(part)});\n")
+        all_entries[mkey] = entries
         media_index[mkey] = {"kind": kind, "steps": [e["step"] for e in entries], "slug": slug,
                              "chunk": CHUNK}
+
+    # keys logged at the same steps share their shard files (chunk c covers the same steps for all)
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for mkey in media_index:
+        groups.setdefault(tuple(media_index[mkey]["steps"]), []).append(mkey)
+    gid = 0
+    for members in groups.values():
+        for start in range(0, len(members), SHARD_GROUP):
+            chunk_keys = members[start:start + SHARD_GROUP]
+            n = len(all_entries[chunk_keys[0]])
+            for c in range(0, max(1, math.ceil(n / CHUNK))):
+                w.text(f"data/{key}/s/{gid}/{c}.js", "".join(
+                    f"MB.data.shard({_js(key)},{_js(mkey)},{c},{_js(all_entries[mkey][c * CHUNK:(c + 1) * CHUNK])});\n"
+                    for mkey in chunk_keys))
+            for mkey in chunk_keys:
+                media_index[mkey]["file"] = f"s/{gid}"
+            gid += 1
 
     # the run's files, linked into the site
     for sub in (rf.MEDIA_DIR, rf.FILES_DIR):

@@ -204,11 +204,26 @@ def keep_indices(n: int, cap: int | None, flagged: Iterable[int] = ()) -> list[i
 
 def _call_args(text: str, name: str) -> list[Any]:
     """The JSON arguments of ``MB.data.<name>(a,b,...);`` as written by viewer.build."""
+    return _parse_call(text, 0, name)[0]
+
+
+def _all_calls(text: str, name: str) -> list[list[Any]]:
+    """The arguments of every ``MB.data.<name>(...);`` line of a file (a grouped shard file)."""
+    out, pos = [], 0
+    while pos < len(text):
+        args, pos = _parse_call(text, pos, name)
+        out.append(args)
+        while pos < len(text) and text[pos] in ";\n":
+            pos += 1
+    return out
+
+
+def _parse_call(text: str, pos: int, name: str) -> tuple[list[Any], int]:
     prefix = f"MB.data.{name}("
-    if not text.startswith(prefix):
-        raise ExportError(f"built site: expected a file starting with {prefix!r}; got {text[:40]!r}.")
+    if not text.startswith(prefix, pos):
+        raise ExportError(f"built site: expected {prefix!r}; got {text[pos:pos + 40]!r}.")
     dec = json.JSONDecoder()
-    pos, args = len(prefix), []
+    pos, args = pos + len(prefix), []
     while True:
         value, pos = dec.raw_decode(text, pos)
         args.append(value)
@@ -216,7 +231,7 @@ def _call_args(text: str, name: str) -> list[Any]:
             pos += 1
             continue
         if text[pos] == ")":
-            return args
+            return args, pos + 1
         raise ExportError(f"built site: unexpected {text[pos]!r} in a {name} file.")
 
 
@@ -237,9 +252,18 @@ def _read_site(site: Path) -> tuple[list[Any], list[RunData]]:
         for mkey, info in data["media"].items():
             items: list[dict[str, Any]] = []
             chunks = max(1, -(-len(info["steps"]) // info["chunk"]))
+            # the export writes one file per key (k/<slug>), whatever the site's grouping
+            group = info.pop("file", None)
             for c in range(chunks):
-                shard = site / "data" / key / "k" / info["slug"] / f"{c}.js"
-                items.extend(_call_args(shard.read_text(encoding="utf-8"), "shard")[3])
+                if group:
+                    text = (site / "data" / key / group / f"{c}.js").read_text(encoding="utf-8")
+                    calls = [a for a in _all_calls(text, "shard") if a[1] == mkey]
+                    if not calls:
+                        raise ExportError(f"built site: no entries of {mkey!r} in {group}/{c}.js; rebuild the site.")
+                    items.extend(calls[0][3])
+                else:
+                    shard = site / "data" / key / "k" / info["slug"] / f"{c}.js"
+                    items.extend(_call_args(shard.read_text(encoding="utf-8"), "shard")[3])
             entries[mkey] = items
         runs.append(RunData(key, data, entries))
     return index, runs

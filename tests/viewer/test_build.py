@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import media
+from tests.conftest import site_shards
 from viewer.build import CHUNK, build_site, site_digest
 from viewer.cli import main
 
@@ -34,13 +35,15 @@ def test_build_writes_index_data_and_links_media(tmp_path):
     assert stats.runs == 1 and stats.index_html == site / "index.html"
     key = "proj." + Path(run_dir).name
     for rel in ("index.html", "data/index.js", f"data/{key}/run.js", f"data/{key}/scalars.js",
-                f"data/{key}/k/img/0.js", f"data/{key}/k/text/0.js", "static/app.js"):
+                f"data/{key}/s/0/0.js", "static/app.js"):
         assert (site / rel).is_file(), rel
     linked = site / "files" / key / "media" / "img" / "3_0.png"
     assert linked.read_bytes() == (Path(run_dir) / "media" / "img" / "3_0.png").read_bytes()
     assert list((site / "vendor").glob("plotly-*.min.js")), "plotly.js copied from the package"
-    shard = (site / f"data/{key}/k/img/0.js").read_text()
-    entries = json.loads(re.match(r"MB\.data\.shard\(.*?,.*?,0,(.*)\);\n$", shard, re.S).group(1))
+    # img and text are logged at the same steps: one file holds both keys' chunk 0
+    assert [(k, c) for _r, k, c, _e in site_shards(site)] == [("img", 0), ("text", 0)]
+    assert len(list(site.glob(f"data/{key}/s/*/*.js"))) == 1
+    entries = site_shards(site, key="img")[0][3]
     assert [e["step"] for e in entries] == [0, 1, 2, 3, 4]
     assert entries[2]["stub"]["caption"] == "c2"
 
@@ -72,7 +75,8 @@ def test_many_steps_are_chunked(tmp_path):
     media.finish()
     build_site([tmp_path / "runs"], tmp_path / "site")
     key = "p." + run.id
-    assert sorted(p.name for p in (tmp_path / "site" / "data" / key / "k" / "t").iterdir()) == ["0.js", "1.js", "2.js"]
+    assert sorted(p.name for p in (tmp_path / "site" / "data" / key / "s" / "0").iterdir()) == ["0.js", "1.js", "2.js"]
+    assert [len(e) for _r, _k, _c, e in site_shards(tmp_path / "site", key="t")] == [CHUNK, CHUNK, 3]
 
 
 def test_rebuild_changes_nothing_when_runs_did_not_change(tmp_path):
@@ -110,9 +114,8 @@ def test_missing_media_file_is_reported_not_fatal(tmp_path):
     run_dir = make_run(tmp_path / "runs")
     (Path(run_dir) / "media" / "img" / "2_0.png").unlink()
     build_site([tmp_path / "runs"], tmp_path / "site")
-    key = "proj." + Path(run_dir).name
-    shard = (tmp_path / "site" / f"data/{key}/k/img/0.js").read_text()
-    assert '"__missing":["media/img/2_0.png"]' in shard
+    (_r, _k, _c, entries), = site_shards(tmp_path / "site", key="img")
+    assert entries[2]["stub"]["__missing"] == ["media/img/2_0.png"]
 
 
 def test_viewer_imports_only_the_format_module_from_media():
@@ -209,11 +212,9 @@ def _every_kind() -> dict:
 
 def _shard_stubs(site: Path):
     """Yield (run key, stub) for every entry of every media shard in the site."""
-    for shard in site.glob("data/*/k/*/*.js"):
-        m = re.match(r'MB\.data\.shard\((".*?"),(".*?"),\d+,(.*)\);\n$', shard.read_text(), re.S)
-        assert m, f"{shard} is not a shard call"
-        for entry in json.loads(m.group(3)):
-            yield json.loads(m.group(1)), entry["stub"]
+    for run, _key, _chunk, entries in site_shards(site):
+        for entry in entries:
+            yield run, entry["stub"]
 
 
 def _named_files(stub) -> list[str]:
@@ -381,8 +382,7 @@ def test_builds_while_a_run_is_being_written_never_fail(tmp_path):
             builds += 1
             # a half-written last line may be seen and reported, nothing else
             assert all("torn" in p for p in stats.problems), stats.problems
-            shard = tmp_path / "site" / "data" / "p.live" / "k" / "img" / "0.js"
-            if shard.is_file():
+            if list((tmp_path / "site" / "data" / "p.live").glob("s/*/0.js")):
                 for key, stub in _shard_stubs(tmp_path / "site"):
                     for f in _named_files(stub):
                         assert (tmp_path / "site" / "files" / key / f).is_file(), f
@@ -397,7 +397,6 @@ def test_builds_while_a_run_is_being_written_never_fail(tmp_path):
 
 
 def _shard_entries(site: Path, key: str):
-    for shard in sorted(site.glob(f"data/*/k/{key}/*.js"), key=lambda p: int(p.stem)):
-        m = re.match(r'MB\.data\.shard\((".*?"),(".*?"),\d+,(.*)\);\n$', shard.read_text(), re.S)
-        for entry in json.loads(m.group(3)):
-            yield json.loads(m.group(1)), {"step": entry["step"], "stub": entry["stub"]}
+    for run, _key, _chunk, entries in site_shards(site, key=key):
+        for entry in entries:
+            yield run, {"step": entry["step"], "stub": entry["stub"]}

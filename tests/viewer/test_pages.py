@@ -361,6 +361,11 @@ def test_next_chunk_is_prefetched_near_a_chunk_edge(tmp_path, site_page):
     sp.wait_cursor(CHUNK - 2)
     page.wait_for_function(f"() => ({loaded})().length === 4", timeout=5000)
     assert page.evaluate(loaded) == ["note:0", "note:1", "other:0", "other:1"]
+    # the two keys are logged at the same steps: one script per chunk serves both
+    shard_loads = page.evaluate("""[...document.scripts].map(e => e.src)
+        .filter(n => n.includes('/data/p.pre/') && !n.endsWith('run.js') && !n.endsWith('scalars.js'))
+        .map(n => n.split('/data/p.pre/')[1])""")
+    assert shard_loads == ["s/0/0.js", "s/0/1.js"]
     # rapid moves across chunks: the last one wins in every panel
     page.evaluate(f"MB.cursor.set({CHUNK * 3 - 1}); MB.cursor.set(1); MB.cursor.set({CHUNK * 2 + 5})")
     sp.wait_cursor(CHUNK * 2 + 5)

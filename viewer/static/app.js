@@ -108,7 +108,12 @@
     index: function (runs) { MB.store.index = runs; },
     run: function (key, data) { MB.store.runs[key] = data; },
     scalars: function (key, data) { MB.store.scalars[key] = data; },
-    shard: function (run, key, chunk, entries) { MB.store.shards[run + "\u0000" + key + "\u0000" + chunk] = entries; },
+    // a shard file holds one call per key of its group: each is stored and counted in the cache
+    shard: function (run, key, chunk, entries) {
+      var id = run + "\u0000" + key + "\u0000" + chunk;
+      MB.store.shards[id] = entries;
+      touchShard(id);
+    },
   };
   MB.loadRun = function (key) {
     if (MB.store.runs[key]) return Promise.resolve(MB.store.runs[key]);
@@ -128,9 +133,13 @@
   // room for the chunk on screen and the prefetched neighbour of every panel, twice over
   MB.setShardCache = function (panels) { SHARD_CACHE = Math.max(24, 4 * panels); };
   var shardOrder = [];
-  function shardSrc(run, info, chunk) { return "data/" + seg(run) + "/k/" + seg(info.slug) + "/" + chunk + ".js"; }
-  MB.loadShard = function (run, key, info, chunk) {
-    var id = run + "\u0000" + key + "\u0000" + chunk;
+  // a key's chunk lives in its group's file (info.file, "s/<group>"); sites built before groups
+  // have one file per key ("k/<slug>")
+  function shardSrc(run, info, chunk) {
+    var dir = info.file ? info.file.split("/").map(seg).join("/") : "k/" + seg(info.slug);
+    return "data/" + seg(run) + "/" + dir + "/" + chunk + ".js";
+  }
+  function touchShard(id) {
     var i = shardOrder.indexOf(id);
     if (i >= 0) shardOrder.splice(i, 1);
     shardOrder.push(id);
@@ -138,9 +147,14 @@
       var old = shardOrder.shift();
       var parts = old.split("\u0000");
       delete MB.store.shards[old];
+      // the file can be loaded again later (its other keys may still be kept)
       var runData = MB.store.runs[parts[0]];
       if (runData && runData.media[parts[1]]) forget(shardSrc(parts[0], runData.media[parts[1]], parts[2]));
     }
+  }
+  MB.loadShard = function (run, key, info, chunk) {
+    var id = run + "\u0000" + key + "\u0000" + chunk;
+    touchShard(id);
     if (MB.store.shards[id]) return Promise.resolve(MB.store.shards[id]);
     return MB.loadScript(shardSrc(run, info, chunk)).then(function () {
       var entries = MB.store.shards[id];
