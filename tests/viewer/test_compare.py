@@ -570,3 +570,28 @@ def test_two_image_modes_on_lists_compare_one_item(list_site, site_page):
     page.reload()
     page.wait_for_selector("body[data-cursor='0']")
     assert page.locator(".cmp-item").input_value() == "3"
+
+
+def test_compare_prefetches_the_next_chunk_near_a_chunk_edge(tmp_path, site_page):
+    from viewer.build import CHUNK
+
+    for rid in ("a", "b"):
+        media.init(project="p", dir=str(tmp_path / "runs"), id=rid)
+        for s in range(CHUNK * 2):
+            media.log({"note": f"{rid}@{s}"}, step=s)
+        media.finish()
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    open_compare(sp, ["p.a", "p.b"], "step=3")
+    page = sp.page
+    sp.wait_cursor(3)
+    loaded = "() => Object.keys(MB.store.shards).map(k => k.split('\\u0000').join(':')).sort()"
+    assert page.evaluate(loaded) == ["p.a:note:0", "p.b:note:0"]
+    page.evaluate(f"MB.cursor.set({CHUNK - 2})")
+    sp.wait_cursor(CHUNK - 2)
+    page.wait_for_function(f"() => ({loaded})().length === 4", timeout=5000)
+    assert page.evaluate(loaded) == ["p.a:note:0", "p.a:note:1", "p.b:note:0", "p.b:note:1"]
+    page.evaluate(f"MB.cursor.set({CHUNK + 1})")
+    sp.wait_cursor(CHUNK + 1)
+    texts = page.locator(".cmp-row[data-key=note] .cmp-body").all_inner_texts()
+    assert [t.strip() for t in texts] == [f"a@{CHUNK + 1}", f"b@{CHUNK + 1}"]

@@ -163,6 +163,16 @@
     });
   };
 
+  // Load the neighbouring chunk of a key whose entry at `step` is near a chunk edge (call it when
+  // the page is idle), so a cursor that crosses the edge does not wait for a script.
+  MB.prefetchNear = function (run, key, info, step) {
+    var n = info.chunk, i = nearestIndex(info.steps, step);
+    if (i < 0) return;
+    var c = Math.floor(i / n), near = Math.max(2, Math.floor(n / 5)), last = Math.floor((info.steps.length - 1) / n);
+    var other = i - c * n >= n - near && c < last ? c + 1 : i - c * n < near && c > 0 ? c - 1 : -1;
+    if (other >= 0) MB.loadShard(run, key, info, other).catch(function () { /* shown when reached */ });
+  };
+
   // index of the last logged step <= step (binary search), or -1
   function nearestIndex(steps, step) {
     var lo = 0, hi = steps.length - 1, ans = -1;
@@ -538,13 +548,7 @@
           var later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
           later(function () {
             if (!alive || mine !== seq) return;
-            panels.forEach(function (p) {
-              var n = p.info.chunk, i = nearestIndex(p.info.steps, step);
-              if (i < 0 || p.el.hidden) return;
-              var c = Math.floor(i / n), near = Math.max(2, Math.floor(n / 5)), last = Math.floor((p.info.steps.length - 1) / n);
-              var other = i - c * n >= n - near && c < last ? c + 1 : i - c * n < near && c > 0 ? c - 1 : -1;
-              if (other >= 0) MB.loadShard(key, p.key, p.info, other).catch(function () { /* shown when reached */ });
-            });
+            panels.forEach(function (p) { if (!p.el.hidden) MB.prefetchNear(key, p.key, p.info, step); });
           });
         };
         var move = function (d) { setCursor(idx + d); };

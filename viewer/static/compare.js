@@ -492,7 +492,16 @@
         document.body.removeAttribute("data-cursor");
         var mine = ++seq;
         Promise.all(rows.map(function (r) { return showRow(r, step); })).then(function () {
-          if (mine === seq && alive) document.body.setAttribute("data-cursor", String(step));
+          if (mine !== seq || !alive) return;
+          document.body.setAttribute("data-cursor", String(step));
+          // when idle, the next (or previous) chunk of live cells near a chunk edge, as on the run page
+          var later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
+          later(function () {
+            if (mine !== seq || !alive) return;
+            rows.forEach(function (r) {
+              r.cells.forEach(function (c) { if (c.info && c.run.pin === null) MB.prefetchNear(c.run.key, r.key, c.info, step); });
+            });
+          });
         });
       }
       slider.addEventListener("input", function () { setCursor(Number(slider.value), true); });
