@@ -41,6 +41,7 @@ def site(tmp_path_factory):
     """alpha, step 1000: ids 0-11, only 5 wrong. alpha, step 5000 (rows in reverse order): 2 and 7
     went wrong, 5 was fixed, 3's image caption changed, 11 is gone, 12 is new. beta, step 5000:
     ids 0-11, 4 (predicted the XSS string) and 9 wrong, plus a second row with id 3.
+    `conf`: a confidence and a prediction per id, 0-5 at step 1000, 0-4 and 6 at step 5000.
     `big`: 120 rows whose score changes between alpha's two steps. `gone`: alpha's step-5000 file
     is deleted before the build."""
     base = tmp_path_factory.mktemp("compare_table")
@@ -49,12 +50,18 @@ def site(tmp_path_factory):
     media.log({"preds": preds(range(12), wrong={5}),
                "big": media.Table(columns=["id", "score"], data=[[i, i] for i in range(120)]),
                "gone": media.Table(columns=["id"], data=[[1]]),
-               "xss": media.Table(columns=["id", XSS], data=[[1, "a"]])}, step=1000)
+               "xss": media.Table(columns=["id", XSS], data=[[1, "a"]]),
+               "conf": media.Table(columns=["id", "conf", "pred"], data=[
+                   [0, 0.5, "cat"], [1, 0.9, "dog"], [2, 0.2, "bird"], [3, 0.7, "cat"], [4, 0.4, "dog"], [5, 0.6, "bird"]])},
+              step=1000)
     late = [i for i in range(13) if i != 11][::-1]
     media.log({"preds": preds(late, wrong={2, 7}, caption_of={3: "sample 3, new crop"}),
                "big": media.Table(columns=["id", "score"], data=[[i, i + 0.5] for i in range(120)]),
                "gone": media.Table(columns=["id"], data=[[2]]),
-               "xss": media.Table(columns=["id", XSS], data=[[1, XSS]])}, step=5000)
+               "xss": media.Table(columns=["id", XSS], data=[[1, XSS]]),
+               "conf": media.Table(columns=["id", "conf", "pred"], data=[
+                   [0, 0.8, "cat"], [1, 0.3, "cat"], [2, 0.25, "bird"], [3, 0.7, "cat"], [4, None, "bird"], [6, 0.1, "dog"]])},
+              step=5000)
     media.finish()
     media.init(project="proj", dir=str(root), name="beta", id="beta")
     table = preds(range(12), wrong={9}, pred_of={4: XSS})
@@ -113,9 +120,23 @@ def test_two_steps_of_one_run_join_on_id(site, site_page):
     assert row2.locator("td[data-col=pred]").get_attribute("class") == "changed"
     assert row2.locator("td[data-col=correct]").inner_text() == "true → false"
     assert row2.locator("td[data-col=label]").get_attribute("class") == "same"
-    assert row2.locator("td[data-col=img]").inner_text() == "image sample 2"  # same caption, other file
+    # media cells are thumbnails with their captions: the same image once, a changed one A → B
+    assert row2.locator("td[data-col=img]").get_attribute("class") == "same"  # same caption, other file
+    assert row2.locator("td[data-col=img]").inner_text() == "sample 2"
+    page.wait_for_function("[...document.querySelectorAll('.cmp-tdiff img.mb-thumb')].every(i => i.complete && i.naturalWidth === 4)")
+    assert row2.locator("td[data-col=img] img.mb-thumb").count() == 1
     assert page.locator(f"{BOX} tr[data-key='3'] td.changed").evaluate_all("ts => ts.map(t => t.dataset.col)") == ["img"]
-    assert page.locator(f"{BOX} tr[data-key='3'] td[data-col=img]").inner_text() == "image sample 3 → image sample 3, new crop"
+    img3 = page.locator(f"{BOX} tr[data-key='3'] td[data-col=img]")
+    assert " ".join(img3.inner_text().split()) == "sample 3 → sample 3, new crop"
+    srcs = img3.locator("img.mb-thumb").evaluate_all("is => is.map(i => i.getAttribute('src'))")
+    assert len(srcs) == 2 and srcs[0] != srcs[1] and all(s.startswith("files/proj.alpha/") for s in srcs)
+    # a click on a thumbnail opens the image full size in a dialog, and Escape closes it
+    img3.locator(".vb img.mb-thumb").click()
+    page.wait_for_selector(".mb-modal .mb-lb-title")
+    assert page.locator(".mb-modal .mb-lb-title").inner_text() == "B, id 3, img"
+    page.wait_for_function("(() => { const i = document.querySelector('.mb-modal img'); return i && i.complete && i.naturalWidth === 4; })()")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".mb-modal", state="detached")
     assert page.locator(f"{BOX} tr.only-a th").inner_text() == "11 only in A"
     assert page.locator(f"{BOX} tr.only-b td[data-col=pred]").inner_text() == "cat"
     # values in the columns' run colours, run labels and steps in the header
@@ -295,3 +316,51 @@ def test_join_rules(site, site_page, a, b, expected):
     }""", [[[("NaN!" if isinstance(v, float) and v != v else v) for v in r] for r in a],
            [[("NaN!" if isinstance(v, float) and v != v else v) for v in r] for r in b]])
     assert got == {"dupA": 0} | expected
+
+
+def test_sort_by_change_value_and_key(site, site_page):
+    """A click on a column head sorts the changed rows: on a number column by the change B - A (or
+    its size, or either side's value), on a text column by B's value, on the key column by key;
+    rows with nothing to sort on come last both ways; a third click restores the join order."""
+    sp = site_page(site)
+    box = ".cmp-row[data-key=conf] .cmp-tdiff"
+    sp.open(f"#/compare?runs={A}@1000,{A}&step=5000", wait="body[data-ready=compare]")
+    page = sp.page
+    page.wait_for_selector(box, timeout=15000)
+    keys = lambda: [k for _, k in listed(page, box)]  # noqa: E731
+    assert counts(page, box) == {"joined": 5, "changed": 4, "only-a": 1, "only-b": 1, "dup-a": 0, "dup-b": 0, "shown": 6}
+    assert keys() == ["0", "1", "2", "4", "5", "6"]
+
+    def wait_keys(expected):
+        page.wait_for_function(f"[...document.querySelectorAll({json.dumps(box + ' tbody tr')})].map(r => r.dataset.key).join()"
+                               f" === {json.dumps(','.join(expected))}", timeout=5000)
+
+    def click(col, expected):
+        page.locator(f"{box} button.cmp-tdiff-sort[data-col='{col}']").click()
+        wait_keys(expected)
+
+    def sort_by(by, expected):
+        page.locator(f"{box} select.cmp-tdiff-by").select_option(by)
+        wait_keys(expected)
+
+    click("conf", ["1", "2", "0", "4", "5", "6"])  # change: -0.6, +0.05, +0.3; then no change to sort on
+    assert page.locator(f"{box} th:has(button[data-col=conf])").get_attribute("aria-sort") == "ascending"
+    assert page.locator(f"{box} button[data-col=conf]").inner_text() == "conf ▲"
+    click("conf", ["0", "2", "1", "4", "5", "6"])  # descending: the empty ones stay last
+    sort_by("abs", ["1", "0", "2", "4", "5", "6"])  # |change| 0.6, 0.3, 0.05
+    sort_by("b", ["0", "1", "2", "6", "4", "5"])  # B: 0.8, 0.3, 0.25, 0.1; 4 is null in B, 5 has no B row
+    assert ps(page)["conf"]["sort"] == {"col": "conf", "dir": -1, "by": "b"}
+    # the state survives a reload
+    page.reload()
+    page.wait_for_selector(box, timeout=15000)
+    assert keys() == ["0", "1", "2", "6", "4", "5"]
+    assert page.locator(f"{box} select.cmp-tdiff-by").input_value() == "b"
+    sort_by("a", ["1", "5", "0", "4", "2", "6"])  # A: 0.9, 0.6, 0.5, 0.4, 0.2; 6 has no A row
+    click("conf", ["0", "1", "2", "4", "5", "6"])  # third click: join order again
+    assert page.locator(f"{box} th:has(button[data-col=conf])").get_attribute("aria-sort") == "none"
+    # a text column sorts on B's values whatever "sort by" says about changes
+    sort_by("delta", ["0", "1", "2", "4", "5", "6"])
+    click("pred", ["2", "4", "0", "1", "6", "5"])  # bird, bird, cat, cat, dog; 5 has no B row
+    click("", ["0", "1", "2", "4", "5", "6"])  # the key column, ascending
+    click("", ["6", "5", "4", "2", "1", "0"])
+    sp.screenshot("sorted")

@@ -10,11 +10,19 @@
      their stubs are, leaving out what the build added (`__` keys) and file paths (a path names
      its step); the stub's `sha256` of the file (image, audio, video) tells changed pixels apart
      (runs written before it existed compare on size and caption only)
+   - sort: a click on a column head sorts ascending, a second descending, a third restores the
+     join order; "sort by" picks what a value column sorts on: the change B − A, its size
+     |B − A|, the value in B, or the value in A. The change needs a number on both sides (a row
+     without one sorts as empty); a column holding anything but numbers sorts on B's values.
+     Empty values sort last both ways; ties keep the join order
+   - media cells are drawn as in the run page's tables (thumbnails, players; a click opens the
+     full view), A's then B's when they differ
    Per-row state (ctx.setState, in the URL's `ps`): join (null = row index), cmp (null = all),
-   q (filter), all (1 = every row, not only changed), page.
+   q (filter), all (1 = every row, not only changed), page, sort ({col, dir, by}; col "" = the
+   join column).
    Test hooks: .cmp-tdiff[data-joined][data-changed][data-only-a][data-only-b][data-dup-a]
-   [data-dup-b][data-shown]; tbody tr.changed / tr.same / tr.only-a / tr.only-b with data-key;
-   td.changed. Every user string goes in as text. */
+   [data-dup-b][data-shown]; thead button.cmp-tdiff-sort[data-col] (th[aria-sort]);
+   tbody tr.changed / tr.same / tr.only-a / tr.only-b with data-key; td.changed. Every user string goes in as text. */
 (function () {
   "use strict";
   var MB = window.MB;
@@ -23,6 +31,7 @@
   var PAGE = 50;
   var DEFAULT_KEYS = ["id", "key", "name", "sample"];
   var MAX_EXAMPLES = 5;
+  var SORT_BY = [["delta", "change B − A"], ["abs", "size of change |B − A|"], ["b", "value in B"], ["a", "value in A"]];
 
   function isStub(v) { return v !== null && typeof v === "object" && !Array.isArray(v) && typeof v._type === "string"; }
   function has(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
@@ -61,6 +70,21 @@
     if (typeof v === "number") return MB.fmtNum(v);
     if (typeof v === "object") return JSON.stringify(v);
     return String(v);
+  }
+  function isNum(v) { return typeof v === "number" && !isNaN(v); }
+  /* What a row sorts on in one column: see "sort" at the top. */
+  function sortValue(va, vb, hasA, hasB, by, numeric) {
+    if (by === "a") return hasA ? va : undefined;
+    if (by === "b" || !numeric) return hasB ? vb : undefined;
+    if (!(hasA && hasB && isNum(va) && isNum(vb))) return undefined; // no change without two numbers
+    return by === "abs" ? Math.abs(vb - va) : vb - va;
+  }
+  // a column is numeric when every value it has in either table is a number (or empty)
+  function numericColumn(ta, tb, ia, ib) {
+    function ok(t, i) {
+      return i >= 0 && t.data.every(function (r) { var v = Array.isArray(r) ? r[i] : undefined; return v === null || v === undefined || typeof v === "number"; });
+    }
+    return ok(ta, ia) && ok(tb, ib);
   }
   function defaultJoin(shared) {
     for (var i = 0; i < DEFAULT_KEYS.length; i++) {
@@ -140,6 +164,13 @@
     var filter = h("input", { type: "search", class: "filter cmp-tdiff-filter", placeholder: "filter rows",
       "aria-label": "filter rows (text of every shown cell)", value: st.q });
     var onlyChanged = h("input", { type: "checkbox", class: "cmp-tdiff-only", checked: !st.all });
+    var savedSort = ctx.state("sort", null);
+    st.sort = savedSort && typeof savedSort === "object" && typeof savedSort.col === "string" ?
+      { col: savedSort.col, dir: savedSort.dir === -1 ? -1 : 1 } : null;
+    st.by = savedSort && SORT_BY.some(function (o) { return o[0] === savedSort.by; }) ? savedSort.by : "delta";
+    var bySel = h("select", { class: "cmp-tdiff-by", "aria-label": "sort a value column by" },
+      SORT_BY.map(function (o) { return h("option", { value: o[0], text: o[1] }); }));
+    bySel.value = st.by;
     var prev = h("button", { type: "button", class: "cmp-tdiff-prev", text: "‹ prev" });
     var next = h("button", { type: "button", class: "cmp-tdiff-next", text: "next ›" });
     var info = h("span", { class: "cmp-tdiff-info muted", "aria-live": "polite" });
@@ -148,7 +179,7 @@
     var wrap = h("div", { class: "table-wrap cmp-tdiff-wrap" });
     box.appendChild(h("div", { class: "toolbar cmp-tdiff-bar" },
       h("label", null, "join on ", joinSel), h("label", null, "compare ", cmpSel),
-      h("label", null, onlyChanged, " only changed"), filter));
+      h("label", null, onlyChanged, " only changed"), h("label", null, "sort by ", bySel), filter));
     box.appendChild(counts);
     box.appendChild(notes);
     box.appendChild(wrap);
@@ -166,8 +197,9 @@
       cmpSel.appendChild(h("option", { value: "", text: "all columns (" + others.length + ")" }));
       others.forEach(function (c) { cmpSel.appendChild(h("option", { value: "c:" + c, text: c + " only" })); });
       cmpSel.value = cmp === null ? "" : "c:" + cmp;
+      if (st.sort && st.sort.col !== "" && others.indexOf(st.sort.col) < 0) st.sort = null;
       res = joinTables(ta, tb, join, compared);
-      res.rows.forEach(function (r) { r.hay = null; });
+      res.rows.forEach(function (r, i) { r.hay = null; r.order = i; });
       box.setAttribute("data-joined", String(res.joined));
       box.setAttribute("data-changed", String(res.changed));
       box.setAttribute("data-only-a", String(res.onlyA));
@@ -217,27 +249,76 @@
         h("span", { text: cell.run.label }), pinnedThere ? null : h("span", { class: "muted", text: " · step " + cell.step }));
     }
 
+    // a media cell drawn by the table renderer (thumbnail, player; a click opens it), in a box
+    // of its side's colour; other values are text
+    function sideCtx(cell) {
+      return { run: cell.run.key, url: cell.url, json: cell.json, placeholder: MB.placeholder,
+        state: function (name, dflt) { return dflt; }, setState: function () {},
+        text: function (el, s) { el.textContent = s === null || s === undefined ? "" : String(s); } };
+    }
+    var ctxA = sideCtx(A), ctxB = sideCtx(B);
+    function side(cls, v, str, r, c, isA) {
+      if (!isStub(v) || !MB.R || !MB.R.mediaCell) return h("span", { class: cls, text: str });
+      var box = h("span", { class: cls + " cmp-tdiff-media", title: str });
+      MB.R.mediaCell(box, v, isA ? ctxA : ctxB, (isA ? "A" : "B") + ", " + (join === null ? "row " : join + " ") + keyText(r) + ", " + c);
+      return box;
+    }
     function valueCell(r, c, isCompared) {
       var va = r.a ? r.a[colsA.indexOf(c)] : undefined, vb = r.b ? r.b[colsB.indexOf(c)] : undefined;
       var td = h("td", { "data-col": c });
       if (r.a && r.b && canon(va) === canon(vb)) {
         td.className = "same";
-        td.appendChild(h("span", { text: text(va) }));
+        td.appendChild(side("v", va, text(va), r, c, true));
         return td;
       }
       var sa = text(va), sb = text(vb);
-      if (r.a && r.b && sa === sb) { sa = String(va); sb = String(vb); } // numbers equal to 5 digits
+      if (r.a && r.b && sa === sb && !isStub(va)) { sa = String(va); sb = String(vb); } // numbers equal to 5 digits
       if (!r.a || !r.b) { // a row of one table only: its value, in that table's colour
         td.className = "one-side";
-        td.appendChild(h("span", { class: r.a ? "va" : "vb", text: r.a ? sa : sb }));
+        td.appendChild(r.a ? side("va", va, sa, r, c, true) : side("vb", vb, sb, r, c, false));
         return td;
       }
       td.className = isCompared ? "changed" : "differs";
-      td.appendChild(h("span", { class: "va", text: sa }));
+      td.appendChild(side("va", va, sa, r, c, true));
       td.appendChild(h("span", { class: "arrow", "aria-label": "changed to", text: " → " }));
-      td.appendChild(h("span", { class: "vb", text: sb }));
+      td.appendChild(side("vb", vb, sb, r, c, false));
       return td;
     }
+    function sortRows(view) {
+      var col = st.sort.col, dir = st.sort.dir, ia = colsA.indexOf(col), ib = colsB.indexOf(col);
+      var cmpCells = MB.R && MB.R.compareCells;
+      var numeric = col !== "" && numericColumn(ta, tb, ia, ib);
+      var keyed = view.map(function (r) {
+        var v = col === "" ? r.key : sortValue(r.a ? r.a[ia] : undefined, r.b ? r.b[ib] : undefined, !!r.a, !!r.b, st.by, numeric);
+        return { r: r, v: v };
+      });
+      keyed.sort(function (x, y) {
+        var ex = x.v === null || x.v === undefined || (typeof x.v === "number" && isNaN(x.v));
+        var ey = y.v === null || y.v === undefined || (typeof y.v === "number" && isNaN(y.v));
+        if (ex || ey) return ex && ey ? x.r.order - y.r.order : ex ? 1 : -1; // empty last, both ways
+        var d = cmpCells ? cmpCells(x.v, y.v) : (x.v < y.v ? -1 : x.v > y.v ? 1 : 0);
+        return dir * d || x.r.order - y.r.order;
+      });
+      return keyed.map(function (k) { return k.r; });
+    }
+    function sortHead(col, label, extra) {
+      var on = st.sort && st.sort.col === col;
+      var mark = on ? (st.sort.dir === 1 ? " ▲" : " ▼") : "";
+      var btn = h("button", { type: "button", class: "cmp-tdiff-sort", "data-col": col,
+        title: col === "" && join === null ? "sort by row index" : "sort by " + label + (col === "" ? "" : " (" + bySel.options[bySel.selectedIndex].text + ")"),
+        text: label + mark });
+      btn.addEventListener("click", function () {
+        if (!st.sort || st.sort.col !== col) st.sort = { col: col, dir: 1 };
+        else if (st.sort.dir === 1) st.sort = { col: col, dir: -1 };
+        else st.sort = null;
+        saveSort();
+        st.page = 0;
+        ctx.setState("page", 0);
+        draw();
+      });
+      return [btn, extra];
+    }
+    function saveSort() { ctx.setState("sort", st.sort ? { col: st.sort.col, dir: st.sort.dir, by: st.by } : (st.by !== "delta" ? { by: st.by } : null)); }
 
     function draw() {
       var q = st.q.trim().toLowerCase();
@@ -245,6 +326,7 @@
         if (!st.all && r.state === "same") return false;
         return !q || hay(r).indexOf(q) >= 0;
       });
+      if (st.sort) view = sortRows(view);
       var pages = Math.max(1, Math.ceil(view.length / PAGE));
       st.page = Math.max(0, Math.min(st.page, pages - 1));
       var start = st.page * PAGE, rows = view.slice(start, start + PAGE);
@@ -255,10 +337,10 @@
       var head = h("thead", null,
         h("tr", { class: "cmp-tdiff-runs" }, h("th", { scope: "col" }),
           h("th", { scope: "colgroup", colspan: Math.max(1, shown.length) }, runHead(A, "A"), h("span", { class: "arrow", text: " → " }), runHead(B, "B"))),
-        h("tr", null, h("th", { scope: "col", class: "cmp-tdiff-key", text: join === null ? "row" : join }),
+        h("tr", null, h("th", { scope: "col", class: "cmp-tdiff-key", "aria-sort": ariaSort("") }, sortHead("", join === null ? "row" : join, null)),
           shown.map(function (c) {
-            return h("th", { scope: "col", class: isCmp[c] ? null : "not-compared", title: isCmp[c] ? "compared" : "shown, not compared" },
-              h("span", { text: c }), isCmp[c] ? null : h("span", { class: "muted", text: " (not compared)" }));
+            return h("th", { scope: "col", class: isCmp[c] ? null : "not-compared", "aria-sort": ariaSort(c) },
+              sortHead(c, c, isCmp[c] ? null : h("span", { class: "muted", title: "shown, not compared", text: " (not compared)" })));
           })));
       var body = h("tbody", null, rows.map(function (r) {
         var tag = r.state === "only-a" ? "only in A" : r.state === "only-b" ? "only in B" : null;
@@ -279,6 +361,8 @@
       next.disabled = st.page >= pages - 1;
     }
 
+    function ariaSort(col) { return st.sort && st.sort.col === col ? (st.sort.dir === 1 ? "ascending" : "descending") : "none"; }
+    bySel.addEventListener("change", function () { st.by = bySel.value; saveSort(); st.page = 0; ctx.setState("page", 0); draw(); });
     function restart() { st.page = 0; ctx.setState("page", 0); recompute(); draw(); }
     joinSel.addEventListener("change", function () {
       join = joinSel.value === "" ? null : joinSel.value.slice(2);

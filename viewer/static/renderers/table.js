@@ -209,4 +209,7 @@
 
   R.register("table", { render: render, destroy: destroy });
   R.openStub = openCell;
+  // for the compare page's changed rows: the same cell drawing and the same sort order
+  R.mediaCell = mediaCell;
+  R.compareCells = compare;
 })();
