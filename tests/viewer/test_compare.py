@@ -595,3 +595,83 @@ def test_compare_prefetches_the_next_chunk_near_a_chunk_edge(tmp_path, site_page
     sp.wait_cursor(CHUNK + 1)
     texts = page.locator(".cmp-row[data-key=note] .cmp-body").all_inner_texts()
     assert [t.strip() for t in texts] == [f"a@{CHUNK + 1}", f"b@{CHUNK + 1}"]
+
+
+@pytest.fixture(scope="module")
+def seg_site(tmp_path_factory):
+    """two runs, one black 32x32 image each at step 0: `a` with mask class 1 ("cat") everywhere
+    and a "cat" box, `b` with mask class 2 ("dog") everywhere and a "dog" box."""
+    base = tmp_path_factory.mktemp("compare_seg")
+    root = base / "runs"
+    labels = {0: "bg", 1: "cat", 2: "dog"}
+    for rid, cls in (("a", 1), ("b", 2)):
+        media.init(project="proj", dir=str(root), name=rid, id=rid)
+        box = {"position": {"minX": 4, "maxX": 28, "minY": 4, "maxY": 28}, "domain": "pixel", "class_id": cls}
+        media.log({"seg": media.Image(np.zeros((32, 32, 3), np.uint8),
+                                      masks={"pred": {"mask_data": np.full((32, 32), cls, np.uint8), "class_labels": labels}},
+                                      boxes={"det": {"box_data": [box], "class_labels": labels}})}, step=0)
+        media.finish()
+    build_site([root], base / "site")
+    return base / "site"
+
+
+def test_stacked_image_modes_draw_each_images_masks_and_boxes(seg_site, site_page):
+    """Swipe shows A's mask left of the line and B's right of it; onion skin fades A's layers out
+    as B's fade in; one set of class toggles covers both images; the difference draws no layers."""
+    sp = site_page(seg_site)
+    open_compare(sp, ["proj.a", "proj.b"], 'ps={"seg":{"mode":"swipe","swipe":0.5}}')
+    page = sp.page
+    sp.wait_cursor(0)
+    row = page.locator(".cmp-row[data-key=seg]")
+    assert row.get_attribute("data-mode") == "swipe"
+    page.wait_for_function("[...document.querySelectorAll('.cmp-merged img, .cmp-merged svg.mb-mask image')]"
+                           ".every(i => i.tagName === 'image' || (i.complete && i.naturalWidth > 0))")
+    # each image's own layers, over it
+    assert row.locator(".cmp-layers-a .mb-box").evaluate_all("bs => bs.map(b => b.dataset.classId)") == ["1"]
+    assert row.locator(".cmp-layers-b .mb-box").evaluate_all("bs => bs.map(b => b.dataset.classId)") == ["2"]
+    assert row.locator(".cmp-layers-a .mb-box-label").inner_text() == "cat"
+    assert row.locator(".cmp-layers-b .mb-box-label").inner_text() == "dog"
+    # one set of controls: the mask layer's classes of both images
+    toggles = row.locator(".cmp-layer-controls .mb-mask-layer input[data-class-id]")
+    assert toggles.evaluate_all("is => is.map(i => i.dataset.classId)") == ["1", "2"]
+
+    def pixels():
+        png = row.locator(".cmp-stage").screenshot()
+        im = PILImage.open(io.BytesIO(png)).convert("RGB")
+        # left and right of the line, clear of the boxes' borders
+        return im.getpixel((im.width // 4, im.height // 2)), im.getpixel((3 * im.width // 4, im.height // 2))
+
+    page.wait_for_timeout(100)
+    left, right = pixels()
+    assert max(left) > 40 and max(right) > 40 and not close(left, right, 10)  # two mask colours
+    # class 1 off: A's half goes black, B's keeps its colour; the choice is in the URL
+    toggles.nth(0).uncheck()
+    left2, right2 = pixels()
+    assert close(left2, (0, 0, 0)) and close(right2, right)
+    assert '"maskOff":{"pred":[1]}' in unquote(page.url).replace(" ", "")
+    toggles.nth(0).check()
+
+    # onion skin: at 0 only A's layers, at 1 only B's
+    row.locator("select.cmp-mode").select_option("onion")
+    page.wait_for_function("document.querySelector('.cmp-row[data-key=seg]').dataset.mode === 'onion'")
+    row.locator("input.cmp-amount").fill("0")
+    assert close(pixels()[0], left, 6)
+    assert row.locator(".cmp-layers-b").evaluate("e => getComputedStyle(e).opacity") == "0"
+    row.locator("input.cmp-amount").fill("1")
+    assert close(pixels()[1], right, 6)
+    assert row.locator(".cmp-layers-a").evaluate("e => getComputedStyle(e).opacity") == "0"
+    sp.screenshot("onion")
+
+    # linked zoom: each side its own layers
+    row.locator("select.cmp-mode").select_option("pair")
+    page.wait_for_function("document.querySelector('.cmp-row[data-key=seg]').dataset.mode === 'pair'")
+    assert row.locator(".cmp-pair-side").nth(0).locator(".cmp-layers-a .mb-box").count() == 1
+    assert row.locator(".cmp-pair-side").nth(1).locator(".cmp-layers-b .mb-box").count() == 1
+
+    # the difference of two black images is black: no layer is drawn into it, and a note says so
+    row.locator("select.cmp-mode").select_option("diff")
+    page.wait_for_function("document.querySelector('.cmp-row[data-key=seg]').dataset.mode === 'diff'")
+    assert row.locator(".cmp-layers").count() == 0
+    assert row.locator(".cmp-layers-note").is_visible()
+    row.locator("select.cmp-diffview").select_option("rgb")
+    assert close(stage_pixel(page), (0, 0, 0))

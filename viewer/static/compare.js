@@ -6,7 +6,8 @@
      rows; each cell shows that run's entry at the nearest earlier logged step
    - two runs and an image row: side by side, swipe, onion skin, or difference (CSS mix-blend-mode,
      then an SVG filter on the stage for the heat map and the gain; no pixel is read in JavaScript:
-     canvas reads of file:// images are blocked)
+     canvas reads of file:// images are blocked); each image's masks and boxes over it, but in the
+     difference
    - histogram rows: one canvas overlaying every run's histogram at the cursor
    Hash parameters: runs, step, x, smooth, logy, ck (chart filter), diff=1, ps (per-row mode state).
    Every user string goes in as text (MB.h "text", textContent), never as HTML. */
@@ -704,6 +705,15 @@
       var pair = mode === "pair";
       var stage = h("div", { class: "cmp-stage mode-" + mode }, base, pair ? null : top);
       var stages = pair ? [stage, h("div", { class: "cmp-stage mode-pair" }, top)] : [stage];
+      // masks and boxes: each image's own layers over it (A's clipped and faded with A, B's with
+      // B), one set of controls for both; none in the difference, where they would be differenced
+      var layers = imageLayers(row, a, b, sa, sb, mode);
+      if (layers) {
+        stage.appendChild(layers.wrapA);
+        stages[stages.length - 1].appendChild(layers.wrapB);
+        layers.a.addTo(layers.wrapA);
+        layers.b.addTo(layers.wrapB);
+      }
       var line = null;
       if (mode === "swipe") { line = h("div", { class: "cmp-swipe-line", style: "border-color:" + b.run.color }); stage.appendChild(line); }
       var viewports = stages.map(function (st) { return h("div", { class: "cmp-viewport" }, st); });
@@ -723,8 +733,16 @@
         if (mode === "swipe") {
           top.style.clipPath = "inset(0 0 0 " + (v * 100) + "%)";
           line.style.left = (v * 100) + "%";
+          if (layers) {
+            layers.wrapA.style.clipPath = "inset(0 " + (100 - v * 100) + "% 0 0)";
+            layers.wrapB.style.clipPath = top.style.clipPath;
+          }
         } else if (mode === "onion") {
           top.style.opacity = String(v);
+          if (layers) {
+            layers.wrapA.style.opacity = String(1 - v);
+            layers.wrapB.style.opacity = String(v);
+          }
         }
       }
       var controls = h("div", { class: "toolbar cmp-mode-controls" });
@@ -848,6 +866,11 @@
       }
       controls.appendChild(legend);
       row.merged.appendChild(controls);
+      if (layers) row.merged.appendChild(layers.controls);
+      else if (mode === "diff" && (hasLayers(sa) || hasLayers(sb))) {
+        row.merged.appendChild(h("p", { class: "muted cmp-layers-note", role: "note",
+          text: "Masks and boxes are not drawn in the difference; the other modes show them." }));
+      }
       if (pair) {
         row.merged.appendChild(h("div", { class: "cmp-pair" }, [a, b].map(function (c, j) {
           return h("div", { class: "cmp-pair-side" },
@@ -867,6 +890,35 @@
           MB.placeholder(row.merged, "image file missing: " + row.cells[j].entry.stub.path);
         });
       });
+    }
+
+    function hasLayers(st) {
+      return !!(st && ((st.masks && typeof st.masks === "object" && Object.keys(st.masks).length) ||
+        (st.boxes && typeof st.boxes === "object" && Object.keys(st.boxes).length)));
+    }
+    /* The mask and box layers of two images (the image renderer's MB.R.imageLayers): one state
+       for both, kept in the row's ps under the run page's names (maskOpacity, maskOff, boxOff,
+       scoreMin, boxLabels); controls merged over both images' layers. Null when neither has any,
+       or in the difference. */
+    function imageLayers(row, a, b, sa, sb, mode) {
+      var IL = MB.R && MB.R.imageLayers;
+      if (!IL || mode === "diff" || !(hasLayers(sa) || hasLayers(sb))) return null;
+      var lctx = { state: function (n, d) { return MB.panelState(row.key, n, d); },
+        setState: function (n, v) { MB.setPanelState(row.key, n, v); } };
+      var st = IL.loadState(lctx);
+      function sideCtx(c, stub) {
+        return { url: function (path) { return MB.fileUrl(c.run.key, path); }, placeholder: MB.placeholder,
+          json: function (path) { var inl = stub.__inline; return inl && Object.prototype.hasOwnProperty.call(inl, path) ? inl[path] : undefined; } };
+      }
+      var la = IL.overlays(sa, sideCtx(a, sa), st), lb = IL.overlays(sb, sideCtx(b, sb), st);
+      var masks = {}, boxes = {};
+      la.masks.concat(lb.masks).forEach(function (l) { IL.merge(masks, l); });
+      la.boxes.concat(lb.boxes).forEach(function (l) { IL.merge(boxes, l); });
+      var controls = IL.controls(st, lctx, IL.sorted(masks), IL.sorted(boxes), function () { la.apply(); lb.apply(); });
+      controls.classList.add("cmp-layer-controls");
+      return { a: la, b: lb, controls: controls,
+        wrapA: h("div", { class: "cmp-layers cmp-layers-a", "data-col": a.run.col }),
+        wrapB: h("div", { class: "cmp-layers cmp-layers-b", "data-col": b.run.col }) };
     }
 
     // every column's histogram at the cursor on one canvas (MB.R.histCanvas, the run page's

@@ -148,6 +148,20 @@
     return controls;
   }
 
+  /* Layers of several images under one set of controls: a layer of a name gathers every image's
+   * class ids, labels and score names (into: {name: merged layer}). */
+  function mergeLayer(into, layer) {
+    var m = into[layer.name] || (into[layer.name] = { name: layer.name, path: layer.path, labels: {}, ids: [],
+      list: [], scoreNames: [], maxScore: 1 });
+    Object.keys(layer.labels || {}).forEach(function (k) { m.labels[k] = layer.labels[k]; });
+    layer.ids.forEach(function (id) { if (m.ids.indexOf(id) < 0) m.ids.push(id); });
+    m.ids.sort(function (a, b) { return a - b; });
+    (layer.scoreNames || []).forEach(function (n) { if (m.scoreNames.indexOf(n) < 0) m.scoreNames.push(n); });
+    if (layer.maxScore) m.maxScore = Math.max(m.maxScore, layer.maxScore);
+    if (layer.list === null) { m.list = null; m.path = layer.path; }
+  }
+  function sortedLayers(into) { return Object.keys(into).sort().map(function (k) { return into[k]; }); }
+
   /* The shared controls of the images of one media-list grid: layers merged over the items. */
   function groupFor(grid, ctx) {
     if (grid._mbImages) return grid._mbImages;
@@ -155,42 +169,25 @@
     grid.insertBefore(holder, grid.firstChild);
     var g = { st: loadState(ctx), applies: [], masks: {}, boxes: {} };
     function applyAll() { g.applies.forEach(function (f) { f(); }); }
-    function merge(into, layer) {
-      var m = into[layer.name] || (into[layer.name] = { name: layer.name, path: layer.path, labels: {}, ids: [],
-        list: [], scoreNames: [], maxScore: 1 });
-      Object.keys(layer.labels || {}).forEach(function (k) { m.labels[k] = layer.labels[k]; });
-      layer.ids.forEach(function (id) { if (m.ids.indexOf(id) < 0) m.ids.push(id); });
-      m.ids.sort(function (a, b) { return a - b; });
-      (layer.scoreNames || []).forEach(function (n) { if (m.scoreNames.indexOf(n) < 0) m.scoreNames.push(n); });
-      if (layer.maxScore) m.maxScore = Math.max(m.maxScore, layer.maxScore);
-      if (layer.list === null) { m.list = null; m.path = layer.path; }
-    }
     g.add = function (masks, boxes, apply) {
-      masks.forEach(function (l) { merge(g.masks, l); });
-      boxes.forEach(function (l) { merge(g.boxes, l); });
+      masks.forEach(function (l) { mergeLayer(g.masks, l); });
+      boxes.forEach(function (l) { mergeLayer(g.boxes, l); });
       g.applies.push(apply);
       R.clear(holder);
-      var ms = Object.keys(g.masks).sort().map(function (k) { return g.masks[k]; });
-      var bs = Object.keys(g.boxes).sort().map(function (k) { return g.boxes[k]; });
-      holder.appendChild(buildControls(g.st, ctx, ms, bs, applyAll));
+      holder.appendChild(buildControls(g.st, ctx, sortedLayers(g.masks), sortedLayers(g.boxes), applyAll));
     };
     grid._mbImages = g;
     return g;
   }
 
-  function render(el, stub, ctx) {
-    if (!stub || !stub.path) { R.placeholder(el, "image: the stub names no file", ctx); return; }
+  /* The mask and box layers of one image stub, drawn over any number of stages (an element with
+   * position: relative that the image fills: the panel, the lightbox, the compare page's stacked
+   * views). st is the shared state (loadState); apply() redraws every stage after st changed. */
+  function overlays(stub, ctx, st, masks, boxes) {
     var W = stub.width, H = stub.height;
-    var masks = maskLayers(stub);
-    var boxes = boxLayers(stub, ctx);
-    var stages = [];  // the panel's stage and, while open, the lightbox's
-
-    // In a media-list grid every image shares one set of controls, shown once above the grid.
-    var cell = el.closest ? el.closest(".media-cell") : null;
-    var grid = cell && cell.parentNode && cell.parentNode.classList &&
-      cell.parentNode.classList.contains("media-grid") ? cell.parentNode : null;
-    var group = grid && (masks.length || boxes.length) ? groupFor(grid, ctx) : null;
-    var st = group ? group.st : loadState(ctx);
+    masks = masks || maskLayers(stub);
+    boxes = boxes || boxLayers(stub, ctx);
+    var stages = [];
     function isMaskOn(layer, id) { return (st.maskOff[layer] || []).indexOf(id) < 0; }
     function isBoxOn(layer, id) { return (st.boxOff[layer] || []).indexOf(id) < 0; }
 
@@ -254,27 +251,6 @@
       return wrap;
     }
 
-    function buildStage(scale) {
-      var stage = R.el("div", { class: "mb-img-stage" });
-      var img = R.el("img", { class: "mb-img", src: ctx.url(stub.path), alt: stub.caption || stub.path,
-        draggable: "false" });
-      img.addEventListener("error", function () {
-        stage.classList.add("mb-broken");
-        R.clear(stage);
-        R.placeholder(stage, "image file missing: " + stub.path, ctx);
-      });
-      stage.appendChild(img);
-      if (scale) {
-        stage.style.width = (W * scale) + "px";
-        if (scale > 1) stage.classList.add("mb-pixelated");
-      }
-      masks.forEach(function (layer) { if (layer.path) stage.appendChild(buildMask(layer)); });
-      boxes.forEach(function (layer) { if (layer.list) stage.appendChild(buildBoxes(layer)); });
-      stages.push(stage);
-      apply();
-      return stage;
-    }
-
     function apply() {
       stages.forEach(function (stage) {
         masks.forEach(function (layer) {
@@ -295,6 +271,55 @@
           });
         });
       });
+    }
+
+    return {
+      masks: masks,
+      boxes: boxes,
+      /* draw the layers into el (after what it holds) and keep it for apply(); el holds no
+         other image's layers */
+      addTo: function (el) {
+        masks.forEach(function (layer) { if (layer.path) el.appendChild(buildMask(layer)); });
+        boxes.forEach(function (layer) { if (layer.list) el.appendChild(buildBoxes(layer)); });
+        stages.push(el);
+        apply();
+      },
+      remove: function (stage) { var i = stages.indexOf(stage); if (i >= 0) stages.splice(i, 1); },
+      apply: apply
+    };
+  }
+
+  function render(el, stub, ctx) {
+    if (!stub || !stub.path) { R.placeholder(el, "image: the stub names no file", ctx); return; }
+    var W = stub.width, H = stub.height;
+    var masks = maskLayers(stub);
+    var boxes = boxLayers(stub, ctx);
+
+    // In a media-list grid every image shares one set of controls, shown once above the grid.
+    var cell = el.closest ? el.closest(".media-cell") : null;
+    var grid = cell && cell.parentNode && cell.parentNode.classList &&
+      cell.parentNode.classList.contains("media-grid") ? cell.parentNode : null;
+    var group = grid && (masks.length || boxes.length) ? groupFor(grid, ctx) : null;
+    var st = group ? group.st : loadState(ctx);
+    var layers = overlays(stub, ctx, st, masks, boxes);  // on the panel's stage and the lightbox's
+    var apply = layers.apply;
+
+    function buildStage(scale) {
+      var stage = R.el("div", { class: "mb-img-stage" });
+      var img = R.el("img", { class: "mb-img", src: ctx.url(stub.path), alt: stub.caption || stub.path,
+        draggable: "false" });
+      img.addEventListener("error", function () {
+        stage.classList.add("mb-broken");
+        R.clear(stage);
+        R.placeholder(stage, "image file missing: " + stub.path, ctx);
+      });
+      stage.appendChild(img);
+      if (scale) {
+        stage.style.width = (W * scale) + "px";
+        if (scale > 1) stage.classList.add("mb-pixelated");
+      }
+      layers.addTo(stage);
+      return stage;
     }
 
     // ---- panel ----
@@ -341,12 +366,12 @@
         } : null,
         zoom: start, fit: fit,
         build: function (zoom) {
-          if (lbStage) stages.splice(stages.indexOf(lbStage), 1);
+          if (lbStage) layers.remove(lbStage);
           lbStage = buildStage(zoom);
           lbStage.classList.toggle("mb-pixelated", zoom > 1);
           return lbStage;
         },
-        onClose: function () { if (lbStage) stages.splice(stages.indexOf(lbStage), 1); lbStage = null; }
+        onClose: function () { if (lbStage) layers.remove(lbStage); lbStage = null; }
       });
     }
   }
@@ -357,4 +382,6 @@
 
   R.register("image", { render: render });
   R.describeRange = describeRange;
+  /* For the compare page's two-image views: the same layers, state and controls as the panel. */
+  R.imageLayers = { overlays: overlays, loadState: loadState, controls: buildControls, merge: mergeLayer, sorted: sortedLayers };
 })();
