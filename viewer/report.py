@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -51,14 +52,16 @@ PALETTE = [
 
 #: panel kind -> the options it accepts besides its own line (``chart: KEYS`` etc.)
 PANELS: dict[str, tuple[str, ...]] = {
-    "chart": ("runs", "run", "x", "smooth", "logy", "title"),
-    "media": ("run", "step", "title"),
-    "table": ("run", "step", "title"),
-    "compare": ("runs", "run", "step", "title"),
+    "chart": ("runs", "run", "x", "smooth", "logy", "cursor", "title"),
+    "media": ("run", "step", "cursor", "title"),
+    "table": ("run", "step", "cursor", "title"),
+    "compare": ("runs", "run", "step", "cursor", "title"),
     "config": ("title",),
     "summary": ("title",),
 }
 X_BUILTIN = ("_step", "_runtime", "_timestamp")
+#: a shared cursor's name (``cursor: NAME``)
+CURSOR_NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 TRUE, FALSE = ("yes", "true", "on", "1"), ("no", "false", "off", "0")
 
 
@@ -325,6 +328,31 @@ def check_panel(panel: Panel, runs: Runs, where: str) -> dict[str, Any]:
         spec["runs"] = [runs.find(panel.value, where, panel.line)]
         spec["what"] = ""
         return spec
+    if "cursor" in o:
+        c = o["cursor"]
+        if not CURSOR_NAME.fullmatch(c.value):
+            raise ReportError(
+                f"cursor: expected a name of letters, digits, '_', '.' or '-' (up to 40); "
+                f"got {c.value!r}",
+                where,
+                c.line,
+            )
+        if "step" in o:
+            raise ReportError(
+                f"cursor: a panel with 'step: {o['step'].value}' shows one fixed step and cannot "
+                "follow a cursor; give either cursor: or step:",
+                where,
+                c.line,
+            )
+        if k == "chart" and "x" in o and o["x"].value != "_step":
+            raise ReportError(
+                f"cursor: a chart marks the cursor's step on an x-axis of steps; this "
+                f"chart's x is {o['x'].value!r} (use x: _step or leave x out)",
+                where,
+                c.line,
+            )
+        spec["cursor"] = c.value
+        spec["cursor_line"] = c.line
     if k == "chart":
         readers = _runs_of(panel, runs, where, many=True)
         keys = _split(panel.value)
@@ -414,6 +442,34 @@ def check_panel(panel: Panel, runs: Runs, where: str) -> dict[str, Any]:
     return spec
 
 
+def _shared_cursors(specs: list[dict[str, Any]], runs: Runs, where: str) -> None:
+    """Give every panel of a shared cursor its steps: the union of the steps at which the media
+    panels of that cursor logged their keys. A cursor only charts follow is an error."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for spec in specs:
+        if "cursor" in spec:
+            groups.setdefault(spec["cursor"], []).append(spec)
+    for name, members in groups.items():
+        steps: set[int] = set()
+        for spec in members:
+            if spec["kind"] != "chart":
+                for r in spec["runs"]:
+                    steps.update(runs.steps(r, spec["key"]))
+        if not any(spec["kind"] != "chart" for spec in members):
+            raise ReportError(
+                f"cursor: {name!r} is followed by charts only; a media, table or compare panel "
+                "with the same cursor: moves it",
+                where,
+                members[0]["cursor_line"],
+            )
+        ordered = sorted(steps)
+        for spec in members:
+            spec["cursor_steps"] = ordered
+            spec["cursor_panels"] = len(members)
+    for spec in specs:
+        spec.pop("cursor_line", None)
+
+
 # ------------------------------------------------------------------------------------------------
 # the report
 # ------------------------------------------------------------------------------------------------
@@ -480,6 +536,7 @@ def build_report(
             panel = parse_block(node, where)
             panels.append((node, check_panel(panel, runs, where)))
 
+    _shared_cursors([spec for _, spec in panels], runs, where)
     readers = list(runs.used.values())
     keys = site_keys(readers)
     colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(keys)}

@@ -231,7 +231,7 @@ ERRORS = [
     (
         "intro\n\n```mediaboard\nchart: train/loss\nruns: demo/fixture-a\ncolour: red\n```\n",
         6,
-        r"unknown option 'colour' in mediaboard chart block \(expected one of: runs, run, x, smooth, logy, title\)",
+        r"unknown option 'colour' in mediaboard chart block \(expected one of: runs, run, x, smooth, logy, cursor, title\)",
     ),
     (
         "```mediaboard\ngallery: examples\nrun: demo/fixture-a\n```\n",
@@ -311,6 +311,27 @@ ERRORS = [
         r"chart: expected keys after 'chart:'",
     ),
     ("a\n\n```mediaboard\nconfig: demo/fixture-a\n", 3, r"mediaboard block is not closed"),
+    (
+        "```mediaboard\nmedia: examples\nrun: demo/fixture-a\nstep: 4\ncursor: t\n```\n",
+        5,
+        r"cursor: a panel with 'step: 4' shows one fixed step and cannot follow a cursor",
+    ),
+    (
+        "```mediaboard\nmedia: examples\nrun: demo/fixture-a\ncursor: two words\n```\n",
+        4,
+        r"cursor: expected a name of letters, digits, '_', '.' or '-' \(up to 40\); got 'two words'",
+    ),
+    (
+        "```mediaboard\nchart: train/loss\nruns: demo/fixture-a\nx: _runtime\ncursor: t\n```\n"
+        "```mediaboard\nmedia: examples\nrun: demo/fixture-a\ncursor: t\n```\n",
+        5,
+        r"cursor: a chart marks the cursor's step on an x-axis of steps; this chart's x is '_runtime'",
+    ),
+    (
+        "# r\n\n```mediaboard\nchart: train/loss\nruns: demo/fixture-a\ncursor: lonely\n```\n",
+        6,
+        r"cursor: 'lonely' is followed by charts only; a media, table or compare panel",
+    ),
     (
         "- item\n\n  ```mediaboard\n  config: demo/fixture-a\n  colour: red\n  ```\n",
         5,
@@ -528,3 +549,112 @@ def test_rebuild_updates_the_same_folder(tmp_path, capsys):
     page = (out / "report.html").read_text()
     assert '<h1 id="now-b">Now b</h1>' in page and "demo.fixture-a" not in page
     assert sorted(p.name for p in (out / "data").iterdir() if p.is_dir()) == ["demo.fixture-b"]
+
+
+SHARED = """# Shared cursor
+
+```mediaboard
+media: examples
+run: demo/fixture-a
+cursor: train
+```
+
+```mediaboard
+media: audio
+run: demo/fixture-a
+cursor: train
+```
+
+```mediaboard
+compare: weights
+runs: demo/fixture-a, demo/fixture-b
+cursor: train
+```
+
+```mediaboard
+chart: train/loss
+runs: demo/fixture-a
+cursor: train
+```
+
+```mediaboard
+table: predictions
+run: demo/fixture-a
+cursor: train
+```
+
+```mediaboard
+media: examples   # its own cursor
+run: demo/fixture-b
+```
+"""
+
+
+@pytest.mark.browser
+def test_panels_share_a_named_cursor(site_page, tmp_path):
+    """Panels with the same `cursor:` move together over the union of their steps (examples and
+    weights at 0, 2, ..., 10, audio at 0, 5, 10, predictions at 0, 10, 11), each showing its
+    nearest earlier entry; the chart of that cursor marks the step; other panels stay put."""
+    out = tmp_path / "out"
+    report.build_report(write(tmp_path, SHARED), out, [str(FIXTURES)])
+    sp = _open_report(site_page, out)
+    page = sp.page
+    assert (
+        page.eval_on_selector_all("figure.mb-panel", "fs => fs.map(f => f.dataset.state)")
+        == ["ready"] * 6
+    )
+    union = [0, 2, 4, 5, 6, 8, 10, 11]
+    spec = page.evaluate("JSON.parse(document.querySelector('#panel-1').dataset.spec)")
+    assert (
+        spec["cursor"] == "train" and spec["cursor_steps"] == union and spec["cursor_panels"] == 5
+    )
+
+    def shown():
+        """{panel: (cursor step, [steps shown by its cells])}"""
+        return page.evaluate(
+            "[1, 2, 3, 4, 5, 6].map(i => { const f = document.querySelector('#panel-' + i);"
+            " return [f.dataset.cursor || null,"
+            " [...f.querySelectorAll('.mb-compare-cell[data-step], .mb-cell[data-step]')].map(c => c.dataset.step)]; })"
+        )
+
+    def wait_all(step):
+        page.wait_for_function(
+            f"[1, 2, 3, 4, 5].every(i => document.querySelector('#panel-' + i).dataset.cursor === '{step}')"
+        )
+
+    wait_all(11)
+    assert shown()[:5] == [
+        ["11", ["10"]],
+        ["11", ["10"]],
+        ["11", ["10", "10"]],
+        ["11", []],
+        ["11", ["11"]],
+    ]
+    assert page.get_attribute("#panel-6", "data-cursor") == "10"
+    label = page.inner_text("#panel-2 .mb-cursor output")
+    assert label == "step 11 (8 of 8) · cursor “train”, shared by 5 panels"
+    # move the audio panel's slider to step 5: every panel of the cursor follows
+    page.locator("#panel-2 .mb-cursor input[type=range]").fill(str(union.index(5)))
+    wait_all(5)
+    got = shown()
+    assert got[:5] == [["5", ["4"]], ["5", ["5"]], ["5", ["4", "4"]], ["5", []], ["5", ["0"]]]
+    assert got[5][0] == "10"  # a panel with its own cursor stays
+    assert all(
+        page.eval_on_selector_all(
+            f"#panel-{i} .mb-cursor input[type=range]", "rs => rs.map(r => r.value)"
+        )
+        == ["3"]
+        for i in (1, 2, 3, 5)
+    )
+    srcs = page.eval_on_selector_all("#panel-1 img", "is => is.map(i => i.getAttribute('src'))")
+    assert srcs and all("files/demo.fixture-a/media/examples/4_" in s for s in srcs), srcs
+    # the chart draws a line at the cursor's step
+    shapes = page.evaluate(
+        "document.querySelector('#panel-4 .chart').layout.shapes.map(s => [s.x0, s.x1])"
+    )
+    assert shapes == [[5, 5]]
+    # the ▶ button of another panel moves them all on
+    page.click("#panel-5 button[aria-label='Next step']")
+    wait_all(6)
+    assert page.evaluate("document.querySelector('#panel-4 .chart').layout.shapes[0].x0") == 6
+    sp.screenshot("shared")

@@ -3,7 +3,10 @@
    Loaded on every page of a site; does nothing unless the page has report panels.
    Panel kinds (spec.kind): chart (scalar keys, one trace per run), media / table (one key of one run
    at a fixed step, or with the panel's own cursor), compare (one media key across runs), config and
-   summary (a run's key/value table). When every panel has drawn, body[data-report=ready] is set; a
+   summary (a run's key/value table).
+   Shared cursors (spec.cursor = a name, spec.cursor_steps = the union of its media panels' steps,
+   from viewer/report.py): every media/table/compare panel of one name has a slider over those
+   steps, and moving any of them moves all; a chart of that name draws a line at the step. When every panel has drawn, body[data-report=ready] is set; a
    panel sets data-state=ready or data-state=error on itself.
    Every user string goes in as text (MB.h "text", textContent); plotly strings via MB.charts.ptext. */
 (function () {
@@ -80,6 +83,23 @@
     });
   }
 
+  /* Shared cursors by name: follow(name, steps, fn) adds a panel (fn(index) shows steps[index])
+     and returns move(index), which every panel's controls call to move them all. */
+  var cursors = {};
+  function cursorGroup(name, steps) {
+    var g = cursors[name];
+    if (!g) g = cursors[name] = { steps: steps, idx: steps.length - 1, members: [] };
+    return g;
+  }
+  function follow(name, steps, fn) {
+    var g = cursorGroup(name, steps);
+    g.members.push(fn);
+    return function move(i) {
+      g.idx = Math.max(0, Math.min(g.steps.length - 1, i));
+      return Promise.all(g.members.map(function (f) { return f(g.idx); }));
+    };
+  }
+
   // media, table and compare: cells per run; a fixed step, or a cursor over the union of steps
   function drawMedia(fig, body, spec) {
     return Promise.all(spec.runs.map(function (r) { return MB.loadRun(r.key); })).then(function (datas) {
@@ -108,29 +128,37 @@
         body.appendChild(grid);
         return show(spec.step);
       }
-      var all = {};
-      datas.forEach(function (d) { ((d.media[spec.key] || {}).steps || []).forEach(function (s) { all[s] = 1; }); });
-      var steps = Object.keys(all).map(Number).sort(function (a, b) { return a - b; });
+      var steps, shared = typeof spec.cursor === "string" && Array.isArray(spec.cursor_steps) && spec.cursor_steps.length;
+      if (shared) steps = spec.cursor_steps;
+      else {
+        var all = {};
+        datas.forEach(function (d) { ((d.media[spec.key] || {}).steps || []).forEach(function (s) { all[s] = 1; }); });
+        steps = Object.keys(all).map(Number).sort(function (a, b) { return a - b; });
+      }
       var idx = steps.length - 1;
-      var slider = h("input", { type: "range", min: 0, max: Math.max(0, steps.length - 1), step: 1, value: idx, "aria-label": "Step cursor of this panel" });
+      var slider = h("input", { type: "range", min: 0, max: Math.max(0, steps.length - 1), step: 1, value: idx,
+        "aria-label": shared ? "Shared step cursor " + spec.cursor : "Step cursor of this panel" });
       var out = h("output", { class: "mb-step-label" });
       var seq = 0;
       function set(i) {
         idx = Math.max(0, Math.min(steps.length - 1, i));
         slider.value = idx;
-        out.textContent = "step " + steps[idx] + " (" + (idx + 1) + " of " + steps.length + ")";
+        out.textContent = "step " + steps[idx] + " (" + (idx + 1) + " of " + steps.length + ")" +
+          (shared ? " · cursor “" + spec.cursor + "”, shared by " + spec.cursor_panels + " panels" : "");
         fig.removeAttribute("data-cursor");
         var mine = ++seq;
         return show(steps[idx]).then(function () { if (mine === seq) fig.setAttribute("data-cursor", String(steps[idx])); });
       }
-      body.appendChild(h("div", { class: "mb-cursor", role: "group", "aria-label": "Step cursor" },
-        h("button", { type: "button", "aria-label": "Previous step", text: "◀", onclick: function () { set(idx - 1); } }),
+      var move = shared ? follow(spec.cursor, steps, set) : set;
+      if (shared) fig.setAttribute("data-shared-cursor", spec.cursor);
+      body.appendChild(h("div", { class: "mb-cursor" + (shared ? " mb-cursor-shared" : ""), role: "group", "aria-label": "Step cursor" },
+        h("button", { type: "button", "aria-label": "Previous step", text: "◀", onclick: function () { move(idx - 1); } }),
         slider,
-        h("button", { type: "button", "aria-label": "Next step", text: "▶", onclick: function () { set(idx + 1); } }),
+        h("button", { type: "button", "aria-label": "Next step", text: "▶", onclick: function () { move(idx + 1); } }),
         out));
-      slider.addEventListener("input", function () { set(Number(slider.value)); });
+      slider.addEventListener("input", function () { move(Number(slider.value)); });
       body.appendChild(grid);
-      return set(idx);
+      return set(shared ? cursorGroup(spec.cursor, steps).idx : idx);
     });
   }
 
@@ -177,6 +205,20 @@
           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
         }, { responsive: true, displaylogo: false });
       });
+      if (typeof spec.cursor === "string" && Array.isArray(spec.cursor_steps) && spec.cursor_steps.length) {
+        // a line at the shared cursor's step on every chart of the panel
+        fig.setAttribute("data-shared-cursor", spec.cursor);
+        var mark = function (i) {
+          var step = spec.cursor_steps[i];
+          els.forEach(function (el) {
+            window.Plotly.relayout(el, { shapes: [{ type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
+              line: { color: "#555", width: 1, dash: "dot" } }] });
+          });
+          fig.setAttribute("data-cursor", String(step));
+        };
+        follow(spec.cursor, spec.cursor_steps, mark);
+        mark(cursorGroup(spec.cursor, spec.cursor_steps).idx);
+      }
     });
   }
 
