@@ -675,3 +675,58 @@ def test_stacked_image_modes_draw_each_images_masks_and_boxes(seg_site, site_pag
     assert row.locator(".cmp-layers-note").is_visible()
     row.locator("select.cmp-diffview").select_option("rgb")
     assert close(stage_pixel(page), (0, 0, 0))
+
+
+@pytest.fixture(scope="module")
+def plotly_site(tmp_path_factory):
+    """two runs, step 0: `pr`, a figure of two line traces (run b's names one with XSS), and
+    `cm`, a heatmap."""
+    import plotly.graph_objects as go
+
+    base = tmp_path_factory.mktemp("compare_plotly")
+    root = base / "runs"
+    for rid, shift in (("a", 0.0), ("b", 0.1)):
+        media.init(project="proj", dir=str(root), name=rid, id=rid)
+        x = [0.0, 0.5, 1.0]
+        pr = go.Figure([go.Scatter(x=x, y=[1.0, 0.8 - shift, 0.2], name="cat"),
+                        go.Scatter(x=x, y=[1.0, 0.7 - shift, 0.1], name=XSS if rid == "b" else "dog")])
+        pr.update_layout(title="PR curve", xaxis_title="recall", yaxis_title="precision")
+        cm = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))
+        media.log({"pr": media.Plotly(pr), "cm": media.Plotly(cm)}, step=0)
+        media.finish()
+    build_site([root], base / "site")
+    return base / "site"
+
+
+def test_plotly_figures_overlaid_in_run_colours(plotly_site, site_page):
+    sp = site_page(plotly_site)
+    open_compare(sp, ["proj.a", "proj.b"])
+    page = sp.page
+    sp.wait_cursor(0)
+    row = page.locator(".cmp-row[data-key=pr]")
+    assert row.get_attribute("data-mode") == "overlay"
+    box = row.locator(".cmp-plotly-overlay")
+    assert box.get_attribute("data-traces") == "4" and box.get_attribute("data-columns") == "2"
+    page.wait_for_function("document.querySelectorAll('.cmp-row[data-key=pr] .cmp-plotly-plot .scatterlayer .trace').length === 4")
+    got = row.locator(".cmp-plotly-plot").evaluate(
+        "p => p._fullData.map(t => [t.name, t.line.color, t.line.dash, t.y[1]])")
+    assert [g[1] for g in got] == [PALETTE[0], PALETTE[0], PALETTE[1], PALETTE[1]]
+    assert [g[2] for g in got] == ["solid", "dash", "solid", "dash"]
+    assert [round(g[3], 3) for g in got] == [0.8, 0.7, 0.7, 0.6]
+    legend = row.locator(".cmp-plotly-plot .legendtext").evaluate_all("ls => ls.map(l => l.textContent)")
+    assert legend == ["a (step 0) · cat", "a (step 0) · dog", "b (step 0) · cat", f"b (step 0) · {XSS}"]
+    assert page.evaluate("window.__pwned") is None
+    # the first column's axes and title
+    assert row.locator(".cmp-plotly-plot").evaluate("p => [p._fullLayout.title.text, p._fullLayout.xaxis.title.text]") == [
+        "PR curve", "recall"]
+    sp.screenshot("overlay")
+    # the cells are hidden while overlaid; side by side draws one figure per column again
+    assert row.locator(".cmp-cell .cmp-body").first.is_hidden()
+    row.locator("select.cmp-mode").select_option("side")
+    page.wait_for_function("document.querySelector('.cmp-row[data-key=pr]').dataset.mode === 'side'")
+    page.wait_for_function("document.querySelectorAll('.cmp-row[data-key=pr] .cmp-cell .mb-plot .scatterlayer').length === 2")
+    # a heatmap does not overlay: the row stays side by side and says why
+    cm = page.locator(".cmp-row[data-key=cm]")
+    assert cm.get_attribute("data-mode") == "side"
+    assert cm.locator(".cmp-note").is_visible() and "2-D traces" in cm.locator(".cmp-note").inner_text()
+    sp.screenshot("plotly")
