@@ -55,7 +55,7 @@ RULE_METRICS = {
     "histogram": ("tv", "emd"),
     "video": ("ssim", "mad"),
     "object3d": ("dist",),
-    "plotly": ("changed",),
+    "plotly": ("changed", "dev"),
     "bokeh": ("changed",),
     "html": ("changed",),
 }
@@ -437,6 +437,18 @@ class Comparer:
         row.metrics = {"changed": 0.0 if same else 1.0}
         row.score = 0.0 if same else 1.0
         row.text = "same content" if same else "content differs"
+        if row.kind == "plotly":
+            # how far the plotted numbers moved: a rule can allow noise (plotly:pr.dev<=0.01)
+            dev, where = (0.0, "") if same else imgdiff.figure_deviation(jb, jc)
+            row.metrics["dev"] = dev
+            if not same:
+                # numbers that moved rank by how far; a change of names or styles alone ranks low
+                row.score = 1.0 if not math.isfinite(dev) else min(1.0, dev) if dev > 0 else 0.01
+                row.text = (
+                    f"data changed: {where}" if not math.isfinite(dev)
+                    else f"largest data change {dev:.3g} of the baseline range ({where})" if dev > 0
+                    else "same data; names, styles or layout differ"
+                )
         if not same and row.kind == "html":
             row.details.append(f"{len(rb)} → {len(rc)} bytes")
 

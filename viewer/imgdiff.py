@@ -21,6 +21,11 @@ Definitions (also in docs/ci.md):
 - **3-D dist**: symmetric mean nearest-neighbour distance of the two point sets over the
   baseline's bounding-box diagonal (``points_distance``).
 - **video**: up to 16 evenly spaced frames (first and last included) compared as images.
+- **plotly dev**: the largest change of a plotted number, over the baseline array's range
+  (``figure_deviation``): traces are paired by position, and every numeric data array of a trace
+  (x, y, z, ... and plotly's typed arrays ``{dtype, bdata, shape}``) is compared element-wise.
+  Different trace counts or types, array shapes, changed categories or a number on one side only
+  give inf.
 
 Example::
 
@@ -30,6 +35,7 @@ Example::
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 from pathlib import Path
@@ -323,3 +329,78 @@ def video_frames(path: str | os.PathLike[str], count: int, total: int | None = N
         if want and i >= want[-1] and total is not None and seen >= total:
             break
     return frames, max(seen, total or 0)
+
+
+# ------------------------------------------------------------------------------------------------
+# plotly figures
+# ------------------------------------------------------------------------------------------------
+
+
+def _plotly_array(v: Any) -> np.ndarray | None:
+    """A trace value as a numeric array: a list of numbers (nested lists for z) or plotly's typed
+    array ``{"dtype", "bdata", "shape"}``; None for anything else (text, styles, scalars)."""
+    if isinstance(v, dict) and isinstance(v.get("bdata"), str) and isinstance(v.get("dtype"), str):
+        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]).newbyteorder("<"))
+        shape = v.get("shape")
+        if isinstance(shape, str) and shape.strip():
+            arr = arr.reshape([int(n) for n in shape.split(",")])
+        return arr.astype(np.float64)
+    if isinstance(v, list) and v:
+        try:
+            arr = np.array(v, dtype=np.float64)
+        except (TypeError, ValueError):
+            return None
+        return arr
+    return None
+
+
+#: trace keys that place the data: when they hold text (categories), a change moves the data
+_PLOTLY_POSITIONS = frozenset(
+    "x y z r theta labels values lat lon a b c open high low close dimensions".split()
+)
+
+
+def figure_deviation(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, str]:
+    """(dev, where) of two plotly figures (``{"data": [...], ...}``): the largest |b - a| of any
+    plotted number over the range of a's array (max - min of its finite values; its largest
+    magnitude when that is 0; 1 when that is 0 too), and where it was found ("trace 2 y[5]").
+    NaN equals NaN. Structure that cannot be paired gives (inf, what differs)."""
+    ta, tb = a.get("data") or [], b.get("data") or []
+    if len(ta) != len(tb):
+        return math.inf, f"{len(ta)} → {len(tb)} traces"
+    worst, where = 0.0, ""
+    for i, (x, y) in enumerate(zip(ta, tb), start=1):
+        if not isinstance(x, dict) or not isinstance(y, dict):
+            return math.inf, f"trace {i} is not an object"
+        if x.get("type", "scatter") != y.get("type", "scatter"):
+            return math.inf, f"trace {i}: {x.get('type', 'scatter')} → {y.get('type', 'scatter')}"
+        for key in sorted(set(x) | set(y)):
+            va, vb = x.get(key), y.get(key)
+            aa, ab = _plotly_array(va), _plotly_array(vb)
+            if aa is None and ab is None:
+                if key in _PLOTLY_POSITIONS and va != vb:  # categories moved the data
+                    return math.inf, f"trace {i} {key}: categories changed"
+                continue  # names, styles, hover text: "changed" covers them
+            if aa is None or ab is None:
+                if va == vb:
+                    continue
+                return math.inf, f"trace {i} {key}: not numbers on both sides"
+            if aa.shape != ab.shape:
+                return math.inf, f"trace {i} {key}: shape {aa.shape} → {ab.shape}"
+            if aa.size == 0:
+                continue
+            with np.errstate(invalid="ignore"):
+                diff = np.where((aa == ab) | (np.isnan(aa) & np.isnan(ab)), 0.0, np.abs(ab - aa))
+            if np.isnan(diff).any():
+                return math.inf, f"trace {i} {key}: a number became NaN (or stopped being one)"
+            fin = aa[np.isfinite(aa)]
+            scale = float(fin.max() - fin.min()) if fin.size else 0.0
+            if scale == 0.0:
+                scale = float(np.abs(fin).max()) if fin.size else 0.0
+            scale = scale or 1.0
+            k = int(np.argmax(diff))
+            dev = float(diff.flat[k]) / scale
+            if dev > worst:
+                idx = np.unravel_index(k, diff.shape)
+                worst, where = dev, f"trace {i} {key}[{', '.join(str(int(n)) for n in idx)}]"
+    return worst, where

@@ -5,6 +5,7 @@ worked out by hand."""
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -105,6 +106,9 @@ def test_changes_are_measured_and_ranked(root, tmp_path, capsys):
     # 1% jitter on a unit cube: nearest-point distance ~1% of the diagonal scale
     assert 0.002 < rows["cloud"].metrics["dist"] < 0.02
     assert rows["fig"].metrics["changed"] == 1.0 and rows["fig"].details == ["1 of 2 traces differ"]
+    # y[2] moved from 2 to 9 on a range of 2: 3.5 ranges
+    assert rows["fig"].metrics["dev"] == pytest.approx(3.5) and rows["fig"].score == 1.0
+    assert rows["fig"].text == "largest data change 3.5 of the baseline range (trace 1 y[2])"
     assert rows["page"].metrics["changed"] == 1.0
     assert rows["bk"].metrics["changed"] == 0.0
 
@@ -142,3 +146,40 @@ def test_video_of_other_length_is_reported(root, tmp_path, capsys):
     assert "frames changed 16 → 10; compared the first 10" in page
     # the first ten frames are the same pictures: the rule on ssim passes, the row still ranks first
     assert code == 0 and out.startswith("PASS")
+
+
+def test_plotly_dev_allows_small_numeric_noise(root, tmp_path, capsys):
+    """A plotted number that moves by 0.5% of its trace's range fails `changed==0` but passes a
+    `dev` rule with room for it; the row ranks by how far the data moved."""
+    base, cand = make_run("base"), make_run("cand", plotly_y=(1, 3, 2.01))
+    code, out = run_ci(capsys, base, cand, tmp_path / "out", "plotly:fig.dev<=0.01", "plotly:fig.changed==0")
+    assert code == 1
+    lines = {line.split(" ")[1]: line for line in out.splitlines() if line[:4] in ("PASS", "FAIL")}
+    assert lines["plotly:fig.dev<=0.01"].startswith("PASS"), out
+    assert lines["plotly:fig.changed==0"].startswith("FAIL"), out
+    comparer = ci.Comparer(media.open_run(base), media.open_run(cand), tmp_path / "again")
+    (tmp_path / "again").mkdir()
+    comparer.compare_all()
+    fig = next(r for r in comparer.rows if r.key == "fig")
+    assert fig.metrics["dev"] == pytest.approx(0.005) and fig.score == pytest.approx(0.005)
+
+
+def test_figure_deviation_by_hand():
+    fd = imgdiff.figure_deviation
+    same = {"data": [{"type": "scatter", "x": [0, 1, 2], "y": [0.0, 5.0, float("nan")]}]}
+    assert fd(same, same) == (0.0, "")
+    moved = {"data": [{"type": "scatter", "x": [0, 1, 2], "y": [0.0, 5.5, float("nan")]}]}
+    assert fd(same, moved) == (pytest.approx(0.1), "trace 1 y[1]")  # 0.5 on a range of 5
+    # plotly's typed arrays (plotly.py >= 6) decode to the same numbers, 2-D with their shape
+    typed = {"data": [{"z": {"dtype": "f8", "bdata": "AAAAAAAA8D8AAAAAAAAAQAAAAAAAAAhAAAAAAAAAEEA=", "shape": "2, 2"}}]}
+    plain = {"data": [{"z": [[1, 2], [3, 4.5]]}]}
+    assert fd(typed, plain) == (pytest.approx(0.5 / 3), "trace 1 z[1, 1]")
+    # what cannot be paired is infinitely far
+    assert fd(same, {"data": []}) == (math.inf, "1 → 0 traces")
+    assert fd(same, {"data": [{"type": "bar", "x": [0, 1, 2], "y": [0, 5, 0]}]})[0] == math.inf
+    assert fd({"data": [{"x": ["a", "b"], "y": [1, 2]}]}, {"data": [{"x": ["a", "c"], "y": [1, 2]}]}) == (
+        math.inf, "trace 1 x: categories changed")
+    assert fd(same, {"data": [{"type": "scatter", "x": [0, 1, 2], "y": [0.0, 5.0, 1.0]}]}) == (
+        math.inf, "trace 1 y: a number became NaN (or stopped being one)")
+    # hover text and names are not data: only `changed` sees them
+    assert fd({"data": [{"y": [1], "text": ["a"], "name": "p"}]}, {"data": [{"y": [1], "text": ["b"], "name": "q"}]}) == (0.0, "")
