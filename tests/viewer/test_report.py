@@ -653,8 +653,15 @@ def test_panels_share_a_named_cursor(site_page, tmp_path):
         "document.querySelector('#panel-4 .chart').layout.shapes.map(s => [s.x0, s.x1])"
     )
     assert shapes == [[5, 5]]
+    assert page.url.endswith("report.html#cursor=train:5")  # a link to this view
     # the ▶ button of another panel moves them all on
     page.click("#panel-5 button[aria-label='Next step']")
     wait_all(6)
     assert page.evaluate("document.querySelector('#panel-4 .chart').layout.shapes[0].x0") == 6
     sp.screenshot("shared")
+    # a link opens the report at its cursor's step (a step not logged: the nearest earlier one)
+    page.goto((out / "report.html").as_uri() + "#cursor=train:9")
+    page.reload()
+    page.wait_for_selector("body[data-report=ready]", timeout=20000)
+    wait_all(8)
+    assert page.get_attribute("#panel-6", "data-cursor") == "10"

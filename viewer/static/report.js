@@ -86,9 +86,33 @@
   /* Shared cursors by name: follow(name, steps, fn) adds a panel (fn(index) shows steps[index])
      and returns move(index), which every panel's controls call to move them all. */
   var cursors = {};
+  /* The page's hash keeps each shared cursor's step (#cursor=train:500,val:20), so a link opens
+     the report at those steps; a step that is not logged opens at the nearest earlier one. A hash
+     of anything else (a heading's anchor) is left alone until a cursor moves. */
+  function hashSteps() {
+    var m = /^#cursor=(.*)$/.exec(location.hash || "");
+    var out = {};
+    if (!m) return out;
+    decodeURIComponent(m[1]).split(",").forEach(function (part) {
+      var i = part.lastIndexOf(":");
+      if (i > 0 && /^\d+$/.test(part.slice(i + 1))) out[part.slice(0, i)] = Number(part.slice(i + 1));
+    });
+    return out;
+  }
+  function saveHash() {
+    var parts = Object.keys(cursors).sort().map(function (n) { var g = cursors[n]; return n + ":" + g.steps[g.idx]; });
+    if (window.history && history.replaceState) history.replaceState(null, "", "#cursor=" + parts.join(","));
+  }
   function cursorGroup(name, steps) {
     var g = cursors[name];
-    if (!g) g = cursors[name] = { steps: steps, idx: steps.length - 1, members: [] };
+    if (!g) {
+      var want = hashSteps()[name], idx = steps.length - 1;
+      if (want !== undefined) {
+        idx = 0;
+        for (var i = 0; i < steps.length; i++) if (steps[i] <= want) idx = i;
+      }
+      g = cursors[name] = { steps: steps, idx: idx, members: [] };
+    }
     return g;
   }
   function follow(name, steps, fn) {
@@ -96,6 +120,7 @@
     g.members.push(fn);
     return function move(i) {
       g.idx = Math.max(0, Math.min(g.steps.length - 1, i));
+      saveHash();
       return Promise.all(g.members.map(function (f) { return f(g.idx); }));
     };
   }
