@@ -56,8 +56,8 @@ RULE_METRICS = {
     "video": ("ssim", "mad"),
     "object3d": ("dist",),
     "plotly": ("changed", "dev"),
-    "bokeh": ("changed",),
-    "html": ("changed",),
+    "bokeh": ("changed", "dev"),
+    "html": ("changed", "sim"),
 }
 #: Media kinds compared (the rest are listed as not compared).
 MEDIA_KINDS = ("image", "audio", "table", "histogram", "video", "object3d", "plotly", "bokeh", "html")
@@ -420,7 +420,9 @@ class Comparer:
 
     def _document(self, row: Row, b: dict, c: dict) -> None:
         """plotly / bokeh / HTML: the same content or not. JSON is compared parsed (bokeh's model
-        ids renumbered in order of appearance, so two runs that built the same plot compare equal)."""
+        ids renumbered in order of appearance, so two runs that built the same plot compare equal).
+        plotly and bokeh also get `dev` (how far the plotted numbers moved), HTML `sim` (how
+        alike the two pages' text is); the row ranks by them."""
         row.base_file = self._copy(self.base, "baseline", b["path"])
         row.cand_file = self._copy(self.cand, "candidate", c["path"])
         rb, rc = self.base.resolve(b["path"]).read_bytes(), self.cand.resolve(c["path"]).read_bytes()
@@ -437,9 +439,10 @@ class Comparer:
         row.metrics = {"changed": 0.0 if same else 1.0}
         row.score = 0.0 if same else 1.0
         row.text = "same content" if same else "content differs"
-        if row.kind == "plotly":
+        if row.kind in ("plotly", "bokeh"):
             # how far the plotted numbers moved: a rule can allow noise (plotly:pr.dev<=0.01)
-            dev, where = (0.0, "") if same else imgdiff.figure_deviation(jb, jc)
+            measure = imgdiff.figure_deviation if row.kind == "plotly" else imgdiff.bokeh_deviation
+            dev, where = (0.0, "") if same else measure(jb, jc)
             row.metrics["dev"] = dev
             if not same:
                 # numbers that moved rank by how far; a change of names or styles alone ranks low
@@ -449,8 +452,15 @@ class Comparer:
                     else f"largest data change {dev:.3g} of the baseline range ({where})" if dev > 0
                     else "same data; names, styles or layout differ"
                 )
-        if not same and row.kind == "html":
-            row.details.append(f"{len(rb)} → {len(rc)} bytes")
+        if row.kind == "html":
+            # how much of the page is still the same text: a one-number change ranks low
+            sim = 1.0 if same else imgdiff.text_similarity(
+                rb.decode("utf-8", "replace"), rc.decode("utf-8", "replace"))
+            row.metrics["sim"] = sim
+            if not same:
+                row.score = max(0.01, 1.0 - sim)
+                row.text = f"content differs ({sim:.1%} similar)"
+                row.details.append(f"{len(rb)} → {len(rc)} bytes")
 
     def _same_cell(self, vb: Any, vc: Any) -> bool:
         if isinstance(vb, dict) and isinstance(vc, dict) and "path" in vb and "path" in vc:

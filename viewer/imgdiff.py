@@ -26,6 +26,9 @@ Definitions (also in docs/ci.md):
   (x, y, z, ... and plotly's typed arrays ``{dtype, bdata, shape}``) is compared element-wise.
   Different trace counts or types, array shapes, changed categories or a number on one side only
   give inf.
+- **bokeh dev**: the same over the columns of the documents' ColumnDataSources, paired in
+  document order (``bokeh_deviation``; bokeh's ``ndarray`` columns decoded, gzip or not).
+- **html sim**: difflib's ratio of the two pages' text, 0..1 (``text_similarity``).
 
 Example::
 
@@ -345,13 +348,59 @@ def _plotly_array(v: Any) -> np.ndarray | None:
         if isinstance(shape, str) and shape.strip():
             arr = arr.reshape([int(n) for n in shape.split(",")])
         return arr.astype(np.float64)
+    return _number_list(v)
+
+
+def _number_list(v: Any) -> np.ndarray | None:
     if isinstance(v, list) and v:
         try:
-            arr = np.array(v, dtype=np.float64)
+            return np.array(v, dtype=np.float64)
         except (TypeError, ValueError):
             return None
-        return arr
     return None
+
+
+def _array_deviation(aa: np.ndarray, ab: np.ndarray) -> tuple[float, tuple[int, ...] | str]:
+    """(largest |ab - aa| over aa's range, its index), or (inf, why) when they cannot be paired.
+    The range is max - min of aa's finite values, else its largest magnitude, else 1."""
+    if aa.shape != ab.shape:
+        return math.inf, f"shape {aa.shape} → {ab.shape}"
+    if aa.size == 0:
+        return 0.0, ()
+    with np.errstate(invalid="ignore"):
+        diff = np.where((aa == ab) | (np.isnan(aa) & np.isnan(ab)), 0.0, np.abs(ab - aa))
+    if np.isnan(diff).any():
+        return math.inf, "a number became NaN (or stopped being one)"
+    fin = aa[np.isfinite(aa)]
+    scale = float(fin.max() - fin.min()) if fin.size else 0.0
+    if scale == 0.0:
+        scale = float(np.abs(fin).max()) if fin.size else 0.0
+    k = int(np.argmax(diff))
+    return float(diff.flat[k]) / (scale or 1.0), tuple(int(n) for n in np.unravel_index(k, diff.shape))
+
+
+def _pair_arrays(label: str, ka: dict[str, Any], kb: dict[str, Any], decode: Any,
+                 positions: frozenset[str] | None) -> tuple[float, str]:
+    """The worst deviation over the arrays two objects hold under the same names (``decode``
+    turns a value into a numeric array or None)."""
+    worst, where = 0.0, ""
+    for key in sorted(set(ka) | set(kb)):
+        va, vb = ka.get(key), kb.get(key)
+        aa, ab = decode(va), decode(vb)
+        if aa is None and ab is None:
+            if (positions is None or key in positions) and va != vb:  # categories moved the data
+                return math.inf, f"{label} {key}: categories changed"
+            continue  # names, styles, hover text: "changed" covers them
+        if aa is None or ab is None:
+            if va == vb:
+                continue
+            return math.inf, f"{label} {key}: not numbers on both sides"
+        dev, at = _array_deviation(aa, ab)
+        if isinstance(at, str):
+            return math.inf, f"{label} {key}: {at}"
+        if dev > worst:
+            worst, where = dev, f"{label} {key}[{', '.join(str(n) for n in at)}]"
+    return worst, where
 
 
 #: trace keys that place the data: when they hold text (categories), a change moves the data
@@ -374,33 +423,93 @@ def figure_deviation(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, str]:
             return math.inf, f"trace {i} is not an object"
         if x.get("type", "scatter") != y.get("type", "scatter"):
             return math.inf, f"trace {i}: {x.get('type', 'scatter')} → {y.get('type', 'scatter')}"
-        for key in sorted(set(x) | set(y)):
-            va, vb = x.get(key), y.get(key)
-            aa, ab = _plotly_array(va), _plotly_array(vb)
-            if aa is None and ab is None:
-                if key in _PLOTLY_POSITIONS and va != vb:  # categories moved the data
-                    return math.inf, f"trace {i} {key}: categories changed"
-                continue  # names, styles, hover text: "changed" covers them
-            if aa is None or ab is None:
-                if va == vb:
-                    continue
-                return math.inf, f"trace {i} {key}: not numbers on both sides"
-            if aa.shape != ab.shape:
-                return math.inf, f"trace {i} {key}: shape {aa.shape} → {ab.shape}"
-            if aa.size == 0:
-                continue
-            with np.errstate(invalid="ignore"):
-                diff = np.where((aa == ab) | (np.isnan(aa) & np.isnan(ab)), 0.0, np.abs(ab - aa))
-            if np.isnan(diff).any():
-                return math.inf, f"trace {i} {key}: a number became NaN (or stopped being one)"
-            fin = aa[np.isfinite(aa)]
-            scale = float(fin.max() - fin.min()) if fin.size else 0.0
-            if scale == 0.0:
-                scale = float(np.abs(fin).max()) if fin.size else 0.0
-            scale = scale or 1.0
-            k = int(np.argmax(diff))
-            dev = float(diff.flat[k]) / scale
-            if dev > worst:
-                idx = np.unravel_index(k, diff.shape)
-                worst, where = dev, f"trace {i} {key}[{', '.join(str(int(n)) for n in idx)}]"
+        dev, at = _pair_arrays(f"trace {i}", x, y, _plotly_array, _PLOTLY_POSITIONS)
+        if dev > worst or not math.isfinite(dev):
+            worst, where = dev, at
+            if not math.isfinite(dev):
+                break
     return worst, where
+
+
+# ------------------------------------------------------------------------------------------------
+# bokeh documents and HTML pages
+# ------------------------------------------------------------------------------------------------
+
+
+def _bokeh_array(v: Any) -> np.ndarray | None:
+    """A ColumnDataSource column as a numeric array: a list of numbers or bokeh's
+    ``{"type": "ndarray", "array": {"type": "bytes", "data": base64 (gzip or not)}, "dtype",
+    "order", "shape"}``; None for anything else."""
+    if isinstance(v, dict) and v.get("type") == "ndarray" and isinstance(v.get("dtype"), str):
+        arr_obj = v.get("array")
+        if isinstance(arr_obj, dict) and arr_obj.get("type") == "bytes" and isinstance(arr_obj.get("data"), str):
+            import gzip
+
+            raw = base64.b64decode(arr_obj["data"])
+            if raw[:2] == b"\x1f\x8b":
+                raw = gzip.decompress(raw)
+            dtype = np.dtype(v["dtype"])
+            if dtype.kind not in "iufb":
+                return None
+            dtype = dtype.newbyteorder("<" if v.get("order", "little") == "little" else ">")
+            arr = np.frombuffer(raw, dtype=dtype)
+            shape = v.get("shape")
+            if isinstance(shape, list) and shape:
+                arr = arr.reshape([int(n) for n in shape])
+            return arr.astype(np.float64)
+        return _number_list(arr_obj)
+    return _number_list(v)
+
+
+def _bokeh_sources(doc: Any) -> list[dict[str, Any]]:
+    """Every ColumnDataSource's data of a bokeh JSON document, {column: value}, in document order."""
+    out: list[dict[str, Any]] = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, dict):
+            if v.get("name") == "ColumnDataSource" and isinstance(v.get("attributes"), dict):
+                data = v["attributes"].get("data")
+                if isinstance(data, dict) and data.get("type") == "map" and isinstance(data.get("entries"), list):
+                    out.append({str(e[0]): e[1] for e in data["entries"] if isinstance(e, list) and len(e) == 2})
+                elif isinstance(data, dict):
+                    out.append({str(k): x for k, x in data.items()})
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+
+    walk(doc)
+    return out
+
+
+def bokeh_deviation(a: Any, b: Any) -> tuple[float, str]:
+    """(dev, where) of two bokeh JSON documents: as ``figure_deviation``, over the columns of
+    their ColumnDataSources paired in document order ("source 1 y[12]")."""
+    sa, sb = _bokeh_sources(a), _bokeh_sources(b)
+    if len(sa) != len(sb):
+        return math.inf, f"{len(sa)} → {len(sb)} data sources"
+    worst, where = 0.0, ""
+    for i, (x, y) in enumerate(zip(sa, sb), start=1):
+        dev, at = _pair_arrays(f"source {i}", x, y, _bokeh_array, None)
+        if dev > worst or not math.isfinite(dev):
+            worst, where = dev, at
+            if not math.isfinite(dev):
+                break
+    return worst, where
+
+
+#: pages longer than this (characters) are compared line by line, not character by character
+TEXT_CHARS = 200_000
+
+
+def text_similarity(a: str, b: str) -> float:
+    """How alike two texts are, 0..1: difflib's ratio (2 × matched characters over both lengths),
+    on characters, or on lines when either text is longer than TEXT_CHARS."""
+    import difflib
+
+    if a == b:
+        return 1.0
+    if max(len(a), len(b)) > TEXT_CHARS:
+        return difflib.SequenceMatcher(None, a.splitlines(), b.splitlines(), autojunk=False).ratio()
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()

@@ -110,7 +110,12 @@ def test_changes_are_measured_and_ranked(root, tmp_path, capsys):
     assert rows["fig"].metrics["dev"] == pytest.approx(3.5) and rows["fig"].score == 1.0
     assert rows["fig"].text == "largest data change 3.5 of the baseline range (trace 1 y[2])"
     assert rows["page"].metrics["changed"] == 1.0
-    assert rows["bk"].metrics["changed"] == 0.0
+    # the stored pages differ by ", changed" only: nearly alike, so the row ranks low
+    sim = rows["page"].metrics["sim"]
+    assert 0.9 < sim < 1 and rows["page"].score == pytest.approx(max(0.01, 1 - sim))  # never 0: it changed
+    assert rows["page"].text == f"content differs ({sim:.1%} similar)"
+    assert rows["page"].score < rows["hist"].score
+    assert rows["bk"].metrics["changed"] == 0.0 and rows["bk"].metrics["dev"] == 0.0
 
 
 def test_histogram_distance_by_hand():
@@ -164,6 +169,17 @@ def test_plotly_dev_allows_small_numeric_noise(root, tmp_path, capsys):
     assert fig.metrics["dev"] == pytest.approx(0.005) and fig.score == pytest.approx(0.005)
 
 
+def test_text_similarity_by_hand():
+    # 2 x 13 matched characters of 13 + 22
+    assert imgdiff.text_similarity("<p>report</p>", "<p>report, changed</p>") == pytest.approx(26 / 35)
+    assert imgdiff.text_similarity("same", "same") == 1.0
+    assert imgdiff.text_similarity("abc", "xyz") == 0.0
+    # long pages go line by line: one changed line of four
+    a = "\n".join(["x" * 60_000, "y" * 60_000, "z" * 60_000, "w" * 60_000])
+    b = a.replace("z" * 60_000, "q" * 60_000)
+    assert imgdiff.text_similarity(a, b) == pytest.approx(0.75)
+
+
 def test_figure_deviation_by_hand():
     fd = imgdiff.figure_deviation
     same = {"data": [{"type": "scatter", "x": [0, 1, 2], "y": [0.0, 5.0, float("nan")]}]}
@@ -183,3 +199,29 @@ def test_figure_deviation_by_hand():
         math.inf, "trace 1 y: a number became NaN (or stopped being one)")
     # hover text and names are not data: only `changed` sees them
     assert fd({"data": [{"y": [1], "text": ["a"], "name": "p"}]}, {"data": [{"y": [1], "text": ["b"], "name": "q"}]}) == (0.0, "")
+
+
+def test_bokeh_dev_measures_the_moved_data(root, tmp_path, capsys):
+    """A bokeh line whose y[1] moves from 4 to 4.03 (1% of the range 1..4) passes a `dev` rule
+    with room for it and fails `changed==0`; bokeh's ndarray columns are decoded."""
+    import bokeh.plotting
+
+    def doc(ys):
+        p = bokeh.plotting.figure(width=200, height=150)
+        p.line(np.arange(3, dtype=float), np.array(ys, dtype=float))  # numpy: bokeh's ndarray encoding
+        return media.Bokeh(p)
+
+    dirs = []
+    for name, ys in (("b0", [1, 4, 2]), ("b1", [1, 4.03, 2])):
+        run = media.init(project="ci", id=name)
+        media.log({"bk": doc(ys)}, step=0)
+        media.finish()
+        dirs.append(Path(run.dir))
+    code, out = run_ci(capsys, dirs[0], dirs[1], tmp_path / "out", "bokeh:bk.dev<=0.02", "bokeh:bk.changed==0")
+    assert code == 1
+    assert "PASS bokeh:bk.dev<=0.02" in out and "FAIL bokeh:bk.changed==0" in out
+    comparer = ci.Comparer(media.open_run(dirs[0]), media.open_run(dirs[1]), tmp_path / "again")
+    (tmp_path / "again").mkdir()
+    comparer.compare_all()
+    row = next(r for r in comparer.rows if r.key == "bk")
+    assert row.metrics["dev"] == pytest.approx(0.01) and row.text.endswith("(source 1 y[1])")
