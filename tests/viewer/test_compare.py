@@ -689,7 +689,8 @@ def plotly_site(tmp_path_factory):
         media.init(project="proj", dir=str(root), name=rid, id=rid)
         x = [0.0, 0.5, 1.0]
         pr = go.Figure([go.Scatter(x=x, y=[1.0, 0.8 - shift, 0.2], name="cat"),
-                        go.Scatter(x=x, y=[1.0, 0.7 - shift, 0.1], name=XSS if rid == "b" else "dog")])
+                        go.Scatter(x=x, y=[1.0, 0.7 - shift, 0.1], name=XSS if rid == "b" else "dog"),
+                        go.Scatter(x=x, y=[0.9, 0.6, 0.0], name="band", fill="tozeroy", fillcolor="rgba(0,0,0,0.1)")])
         pr.update_layout(title="PR curve", xaxis_title="recall", yaxis_title="precision")
         cm = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))
         media.log({"pr": media.Plotly(pr), "cm": media.Plotly(cm)}, step=0)
@@ -706,15 +707,18 @@ def test_plotly_figures_overlaid_in_run_colours(plotly_site, site_page):
     row = page.locator(".cmp-row[data-key=pr]")
     assert row.get_attribute("data-mode") == "overlay"
     box = row.locator(".cmp-plotly-overlay")
-    assert box.get_attribute("data-traces") == "4" and box.get_attribute("data-columns") == "2"
-    page.wait_for_function("document.querySelectorAll('.cmp-row[data-key=pr] .cmp-plotly-plot .scatterlayer .trace').length === 4")
+    assert box.get_attribute("data-traces") == "6" and box.get_attribute("data-columns") == "2"
+    page.wait_for_function("document.querySelectorAll('.cmp-row[data-key=pr] .cmp-plotly-plot .scatterlayer .trace').length === 6")
     got = row.locator(".cmp-plotly-plot").evaluate(
-        "p => p._fullData.map(t => [t.name, t.line.color, t.line.dash, t.y[1]])")
-    assert [g[1] for g in got] == [PALETTE[0], PALETTE[0], PALETTE[1], PALETTE[1]]
-    assert [g[2] for g in got] == ["solid", "dash", "solid", "dash"]
-    assert [round(g[3], 3) for g in got] == [0.8, 0.7, 0.7, 0.6]
+        "p => p._fullData.map(t => [t.name, t.line.color, t.line.dash, t.y[1], t.fillcolor || null])")
+    assert [g[1] for g in got] == [PALETTE[0]] * 3 + [PALETTE[1]] * 3
+    assert [g[2] for g in got] == ["solid", "dash", "dot"] * 2
+    assert [round(g[3], 3) for g in got] == [0.8, 0.7, 0.6, 0.7, 0.6, 0.6]
+    # a filled area keeps its own transparency, in the column's colour
+    assert [g[4] for g in got if g[4]] == ["rgba(31,119,180,0.1)", "rgba(214,39,40,0.1)"]
     legend = row.locator(".cmp-plotly-plot .legendtext").evaluate_all("ls => ls.map(l => l.textContent)")
-    assert legend == ["a (step 0) · cat", "a (step 0) · dog", "b (step 0) · cat", f"b (step 0) · {XSS}"]
+    assert legend == ["a (step 0) · cat", "a (step 0) · dog", "a (step 0) · band",
+                      "b (step 0) · cat", f"b (step 0) · {XSS}", "b (step 0) · band"]
     assert page.evaluate("window.__pwned") is None
     # the first column's axes and title
     assert row.locator(".cmp-plotly-plot").evaluate("p => [p._fullLayout.title.text, p._fullLayout.xaxis.title.text]") == [

@@ -4,7 +4,7 @@
    (or two steps of one run) can be read against each other. Matplotlib figures arrive converted
    to Plotly and are overlaid the same way.
    - every trace takes its column's colour; the traces of one figure are told apart by dash
-     (lines) and marker symbol; legend entries are "<column> · <trace name>", grouped by column
+     (lines) and marker symbol; a filled area keeps its transparency (at most 0.35); legend entries are "<column> · <trace name>", grouped by column
      (a click on one hides it, a double click shows that one alone: plotly's legend)
    - the axes, titles and axis types are the first column's figure's; the overlay says so
    - only 2-D cartesian traces overlay (scatter, scattergl, bar, histogram, box, violin); a figure
@@ -32,6 +32,14 @@
     return !!f && f.data.every(function (t) { return t && typeof t === "object" && OVERLAY[t.type || "scatter"] === 1; });
   }
   function copy(v) { return JSON.parse(JSON.stringify(v)); }
+  // a filled area keeps its own transparency (at most FILL_ALPHA) in the column's colour
+  var FILL_ALPHA = 0.35;
+  function fillOf(color, original) {
+    var m = /rgba\(\s*[\d.]+\s*,\s*[\d.]+\s*,\s*[\d.]+\s*,\s*([\d.]+)\s*\)/.exec(String(original || ""));
+    var a = Math.min(FILL_ALPHA, m ? Number(m[1]) : 0.25);
+    var n = parseInt(String(color).slice(1), 16);
+    return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + a + ")";
+  }
 
   function render(ctx) {
     var root = ctx.root;
@@ -50,7 +58,8 @@
         if (type === "scatter" || type === "scattergl") {
           t.line = Object.assign({}, t.line || {}, { color: c.run.color, dash: DASHES[k % DASHES.length] });
           t.marker = Object.assign({}, t.marker || {}, { color: c.run.color, symbol: SYMBOLS[k % SYMBOLS.length] });
-          delete t.marker.colorscale; delete t.marker.showscale; delete t.fillcolor;
+          delete t.marker.colorscale; delete t.marker.showscale;
+          if (t.fill && t.fill !== "none") t.fillcolor = fillOf(c.run.color, t0.fillcolor);
         } else {
           t.marker = Object.assign({}, t.marker || {}, { color: c.run.color });
           delete t.marker.colorscale; delete t.marker.showscale;
