@@ -489,3 +489,77 @@ def test_object3d_mouse_drag_moves_every_view(site, site_page):
     )
     a, b = eyes(page)
     assert a == pytest.approx(b, abs=1e-6) and a != pytest.approx([1.25, 1.25, 1.25], abs=1e-3)
+
+
+# ---------------------------------------------------------------------------------------------
+# bokeh: linked zoom and pan (viewer/static/compare_bokeh.js)
+# ---------------------------------------------------------------------------------------------
+
+BOKEH = ".cmp-row[data-key=bk]"
+RANGES = f"""() => [...document.querySelectorAll('{BOKEH} .mb-bokeh-root')].map(r => {{
+  const m = [...r._mbViews.roots][0].model;
+  return [m.x_range.start, m.x_range.end, m.y_range.start, m.y_range.end].map(x => +x.toFixed(4)); }})"""
+
+
+@pytest.fixture(scope="module")
+def bokeh_site(tmp_path_factory):
+    """alpha and beta, step 0: a bokeh line plot `bk`, alpha over x 0..10, beta over x 0..4."""
+    from bokeh.plotting import figure
+
+    base = tmp_path_factory.mktemp("compare_bokeh")
+    root = base / "runs"
+    for name, n in (("alpha", 11), ("beta", 5)):
+        media.init(project="proj", dir=str(root), name=name, id=name)
+        p = figure(width=320, height=240, title=name)
+        p.line(np.arange(n, dtype=float), np.arange(n, dtype=float) ** 0.5)
+        media.log({"bk": media.Bokeh(p)}, step=0)
+        media.finish()
+    build_site([root], base / "site")
+    return base / "site"
+
+
+def test_bokeh_linked_zoom_and_pan(bokeh_site, site_page):
+    """Both plots show the first column's view; a drag on the second pans both; the view is kept
+    in the URL and survives a reload; Reset view gives both the first column's initial view."""
+    sp = site_page(bokeh_site)
+    open_compare(sp, [A, B])
+    page = sp.page
+    assert page.locator(BOKEH).get_attribute("data-mode") == "linked"
+    page.wait_for_selector(f"{BOKEH} .cmp-bk-bar[data-linked='1']")
+    page.wait_for_function(f"document.querySelector('{BOKEH} .cmp-bk-status').textContent === '2 of 2 documents linked'")
+    first = page.evaluate(RANGES)
+    assert first[0] == first[1] and first[0][0] < 0 and first[0][1] > 10  # alpha's x 0..10, padded
+    # drag the second (beta's) plot: both pan the same way
+    root = page.locator(f"{BOKEH} .cmp-cell").nth(1).locator(".mb-bokeh-root")
+    root.scroll_into_view_if_needed()
+    box = root.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    page.mouse.move(cx + 60, cy + 20, steps=6)
+    page.mouse.up()
+    page.wait_for_function(f"(() => {{ const r = ({RANGES})(); return r[0][0] !== {first[0][0]} && r[0].join() === r[1].join(); }})()")
+    moved = page.evaluate(RANGES)
+    assert moved[0][0] < first[0][0]  # dragged right: the view moves to smaller x
+    saved = ps_of(page)["bk"]
+    assert saved["xr"] == pytest.approx(moved[0][:2], abs=1e-3) and saved["yr"] == pytest.approx(moved[0][2:], abs=1e-3)
+    page.reload()
+    page.wait_for_selector(f"{BOKEH} .cmp-bk-bar[data-linked='1']")
+    page.wait_for_function(f"document.querySelector('{BOKEH} .cmp-bk-status').textContent === '2 of 2 documents linked'")
+    assert page.evaluate(RANGES) == [pytest.approx(moved[0], abs=1e-3)] * 2
+    page.click(f"{BOKEH} .cmp-bk-reset")
+    page.wait_for_function(f"(() => {{ const r = ({RANGES})(); return r[0].join() === r[1].join() && r[0][1] > 10; }})()")
+    assert page.evaluate(RANGES)[0] == pytest.approx(first[0], abs=1e-3)
+    assert ps_of(page)["bk"].get("xr") is None
+
+
+def test_bokeh_independent_views_are_not_linked(bokeh_site, site_page):
+    sp = site_page(bokeh_site)
+    open_compare(sp, [A, B], ps={"bk": {"mode": "side"}})
+    page = sp.page
+    assert page.locator(BOKEH).get_attribute("data-mode") == "side"
+    page.wait_for_function(f"[...document.querySelectorAll('{BOKEH} .mb-bokeh-root')].every(r => r._mbViews)")
+    page.wait_for_timeout(300)
+    r = page.evaluate(RANGES)
+    assert r[0][1] > 10 and r[1][1] < 6  # each plot its own data's range
+    assert page.locator(f"{BOKEH} .cmp-bk-bar").count() == 0
