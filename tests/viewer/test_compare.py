@@ -734,3 +734,56 @@ def test_plotly_figures_overlaid_in_run_colours(plotly_site, site_page):
     assert cm.get_attribute("data-mode") == "side"
     assert cm.locator(".cmp-note").is_visible() and "2-D traces" in cm.locator(".cmp-note").inner_text()
     sp.screenshot("plotly")
+
+
+@pytest.fixture(scope="module")
+def html_site(tmp_path_factory):
+    """two runs, step 0, `page`: a loss that changed, a list item added, a script only in a, text
+    that looks like a tag only in b."""
+    base = tmp_path_factory.mktemp("compare_html")
+    root = base / "runs"
+    pages = {
+        "a": "<h3>Step 10</h3><p>Loss is <b>0.321</b>.</p><script>window.__pwned=1</script>"
+             "<ul><li>circle</li><li>square</li></ul>",
+        "b": "<h3>Step 10</h3><p>Loss is <b>0.301</b>.</p><p>&lt;img src=x onerror=window.__pwned=2&gt;</p>"
+             "<ul><li>circle</li><li>triangle</li><li>square</li></ul>",
+    }
+    for rid, html in pages.items():
+        media.init(project="proj", dir=str(root), name=rid, id=rid)
+        media.log({"page": media.Html(html)}, step=0)
+        media.finish()
+    build_site([root], base / "site")
+    return base / "site"
+
+
+def test_html_text_changes_word_by_word(html_site, site_page):
+    sp = site_page(html_site)
+    open_compare(sp, ["proj.a", "proj.b"])
+    page = sp.page
+    sp.wait_cursor(0)
+    row = page.locator(".cmp-row[data-key=page]")
+    assert row.get_attribute("data-mode") == "text"
+    box = row.locator(".cmp-hdiff")
+    assert box.get_attribute("data-unit") == "word"
+    assert [box.get_attribute(f"data-{k}") for k in ("removed", "added", "same")] == ["1", "5", "6"]
+    assert row.locator("del.cmp-hdiff-a").all_inner_texts() == ["0.321."]
+    assert row.locator("ins.cmp-hdiff-b").all_inner_texts() == ["0.301.", "<img", "src=x", "onerror=window.__pwned=2>", "triangle"]
+    text = row.locator(".cmp-hdiff-body").inner_text()
+    assert "pwned=1" not in text  # a script's text is not visible text
+    assert page.evaluate("window.__pwned") is None
+    assert row.locator(".cmp-hdiff-counts").inner_text() == "1 word removed · 5 added · 6 unchanged (55% of the longer page)"
+    # colours: A's removed words in A's colour, B's added in B's
+    colors = [row.locator(sel).first.evaluate("e => getComputedStyle(e).color") for sel in ("del.cmp-hdiff-a", "ins.cmp-hdiff-b")]
+    assert colors == ["rgb(31, 119, 180)", "rgb(214, 39, 40)"]
+    # the HTML source, line by line; kept in the URL
+    row.locator("select.cmp-hdiff-view").select_option("source")
+    page.wait_for_function("document.querySelector('.cmp-hdiff').dataset.unit === 'line'")
+    assert int(box.get_attribute("data-removed")) >= 1 and int(box.get_attribute("data-added")) >= 1
+    assert any("<script>window.__pwned=1</script>" in t for t in row.locator("del.cmp-hdiff-a").all_inner_texts())
+    assert '"view":"source"' in unquote(page.url)
+    sp.screenshot("html")
+    # the diff itself: indices into b for kept and added tokens, into a for removed ones
+    got = page.evaluate("MB.compareHtml.diff(['a', 'b', 'c'], ['a', 'c', 'd'], 100)")
+    assert got == [[" ", 0], ["-", 1], [" ", 1], ["+", 2]]
+    assert page.evaluate("MB.compareHtml.diff([], ['x'], 100)") == [["+", 0]]
+    assert page.evaluate("MB.compareHtml.diff(['a', 'b'], ['c', 'd'], 1)") is None  # more edits than allowed
