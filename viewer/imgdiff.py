@@ -41,6 +41,7 @@ from __future__ import annotations
 import base64
 import math
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -403,6 +404,17 @@ def _pair_arrays(label: str, ka: dict[str, Any], kb: dict[str, Any], decode: Any
     return worst, where
 
 
+def _worst(found: Iterable[tuple[float, str]]) -> tuple[float, str]:
+    """The largest (dev, where) of paired parts; the first inf ends the search."""
+    worst, where = 0.0, ""
+    for dev, at in found:
+        if dev > worst:
+            worst, where = dev, at
+        if not math.isfinite(dev):
+            break
+    return worst, where
+
+
 #: trace keys that place the data: when they hold text (categories), a change moves the data
 _PLOTLY_POSITIONS = frozenset(
     "x y z r theta labels values lat lon a b c open high low close dimensions".split()
@@ -417,18 +429,17 @@ def figure_deviation(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, str]:
     ta, tb = a.get("data") or [], b.get("data") or []
     if len(ta) != len(tb):
         return math.inf, f"{len(ta)} → {len(tb)} traces"
-    worst, where = 0.0, ""
-    for i, (x, y) in enumerate(zip(ta, tb), start=1):
-        if not isinstance(x, dict) or not isinstance(y, dict):
-            return math.inf, f"trace {i} is not an object"
-        if x.get("type", "scatter") != y.get("type", "scatter"):
-            return math.inf, f"trace {i}: {x.get('type', 'scatter')} → {y.get('type', 'scatter')}"
-        dev, at = _pair_arrays(f"trace {i}", x, y, _plotly_array, _PLOTLY_POSITIONS)
-        if dev > worst or not math.isfinite(dev):
-            worst, where = dev, at
-            if not math.isfinite(dev):
-                break
-    return worst, where
+
+    def traces() -> Iterator[tuple[float, str]]:
+        for i, (x, y) in enumerate(zip(ta, tb), start=1):
+            if not isinstance(x, dict) or not isinstance(y, dict):
+                yield math.inf, f"trace {i} is not an object"
+            elif x.get("type", "scatter") != y.get("type", "scatter"):
+                yield math.inf, f"trace {i}: {x.get('type', 'scatter')} → {y.get('type', 'scatter')}"
+            else:
+                yield _pair_arrays(f"trace {i}", x, y, _plotly_array, _PLOTLY_POSITIONS)
+
+    return _worst(traces())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -489,14 +500,8 @@ def bokeh_deviation(a: Any, b: Any) -> tuple[float, str]:
     sa, sb = _bokeh_sources(a), _bokeh_sources(b)
     if len(sa) != len(sb):
         return math.inf, f"{len(sa)} → {len(sb)} data sources"
-    worst, where = 0.0, ""
-    for i, (x, y) in enumerate(zip(sa, sb), start=1):
-        dev, at = _pair_arrays(f"source {i}", x, y, _bokeh_array, None)
-        if dev > worst or not math.isfinite(dev):
-            worst, where = dev, at
-            if not math.isfinite(dev):
-                break
-    return worst, where
+    return _worst(_pair_arrays(f"source {i}", x, y, _bokeh_array, None)
+                  for i, (x, y) in enumerate(zip(sa, sb), start=1))
 
 
 #: pages longer than this (characters) are compared line by line, not character by character

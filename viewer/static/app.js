@@ -230,13 +230,17 @@
     if (typeof inlinedUrl === "string") return inlinedUrl;
     return "files/" + seg(run) + "/" + String(path).split("/").map(seg).join("/");
   };
+  /* What the build inlined into a stub for one of its files (a table's rows, a figure, a page's
+     text); path defaults to the stub's own file. undefined when it is not in the site. */
+  MB.inlined = function (stub, path) {
+    var inl = stub && stub.__inline;
+    if (path === undefined) path = stub && stub.path;
+    return inl && typeof path === "string" && Object.prototype.hasOwnProperty.call(inl, path) ? inl[path] : undefined;
+  };
   function makeCtx(base, stub) {
     var ctx = Object.create(base);
     ctx.stub = stub;
-    ctx.json = function (path) {
-      var inl = stub && stub.__inline;
-      return inl && Object.prototype.hasOwnProperty.call(inl, path) ? inl[path] : undefined;
-    };
+    ctx.json = function (path) { return MB.inlined(stub, path); };
     ctx.missing = function (path) { return !!(stub && stub.__missing && stub.__missing.indexOf(path) >= 0); };
     return ctx;
   }

@@ -611,7 +611,7 @@
           return { run: { key: c.run.key, col: c.run.col, pin: c.run.pin, color: c.run.color, label: runLabel(c.run) },
             step: c.entry.step, stub: c.entry.stub, body: c.body,
             url: function (path) { return MB.fileUrl(c.run.key, path); },
-            json: function (path) { var inl = c.entry.stub.__inline; return inl && Object.prototype.hasOwnProperty.call(inl, path) ? inl[path] : undefined; } };
+            json: function (path) { return MB.inlined(c.entry.stub, path); } };
         }),
         state: function (name, dflt) { return MB.panelState(row.key, name, dflt); },
         setState: function (name, value) { MB.setPanelState(row.key, name, value); },
@@ -908,7 +908,7 @@
       var st = IL.loadState(lctx);
       function sideCtx(c, stub) {
         return { url: function (path) { return MB.fileUrl(c.run.key, path); }, placeholder: MB.placeholder,
-          json: function (path) { var inl = stub.__inline; return inl && Object.prototype.hasOwnProperty.call(inl, path) ? inl[path] : undefined; } };
+          json: function (path) { return MB.inlined(stub, path); } };
       }
       var la = IL.overlays(sa, sideCtx(a, sa), st), lb = IL.overlays(sb, sideCtx(b, sb), st);
       var masks = {}, boxes = {};

@@ -19,8 +19,7 @@
   var MAX_EDITS = 4000; // a diff with more edits than this is shown as "mostly different"
 
   function pageOf(stub) {
-    var inl = stub && stub.__inline;
-    var t = inl && typeof stub.path === "string" && Object.prototype.hasOwnProperty.call(inl, stub.path) ? inl[stub.path] : null;
+    var t = MB.inlined(stub);
     return typeof t === "string" ? t : null;
   }
   function visibleText(html) {

@@ -21,10 +21,8 @@
   var DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
   var SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross"];
 
-  function ptext(s) { return MB.charts ? MB.charts.ptext(s) : String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
   function figureOf(stub) {
-    var inl = stub && stub.__inline;
-    var f = inl && typeof stub.path === "string" && Object.prototype.hasOwnProperty.call(inl, stub.path) ? inl[stub.path] : null;
+    var f = MB.inlined(stub);
     return f && Array.isArray(f.data) && f.data.length ? f : null;
   }
   function overlayable(stub) {
@@ -52,7 +50,7 @@
       f.data.forEach(function (t0, k) {
         var t = copy(t0);
         var type = t.type || "scatter";
-        t.name = ptext(col + " · " + (t0.name !== undefined && t0.name !== null && t0.name !== "" ? String(t0.name) : "trace " + (k + 1)));
+        t.name = MB.charts.ptext(col + " · " + (t0.name !== undefined && t0.name !== null && t0.name !== "" ? String(t0.name) : "trace " + (k + 1)));
         t.legendgroup = "col" + i;
         t.showlegend = true;
         if (type === "scatter" || type === "scattergl") {

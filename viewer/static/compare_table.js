@@ -34,10 +34,8 @@
   var SORT_BY = [["delta", "change B − A"], ["abs", "size of change |B − A|"], ["b", "value in B"], ["a", "value in A"]];
 
   function isStub(v) { return v !== null && typeof v === "object" && !Array.isArray(v) && typeof v._type === "string"; }
-  function has(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
   function tableOf(stub) {
-    var inl = stub && stub.__inline;
-    var t = inl && typeof stub.path === "string" && has(inl, stub.path) ? inl[stub.path] : null;
+    var t = MB.inlined(stub);
     return t && Array.isArray(t.columns) && Array.isArray(t.data) ? t : null;
   }
 
@@ -258,7 +256,7 @@
     }
     var ctxA = sideCtx(A), ctxB = sideCtx(B);
     function side(cls, v, str, r, c, isA) {
-      if (!isStub(v) || !MB.R || !MB.R.mediaCell) return h("span", { class: cls, text: str });
+      if (!isStub(v)) return h("span", { class: cls, text: str });
       var box = h("span", { class: cls + " cmp-tdiff-media", title: str });
       MB.R.mediaCell(box, v, isA ? ctxA : ctxB, (isA ? "A" : "B") + ", " + (join === null ? "row " : join + " ") + keyText(r) + ", " + c);
       return box;
@@ -286,7 +284,6 @@
     }
     function sortRows(view) {
       var col = st.sort.col, dir = st.sort.dir, ia = colsA.indexOf(col), ib = colsB.indexOf(col);
-      var cmpCells = MB.R && MB.R.compareCells;
       var numeric = col !== "" && numericColumn(ta, tb, ia, ib);
       var keyed = view.map(function (r) {
         var v = col === "" ? r.key : sortValue(r.a ? r.a[ia] : undefined, r.b ? r.b[ib] : undefined, !!r.a, !!r.b, st.by, numeric);
@@ -296,8 +293,7 @@
         var ex = x.v === null || x.v === undefined || (typeof x.v === "number" && isNaN(x.v));
         var ey = y.v === null || y.v === undefined || (typeof y.v === "number" && isNaN(y.v));
         if (ex || ey) return ex && ey ? x.r.order - y.r.order : ex ? 1 : -1; // empty last, both ways
-        var d = cmpCells ? cmpCells(x.v, y.v) : (x.v < y.v ? -1 : x.v > y.v ? 1 : 0);
-        return dir * d || x.r.order - y.r.order;
+        return dir * MB.R.compareCells(x.v, y.v) || x.r.order - y.r.order;
       });
       return keyed.map(function (k) { return k.r; });
     }

@@ -6,7 +6,8 @@
    summary (a run's key/value table).
    Shared cursors (spec.cursor = a name, spec.cursor_steps = the union of its media panels' steps,
    from viewer/report.py): every media/table/compare panel of one name has a slider over those
-   steps, and moving any of them moves all; a chart of that name draws a line at the step. When every panel has drawn, body[data-report=ready] is set; a
+   steps, and moving any of them moves all; a chart of that name draws a line at the step.
+   When every panel has drawn, body[data-report=ready] is set; a
    panel sets data-state=ready or data-state=error on itself.
    Every user string goes in as text (MB.h "text", textContent); plotly strings via MB.charts.ptext. */
 (function () {
@@ -106,15 +107,14 @@
   function cursorGroup(name, steps) {
     var g = cursors[name];
     if (!g) {
-      var want = hashSteps()[name], idx = steps.length - 1;
-      if (want !== undefined) {
-        idx = 0;
-        for (var i = 0; i < steps.length; i++) if (steps[i] <= want) idx = i;
-      }
+      var want = hashSteps()[name];
+      var idx = want === undefined ? steps.length - 1 : Math.max(0, MB.nearestIndex(steps, want));
       g = cursors[name] = { steps: steps, idx: idx, members: [] };
     }
     return g;
   }
+  // a panel on a shared cursor has its name and the union of its panels' steps in the spec
+  function isShared(spec) { return typeof spec.cursor === "string" && Array.isArray(spec.cursor_steps) && spec.cursor_steps.length > 0; }
   function follow(name, steps, fn) {
     var g = cursorGroup(name, steps);
     g.members.push(fn);
@@ -153,7 +153,7 @@
         body.appendChild(grid);
         return show(spec.step);
       }
-      var steps, shared = typeof spec.cursor === "string" && Array.isArray(spec.cursor_steps) && spec.cursor_steps.length;
+      var steps, shared = isShared(spec);
       if (shared) steps = spec.cursor_steps;
       else {
         var all = {};
@@ -230,7 +230,7 @@
           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
         }, { responsive: true, displaylogo: false });
       });
-      if (typeof spec.cursor === "string" && Array.isArray(spec.cursor_steps) && spec.cursor_steps.length) {
+      if (isShared(spec)) {
         // a line at the shared cursor's step on every chart of the panel
         fig.setAttribute("data-shared-cursor", spec.cursor);
         var mark = function (i) {
