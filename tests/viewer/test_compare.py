@@ -523,18 +523,24 @@ def test_run_page_link_compares_two_steps(site, site_page):
     assert page.locator("h1").inner_text() == "Compare 2 steps of one run"
 
 
-@pytest.fixture(scope="module")
-def list_site(tmp_path_factory):
-    """two runs logging lists of images under one key: greys 10, 20, 30 (a) and 40, 80, 120, 160 (b)."""
-    base = tmp_path_factory.mktemp("compare_lists")
+def site_of_runs(tmp_path_factory, name, rows):
+    """A site of runs proj.<id>, each logging its row at step 0: rows = {id: {key: value}}."""
+    base = tmp_path_factory.mktemp(name)
     root = base / "runs"
-    for rid, greys in (("a", (10, 20, 30)), ("b", (40, 80, 120, 160))):
+    for rid, row in rows.items():
         media.init(project="proj", dir=str(root), name=rid, id=rid)
-        media.log({"ex": [media.Image(np.full((8, 8, 3), g, np.uint8), caption=f"{rid} sample {i}")
-                          for i, g in enumerate(greys)]}, step=0)
+        media.log(row, step=0)
         media.finish()
     build_site([root], base / "site")
     return base / "site"
+
+
+@pytest.fixture(scope="module")
+def list_site(tmp_path_factory):
+    """two runs logging lists of images under one key: greys 10, 20, 30 (a) and 40, 80, 120, 160 (b)."""
+    return site_of_runs(tmp_path_factory, "compare_lists", {
+        rid: {"ex": [media.Image(np.full((8, 8, 3), g, np.uint8), caption=f"{rid} sample {i}") for i, g in enumerate(greys)]}
+        for rid, greys in (("a", (10, 20, 30)), ("b", (40, 80, 120, 160)))})
 
 
 def test_two_image_modes_on_lists_compare_one_item(list_site, site_page):
@@ -601,18 +607,15 @@ def test_compare_prefetches_the_next_chunk_near_a_chunk_edge(tmp_path, site_page
 def seg_site(tmp_path_factory):
     """two runs, one black 32x32 image each at step 0: `a` with mask class 1 ("cat") everywhere
     and a "cat" box, `b` with mask class 2 ("dog") everywhere and a "dog" box."""
-    base = tmp_path_factory.mktemp("compare_seg")
-    root = base / "runs"
     labels = {0: "bg", 1: "cat", 2: "dog"}
-    for rid, cls in (("a", 1), ("b", 2)):
-        media.init(project="proj", dir=str(root), name=rid, id=rid)
+
+    def seg(cls):
         box = {"position": {"minX": 4, "maxX": 28, "minY": 4, "maxY": 28}, "domain": "pixel", "class_id": cls}
-        media.log({"seg": media.Image(np.zeros((32, 32, 3), np.uint8),
-                                      masks={"pred": {"mask_data": np.full((32, 32), cls, np.uint8), "class_labels": labels}},
-                                      boxes={"det": {"box_data": [box], "class_labels": labels}})}, step=0)
-        media.finish()
-    build_site([root], base / "site")
-    return base / "site"
+        return media.Image(np.zeros((32, 32, 3), np.uint8),
+                           masks={"pred": {"mask_data": np.full((32, 32), cls, np.uint8), "class_labels": labels}},
+                           boxes={"det": {"box_data": [box], "class_labels": labels}})
+
+    return site_of_runs(tmp_path_factory, "compare_seg", {"a": {"seg": seg(1)}, "b": {"seg": seg(2)}})
 
 
 def test_stacked_image_modes_draw_each_images_masks_and_boxes(seg_site, site_page):
@@ -683,20 +686,15 @@ def plotly_site(tmp_path_factory):
     `cm`, a heatmap."""
     import plotly.graph_objects as go
 
-    base = tmp_path_factory.mktemp("compare_plotly")
-    root = base / "runs"
-    for rid, shift in (("a", 0.0), ("b", 0.1)):
-        media.init(project="proj", dir=str(root), name=rid, id=rid)
+    def row(rid, shift):
         x = [0.0, 0.5, 1.0]
         pr = go.Figure([go.Scatter(x=x, y=[1.0, 0.8 - shift, 0.2], name="cat"),
                         go.Scatter(x=x, y=[1.0, 0.7 - shift, 0.1], name=XSS if rid == "b" else "dog"),
                         go.Scatter(x=x, y=[0.9, 0.6, 0.0], name="band", fill="tozeroy", fillcolor="rgba(0,0,0,0.1)")])
         pr.update_layout(title="PR curve", xaxis_title="recall", yaxis_title="precision")
-        cm = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))
-        media.log({"pr": media.Plotly(pr), "cm": media.Plotly(cm)}, step=0)
-        media.finish()
-    build_site([root], base / "site")
-    return base / "site"
+        return {"pr": media.Plotly(pr), "cm": media.Plotly(go.Figure(go.Heatmap(z=[[1, 2], [3, 4]])))}
+
+    return site_of_runs(tmp_path_factory, "compare_plotly", {"a": row("a", 0.0), "b": row("b", 0.1)})
 
 
 def test_plotly_figures_overlaid_in_run_colours(plotly_site, site_page):
@@ -740,20 +738,13 @@ def test_plotly_figures_overlaid_in_run_colours(plotly_site, site_page):
 def html_site(tmp_path_factory):
     """two runs, step 0, `page`: a loss that changed, a list item added, a script only in a, text
     that looks like a tag only in b."""
-    base = tmp_path_factory.mktemp("compare_html")
-    root = base / "runs"
     pages = {
         "a": "<h3>Step 10</h3><p>Loss is <b>0.321</b>.</p><script>window.__pwned=1</script>"
              "<ul><li>circle</li><li>square</li></ul>",
         "b": "<h3>Step 10</h3><p>Loss is <b>0.301</b>.</p><p>&lt;img src=x onerror=window.__pwned=2&gt;</p>"
              "<ul><li>circle</li><li>triangle</li><li>square</li></ul>",
     }
-    for rid, html in pages.items():
-        media.init(project="proj", dir=str(root), name=rid, id=rid)
-        media.log({"page": media.Html(html)}, step=0)
-        media.finish()
-    build_site([root], base / "site")
-    return base / "site"
+    return site_of_runs(tmp_path_factory, "compare_html", {rid: {"page": media.Html(html)} for rid, html in pages.items()})
 
 
 def test_html_text_changes_word_by_word(html_site, site_page):
