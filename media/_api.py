@@ -189,7 +189,8 @@ def init(
     """
     del reinit, entity, anonymous, save_code  # accepted for wandb compatibility
     global _atexit_registered
-    from media.run import Run
+    from media.config import Config, resolve_init_config
+    from media.run import SETTINGS, Run, check_init_args
 
     mode = mode or os.environ.get("MEDIABOARD_MODE") or os.environ.get("WANDB_MODE") or "offline"
     if mode not in MODES:
@@ -197,8 +198,31 @@ def init(
     project = project or os.environ.get("WANDB_PROJECT") or "uncategorized"
     if not isinstance(project, str):
         raise MediaTypeError(f"init(): project must be a string; got {describe(project)}.")
-    if tags is not None and (isinstance(tags, str) or not all(isinstance(t, str) for t in tags)):
+    if tags is not None and (isinstance(tags, (str, bytes)) or not isinstance(tags, (list, tuple, set, frozenset))
+                             or not all(isinstance(t, str) for t in tags)):
         raise MediaTypeError(f"init(): tags must be a list of strings; got {describe(tags)}.")
+    if dir is not None and not isinstance(dir, (str, os.PathLike)):
+        raise MediaTypeError(f"init(): dir must be a folder path (str or PathLike) or None; got {describe(dir)}.")
+    if dir is not None and "\x00" in os.fspath(dir):
+        raise MediaValueError(f"init(): dir must be a path without NUL characters; got {os.fspath(dir)!r}.")
+    if id is not None and not isinstance(id, str):
+        raise MediaTypeError(f"init(): id must be a string; got {describe(id)}.")
+    if settings is not None and not isinstance(settings, dict):
+        settings = {k: getattr(settings, k) for k in SETTINGS if getattr(settings, k, None) is not None}
+    if id == "":
+        raise MediaValueError("init(): id must be a non-empty string; got ''.")
+    if mode != "disabled":
+        # the config is read and checked before the active run is finished (a bad one keeps it)
+        config = resolve_init_config(config)
+        if config_exclude_keys or config_include_keys:
+            config = {
+                k: v for k, v in config.items()
+                if (not config_include_keys or k in config_include_keys)
+                and k not in (config_exclude_keys or ())
+            }
+        Config().update(config)
+        check_init_args(project=project, name=name, notes=notes, tags=tags, group=group,
+                        job_type=job_type, resume=resume, run_id=id, settings=settings)
     with _lock:
         if _current is not None:
             finish()
@@ -210,17 +234,11 @@ def init(
                 raise MediaValueError(
                     f"init(): dir must be a folder (or not exist yet); got {str(root)!r}, which is a file."
                 )
-            if isinstance(config, Mapping) and (config_exclude_keys or config_include_keys):
-                config = {
-                    k: v for k, v in config.items()
-                    if (not config_include_keys or k in config_include_keys)
-                    and k not in (config_exclude_keys or ())
-                }
             run = Run(
                 root=root, project=project, run_id=id, name=name, notes=notes,
                 tags=list(tags) if tags is not None else None, group=group, job_type=job_type,
                 config=config, resume=resume, mode=mode,
-                settings=settings if isinstance(settings, dict) else None,
+                settings=settings,
             )
         _set_current(run)
         if not _atexit_registered:

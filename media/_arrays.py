@@ -274,8 +274,25 @@ def channels_last(
 
 def check_caption(caption: Any, *, what: str) -> str | None:
     """A media value's caption: None, a str, or a number (made a str, e.g. a predicted class id)."""
-    if caption is None or isinstance(caption, str):
-        return caption
     if isinstance(caption, (int, float, np.number)) and not isinstance(caption, (bool, np.bool_)):
-        return str(caption)
+        try:
+            caption = str(caption)
+        except ValueError:  # an int past Python's digit limit
+            raise MediaValueError(
+                f"{what}: caption: expected a str or a number of at most 4,300 digits; got an int "
+                f"of {caption.bit_length()} bits."
+            ) from None
+    if caption is None:
+        return caption
+    if isinstance(caption, str):
+        try:
+            caption.encode("utf-8")
+        except UnicodeEncodeError:
+            raise MediaValueError(
+                f"{what}: caption: expected valid Unicode text; got a string with a lone surrogate "
+                f"({caption.encode('utf-8', 'backslashreplace').decode()!r}), as os.fsdecode "
+                f"returns for a file name that is not UTF-8. Use os.fsdecode(name).encode("
+                f"'utf-8', 'replace').decode() or a name you decode yourself."
+            ) from None
+        return caption
     raise MediaTypeError(f"{what}: caption: expected a str; got {describe(caption)}.")

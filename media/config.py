@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
+from media import runfolder as rf
 from media._base import Media
 from media.errors import MediaTypeError, MediaValueError, describe
 
@@ -34,8 +35,9 @@ def to_jsonable(value: Any, *, where: str) -> Any:
         return value.item() if type(value).__module__ == "numpy" else value  # np.float64 is a float
     if isinstance(value, Media):
         raise MediaTypeError(
-            f"{where}: media values ({type(value).__name__}) cannot go in the config; "
-            f"log them with media.log() or put them in run.summary."
+            f"{where}: expected a plain value (number, string, list, dict); got a media value "
+            f"({type(value).__name__}): media values cannot go in the config; log them with "
+            f"media.log() or put them in run.summary."
         )
     if isinstance(value, Mapping):
         out = {}
@@ -134,8 +136,11 @@ class Config:
         self.update({key: value})
 
     def __delitem__(self, key: str) -> None:
-        del self._items[key]
-        self._changed()
+        if key not in self._items:
+            raise KeyError(key)
+        new = dict(self._items)
+        del new[key]
+        self._commit(new)
 
     def __contains__(self, key: object) -> bool:
         return key in self._items
@@ -192,11 +197,21 @@ class Config:
         for k, v in items.items():
             if not isinstance(k, str):
                 raise MediaTypeError(f"config.update(): expected string keys; got key {describe(k)}.")
-            converted[k] = to_jsonable(v, where=f"config key {k!r}")
+            where = f"config key {k!r}"
+            rf.check_storable(k, where="config.update(): key")
+            try:
+                converted[k] = to_jsonable(v, where=where)
+            except RecursionError:
+                raise MediaValueError(
+                    f"{where}: expected a value the run folder can store; got a circular or too "
+                    f"deeply nested structure ({type(v).__name__})."
+                ) from None
+            rf.check_storable(converted[k], where=where)
         if not converted:
             return
-        self._items.update(converted)
-        self._changed()
+        new = dict(self._items)
+        new.update(converted)
+        self._commit(new)
 
     def setdefaults(self, data: Mapping[str, Any]) -> None:
         """Set keys that are not set yet (used for config-defaults.yaml)."""
@@ -204,6 +219,16 @@ class Config:
         if missing:
             self.update(missing)
 
-    def _changed(self) -> None:
+    def _commit(self, new: dict[str, Any]) -> None:
+        """Make ``new`` the config: saved first (``on_change``), then kept in memory, so a change
+        that cannot be saved leaves the previous state in both."""
         if self._on_change is not None:
-            self._on_change(self._items)
+            self._on_change(new)
+        object.__setattr__(self, "_items", new)
+
+    def _load(self, items: dict[str, Any]) -> None:
+        """Replace the items without saving (a resumed run's config, read from disk)."""
+        object.__setattr__(self, "_items", dict(items))
+
+    def _set_on_change(self, on_change: Callable[[dict[str, Any]], None] | None) -> None:
+        object.__setattr__(self, "_on_change", on_change)

@@ -38,7 +38,15 @@ class FormatError(MediaError, ValueError):
 
 def describe(value: object) -> str:
     """Short, safe description of a value for error messages: its type and a clipped repr."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a repr that raises (an int past the digit limit, ...)
+        if isinstance(value, int):
+            text = f"<an int of {value.bit_length()} bits>"
+        else:
+            text = f"<{type(value).__name__} whose repr fails>"
+    # never carry a lone surrogate into a message (it could not be printed or written)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{type(value).__name__} ({text})"

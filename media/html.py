@@ -125,7 +125,13 @@ class Html(Media):
         ):
             self._bytes = raw
         else:
-            self._bytes = text.encode("utf-8")
+            try:
+                self._bytes = text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise MediaValueError(
+                    f"Html: data: expected valid Unicode text; got a string with a lone surrogate "
+                    f"at position {exc.start} (as os.fsdecode returns for bytes that are not UTF-8)."
+                ) from None
 
     def _serialize(self, writer: Any) -> dict[str, Any]:
         path = writer.write_bytes(self._bytes, ".html")

@@ -1,18 +1,24 @@
-"""The Run: step rules, the history writer, the background media worker, and run metadata.
+"""The Run: step rules, the history writer, the media encoders, and run metadata.
 
-``log()`` is on the user's training loop. It validates and flattens the values, merges them into
-the pending row, and on commit either appends the row with one ``os.write`` (rows of plain
-values, when no media row is queued ahead of it) or hands it to the background worker, which
-encodes the media files and then appends the row. So history stays in commit order, and a row
-that names a file is written only after that file is complete.
+``log()`` is on the user's training loop. It validates and flattens the values (so a value the
+run folder cannot hold is refused there, naming its key), merges them into the pending row, and
+on commit appends the row to ``history.jsonl`` with one ``os.write`` before returning: every step
+whose ``log()`` returned is on disk with all its plain values. A row with media lists them under
+``_pending``; a pool of encoder threads writes each media value's files and then appends a
+"part" line with its stub, which readers merge into the row (docs/format.md, "Crash safety").
+
+Nothing the encoders meet can stop the run: an encoder or disk error becomes a warning naming
+key and step, an ``error`` stub, and a line of ``run.json`` ``errors``; rows the disk refuses stay
+in memory and are written once it takes them again; ``finish()`` waits only while the encoders
+make progress.
 """
 
 from __future__ import annotations
 
 import glob as _glob
 import os
-import queue
 import random
+import re
 import shutil
 import socket
 import sys
@@ -25,7 +31,8 @@ from typing import Any
 
 from media import runfolder as rf
 from media._base import Media
-from media._registry import coerce
+from media._registry import MediaList, coerce
+from media._writer import Encoders, History, RunLock, default_workers
 from media.config import DEFAULTS_FILE, Config, load_yaml, resolve_init_config
 from media.errors import MediaError, MediaTypeError, MediaValueError, RunStateError, describe
 from media.summary import Summary
@@ -45,10 +52,24 @@ _NOUNS = (
 
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-#: how many media rows may wait for the worker before log() blocks (back-pressure)
-MAX_QUEUED_MEDIA_ROWS = 64
-#: how often (seconds) the worker writes a changed summary to disk
+#: how often (seconds) a changed summary is written to disk (and the disk retried after a failure)
 SUMMARY_FLUSH_SECONDS = 1.0
+#: default bytes of media waiting for the encoders before log() waits (settings "media_queue_mb")
+MEDIA_QUEUE_BYTES = 64 * 1024 * 1024
+#: default seconds finish() waits for encoders that make no progress (settings "finish_timeout")
+FINISH_TIMEOUT_SECONDS = 120.0
+
+#: the settings init(settings={...}) takes, with their environment variables
+SETTINGS = {
+    "media_workers": "MEDIABOARD_MEDIA_WORKERS",
+    "media_queue_mb": "MEDIABOARD_MEDIA_QUEUE_MB",
+    "finish_timeout": "MEDIABOARD_FINISH_TIMEOUT",
+}
+
+RESUME_VALUES = (None, True, False, "allow", "must", "never", "auto")
+
+#: an int of more bits than this has more than 4,300 decimal digits (Python's str() limit)
+_MAX_INT_BITS = 14_000
 
 
 def _new_id(rng: random.Random) -> str:
@@ -56,10 +77,15 @@ def _new_id(rng: random.Random) -> str:
 
 
 _PLAIN = frozenset((int, float, str, bool, type(None)))
-_RESERVED = frozenset(rf.RESERVED_FIELDS)
+_REFUSED = frozenset(rf.REFUSED_KEYS)
 
 
-def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
+def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, Any], depth: int = 0) -> None:
+    if depth > 64:
+        raise MediaValueError(
+            f"log(): expected nested dicts at most 64 levels deep; got deeper under "
+            f"{prefix[:60]!r} (a dict that contains itself?); nothing was logged by this call."
+        )
     for k, v in data.items():
         if type(k) is not str:
             raise MediaTypeError(
@@ -71,9 +97,151 @@ def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
             out[prefix + k] = v
         elif type(v) is dict or (isinstance(v, Mapping) and not isinstance(v, Media)):
             if v:
-                _flatten(v, prefix + k + "/", out)
+                _flatten(v, prefix + k + "/", out, depth + 1)
         else:
             out[prefix + k] = v
+
+
+def _unicode_error(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _inspect_media(value: Media, *, where: str) -> int:
+    """Bytes a media value holds (arrays, encoded bytes), checking every string and int in it.
+
+    Its files and stub are written later on an encoder thread; a string that is not valid
+    Unicode or an int past Python's digit limit would fail there, so they are refused here.
+    Walks with an explicit stack (circular references are visited once)."""
+    total = 0
+    seen: set[int] = set()
+    stack: list[Any] = [value]
+    while stack:
+        obj = stack.pop()
+        t = type(obj)
+        if t is str:
+            if _unicode_error(obj):
+                raise MediaValueError(
+                    f"{where}: expected valid Unicode text in {type(value).__name__}; got a string "
+                    f"with a lone surrogate ({obj.encode('utf-8', 'backslashreplace').decode()[:60]!r}),"
+                    f" as os.fsdecode returns for a file name that is not UTF-8."
+                )
+        elif t is int:
+            if obj.bit_length() > _MAX_INT_BITS:
+                raise MediaValueError(
+                    f"{where}: expected ints of at most 4,300 digits in {type(value).__name__}; "
+                    f"got one of {obj.bit_length()} bits."
+                )
+        elif t in (float, bool) or obj is None:
+            continue
+        elif t in (bytes, bytearray, memoryview):
+            total += len(obj)
+        elif id(obj) in seen:
+            continue
+        elif t in (list, tuple, set, frozenset):
+            seen.add(id(obj))
+            stack.extend(obj)
+        elif t is dict:
+            seen.add(id(obj))
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, Media):
+            seen.add(id(obj))
+            stack.extend(vars(obj).values())
+        else:
+            nbytes = getattr(obj, "nbytes", None)  # numpy arrays
+            if isinstance(nbytes, int):
+                total += nbytes
+                if getattr(getattr(obj, "dtype", None), "kind", "") in "OU" and obj.size < 100_000:
+                    seen.add(id(obj))
+                    stack.extend(obj.ravel().tolist())
+            elif hasattr(obj, "getbands") and hasattr(obj, "size"):  # PIL images
+                w, h = obj.size
+                total += w * h * len(obj.getbands())
+    return total
+
+
+def _pending_kind(value: Media) -> str:
+    if isinstance(value, MediaList):
+        kinds = {getattr(v, "kind", None) for v in value.items}
+        return kinds.pop() if len(kinds) == 1 else "media-list"
+    return str(getattr(value, "kind", "media"))
+
+
+def _check_text(value: Any, *, where: str, optional: bool = True) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise MediaTypeError(f"{where}: expected a string{' or None' if optional else ''}; got {describe(value)}.")
+    if _unicode_error(value):
+        raise MediaValueError(
+            f"{where}: expected valid Unicode text; got a string with a lone surrogate "
+            f"({value.encode('utf-8', 'backslashreplace').decode()[:60]!r})."
+        )
+    if "\x00" in value:
+        raise MediaValueError(f"{where}: expected text without NUL characters; got {value[:60]!r}.")
+    return value
+
+
+def _check_tags(value: Any, *, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise MediaTypeError(f"{where}: expected a list of strings; got {describe(value)}.")
+    out = []
+    for i, t in enumerate(value):
+        out.append(_check_text(t, where=f"{where}[{i}]", optional=False))
+    return out  # type: ignore[return-value]
+
+
+def _setting(settings: dict[str, Any], name: str, default: float, *, minimum: float) -> float:
+    raw = settings.get(name)
+    source = f"init(settings={{'{name}': ...}})"
+    if raw is None:
+        env = os.environ.get(SETTINGS[name])
+        if env is None or env == "":
+            return default
+        raw, source = env, f"${SETTINGS[name]}"
+    try:
+        value = float(raw)
+        if isinstance(raw, bool) or value != value:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise MediaValueError(f"{source}: expected a number >= {minimum:g}; got {describe(raw)}.") from None
+    if value < minimum:
+        raise MediaValueError(f"{source}: expected a number >= {minimum:g}; got {raw!r}.")
+    return value
+
+
+def check_init_args(*, project: Any, name: Any, notes: Any, tags: Any, group: Any, job_type: Any,
+                    resume: Any, run_id: Any, settings: dict[str, Any] | None) -> None:
+    """Refuse bad ``init()`` arguments before anything happens (the active run is kept)."""
+    _check_text(project, where="init(): project", optional=False)
+    _check_text(name, where="init(): name")
+    _check_text(notes, where="init(): notes")
+    _check_text(group, where="init(): group")
+    _check_text(job_type, where="init(): job_type")
+    if run_id is not None:
+        _check_text(run_id, where="init(): id", optional=False)
+    if tags is not None:
+        _check_tags(tags, where="init(): tags")
+    if not (resume is None or isinstance(resume, bool)
+            or (isinstance(resume, str) and resume in RESUME_VALUES)):
+        raise MediaValueError(
+            f"init(): resume must be one of 'allow', 'must', 'never', 'auto', True, False or "
+            f"None; got {describe(resume)}."
+        )
+    for key in (settings or {}):
+        if key in SETTINGS:
+            _setting(settings or {}, key, 0, minimum=1 if key == "media_workers" else 0)
+
+
+_DEFINE_SUMMARIES = frozenset(("min", "max", "mean", "last", "best", "first", "none", "copy"))
+_GOALS = ("minimize", "maximize")
+_COMMIT_RE = re.compile(rb'"_(?:commit|part)":(\d+)')
 
 
 class Run:
@@ -99,63 +267,131 @@ class Run:
         self.project = project
         self.mode = mode
         self._finished = False
-        self._lock = threading.Lock()
+        self._closed = False
+        #: one lock for the step state, the summary and every append (RLock: summary callbacks)
+        self._lock = threading.RLock()
         self._settings = dict(settings or {})
-        resuming = False
+        check_init_args(project=project, name=name, notes=notes, tags=tags, group=group,
+                        job_type=job_type, resume=resume, run_id=run_id, settings=self._settings)
+        if tags is not None:
+            tags = list(tags)
+        workers = int(_setting(self._settings, "media_workers", default_workers(), minimum=1))
+        self._queue_cap = int(_setting(self._settings, "media_queue_mb", MEDIA_QUEUE_BYTES / 2**20,
+                                       minimum=0) * 2**20)
+        self._finish_timeout = _setting(self._settings, "finish_timeout", FINISH_TIMEOUT_SECONDS,
+                                        minimum=0)
+
+        # config: config-defaults.yaml < init(config=...), checked before anything is written
+        defaults = {}
+        if Path(DEFAULTS_FILE).is_file():
+            defaults = load_yaml(DEFAULTS_FILE, what=f"init(): {DEFAULTS_FILE}")
+        merged = dict(defaults)
+        merged.update(resolve_init_config(config))
+        self.config = Config(on_change=None)
+        self.config.update(merged)
+
         if run_id is None:
             while True:
                 run_id = _new_id(rng)
-                if not rf.run_dir_for(root, project, run_id).exists():
+                path = rf.run_dir_for(root, project, run_id)
+                try:
+                    path.mkdir(parents=True)
                     break
+                except FileExistsError:
+                    continue
         else:
-            run_id = str(run_id)
+            if not isinstance(run_id, str):
+                run_id = str(run_id)
             if not run_id:
                 raise MediaValueError("init(): id must be a non-empty string; got ''.")
-        path = rf.run_dir_for(root, project, run_id)
-        exists = (path / rf.RUN_JSON).is_file()
-        if resume in ("must",) and not exists:
-            raise MediaValueError(
-                f"init(): resume='must' but run {run_id!r} does not exist under {str(path.parent)!r}."
-            )
-        if exists:
-            if resume in (None, False, "never"):
+            _check_text(run_id, where="init(): id", optional=False)
+            path = rf.run_dir_for(root, project, run_id)
+            if resume == "must" and not (path / rf.RUN_JSON).is_file():
                 raise MediaValueError(
-                    f"init(): a run with id {run_id!r} already exists at {str(path)!r}; "
-                    f"pass resume='allow' to continue it, or choose another id."
+                    f"init(): resume='must' but run {run_id!r} does not exist under {str(path.parent)!r}."
                 )
-            resuming = True
+            path.mkdir(parents=True, exist_ok=True)
         self.id = run_id
         self._path = path
-        path.mkdir(parents=True, exist_ok=True)
+        # One writer per run: the lock is taken before the existence check, so of two processes
+        # starting the same id at once exactly one gets it.
+        self._run_lock = RunLock.acquire(path, run_id=run_id)
+        try:
+            self._open(root, rng, name=name, notes=notes, tags=tags, group=group,
+                       job_type=job_type, resume=resume, defaults=merged)
+        except BaseException:
+            self._run_lock.release()
+            raise
+        self._encoders = Encoders(workers, f"mediaboard-{run_id}", self._encoder_crashed)
+        self._stop = threading.Event()
+        self._housekeeper = threading.Thread(target=self._housekeep, name=f"mediaboard-{run_id}-beat",
+                                             daemon=True)
+        self._housekeeper.start()
 
+    def _open(self, root: Path, rng: random.Random, *, name: str | None, notes: str | None,
+              tags: list[str] | None, group: str | None, job_type: str | None, resume: Any,
+              defaults: dict[str, Any]) -> None:
+        path = self._path
+        exists = (path / rf.RUN_JSON).is_file()
+        if resume == "must" and not exists:
+            raise MediaValueError(
+                f"init(): resume='must' but run {self.id!r} does not exist under {str(path.parent)!r}."
+            )
+        if exists and resume in (None, False, "never"):
+            raise MediaValueError(
+                f"init(): a run with id {self.id!r} already exists at {str(path)!r}; "
+                f"pass resume='allow' to continue it, or choose another id."
+            )
         self._start = time.time()
         self._step = 0
         self._pending: dict[str, Any] = {}
-        self._pending_has_media = False
-        self._queued = 0  # media rows handed to the worker and not yet written
+        self._pending_bytes: dict[str, int] = {}
         self._errors: list[str] = []
-        self.config = Config(on_change=self._write_config)
-        self.summary = Summary(on_set=self._summary_value, on_change=self._mark_summary_dirty)
-        self._summary_dirty = False
+        self._next_commit = 0
+        #: for media keys: the commit whose value the summary holds (parts land out of order)
+        self._media_commit: dict[str, int] = {}
+        # encoder bookkeeping, under _cond (never held while taking _lock)
+        self._cond = threading.Condition()
+        self._inflight: dict[int, tuple[str, int]] = {}
+        self._waiting_bytes = 0
+        self._done = 0
+        self._job_no = 0
+        self._warned_wait = False
+        self._disk_failing: str | None = None
+        self._config_dirty = self._summary_dirty = self._meta_dirty = False
+        self.summary = Summary(on_set=self._summary_value, on_change=self._summary_changed,
+                               lock=self._lock)
         self._meta: dict[str, Any]
 
-        if resuming:
+        if exists:
             reader = rf.open_run(path)
             self._meta = dict(reader.meta)
             self._start = float(self._meta.get("start_time") or self._start)
             steps = reader.steps()
             self._step = (max(steps) + 1) if steps else 0
-            self.summary._values.update(reader.summary)
-            object.__getattribute__(self.config, "_items").update(reader.config)
-            self._meta.update(status="running", end_time=None, exit_code=None, resumed_at=time.time())
+            explicit = [k for k in self._meta.get("summary_explicit") or [] if isinstance(k, str)]
+            summary = reader.summary
+            self.summary._values.update(summary)
+            self.summary._explicit.update(k for k in explicit if k in summary)
+            try:
+                raw = (path / rf.HISTORY_JSONL).read_bytes()
+                self._next_commit = max((int(m) for m in _COMMIT_RE.findall(raw)), default=-1) + 1
+            except OSError:
+                pass
+            resumed = dict(reader.config)
+            resumed.update(defaults)
+            self.config._load(resumed)
+            self._meta.update(status="running", end_time=None, exit_code=None, resumed_at=time.time(),
+                              format_version=rf.FORMAT_VERSION)
+            self._meta.pop("errors", None)
             if name is not None:
                 self._meta["name"] = name
         else:
             self._meta = {
                 "format_version": rf.FORMAT_VERSION,
-                "id": run_id,
+                "id": self.id,
                 "name": name or self._generate_name(root, rng),
-                "project": project,
+                "project": self.project,
                 "group": group,
                 "job_type": job_type,
                 "notes": notes,
@@ -179,29 +415,18 @@ class Run:
                 self._meta[field] = value
         if tags is not None:
             self._meta["tags"] = list(tags)
-
-        # config: config-defaults.yaml < init(config=...); written once, then on each change
-        defaults = {}
-        if Path(DEFAULTS_FILE).is_file():
-            defaults = load_yaml(DEFAULTS_FILE, what=f"init(): {DEFAULTS_FILE}")
-        initial = resolve_init_config(config)
-        merged = dict(defaults)
-        merged.update(initial)
-        items = object.__getattribute__(self.config, "_items")
-        object.__setattr__(self.config, "_on_change", None)
-        self.config.update(merged)
-        object.__setattr__(self.config, "_on_change", self._write_config)
+        rf.check_storable(self._meta, where="init(): run metadata")  # program name, host, ...
         self._write_meta()
-        self._write_config(items)
+        self._write_config(self.config._items)
+        self.config._set_on_change(self._write_config)
         if not (path / rf.SUMMARY_JSON).exists():
             rf.atomic_write_json(path / rf.SUMMARY_JSON, {}, fsync=False)
-
-        self._history_fd = os.open(
-            path / rf.HISTORY_JSONL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
-        )
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=MAX_QUEUED_MEDIA_ROWS)
-        self._worker = threading.Thread(target=self._work, name=f"mediaboard-{run_id}", daemon=True)
-        self._worker.start()
+        self._history = History(path / rf.HISTORY_JSONL)
+        if self._history.repaired:
+            self._error(
+                f"init(): {rf.HISTORY_JSONL} ended in a torn line of {self._history.repaired} bytes "
+                f"(an earlier writer died mid-write); it was cut off before appending"
+            )
 
     # ------------------------------------------------------------------------------------------
     # metadata
@@ -231,12 +456,10 @@ class Run:
 
         def setter(self: Run, value: Any) -> None:
             if field == "tags":
-                value = list(value or [])
-            elif value is not None and not isinstance(value, str):
-                raise MediaTypeError(f"run.{field}: expected a string; got {describe(value)}.")
-            self._meta[field] = value
-            if not self._finished:
-                self._write_meta()
+                value = _check_tags(value, where="run.tags")
+            else:
+                value = _check_text(value, where=f"run.{field}")
+            self._set_meta(field, value)
 
         return property(getter, setter)
 
@@ -255,27 +478,73 @@ class Run:
             count = 0
         return f"{rng.choice(_ADJECTIVES)}-{rng.choice(_NOUNS)}-{count + 1}"
 
+    def _set_meta(self, field: str, value: Any) -> None:
+        """Change one run.json field: checked, then written, then kept (a refused value changes
+        nothing in memory or on disk)."""
+        rf.check_storable(value, where=f"run.{field}")
+        with self._lock:
+            self._meta[field] = value
+            if not self._finished:
+                self._write_meta()
+
     def _write_meta(self) -> None:
-        rf.atomic_write_json(self._path / rf.RUN_JSON, self._meta)
+        try:
+            rf.atomic_write_json(self._path / rf.RUN_JSON, self._meta)
+            self._meta_dirty = False
+        except OSError as exc:
+            self._meta_dirty = True
+            self._disk_error(f"{rf.RUN_JSON}", exc)
 
     def _write_config(self, items: dict[str, Any]) -> None:
-        rf.atomic_write_json(self._path / rf.CONFIG_JSON, items)
+        try:
+            rf.atomic_write_json(self._path / rf.CONFIG_JSON, items)
+            self._config_dirty = False
+        except OSError as exc:
+            # Valid but not on disk yet: kept in memory, written again by the housekeeper.
+            self._config_dirty = True
+            self._disk_error(f"{rf.CONFIG_JSON}", exc)
 
     def save(self, glob_str: str | os.PathLike[str] | None = None, base_path: str | None = None,
              policy: str = "live") -> list[str]:
         """With no argument, persist the run's metadata; else ``media.save(glob_str, ...)``."""
         if glob_str is None:
-            self._write_meta()
+            with self._lock:
+                self._write_meta()
             return []
+        if not isinstance(glob_str, (str, os.PathLike)):
+            raise MediaTypeError(f"save(): glob_str must be a path or a glob pattern (str); got {describe(glob_str)}.")
+        if base_path is not None and not isinstance(base_path, (str, os.PathLike)):
+            raise MediaTypeError(f"save(): base_path must be a folder (str) or None; got {describe(base_path)}.")
+        glob_str = _check_text(os.fspath(glob_str), where="save(): glob_str", optional=False)
+        if base_path is not None:
+            base_path = _check_text(os.fspath(base_path), where="save(): base_path", optional=False)
         return self._save_files(str(glob_str), base_path, policy)
 
     def define_metric(self, name: str, step_metric: str | None = None, summary: str | None = None,
                       goal: str | None = None, hidden: bool | None = None, **_: Any) -> None:
         """Record a metric definition in run.json (the viewer uses ``step_metric`` as its x-axis)."""
+        name = _check_text(name, where="define_metric(): name", optional=False)  # type: ignore[assignment]
+        if not name:
+            raise MediaValueError("define_metric(): name must be a non-empty string; got ''.")
+        step_metric = _check_text(step_metric, where="define_metric(): step_metric")
+        summary = _check_text(summary, where="define_metric(): summary")
+        if summary is not None:
+            parts = [p.strip() for p in summary.split(",")]
+            bad = [p for p in parts if p not in _DEFINE_SUMMARIES]
+            if bad:
+                raise MediaValueError(
+                    f"define_metric(): summary must be one or more (comma-separated) of "
+                    f"{', '.join(sorted(_DEFINE_SUMMARIES))}; got {summary!r}."
+                )
+        if goal is not None and goal not in _GOALS:
+            raise MediaValueError(f"define_metric(): goal must be 'minimize', 'maximize' or None; got {describe(goal)}.")
+        if hidden is not None and not isinstance(hidden, bool):
+            raise MediaTypeError(f"define_metric(): hidden must be a bool or None; got {describe(hidden)}.")
         entry = {k: v for k, v in (("step_metric", step_metric), ("summary", summary),
                                    ("goal", goal), ("hidden", hidden)) if v is not None}
-        self._meta.setdefault("metrics", {})[name] = entry
-        self._write_meta()
+        metrics = dict(self._meta.get("metrics") or {})
+        metrics[name] = entry
+        self._set_meta("metrics", metrics)
 
     # ------------------------------------------------------------------------------------------
     # log
@@ -286,7 +555,8 @@ class Run:
         Without ``step`` each call is one step unless ``commit=False``. With ``step``: equal to the
         current step merges, larger commits the pending row first, smaller is kept as a late row
         with a warning. Values: numbers, strings, bools, None, lists, numpy arrays, tensors and
-        media values; nested dicts flatten to ``a/b`` keys.
+        media values; nested dicts flatten to ``a/b`` keys. When ``log()`` returns, the step's
+        row is on disk (its media follow as the encoders finish them).
         """
         if self._finished:
             raise RunStateError(
@@ -295,144 +565,284 @@ class Run:
         if type(data) is not dict and not isinstance(data, Mapping):
             raise MediaTypeError(f"log(): expected a dict of {{str: value}}; got {describe(data)}.")
         if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
-            if type(step).__module__ == "numpy" and hasattr(step, "item"):
+            if type(step).__module__ == "numpy" and hasattr(step, "item") and \
+                    getattr(getattr(step, "dtype", None), "kind", "") in "iu":
                 step = int(step.item())
             else:
                 raise MediaTypeError(f"log(): step must be an int; got {describe(step)}.")
         if step is not None and step < 0:
             raise MediaValueError(f"log(): step must be >= 0; got {step}.")
+        if commit is not None and not isinstance(commit, bool):
+            raise MediaTypeError(f"log(): commit must be True, False or None; got {describe(commit)}.")
         values: dict[str, Any] = {}
-        _flatten(data, "", values)
-        has_media = False
+        try:
+            _flatten(data, "", values)
+        except RecursionError:
+            raise MediaValueError(
+                "log(): expected nested dicts of bounded depth; got a dict that contains itself; "
+                "nothing was logged by this call."
+            ) from None
+        at = self._step if step is None else step
+        media: dict[str, Media] | None = None
         for k, v in values.items():
-            if not k or k in _RESERVED:
+            if not k or k in _REFUSED:
                 raise MediaValueError(
                     f"log(): key {k!r} is reserved or empty; the run writes "
-                    f"{', '.join(rf.RESERVED_FIELDS)} itself."
+                    f"{', '.join(rf.REFUSED_KEYS)} itself."
                 )
             if type(v) in _PLAIN:
                 continue
             try:
                 c = coerce(v, key=k, stacklevel=(3 if _called_from_module() else 2) + 1)
             except MediaError as exc:
-                raise type(exc)(f"{exc} (step {self._step if step is None else step}; nothing was logged by this call)") from None
+                raise type(exc)(f"{exc} (step {at}; nothing was logged by this call)") from None
+            except RecursionError:
+                raise MediaValueError(
+                    f"log(): key {k!r}: expected lists of bounded depth; got a list that contains "
+                    f"itself (step {at}; nothing was logged by this call)."
+                ) from None
             if isinstance(c, Media):
-                has_media = True
+                if media is None:
+                    media = {}
+                media[k] = c
             values[k] = c
 
-        if step is None and commit is not False and not has_media and not self._pending:
+        if step is None and commit is not False and media is None and not self._pending:
             # The common case (one call, one step, plain values), without the general machinery.
-            now = time.time()
-            row = {"_step": self._step, "_timestamp": now, "_runtime": now - self._start}
-            row.update(values)
             with self._lock:
-                if self._queued == 0:
-                    self._append(row, False)
+                if not self._pending and not self._finished:
+                    self._commit(values, self._step, None, False)
                     self._step += 1
                     return
-            self._commit(values, self._step, False)
-            self._step += 1
-            return
-        if step is not None and step < self._step:
-            # Late data: keep it as its own row flagged _late, never drop it.
-            warnings.warn(
-                f"log(): step {step} is less than the current step {self._step}; the data is kept "
-                f"as a late row (_late: true) at step {step}. Steps should increase.",
-                stacklevel=3 if _called_from_module() else 2,
-            )
-            self._commit(dict(values), step, has_media, late=True)
-            return
-        if step is not None and step > self._step:
-            if self._pending:
-                self._commit_pending()
-            self._step = step
-        self._pending.update(values)
-        self._pending_has_media = self._pending_has_media or has_media
-        if commit is None:
-            commit = step is None
-        if commit:
-            self._commit_pending()
+        # Everything else: check this call's plain values now (a pending row commits later).
+        plain = {k: v for k, v in values.items() if media is None or k not in media}
+        try:
+            rf.dumps(plain).encode("utf-8")
+        except (ValueError, TypeError, RecursionError, UnicodeError):
+            self._refuse(plain, at)
+        nbytes: dict[str, int] = {}
+        for k, m in (media or {}).items():
+            nbytes[k] = _inspect_media(m, where=f"log(): key {k!r} (step {at}; nothing was logged by this call)")
+        wait = False
+        with self._lock:
+            if self._finished:
+                raise RunStateError(f"log(): run {self.id!r} has finished; call media.init() to start a new run.")
+            if step is not None and step < self._step:
+                # Late data: keep it as its own row flagged _late, never drop it.
+                warnings.warn(
+                    f"log(): step {step} is less than the current step {self._step}; the data is kept "
+                    f"as a late row (_late: true) at step {step}. Steps should increase.",
+                    stacklevel=3 if _called_from_module() else 2,
+                )
+                wait = self._commit(plain, step, media, True, nbytes)
+            else:
+                if step is not None and step > self._step:
+                    if self._pending:
+                        wait = self._commit_pending()
+                    self._step = step
+                self._pending.update(values)
+                self._pending_bytes.update(nbytes)
+                if commit is None:
+                    commit = step is None
+                if commit:
+                    wait = self._commit_pending() or wait
+        if wait:
+            self._wait_for_room()
 
-    def _commit_pending(self) -> None:
+    def _refuse(self, values: dict[str, Any], step: int) -> None:
+        found = rf.find_unstorable(values)
+        key, reason = found if found else ("?", "a value with no JSON form")
+        raise MediaValueError(
+            f"log(): key {key!r}: expected a value the run folder can store (UTF-8 JSON); got "
+            f"{reason} (step {step}; nothing was logged by this call)."
+        )
+
+    def _commit_pending(self) -> bool:
+        """Commit the pending row at the current step and move on (caller holds the lock)."""
+        wait = False
         if self._pending:
-            self._commit(self._pending, self._step, self._pending_has_media)
+            values = self._pending
+            media = {k: v for k, v in values.items() if isinstance(v, Media)} or None
+            plain = {k: v for k, v in values.items() if not isinstance(v, Media)} if media else values
+            nbytes = self._pending_bytes
             self._pending = {}
-            self._pending_has_media = False
+            self._pending_bytes = {}
+            wait = self._commit(plain, self._step, media, False, nbytes)
         self._step += 1
+        return wait
 
-    def _commit(self, values: dict[str, Any], step: int, has_media: bool, late: bool = False) -> None:
+    def _commit(self, plain: dict[str, Any], step: int, media: dict[str, Media] | None,
+                late: bool, nbytes: dict[str, int] | None = None) -> bool:
+        """Append one row (caller holds the lock), fold it into the summary, and hand its media to
+        the encoders. Returns True when log() should wait for the encoders (too many bytes)."""
         now = time.time()
+        commit = self._next_commit
         row = {"_step": step, "_timestamp": now, "_runtime": now - self._start}
         if late:
             row["_late"] = True
-        row.update(values)
-        with self._lock:
-            if not has_media and self._queued == 0:
-                self._append(row, late)
-                return
-            self._queued += 1
-        # Outside the lock: blocks when the worker is MAX_QUEUED_MEDIA_ROWS behind (back-pressure).
-        self._queue.put(("row", row, late))
-
-    def _append(self, row: dict[str, Any], late: bool) -> None:
-        """Append one row to history.jsonl (caller holds the lock) and fold it into the summary."""
-        os.write(self._history_fd, (rf.dumps(row) + "\n").encode("utf-8"))
+        row.update(plain)
+        if media:
+            line_obj = dict(row)
+            line_obj["_commit"] = commit
+            line_obj["_pending"] = {k: _pending_kind(v) for k, v in media.items()}
+        else:
+            line_obj = row
+        try:
+            line = (rf.dumps(line_obj) + "\n").encode("utf-8")
+        except (ValueError, TypeError, RecursionError, UnicodeError):
+            self._refuse(plain, step)
+        self._next_commit = commit + 1
+        self._write_line(line, f"the row of step {step}")
         summary = self.summary
         if late or summary._explicit:
             summary._absorb_row(row, late=late)
         else:
             summary._values.update(row)
+        if self._media_commit:
+            for k in plain:
+                if k in self._media_commit:
+                    self._media_commit[k] = commit
         self._summary_dirty = True
+        if not media:
+            return False
+        label = str(step)
+        total = 0
+        with self._cond:
+            for k, value in media.items():
+                size = (nbytes or {}).get(k, 0)
+                total += size
+                job_no = self._job_no
+                self._job_no += 1
+                self._inflight[job_no] = (k, step)
+                self._waiting_bytes += size
+                self._encoders.submit(self._job(job_no, commit, step, label, k, value, late, size))
+            over = self._waiting_bytes > self._queue_cap
+        return over
 
-    # ------------------------------------------------------------------------------------------
-    # background worker: media encoding, ordered appends, periodic summary and heartbeat writes
-    # ------------------------------------------------------------------------------------------
-    def _work(self) -> None:
-        last_beat = last_flush = time.time()
-        while True:
+    def _job(self, job_no: int, commit: int, step: int, label: str, key: str, value: Media,
+             late: bool, size: int):  # noqa: ANN202 - a closure for the encoder pool
+        def run() -> None:
             try:
-                item = self._queue.get(timeout=SUMMARY_FLUSH_SECONDS)
-            except queue.Empty:
-                item = None
-            if item is not None and item[0] == "stop":
-                self._flush_summary()
-                self._queue.task_done()
-                return
-            if item is not None:
-                _, row, late = item
+                stub = self._serialize_value(key, label, value)
                 try:
-                    self._serialize_row(row)
-                finally:
-                    with self._lock:
-                        self._append(row, late)
-                        self._queued -= 1
-                    self._queue.task_done()
-            now = time.time()
-            if now - last_flush >= SUMMARY_FLUSH_SECONDS:
-                self._flush_summary()
-                last_flush = now
-            if now - last_beat > rf.HEARTBEAT_SECONDS and not self._finished:
-                last_beat = now
-                self._meta["heartbeat_at"] = now
-                try:
-                    self._write_meta()
-                except OSError:
-                    pass
+                    line = (rf.dumps({"_step": step, "_part": commit, key: stub}) + "\n").encode("utf-8")
+                except (ValueError, TypeError, RecursionError, UnicodeError) as exc:
+                    stub = self._error_stub(value, key, label, exc)
+                    line = (rf.dumps({"_step": step, "_part": commit, key: stub}) + "\n").encode("utf-8")
+                with self._lock:
+                    if self._closed:
+                        return
+                    self._write_line(line, f"the {_pending_kind(value)} of key {key!r} at step {step}")
+                    summary = self.summary
+                    if key not in summary._explicit:
+                        if late:
+                            if key not in summary._values:
+                                summary._values[key] = stub
+                        elif commit >= self._media_commit.get(key, -1):
+                            summary._values[key] = stub
+                            self._media_commit[key] = commit
+                            self._summary_dirty = True
+            finally:
+                with self._cond:
+                    self._inflight.pop(job_no, None)
+                    self._waiting_bytes -= size
+                    self._done += 1
+                    self._cond.notify_all()
 
-    def _serialize_row(self, row: dict[str, Any]) -> None:
-        step_label = str(row["_step"])
-        for k, v in list(row.items()):
-            if isinstance(v, Media):
-                row[k] = self._serialize_value(k, step_label, v)
+        return run
+
+    def _wait_for_room(self) -> None:
+        """Back-pressure: wait (outside the run lock) while more media bytes than the limit wait."""
+        with self._cond:
+            if self._waiting_bytes <= self._queue_cap:
+                return
+            if not self._warned_wait:
+                self._warned_wait = True
+                warnings.warn(
+                    f"log(): the media encoders are behind ({self._waiting_bytes / 2**20:.1f} MB "
+                    f"of media waiting, limit {self._queue_cap / 2**20:.1f} MB); log() waits until "
+                    f"they catch up. Raise init(settings={{'media_queue_mb': ...}}) or "
+                    f"${SETTINGS['media_queue_mb']} to let more wait in memory, or "
+                    f"'media_workers' to encode on more threads. Shown once per run.",
+                    stacklevel=4,
+                )
+            while self._waiting_bytes > self._queue_cap and self._inflight:
+                self._cond.wait(0.5)
+
+    def _write_line(self, line: bytes, what: str) -> None:
+        """Append a line (caller holds the lock); a disk error is reported, the line kept."""
+        err = self._history.append(line)
+        if err is not None:
+            self._disk_error(f"{rf.HISTORY_JSONL}: {what}", err,
+                             kept=f"kept in memory ({len(self._history.backlog)} pending write, "
+                                  f"{self._history.backlog_bytes} bytes) and written when the disk "
+                                  f"takes it again")
+        elif self._disk_failing is not None:
+            self._disk_failing = None
+
+    def _disk_error(self, what: str, exc: BaseException, kept: str = "kept in memory and written "
+                    "again later") -> None:
+        """Report a failed write once per episode of failures (warning + run.json errors)."""
+        if self._disk_failing is not None:
+            return
+        self._disk_failing = what
+        self._error(f"{what} could not be written ({type(exc).__name__}: {exc}); {kept}")
+
+    def _error(self, message: str) -> None:
+        self._errors.append(message)
+        warnings.warn(f"mediaboard run {self.id!r}: {message}", RuntimeWarning, stacklevel=2)
+
+    def _encoder_crashed(self, exc: BaseException) -> None:
+        self._error(f"a media encoder job failed unexpectedly ({type(exc).__name__}: {exc})")
+
+    # ------------------------------------------------------------------------------------------
+    # media encoding
+    # ------------------------------------------------------------------------------------------
+    def _error_stub(self, value: Media, key: str, step_label: str, exc: BaseException) -> dict[str, Any]:
+        text = str(exc).encode("utf-8", "backslashreplace").decode("utf-8")
+        message = (f"{type(value).__name__} for key {key!r} at step {step_label} failed to "
+                   f"serialize: {type(exc).__name__}: {text}")
+        self._error(message)
+        return {"_type": "error", "kind": getattr(value, "kind", None), "message": message}
 
     def _serialize_value(self, key: str, step_label: str, value: Media) -> Any:
         try:
             return value._serialize(rf.MediaWriter(self._path, key, step_label))
         except Exception as exc:  # noqa: BLE001 - a failed encode must not lose the rest of the row
-            message = f"{type(value).__name__} for key {key!r} at step {step_label} failed to serialize: {type(exc).__name__}: {exc}"
-            self._errors.append(message)
-            warnings.warn(message, stacklevel=1)
-            return {"_type": "error", "kind": getattr(value, "kind", None), "message": message}
+            return self._error_stub(value, key, step_label, exc)
+
+    # ------------------------------------------------------------------------------------------
+    # summary
+    # ------------------------------------------------------------------------------------------
+    def _summary_value(self, key: str, value: Any, depth: int = 0) -> Any:
+        """Convert an explicitly set summary value: media are serialized now, label 'summary'."""
+        if self._finished:
+            raise RunStateError(f"summary[{key!r}]: run {self.id!r} has finished; call media.init() first.")
+        if depth > 64:
+            raise MediaValueError(f"summary key {key!r}: expected nested dicts at most 64 levels deep; "
+                                  f"got a dict that contains itself?")
+        _check_text(key, where="summary: key", optional=False)
+        if isinstance(value, Mapping) and not isinstance(value, Media):
+            return {str(k): self._summary_value(f"{key}/{k}", v, depth + 1) for k, v in value.items()}
+        try:
+            c = coerce(value, key=key)
+        except RecursionError:
+            raise MediaValueError(f"summary key {key!r}: expected lists of bounded depth; got a list "
+                                  f"that contains itself.") from None
+        except MediaError as exc:
+            raise type(exc)(str(exc).replace("log(): ", "summary: ", 1)) from None
+        if isinstance(c, Media):
+            _inspect_media(c, where=f"summary key {key!r}")
+            return self._serialize_value(key, "summary", c)
+        rf.check_storable(c, where=f"summary key {key!r}")
+        return c
+
+    def _summary_changed(self) -> None:
+        self._summary_dirty = True
+        explicit = sorted(self.summary._explicit)
+        if explicit != (self._meta.get("summary_explicit") or []):
+            # Remembered in run.json, so a resumed run keeps them winning over later logs.
+            self._set_meta("summary_explicit", explicit)
 
     def _flush_summary(self) -> None:
         if not self._summary_dirty:
@@ -442,21 +852,30 @@ class Run:
             self._summary_dirty = False
         try:
             rf.atomic_write_json(self._path / rf.SUMMARY_JSON, snapshot, fsync=False)
-        except OSError as exc:
-            self._errors.append(f"summary write failed: {exc}")
+        except (OSError, ValueError, TypeError) as exc:
             self._summary_dirty = True
+            self._disk_error(rf.SUMMARY_JSON, exc)
 
-    def _mark_summary_dirty(self) -> None:
-        self._summary_dirty = True
-
-    def _summary_value(self, key: str, value: Any) -> Any:
-        """Convert an explicitly set summary value: media are serialized now, label 'summary'."""
-        if isinstance(value, Mapping) and not isinstance(value, Media):
-            return {str(k): self._summary_value(f"{key}/{k}", v) for k, v in value.items()}
-        c = coerce(value, key=key)
-        if isinstance(c, Media):
-            return self._serialize_value(key, "summary", c)
-        return c
+    def _housekeep(self) -> None:
+        """Summary at most once a second, heartbeat every 30 s, and retries after disk errors."""
+        last_beat = time.time()
+        while not self._stop.wait(SUMMARY_FLUSH_SECONDS):
+            try:
+                self._flush_summary()
+                with self._lock:
+                    if self._closed:
+                        return
+                    if self._history.backlog or self._history._needs_cut:
+                        self._write_line(b"", "rows kept in memory")
+                    if self._config_dirty:
+                        self._write_config(self.config._items)
+                    now = time.time()
+                    if now - last_beat > rf.HEARTBEAT_SECONDS or self._meta_dirty:
+                        last_beat = now
+                        self._meta["heartbeat_at"] = now
+                        self._write_meta()
+            except Exception as exc:  # noqa: BLE001 - the housekeeper must outlive anything
+                self._error(f"housekeeping failed ({type(exc).__name__}: {exc})")
 
     # ------------------------------------------------------------------------------------------
     # files
@@ -487,15 +906,24 @@ class Run:
             if dest_root.resolve() not in dest.resolve().parents:
                 dest = dest_root / src.name
             dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{dest.name}.tmp")
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, dest)
+            fd, tmp = rf.create_temp(dest.parent, dest.name)
+            os.close(fd)
+            try:
+                shutil.copyfile(src, tmp)
+                os.replace(tmp, dest)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
             saved.append(dest.relative_to(self._path).as_posix())
         if policy in ("live", "end"):
-            self._meta.setdefault("saved", [])
             entry = {"glob": glob_str, "base_path": str(base)}
-            if entry not in self._meta["saved"]:
-                self._meta["saved"].append(entry)
+            saved_globs = list(self._meta.get("saved") or [])
+            if entry not in saved_globs:
+                saved_globs.append(entry)
+                self._set_meta("saved", saved_globs)
         return saved
 
     # ------------------------------------------------------------------------------------------
@@ -507,26 +935,69 @@ class Run:
 
         _api.finish(exit_code=exit_code, quiet=quiet, run=self)
 
+    def _wait_for_encoders(self) -> list[tuple[str, int]]:
+        """Wait while the encoders make progress; return (key, step) of what was left if they
+        stalled for longer than the finish timeout."""
+        with self._cond:
+            last_done = self._done
+            last_progress = time.monotonic()
+            while self._inflight:
+                self._cond.wait(min(0.5, max(self._finish_timeout, 0.01)))
+                if self._done != last_done:
+                    last_done = self._done
+                    last_progress = time.monotonic()
+                elif time.monotonic() - last_progress >= self._finish_timeout:
+                    return sorted(self._inflight.values(), key=lambda ks: (ks[1], ks[0]))
+        return []
+
     def _close(self, exit_code: int | None = None) -> None:
         if self._finished:
             return
+        if exit_code is not None and (isinstance(exit_code, bool) or not isinstance(exit_code, int)):
+            if type(exit_code).__module__ == "numpy" and hasattr(exit_code, "item"):
+                exit_code = int(exit_code.item())
+            else:
+                raise MediaTypeError(f"finish(): exit_code must be an int or None; got {describe(exit_code)}.")
         try:
-            if self._pending:
-                self._commit_pending()
+            with self._lock:
+                if self._pending:
+                    self._commit_pending()
             for entry in self._meta.get("saved", []):
                 try:
                     self._save_files(entry["glob"], entry["base_path"], "now")
                 except (OSError, MediaError):
                     pass
-            self._queue.put(("stop", None, False))
-            self._worker.join()
+            left = self._wait_for_encoders()
+            if left:
+                shown = ", ".join(f"{k!r} at step {s}" for k, s in left[:10])
+                more = f" and {len(left) - 10} more" if len(left) > 10 else ""
+                self._error(
+                    f"finish(): the media encoders made no progress for {self._finish_timeout:g} s; "
+                    f"gave up on {len(left)} value(s) not yet written: {shown}{more}. Their rows "
+                    f"are kept; readers report these values as lost"
+                )
         finally:
-            self._finished = True
-            try:
-                os.close(self._history_fd)
-            except OSError:
-                pass
+            self._stop.set()
+            self._encoders.stop()
+            with self._lock:
+                self._finished = True
+                self._closed = True
+                if self._history.backlog or self._history._needs_cut:
+                    self._disk_failing = None
+                    self._write_line(b"", "rows kept in memory")
+                    if self._history.backlog:
+                        self._error(
+                            f"finish(): {self._history.backlog_bytes} bytes of history rows could "
+                            f"not be written (the disk still refuses them) and are lost"
+                        )
+                if self._history.dropped:
+                    self._error(f"{self._history.dropped} history rows were dropped: the disk refused "
+                                f"them and more than {64} MB waited in memory")
+                self._history.close()
+            self._summary_dirty = True
             self._flush_summary()
+            if self._config_dirty:
+                self._write_config(self.config._items)
             end = time.time()
             self._meta.update(
                 status="finished" if not exit_code else "failed",
@@ -537,6 +1008,15 @@ class Run:
             if self._errors:
                 self._meta["errors"] = list(self._errors)
             self._write_meta()
+            self._run_lock.release()
+            if self._errors:
+                warnings.warn(
+                    f"finish(): run {self.id!r} met {len(self._errors)} problem(s) while writing; "
+                    f"the rest of the run is kept. First: {self._errors[0]} (all of them are in "
+                    f"{rf.RUN_JSON} 'errors').",
+                    RuntimeWarning,
+                    stacklevel=4,
+                )
 
     def __enter__(self) -> Run:
         return self

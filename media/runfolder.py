@@ -4,15 +4,17 @@ This module is the contract between ``media/`` (which writes runs) and ``viewer/
 them). Every path, file name, row field and stub convention lives here and in ``docs/format.md``;
 the viewer imports this module and nothing else from ``media``.
 
-Layout of one run (``FORMAT_VERSION`` 1)::
+Layout of one run (``FORMAT_VERSION`` 2; version 1 runs are read too)::
 
     <root>/<project>/<run-id>/
         run.json          metadata: format_version, id, name, project, status, times, ...
         config.json       the run's config (a JSON object)
         summary.json      the run's summary (a JSON object; media values are stubs)
-        history.jsonl     one JSON object per committed step, appended, in commit order
+        history.jsonl     one JSON object per committed step, appended at commit, in commit order;
+                          a step's media stubs follow in "part" lines as their files complete
         media/<key>/...   media files; <key> is the key's path-safe form
         files/...         files copied by media.save()
+        .writer.lock      held (flock) by the one process writing the run
 
 Example::
 
@@ -27,16 +29,17 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import socket
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from media.errors import FormatError
+from media.errors import FormatError, MediaValueError, describe
 
-FORMAT_VERSION = 1
+#: the version this mediaboard writes; it reads every version from 1 up to it
+FORMAT_VERSION = 2
 
 RUN_JSON = "run.json"
 CONFIG_JSON = "config.json"
@@ -45,8 +48,16 @@ HISTORY_JSONL = "history.jsonl"
 MEDIA_DIR = "media"
 FILES_DIR = "files"
 
+LOCK_FILE = ".writer.lock"
+
 # Row fields the run adds; every other field is user data.
 RESERVED_FIELDS = ("_step", "_timestamp", "_runtime", "_late")
+#: Fields of history lines that tie a step's media to it (format 2); readers merge and drop them.
+#: ``_commit``: the row's commit number; ``_pending``: {key: kind} of its media still being
+#: written; ``_part``: on a media line, the commit number of the row it completes.
+LINK_FIELDS = ("_commit", "_pending", "_part")
+#: Keys log() refuses: the reserved fields, the link fields, and the empty key.
+REFUSED_KEYS = RESERVED_FIELDS + LINK_FIELDS
 
 #: Run statuses as stored in run.json; readers may also report "crashed".
 STATUSES = ("running", "finished", "failed", "crashed")
@@ -126,11 +137,104 @@ def dumps(obj: Any) -> str:
     return _ENCODER.encode(obj)
 
 
+def storable_error(value: Any) -> str | None:
+    """Why ``dumps(value)`` cannot go into a run file (UTF-8 JSON), or None when it can.
+
+    Catches what JSON or UTF-8 cannot hold: strings with lone surrogates (``os.fsdecode`` of a
+    file name that is not UTF-8), ints of more digits than Python converts, circular or too deeply
+    nested lists and dicts, and objects with no JSON form. Used to name the culprit after a failed
+    ``dumps``; the fast path just calls ``dumps`` and encodes.
+    """
+    try:
+        dumps(value).encode("utf-8")
+    except (ValueError, TypeError, RecursionError, UnicodeError, OverflowError) as exc:
+        if isinstance(exc, RecursionError) or "Circular reference" in str(exc):
+            return "a circular or too deeply nested structure"
+        if isinstance(exc, UnicodeError):
+            return "a string that is not valid Unicode (a lone surrogate such as '\\udcff', as " \
+                   "os.fsdecode returns for a file name that is not UTF-8)"
+        if "digits" in str(exc) or "string conversion" in str(exc):
+            return "an int with more digits than Python converts to text (over 4,300)"
+        return f"a value with no JSON form ({exc})"
+    return None
+
+
+def check_storable(value: Any, *, where: str) -> None:
+    """Raise MediaValueError naming ``where`` when ``value`` cannot be stored (see storable_error)."""
+    reason = storable_error(value)
+    if reason is not None:
+        raise MediaValueError(
+            f"{where}: expected a value the run folder can store (UTF-8 JSON); got {reason}: "
+            f"{_safe_describe(value)}."
+        )
+
+
+def find_unstorable(values: dict[str, Any]) -> tuple[str, str] | None:
+    """The first ``(key, reason)`` of a dict whose value cannot be stored, or None."""
+    for k, v in values.items():
+        if storable_error(k) is not None:
+            return k, "a key that is not valid Unicode"
+        reason = storable_error(v)
+        if reason is not None:
+            return k, reason
+    return None
+
+
+def _safe_describe(value: Any) -> str:
+    try:
+        text = describe(value)
+    except (ValueError, RecursionError):
+        return type(value).__name__
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_umask_cache: int | None = None
+
+
+def file_mode() -> int:
+    """The mode a new file gets from the umask (0o644 under the usual 022).
+
+    Temporary files are created with it, so renamed files are readable by whoever the umask allows
+    (``tempfile.mkstemp`` would make them 0600). Read once per process from /proc, else by the
+    classic umask round trip."""
+    global _umask_cache
+    if _umask_cache is None:
+        mask = None
+        try:
+            with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+                for line in f:
+                    if line.startswith("Umask:"):
+                        mask = int(line.split()[1], 8)
+                        break
+        except (OSError, ValueError):
+            mask = None
+        if mask is None:
+            mask = os.umask(0o022)
+            os.umask(mask)
+        _umask_cache = mask
+    return 0o666 & ~_umask_cache
+
+
+def create_temp(folder: Path, name: str, suffix: str = ".tmp") -> tuple[int, str]:
+    """Create a new hidden temporary file ``.<name>.<random><suffix>`` in ``folder``.
+
+    Returns ``(fd, path)``. The file gets the umask's mode (see ``file_mode``)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(5)}{suffix}")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part."""
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
+
+    The file gets the mode the umask gives (0644 under 022)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = create_temp(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -214,8 +318,8 @@ class MediaWriter:
         rel, target = self._target(ext)
         self.sha256 = None
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + (ext if ext.startswith(".") else "." + ext),
-                                   dir=target.parent)
+        fd, tmp = create_temp(target.parent, target.name,
+                              ".tmp" + (ext if ext.startswith(".") else "." + ext))
         os.close(fd)
         try:
             fn(tmp)
@@ -316,7 +420,7 @@ class RunReader:
         except json.JSONDecodeError as exc:
             raise FormatError(f"open_run(): {meta_path} is not valid JSON: {exc}") from None
         version = self.meta.get("format_version")
-        if not isinstance(version, int) or version > FORMAT_VERSION:
+        if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= FORMAT_VERSION:
             raise FormatError(
                 f"open_run(): {meta_path} has format_version {version!r}; this mediaboard reads "
                 f"versions 1..{FORMAT_VERSION}. Upgrade mediaboard to read it."
@@ -382,32 +486,24 @@ class RunReader:
             return []
         if self._rows is not None and self._rows_sig == sig:
             return self._rows
-        rows: list[dict[str, Any]] = []
-        problems: list[str] = []
         with open(hist, "rb") as f:
             data = f.read()
-        lines = data.split(b"\n")
-        torn_tail = not data.endswith(b"\n") and lines[-1] != b""
-        for lineno, raw in enumerate(lines, start=1):
-            if not raw.strip():
-                continue
-            try:
-                row = json.loads(raw)
-                if not isinstance(row, dict) or "_step" not in row:
-                    raise ValueError("not a row object with _step")
-            except ValueError as exc:
-                if torn_tail and lineno == len(lines):
-                    problems.append(f"{HISTORY_JSONL}: last line {lineno} is torn (incomplete write); ignored")
-                else:
-                    problems.append(f"{HISTORY_JSONL}: line {lineno} is unreadable ({exc}); ignored")
-                continue
-            rows.append(row)
-        # Late rows (see docs/format.md) are appended after later steps; present rows in step order.
-        if any(r.get("_late") for r in rows):
-            rows.sort(key=lambda r: r["_step"])
+        rows, problems = merge_history(data, live=self.status == "running")
         self._rows, self._rows_sig = rows, sig
         self.problems = [p for p in self.problems if not p.startswith(HISTORY_JSONL)] + problems
         return rows
+
+    @property
+    def lost(self) -> list[tuple[str, int]]:
+        """``[(key, step), ...]`` of media values whose row was committed but whose file was never
+        written (the writer was killed first, or gave up at finish). Each also has a ``lost`` error
+        stub in its row and a line in ``problems``. Empty while the run is running."""
+        out = []
+        for row in self._load_rows():
+            for k, v in row.items():
+                if isinstance(v, dict) and v.get("_type") == "error" and v.get("lost"):
+                    out.append((k, row["_step"]))
+        return out
 
     def history(self, keys: list[str] | None = None, *, pandas: bool = False) -> Any:
         """Committed rows in step order, each a dict (``_step``, ``_timestamp``, ``_runtime``, keys).
@@ -494,6 +590,81 @@ class RunReader:
         return sorted(
             p.relative_to(self.path).as_posix() for p in base.rglob("*") if p.is_file()
         )
+
+
+def lost_stub(kind: str | None, step: int) -> dict[str, Any]:
+    """The stub a reader puts where a committed media value was never written."""
+    return {
+        "_type": "error",
+        "kind": kind,
+        "lost": True,
+        "message": f"lost at step {step}: the run stopped before this value was written",
+    }
+
+
+def merge_history(data: bytes, *, live: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows of a ``history.jsonl`` (its bytes), in step order, with media parts merged in.
+
+    Format 2 appends a row at commit; when it has media, the row carries ``_commit`` and
+    ``_pending`` ({key: kind}), and each media value follows later in its own line
+    ``{"_step": s, "_part": <commit>, key: stub}``. Here parts are merged into their row and the
+    link fields dropped, so rows look the same as in format 1. A pending key with no part is still
+    being written when ``live`` (the key is left out of the row), else lost: its value becomes a
+    ``lost_stub`` and a problem names key and step. Returns ``(rows, problems)``.
+    """
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    by_commit: dict[Any, dict[str, Any]] = {}
+    lines = data.split(b"\n")
+    torn_tail = not data.endswith(b"\n") and lines[-1] != b""
+    parts: list[tuple[int, dict[str, Any]]] = []
+    late = False
+    for lineno, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+            if not isinstance(row, dict) or not isinstance(row.get("_step"), int):
+                raise ValueError("not a row object with an integer _step")
+        except (ValueError, RecursionError) as exc:
+            if torn_tail and lineno == len(lines):
+                problems.append(f"{HISTORY_JSONL}: last line {lineno} is torn (incomplete write); ignored")
+            else:
+                problems.append(f"{HISTORY_JSONL}: line {lineno} is unreadable ({exc}); ignored")
+            continue
+        if "_part" in row:
+            parts.append((lineno, row))
+            continue
+        if "_commit" in row:
+            by_commit[row.pop("_commit")] = row
+        late = late or bool(row.get("_late"))
+        rows.append(row)
+    for lineno, part in parts:
+        commit = part.pop("_part")
+        parent = by_commit.get(commit)
+        pending = parent.get("_pending") if parent is not None else None
+        if not isinstance(pending, dict):
+            problems.append(f"{HISTORY_JSONL}: line {lineno} completes commit {commit!r}, which no "
+                            f"earlier row has; ignored")
+            continue
+        for k, v in part.items():
+            if k == "_step":
+                continue
+            if k in pending:
+                del pending[k]
+                parent[k] = v
+    for row in rows:
+        pending = row.pop("_pending", None)
+        if not pending or not isinstance(pending, dict) or live:
+            continue
+        for k, kind in pending.items():
+            row[k] = lost_stub(kind if isinstance(kind, str) else None, row["_step"])
+            problems.append(f"{HISTORY_JSONL}: media value of key {k!r} at step {row['_step']} was "
+                            f"lost (the run stopped before its file was written)")
+    # Late rows (see docs/format.md) are appended after later steps; present rows in step order.
+    if late:
+        rows.sort(key=lambda r: r["_step"])
+    return rows, problems
 
 
 def _to_dataframe(rows: list[dict[str, Any]]) -> Any:

@@ -4,11 +4,13 @@ Rules (also in docs/format.md):
   - every committed history row copies its values into the summary: the last logged value wins;
   - a value set explicitly (``summary["best"] = 0.9`` or ``summary.update({...})``) wins over later
     logs of that key, until it is deleted;
-  - media set explicitly are serialized into the run folder with the step label ``summary``.
+  - media set explicitly are serialized into the run folder with the step label ``summary``;
+  - ``summary.best = 0.9`` and ``del summary.best`` are the same as item access.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -18,11 +20,14 @@ from media.errors import MediaTypeError, describe
 class Summary:
     """Dict-like summary of a run. ``on_set(key, value) -> json_value`` converts explicit values."""
 
-    def __init__(self, on_set: Callable[[str, Any], Any], on_change: Callable[[], None]) -> None:
-        self._values: dict[str, Any] = {}
-        self._explicit: set[str] = set()
-        self._on_set = on_set
-        self._on_change = on_change
+    def __init__(self, on_set: Callable[[str, Any], Any], on_change: Callable[[], None],
+                 lock: Any = None) -> None:
+        d = self.__dict__
+        d["_values"] = {}
+        d["_explicit"] = set()
+        d["_on_set"] = on_set
+        d["_on_change"] = on_change
+        d["_lock"] = lock if lock is not None else threading.RLock()
 
     # -- explicit writes (user) ---------------------------------------------------------------------
     def __setitem__(self, key: str, value: Any) -> None:
@@ -37,14 +42,27 @@ class Summary:
             if not isinstance(k, str):
                 raise MediaTypeError(f"summary: expected string keys; got key {describe(k)}.")
             converted[k] = self._on_set(k, v)
-        self._values.update(converted)
-        self._explicit.update(converted)
+        with self._lock:
+            self._values.update(converted)
+            self._explicit.update(converted)
         self._on_change()
 
     def __delitem__(self, key: str) -> None:
-        del self._values[key]
-        self._explicit.discard(key)
+        with self._lock:
+            del self._values[key]
+            self._explicit.discard(key)
         self._on_change()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            raise AttributeError(f"summary: names starting with '_' are not summary keys; got {name!r}")
+        self.update({name: value})
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(f"summary has no key {name!r}") from None
 
     # -- from history (run) -------------------------------------------------------------------------
     def _absorb_row(self, row: Mapping[str, Any], *, late: bool = False) -> None:
@@ -87,7 +105,8 @@ class Summary:
             raise AttributeError(f"summary has no key {name!r}") from None
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self._values)
+        with self._lock:
+            return dict(self._values)
 
     def __repr__(self) -> str:
         return f"Summary({self._values!r})"

@@ -130,13 +130,16 @@ class _Writer:
         tmp = target.with_name(f".{target.name}.tmp")
         if tmp.exists():
             tmp.unlink()
+        linked = False
         if link:
             try:
                 os.link(src, tmp)
+                linked = True
             except OSError:
-                shutil.copy2(src, tmp)
-        else:
-            shutil.copy2(src, tmp)
+                pass
+        if not linked:
+            shutil.copy2(src, tmp)  # keeps the mtime that tells an unchanged copy
+            os.chmod(tmp, rf.file_mode())  # the umask's mode, not the source's
         os.replace(tmp, target)
         self.stats.linked += 1
 

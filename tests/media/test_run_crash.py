@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -127,12 +128,17 @@ def test_sigkill_leaves_every_committed_step_readable(root):
     assert run_dir is not None
     r = media.open_run(run_dir)
     rows = list(r.history())
-    assert [row["_step"] for row in rows] == list(range(201))
+    # step 201's log() returned, so its row is there; its media value never got written
+    assert [row["_step"] for row in rows] == list(range(202))
     assert rows[199]["loss"] == pytest.approx(1 / 200)
     blob = rows[200]["blob"]
     assert (r.path / blob["path"]).read_bytes() == b"x" * 1000
-    # the torn file of step 201 never appears under its final name, and no row points at it
+    # the torn file of step 201 never appears under its final name; the reader reports it lost
     assert not list((r.path / "media" / "slow").glob("201_0.bin"))
+    assert rows[201]["slow"]["_type"] == "error" and rows[201]["slow"]["lost"] is True
+    assert rows[201]["slow"]["kind"] == "blob"
+    assert r.lost == [("slow", 201)]
+    assert any("'slow' at step 201" in p and "lost" in p for p in r.problems)
     assert r.status == "crashed"
 
 
@@ -199,8 +205,13 @@ def test_media_rows_keep_order_with_plain_rows(root):
     media.finish()
     steps = [row["_step"] for row in media.open_run(run.dir).history()]
     assert steps == list(range(6))
-    lines = (Path(run.dir) / "history.jsonl").read_text().splitlines()
-    assert len(lines) == 6
+    # the six rows in commit order, at once; the media value's part line after its file is done
+    lines = [json.loads(x) for x in (Path(run.dir) / "history.jsonl").read_text().splitlines()]
+    assert [x["_step"] for x in lines if "_part" not in x] == list(range(6))
+    assert lines[0]["_pending"] == {"b": "blob"} and "b" not in lines[0]
+    part = [x for x in lines if "_part" in x]
+    assert len(part) == 1 and part[0]["_part"] == lines[0]["_commit"] and part[0]["_step"] == 0
+    assert part[0]["b"]["size"] == 10
 
 
 def test_failed_serialize_keeps_rest_of_row(root):
@@ -211,7 +222,7 @@ def test_failed_serialize_keeps_rest_of_row(root):
             raise OSError("disk full")
 
     run = media.init(project="p")
-    with pytest.warns(UserWarning, match="disk full"):
+    with pytest.warns(RuntimeWarning, match="disk full"):
         media.log({"bad": Broken(), "loss": 0.5})
         media.finish()
     r = media.open_run(run.dir)

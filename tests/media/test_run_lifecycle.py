@@ -55,7 +55,7 @@ def test_run_attributes_and_layout(root):
         ["a", "b"],
     )
     meta = json.loads((Path(run.dir) / "run.json").read_text())
-    assert meta["format_version"] == 1 and meta["status"] == "finished"
+    assert meta["format_version"] == 2 and meta["status"] == "finished"
 
 
 def test_second_run_gets_next_number_and_unique_id(root):
@@ -206,7 +206,7 @@ def test_config_refuses_media(root):
 
     media.init(project="p")
     with pytest.raises(
-        media.MediaTypeError, match=r"media values \(Media\) cannot go in the config"
+        media.MediaTypeError, match=r"got a media value \(Media\): media values cannot go in the config"
     ):
         media.config.img = Media()
 
