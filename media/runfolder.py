@@ -393,6 +393,8 @@ def media_kind(value: Any) -> str | None:
         t = value.get("_type")
         if t == "media-list":
             return value.get("kind") or "mixed"
+        if t == "error" and isinstance(value.get("kind"), str) and value.get("lost"):
+            return value["kind"]  # a lost value keeps its key in its kind's panel
         return t if isinstance(t, str) else None
     return None
 
@@ -553,8 +555,8 @@ class RunReader:
         for row in self._load_rows():
             for k, v in row.items():
                 kind = media_kind(v)
-                if kind and k not in out:
-                    out[k] = kind
+                if kind and (k not in out or out[k] == "error"):
+                    out[k] = kind  # a failed first value does not decide the key's kind
         return out
 
     def text_keys(self) -> list[str]:

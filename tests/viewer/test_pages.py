@@ -485,3 +485,38 @@ def test_define_metric_step_metric_and_hidden(tmp_path, site_page):
     page.wait_for_function("(document.querySelector('.chart[data-key=\"val/acc\"]').data || []).length > 0")
     assert page.evaluate("document.querySelector('.chart[data-key=\"val/acc\"]').data[0].x") == [0, 0, 1, 1, 2, 2]
     assert page.locator(".chart[data-key=debug]").count() == 0
+
+
+class _StuckImage(media.Image):
+    """An image whose encoding never ends (what a writer killed mid-encode leaves behind)."""
+
+    def _serialize(self, writer):
+        import time
+
+        time.sleep(20)
+        return super()._serialize(writer)
+
+
+def test_lost_media_value_is_shown_as_lost_at_its_step(tmp_path, site_page):
+    run = media.init(project="p", dir=str(tmp_path / "runs"), id="lost", settings={"finish_timeout": 0.3})
+    media.log({"loss": 1.0, "img": media.Image(np.full((8, 8), 200, np.uint8))})
+    media.log({"loss": 0.5, "img": _StuckImage(np.zeros((8, 8), np.uint8))})
+    media.log({"loss": 0.25, "img": media.Image(np.full((8, 8), 90, np.uint8))})
+    with pytest.warns(RuntimeWarning, match="gave up"):
+        media.finish()
+    assert media.open_run(run.dir).lost == [("img", 1)]
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.lost", "step=1")
+    sp.wait_cursor(1)
+    page = sp.page
+    panel = page.locator("article.panel[data-key=img]")
+    assert "lost at step 1" in panel.inner_text()
+    assert page.locator("article.panel[data-key=img] [data-lost=true]").count() == 1
+    alert = page.locator("[role=alert]").inner_text()
+    assert "'img' at step 1" in alert and "lost" in alert
+    sp.screenshot("step1")
+    sp.open_run("p.lost", "step=2")
+    sp.wait_cursor(2)
+    assert page.locator("article.panel[data-key=img] img").count() == 1
+    assert page.evaluate("document.querySelector('.chart[data-key=loss]') !== null")

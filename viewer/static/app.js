@@ -262,6 +262,11 @@
       return;
     }
     if (kind === "error") {
+      if (stub.lost) {
+        placeholder(el, String(stub.message || "lost: the run stopped before this value was written"));
+        el.setAttribute("data-lost", "true");
+        return;
+      }
       placeholder(el, "this value failed to serialize: " + (stub.message || "unknown error"));
       return;
     }
