@@ -31,6 +31,7 @@ PEER_MODULES = {
     "floor": None,
     "floor_os_write": None,
     "pillow_png": "PIL",
+    "pillow_png_2t": "PIL",
     "mediaboard": "media",
     "wandb": "wandb",
     "tensorboardX": "tensorboardX",

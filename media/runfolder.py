@@ -26,11 +26,13 @@ Example::
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -215,15 +217,20 @@ def file_mode() -> int:
     return 0o666 & ~_umask_cache
 
 
-def create_temp(folder: Path, name: str, suffix: str = ".tmp") -> tuple[int, str]:
-    """Create a new hidden temporary file ``.<name>.<random><suffix>`` in ``folder``.
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_temp_counter = itertools.count()
+_TEMP_TAG = secrets.token_hex(3)
 
-    Returns ``(fd, path)``. The file gets the umask's mode (see ``file_mode``)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+def create_temp(folder: str | os.PathLike[str], name: str, suffix: str = ".tmp") -> tuple[int, str]:
+    """Create a new hidden temporary file ``.<name>.<unique><suffix>`` in ``folder``.
+
+    Returns ``(fd, path)``. The file gets the umask's mode (see ``file_mode``); ``O_EXCL`` makes
+    sure it is new (the name is tried again on the rare clash)."""
     while True:
-        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(5)}{suffix}")
+        tmp = f"{os.fspath(folder)}/.{name}.{_TEMP_TAG}{os.getpid():x}-{next(_temp_counter)}{suffix}"
         try:
-            return os.open(tmp, flags, 0o666), tmp
+            return os.open(tmp, _TEMP_FLAGS, 0o666), tmp
         except FileExistsError:
             continue
 
@@ -265,6 +272,10 @@ def _unlink_quietly(path: str | Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+_CLAIM_LOCK = threading.Lock()
+_CLAIMED: set[str] = set()
+
+
 class MediaWriter:
     """Where one media value writes its files. Handed to ``Media._serialize`` by the run.
 
@@ -283,6 +294,7 @@ class MediaWriter:
     def __init__(self, run_dir: Path | str, key: str, step_label: str | int, index: int = 0,
                  _base: str | None = None) -> None:
         self.run_dir = Path(run_dir)
+        self._root = os.fspath(run_dir)
         self.key = key
         self.step_label = str(step_label)
         self.index = index
@@ -300,43 +312,77 @@ class MediaWriter:
         return MediaWriter(self.run_dir, self.key, self.step_label, self.index,
                            _base=f"{self.base}.{safe_segment(tag)}")
 
-    def _target(self, ext: str) -> tuple[str, Path]:
+    def _target(self, ext: str) -> tuple[str, str]:
+        """Claim a final name no file has and no other thread is writing (see ``_release``)."""
         if ext and not ext.startswith("."):
             ext = "." + ext
         rel = f"{self.folder}/{self.base}{ext}"
-        target = self.run_dir / rel
+        root = self._root
+        target = f"{root}/{rel}"
         n = 1
-        # Never overwrite a file an earlier row points to (late rows can reuse a step label).
-        while target.exists():
-            rel = f"{self.folder}/{self.base}~{n}{ext}"
-            target = self.run_dir / rel
-            n += 1
+        # Never overwrite a file an earlier row points to (late rows can reuse a step label), nor
+        # one another encoder thread is about to rename into place.
+        with _CLAIM_LOCK:
+            while target in _CLAIMED or os.path.lexists(target):
+                rel = f"{self.folder}/{self.base}~{n}{ext}"
+                target = f"{root}/{rel}"
+                n += 1
+            _CLAIMED.add(target)
         return rel, target
+
+    @staticmethod
+    def _release(target: str) -> None:
+        with _CLAIM_LOCK:
+            _CLAIMED.discard(target)
+
+    def _temp_for(self, target: str, ext: str) -> tuple[int, str]:
+        folder, name = target.rsplit("/", 1)
+        try:
+            return create_temp(folder, name, ".tmp" + ext)
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+            return create_temp(folder, name, ".tmp" + ext)
 
     def write_with(self, ext: str, fn: Callable[[str], None]) -> str:
         """Call ``fn(tmp_path)`` to write the file, then move it to its final name; return that name."""
+        if ext and not ext.startswith("."):
+            ext = "." + ext
         rel, target = self._target(ext)
         self.sha256 = None
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = create_temp(target.parent, target.name,
-                              ".tmp" + (ext if ext.startswith(".") else "." + ext))
-        os.close(fd)
         try:
-            fn(tmp)
-            os.replace(tmp, target)
-        except BaseException:
-            _unlink_quietly(tmp)
-            raise
+            fd, tmp = self._temp_for(target, ext)
+            os.close(fd)
+            try:
+                fn(tmp)
+                os.replace(tmp, target)
+            except BaseException:
+                _unlink_quietly(tmp)
+                raise
+        finally:
+            self._release(target)
         return rel
 
     def write_bytes(self, data: bytes, ext: str) -> str:
         """Write ``data`` as this value's file with extension ``ext``; return its relative path."""
-
-        def _write(tmp: str) -> None:
-            with open(tmp, "wb") as f:
-                f.write(data)
-
-        rel = self.write_with(ext, _write)
+        if ext and not ext.startswith("."):
+            ext = "." + ext
+        rel, target = self._target(ext)
+        self.sha256 = None
+        try:
+            fd, tmp = self._temp_for(target, ext)
+            try:
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view):]
+                finally:
+                    os.close(fd)
+                os.replace(tmp, target)
+            except BaseException:
+                _unlink_quietly(tmp)
+                raise
+        finally:
+            self._release(target)
         self.sha256 = hashlib.sha256(data).hexdigest()
         return rel
 
