@@ -77,6 +77,7 @@ def _new_id(rng: random.Random) -> str:
 
 
 _PLAIN = frozenset((int, float, str, bool, type(None)))
+_encode = rf.dumps
 _REFUSED = frozenset(rf.REFUSED_KEYS)
 
 
@@ -562,6 +563,38 @@ class Run:
             raise RunStateError(
                 f"log(): run {self.id!r} has finished; call media.init() to start a new run."
             )
+        if step is None and commit is None and type(data) is dict and not self._pending:
+            # The common case (a flat dict of plain values, one step), in one pass and one write.
+            for k, v in data.items():
+                if type(v) not in _PLAIN or type(k) is not str or not k or k in _REFUSED:
+                    break
+            else:
+                with self._lock:
+                    if not self._pending and not self._finished:
+                        at = self._step
+                        now = time.time()
+                        row = {"_step": at, "_timestamp": now, "_runtime": now - self._start}
+                        row.update(data)
+                        try:
+                            line = (_encode(row) + "\n").encode("utf-8")
+                        except (ValueError, TypeError, RecursionError, UnicodeError):
+                            self._refuse(data, at)
+                        self._next_commit += 1
+                        err = self._history.append(line)
+                        if err is not None or self._disk_failing is not None:
+                            self._appended(err, f"the row of step {at}")
+                        summary = self.summary
+                        if summary._explicit:
+                            summary._absorb_row(row)
+                        else:
+                            summary._values.update(row)
+                        if self._media_commit:
+                            for k in data:
+                                if k in self._media_commit:
+                                    self._media_commit[k] = self._next_commit - 1
+                        self._summary_dirty = True
+                        self._step = at + 1
+                        return
         if type(data) is not dict and not isinstance(data, Mapping):
             raise MediaTypeError(f"log(): expected a dict of {{str: value}}; got {describe(data)}.")
         if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
@@ -771,7 +804,9 @@ class Run:
 
     def _write_line(self, line: bytes, what: str) -> None:
         """Append a line (caller holds the lock); a disk error is reported, the line kept."""
-        err = self._history.append(line)
+        self._appended(self._history.append(line), what)
+
+    def _appended(self, err: OSError | None, what: str) -> None:
         if err is not None:
             self._disk_error(f"{rf.HISTORY_JSONL}: {what}", err,
                              kept=f"kept in memory ({len(self._history.backlog)} pending write, "
