@@ -651,3 +651,29 @@ def test_script_exit_with_media_still_queued_writes_them(root):
     assert proc.returncode == 0, err
     r = only_run(root)
     assert len(r.media("img")) == 30 and r.lost == [] and r.status == "finished"
+
+
+# ------------------------------------------------------------------------------------------------
+# format 1 runs
+# ------------------------------------------------------------------------------------------------
+
+
+def test_format_1_runs_are_read_and_resumed_in_format_2(root, tmp_path):
+    import shutil
+
+    src = REPO / "fixtures" / "runs" / "demo" / "fixture-a"
+    assert json.loads((src / "run.json").read_text())["format_version"] == 1
+    before = media.open_run(src)
+    rows = list(before.history())
+    assert rows and before.problems == [] and before.media_keys()
+    run_dir = root / "demo" / "fixture-a"
+    shutil.copytree(src, run_dir)
+    media.init(project="demo", id="fixture-a", resume="allow")
+    media.log({"after": 1, "img": media.Image(np.zeros((4, 4), np.uint8))})
+    media.finish()
+    r = media.open_run(run_dir)
+    assert r.format_version == 2 and r.problems == []
+    after = list(r.history())
+    assert after[: len(rows)] == rows
+    assert after[-1]["after"] == 1 and after[-1]["img"]["_type"] == "image"
+    assert after[-1]["_step"] == rows[-1]["_step"] + 1
