@@ -216,6 +216,7 @@ class Encoders:
         self.on_crash = on_crash
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
+        self._tids: list[int] = []
 
     def submit(self, job: Callable[[], None]) -> None:
         if len(self._threads) < self.workers:
@@ -227,6 +228,7 @@ class Encoders:
         self._queue.put(job)
 
     def _loop(self) -> None:
+        self._tids.append(threading.get_native_id())
         while True:
             job = self._queue.get()
             if job is None:
@@ -234,7 +236,26 @@ class Encoders:
             try:
                 job()
             except BaseException as exc:  # noqa: BLE001 - nothing may kill an encoder thread
-                self.on_crash(exc)
+                try:
+                    self.on_crash(exc)
+                except BaseException:  # noqa: BLE001
+                    pass
+
+    def cpu_ticks(self) -> int | None:
+        """CPU time (clock ticks) the encoder threads have used, from /proc; None where there is
+        no /proc. ``finish()`` counts a rising figure as progress: a long encode is working, a
+        stuck one (a hung disk, a sleeping callback) is not."""
+        total = 0
+        for tid in list(self._tids):
+            try:
+                with open(f"/proc/self/task/{tid}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except FileNotFoundError:
+                continue  # a thread that has ended
+            except (OSError, ValueError, IndexError):
+                return None
+        return total
 
     def stop(self) -> None:
         for _ in self._threads:

@@ -208,7 +208,7 @@ def _setting(settings: dict[str, Any], name: str, default: float, *, minimum: fl
         raw, source = env, f"${SETTINGS[name]}"
     try:
         value = float(raw)
-        if isinstance(raw, bool) or value != value:
+        if isinstance(raw, bool) or value != value or (value == float("inf") and name != "finish_timeout"):
             raise ValueError
     except (TypeError, ValueError):
         raise MediaValueError(f"{source}: expected a number >= {minimum:g}; got {describe(raw)}.") from None
@@ -358,12 +358,18 @@ class Run:
         self._done = 0
         self._job_no = 0
         self._warned_wait = False
-        self._disk_failing: str | None = None
+        #: files whose last write failed (reported once until a write of that file succeeds)
+        self._failing: set[str] = set()
+        self._disk_failing: str | None = None  # history only: checked on the fast path
         self._config_dirty = self._summary_dirty = self._meta_dirty = False
-        self.summary = Summary(on_set=self._summary_value, on_change=self._summary_changed,
+        self._config_pending: dict[str, Any] | None = None
+        self._closing = False
+        self._flush_lock = threading.Lock()
+        self.summary = Summary(on_set=self._summary_values, on_change=self._summary_changed,
                                lock=self._lock)
         self._meta: dict[str, Any]
 
+        resumed_v1 = False
         if exists:
             reader = rf.open_run(path)
             self._meta = dict(reader.meta)
@@ -374,6 +380,11 @@ class Run:
             summary = reader.summary
             self.summary._values.update(summary)
             self.summary._explicit.update(k for k in explicit if k in summary)
+            # summary.json can be a second behind history after a crash: replay the newer rows
+            seen = summary.get("_timestamp")
+            for row in reader.history():
+                if not isinstance(seen, (int, float)) or row.get("_timestamp", 0) > seen:
+                    self.summary._absorb_row(row, late=bool(row.get("_late")))
             try:
                 raw = (path / rf.HISTORY_JSONL).read_bytes()
                 self._next_commit = max((int(m) for m in _COMMIT_RE.findall(raw)), default=-1) + 1
@@ -382,6 +393,7 @@ class Run:
             resumed = dict(reader.config)
             resumed.update(defaults)
             self.config._load(resumed)
+            resumed_v1 = self._meta.get("format_version") == 1
             self._meta.update(status="running", end_time=None, exit_code=None, resumed_at=time.time(),
                               format_version=rf.FORMAT_VERSION)
             self._meta.pop("errors", None)
@@ -417,12 +429,15 @@ class Run:
         if tags is not None:
             self._meta["tags"] = list(tags)
         rf.check_storable(self._meta, where="init(): run metadata")  # program name, host, ...
+        self._history = History(path / rf.HISTORY_JSONL)
+        if exists and resumed_v1:
+            # lines before this byte offset are format 1 (no link fields); see merge_history
+            self._meta["links_from"] = self._history.size
         self._write_meta()
         self._write_config(self.config._items)
-        self.config._set_on_change(self._write_config)
+        self.config._set_on_change(self._config_changed)
         if not (path / rf.SUMMARY_JSON).exists():
             rf.atomic_write_json(path / rf.SUMMARY_JSON, {}, fsync=False)
-        self._history = History(path / rf.HISTORY_JSONL)
         if self._history.repaired:
             self._error(
                 f"init(): {rf.HISTORY_JSONL} ended in a torn line of {self._history.repaired} bytes "
@@ -489,21 +504,36 @@ class Run:
                 self._write_meta()
 
     def _write_meta(self) -> None:
-        try:
-            rf.atomic_write_json(self._path / rf.RUN_JSON, self._meta)
-            self._meta_dirty = False
-        except OSError as exc:
-            self._meta_dirty = True
-            self._disk_error(f"{rf.RUN_JSON}", exc)
+        with self._lock:
+            try:
+                rf.atomic_write_json(self._path / rf.RUN_JSON, self._meta)
+                self._meta_dirty = False
+                self._failing.discard(rf.RUN_JSON)
+            except OSError as exc:
+                self._meta_dirty = True
+                self._file_error(rf.RUN_JSON, rf.RUN_JSON, exc)
+
+    def _config_changed(self, items: dict[str, Any]) -> None:
+        """Config's on_change: refuses changes to a finished run, then saves."""
+        if self._finished or self._closing:
+            raise RunStateError(
+                f"config: run {self.id!r} has finished; its config can no longer change."
+            )
+        self._write_config(items)
 
     def _write_config(self, items: dict[str, Any]) -> None:
-        try:
-            rf.atomic_write_json(self._path / rf.CONFIG_JSON, items)
-            self._config_dirty = False
-        except OSError as exc:
-            # Valid but not on disk yet: kept in memory, written again by the housekeeper.
-            self._config_dirty = True
-            self._disk_error(f"{rf.CONFIG_JSON}", exc)
+        with self._lock:
+            try:
+                rf.atomic_write_json(self._path / rf.CONFIG_JSON, items)
+                self._config_dirty = False
+                self._config_pending = None
+                self._failing.discard(rf.CONFIG_JSON)
+            except OSError as exc:
+                # Valid but not on disk yet: kept, and written again by the housekeeper (the
+                # latest items given, so a retry never writes an older config).
+                self._config_dirty = True
+                self._config_pending = dict(items)
+                self._file_error(rf.CONFIG_JSON, rf.CONFIG_JSON, exc)
 
     def save(self, glob_str: str | os.PathLike[str] | None = None, base_path: str | None = None,
              policy: str = "live") -> list[str]:
@@ -559,7 +589,7 @@ class Run:
         media values; nested dicts flatten to ``a/b`` keys. When ``log()`` returns, the step's
         row is on disk (its media follow as the encoders finish them).
         """
-        if self._finished:
+        if self._finished or self._closing:
             raise RunStateError(
                 f"log(): run {self.id!r} has finished; call media.init() to start a new run."
             )
@@ -570,7 +600,7 @@ class Run:
                     break
             else:
                 with self._lock:
-                    if not self._pending and not self._finished:
+                    if not self._pending and not self._closing:
                         at = self._step
                         now = time.time()
                         row = {"_step": at, "_timestamp": now, "_runtime": now - self._start}
@@ -580,6 +610,7 @@ class Run:
                         except (ValueError, TypeError, RecursionError, UnicodeError):
                             self._refuse(data, at)
                         self._next_commit += 1
+                        self._step = at + 1
                         err = self._history.append(line)
                         if err is not None or self._disk_failing is not None:
                             self._appended(err, f"the row of step {at}")
@@ -593,7 +624,6 @@ class Run:
                                 if k in self._media_commit:
                                     self._media_commit[k] = self._next_commit - 1
                         self._summary_dirty = True
-                        self._step = at + 1
                         return
         if type(data) is not dict and not isinstance(data, Mapping):
             raise MediaTypeError(f"log(): expected a dict of {{str: value}}; got {describe(data)}.")
@@ -643,7 +673,7 @@ class Run:
         if step is None and commit is not False and media is None and not self._pending:
             # The common case (one call, one step, plain values), without the general machinery.
             with self._lock:
-                if not self._pending and not self._finished:
+                if not self._pending and not self._closing:
                     self._commit(values, self._step, None, False)
                     self._step += 1
                     return
@@ -658,7 +688,7 @@ class Run:
             nbytes[k] = _inspect_media(m, where=f"log(): key {k!r} (step {at}; nothing was logged by this call)")
         wait = False
         with self._lock:
-            if self._finished:
+            if self._closing:
                 raise RunStateError(f"log(): run {self.id!r} has finished; call media.init() to start a new run.")
             if step is not None and step < self._step:
                 # Late data: keep it as its own row flagged _late, never drop it.
@@ -740,6 +770,9 @@ class Run:
             return False
         label = str(step)
         total = 0
+        for k in media:
+            # the summary takes a part's stub only if no later commit has set the key since
+            self._media_commit[k] = commit
         with self._cond:
             for k, value in media.items():
                 size = (nbytes or {}).get(k, 0)
@@ -756,7 +789,12 @@ class Run:
              late: bool, size: int):  # noqa: ANN202 - a closure for the encoder pool
         def run() -> None:
             try:
-                stub = self._serialize_value(key, label, value)
+                if self._closed:
+                    return  # finish() gave up on this one; it is reported as lost
+                try:
+                    stub = self._serialize_value(key, label, value)
+                except rf.WriteCancelled:
+                    return
                 try:
                     line = (rf.dumps({"_step": step, "_part": commit, key: stub}) + "\n").encode("utf-8")
                 except (ValueError, TypeError, RecursionError, UnicodeError) as exc:
@@ -808,24 +846,34 @@ class Run:
 
     def _appended(self, err: OSError | None, what: str) -> None:
         if err is not None:
-            self._disk_error(f"{rf.HISTORY_JSONL}: {what}", err,
-                             kept=f"kept in memory ({len(self._history.backlog)} pending write, "
-                                  f"{self._history.backlog_bytes} bytes) and written when the disk "
-                                  f"takes it again")
-        elif self._disk_failing is not None:
+            self._disk_failing = what
+            self._file_error(rf.HISTORY_JSONL, f"{rf.HISTORY_JSONL}: {what}", err,
+                             kept=f"kept in memory ({self._history.backlog_bytes} bytes) and "
+                                  f"written when the disk takes it again")
+        elif self._disk_failing is not None and not self._history.backlog:
             self._disk_failing = None
+            self._failing.discard(rf.HISTORY_JSONL)
 
-    def _disk_error(self, what: str, exc: BaseException, kept: str = "kept in memory and written "
-                    "again later") -> None:
-        """Report a failed write once per episode of failures (warning + run.json errors)."""
-        if self._disk_failing is not None:
+    def _file_error(self, file: str, what: str, exc: BaseException, kept: str = "kept in memory "
+                    "and written again later") -> None:
+        """Report a failed write of ``file`` once, until a write of that file succeeds again
+        (a warning and a line of run.json errors)."""
+        if file in self._failing:
             return
-        self._disk_failing = what
+        self._failing.add(file)
         self._error(f"{what} could not be written ({type(exc).__name__}: {exc}); {kept}")
 
     def _error(self, message: str) -> None:
+        """Record a problem and warn. Never raises, even under ``-W error`` (the warning is then
+        printed instead), so no writer thread can die of a report."""
         self._errors.append(message)
-        warnings.warn(f"mediaboard run {self.id!r}: {message}", RuntimeWarning, stacklevel=2)
+        try:
+            warnings.warn(f"mediaboard run {self.id!r}: {message}", RuntimeWarning, stacklevel=2)
+        except Exception:  # noqa: BLE001 - warnings turned into errors
+            try:
+                sys.stderr.write(f"RuntimeWarning: mediaboard run {self.id!r}: {message}\n")
+            except Exception:  # noqa: BLE001
+                pass
 
     def _encoder_crashed(self, exc: BaseException) -> None:
         self._error(f"a media encoder job failed unexpectedly ({type(exc).__name__}: {exc})")
@@ -841,24 +889,35 @@ class Run:
         return {"_type": "error", "kind": getattr(value, "kind", None), "message": message}
 
     def _serialize_value(self, key: str, step_label: str, value: Media) -> Any:
+        writer = rf.MediaWriter(self._path, key, step_label, cancelled=self._is_closed)
         try:
-            return value._serialize(rf.MediaWriter(self._path, key, step_label))
+            return value._serialize(writer)
+        except rf.WriteCancelled:
+            raise
         except Exception as exc:  # noqa: BLE001 - a failed encode must not lose the rest of the row
             return self._error_stub(value, key, step_label, exc)
+
+    def _is_closed(self) -> bool:
+        return self._closed
 
     # ------------------------------------------------------------------------------------------
     # summary
     # ------------------------------------------------------------------------------------------
-    def _summary_value(self, key: str, value: Any, depth: int = 0) -> Any:
-        """Convert an explicitly set summary value: media are serialized now, label 'summary'."""
-        if self._finished:
-            raise RunStateError(f"summary[{key!r}]: run {self.id!r} has finished; call media.init() first.")
+    def _summary_values(self, items: dict[str, Any]) -> dict[str, Any]:
+        """Convert explicitly set summary values: every value is checked first, then media are
+        serialized (label 'summary'), so a refused update writes no file."""
+        if self._finished or self._closing:
+            raise RunStateError(f"summary: run {self.id!r} has finished; call media.init() first.")
+        prepared = {k: self._summary_prepare(k, v, 0) for k, v in items.items()}
+        return {k: self._summary_store(k, v) for k, v in prepared.items()}
+
+    def _summary_prepare(self, key: str, value: Any, depth: int) -> Any:
         if depth > 64:
             raise MediaValueError(f"summary key {key!r}: expected nested dicts at most 64 levels deep; "
                                   f"got a dict that contains itself?")
         _check_text(key, where="summary: key", optional=False)
         if isinstance(value, Mapping) and not isinstance(value, Media):
-            return {str(k): self._summary_value(f"{key}/{k}", v, depth + 1) for k, v in value.items()}
+            return {str(k): self._summary_prepare(f"{key}/{k}", v, depth + 1) for k, v in value.items()}
         try:
             c = coerce(value, key=key)
         except RecursionError:
@@ -868,9 +927,16 @@ class Run:
             raise type(exc)(str(exc).replace("log(): ", "summary: ", 1)) from None
         if isinstance(c, Media):
             _inspect_media(c, where=f"summary key {key!r}")
-            return self._serialize_value(key, "summary", c)
-        rf.check_storable(c, where=f"summary key {key!r}")
+        else:
+            rf.check_storable(c, where=f"summary key {key!r}")
         return c
+
+    def _summary_store(self, key: str, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: self._summary_store(f"{key}/{k}", v) for k, v in value.items()}
+        if isinstance(value, Media):
+            return self._serialize_value(key, "summary", value)
+        return value
 
     def _summary_changed(self) -> None:
         self._summary_dirty = True
@@ -880,16 +946,20 @@ class Run:
             self._set_meta("summary_explicit", explicit)
 
     def _flush_summary(self) -> None:
-        if not self._summary_dirty:
-            return
-        with self._lock:
-            snapshot = self.summary.as_dict()
-            self._summary_dirty = False
-        try:
-            rf.atomic_write_json(self._path / rf.SUMMARY_JSON, snapshot, fsync=False)
-        except (OSError, ValueError, TypeError) as exc:
-            self._summary_dirty = True
-            self._disk_error(rf.SUMMARY_JSON, exc)
+        # One flush at a time (snapshot and rename together), so an older snapshot can never
+        # replace a newer file; the run lock is held only for the snapshot.
+        with self._flush_lock:
+            if not self._summary_dirty:
+                return
+            with self._lock:
+                snapshot = self.summary.as_dict()
+                self._summary_dirty = False
+            try:
+                rf.atomic_write_json(self._path / rf.SUMMARY_JSON, snapshot, fsync=False)
+                self._failing.discard(rf.SUMMARY_JSON)
+            except (OSError, ValueError, TypeError) as exc:
+                self._summary_dirty = True
+                self._file_error(rf.SUMMARY_JSON, rf.SUMMARY_JSON, exc)
 
     def _housekeep(self) -> None:
         """Summary at most once a second, heartbeat every 30 s, and retries after disk errors."""
@@ -902,8 +972,8 @@ class Run:
                         return
                     if self._history.backlog or self._history._needs_cut:
                         self._write_line(b"", "rows kept in memory")
-                    if self._config_dirty:
-                        self._write_config(self.config._items)
+                    if self._config_dirty and self._config_pending is not None:
+                        self._write_config(self._config_pending)
                     now = time.time()
                     if now - last_beat > rf.HEARTBEAT_SECONDS or self._meta_dirty:
                         last_beat = now
@@ -971,15 +1041,16 @@ class Run:
         _api.finish(exit_code=exit_code, quiet=quiet, run=self)
 
     def _wait_for_encoders(self) -> list[tuple[str, int]]:
-        """Wait while the encoders make progress; return (key, step) of what was left if they
-        stalled for longer than the finish timeout."""
+        """Wait while the encoders make progress (a value finished, or their threads used CPU);
+        return (key, step) of what was left if they stalled for longer than the finish timeout."""
         with self._cond:
-            last_done = self._done
+            last = (self._done, self._encoders.cpu_ticks())
             last_progress = time.monotonic()
             while self._inflight:
                 self._cond.wait(min(0.5, max(self._finish_timeout, 0.01)))
-                if self._done != last_done:
-                    last_done = self._done
+                now = (self._done, self._encoders.cpu_ticks())
+                if now != last:
+                    last = now
                     last_progress = time.monotonic()
                 elif time.monotonic() - last_progress >= self._finish_timeout:
                     return sorted(self._inflight.values(), key=lambda ks: (ks[1], ks[0]))
@@ -997,6 +1068,9 @@ class Run:
             with self._lock:
                 if self._pending:
                     self._commit_pending()
+                # From here on log() (from any thread) is refused: nothing can slip in behind
+                # the encoders' stop and be dropped unreported.
+                self._closing = True
             for entry in self._meta.get("saved", []):
                 try:
                     self._save_files(entry["glob"], entry["base_path"], "now")
@@ -1014,11 +1088,13 @@ class Run:
         finally:
             self._stop.set()
             self._encoders.stop()
+            if self._housekeeper is not threading.current_thread():
+                self._housekeeper.join(timeout=10)
             with self._lock:
                 self._finished = True
                 self._closed = True
                 if self._history.backlog or self._history._needs_cut:
-                    self._disk_failing = None
+                    self._failing.discard(rf.HISTORY_JSONL)
                     self._write_line(b"", "rows kept in memory")
                     if self._history.backlog:
                         self._error(
@@ -1027,12 +1103,12 @@ class Run:
                         )
                 if self._history.dropped:
                     self._error(f"{self._history.dropped} history rows were dropped: the disk refused "
-                                f"them and more than {64} MB waited in memory")
+                                f"them and more than 64 MB waited in memory")
                 self._history.close()
             self._summary_dirty = True
             self._flush_summary()
-            if self._config_dirty:
-                self._write_config(self.config._items)
+            if self._config_dirty and self._config_pending is not None:
+                self._write_config(self._config_pending)
             end = time.time()
             self._meta.update(
                 status="finished" if not exit_code else "failed",
@@ -1045,13 +1121,17 @@ class Run:
             self._write_meta()
             self._run_lock.release()
             if self._errors:
-                warnings.warn(
-                    f"finish(): run {self.id!r} met {len(self._errors)} problem(s) while writing; "
-                    f"the rest of the run is kept. First: {self._errors[0]} (all of them are in "
-                    f"{rf.RUN_JSON} 'errors').",
-                    RuntimeWarning,
-                    stacklevel=4,
-                )
+                try:
+                    warnings.warn(
+                        f"finish(): run {self.id!r} met {len(self._errors)} problem(s) while "
+                        f"writing; the rest of the run is kept. First: {self._errors[0]} (all of "
+                        f"them are in {rf.RUN_JSON} 'errors').",
+                        RuntimeWarning,
+                        stacklevel=4,
+                    )
+                except Exception:  # noqa: BLE001 - warnings as errors: the run is closed anyway
+                    sys.stderr.write(f"RuntimeWarning: finish(): run {self.id!r} met "
+                                     f"{len(self._errors)} problem(s); see {rf.RUN_JSON} 'errors'\n")
 
     def __enter__(self) -> Run:
         return self

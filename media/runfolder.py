@@ -272,6 +272,10 @@ def _unlink_quietly(path: str | Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+class WriteCancelled(Exception):
+    """Raised by a MediaWriter whose run finished before the file was complete (never published)."""
+
+
 _CLAIM_LOCK = threading.Lock()
 _CLAIMED: set[str] = set()
 
@@ -292,9 +296,11 @@ class MediaWriter:
     """
 
     def __init__(self, run_dir: Path | str, key: str, step_label: str | int, index: int = 0,
-                 _base: str | None = None) -> None:
+                 _base: str | None = None, cancelled: Callable[[], bool] | None = None) -> None:
         self.run_dir = Path(run_dir)
         self._root = os.fspath(run_dir)
+        #: when it returns True, files are no longer published (the run finished without them)
+        self.cancelled = cancelled
         self.key = key
         self.step_label = str(step_label)
         self.index = index
@@ -305,12 +311,12 @@ class MediaWriter:
 
     def item(self, index: int) -> MediaWriter:
         """Writer for item ``index`` of a list logged under this key at this step."""
-        return MediaWriter(self.run_dir, self.key, self.step_label, index)
+        return MediaWriter(self.run_dir, self.key, self.step_label, index, cancelled=self.cancelled)
 
     def child(self, tag: str) -> MediaWriter:
         """Writer for a file that belongs to this one (a mask layer, a table cell)."""
         return MediaWriter(self.run_dir, self.key, self.step_label, self.index,
-                           _base=f"{self.base}.{safe_segment(tag)}")
+                           _base=f"{self.base}.{safe_segment(tag)}", cancelled=self.cancelled)
 
     def _target(self, ext: str) -> tuple[str, str]:
         """Claim a final name no file has and no other thread is writing (see ``_release``)."""
@@ -329,6 +335,11 @@ class MediaWriter:
                 n += 1
             _CLAIMED.add(target)
         return rel, target
+
+    def _publish(self, tmp: str, target: str) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise WriteCancelled(f"{target}: the run finished before this file was complete")
+        os.replace(tmp, target)
 
     @staticmethod
     def _release(target: str) -> None:
@@ -354,7 +365,7 @@ class MediaWriter:
             os.close(fd)
             try:
                 fn(tmp)
-                os.replace(tmp, target)
+                self._publish(tmp, target)
             except BaseException:
                 _unlink_quietly(tmp)
                 raise
@@ -377,7 +388,7 @@ class MediaWriter:
                         view = view[os.write(fd, view):]
                 finally:
                     os.close(fd)
-                os.replace(tmp, target)
+                self._publish(tmp, target)
             except BaseException:
                 _unlink_quietly(tmp)
                 raise
@@ -476,7 +487,7 @@ class RunReader:
         #: Problems met while reading (torn lines, unreadable files), as human-readable strings.
         self.problems: list[str] = []
         self._rows: list[dict[str, Any]] | None = None
-        self._rows_sig: tuple[int, int] | None = None
+        self._rows_sig: tuple[int, int, bool] | None = None
 
     # ---- metadata -----------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -532,12 +543,14 @@ class RunReader:
             sig = (st.st_size, st.st_mtime_ns)
         except FileNotFoundError:
             return []
-        if self._rows is not None and self._rows_sig == sig:
+        live = self.status == "running"
+        if self._rows is not None and self._rows_sig == (*sig, live):
             return self._rows
         with open(hist, "rb") as f:
             data = f.read()
-        rows, problems = merge_history(data, live=self.status == "running")
-        self._rows, self._rows_sig = rows, sig
+        links_from = self.meta.get("links_from", 0) if self.format_version != 1 else None
+        rows, problems = merge_history(data, live=live, links_from=links_from)
+        self._rows, self._rows_sig = rows, (*sig, live)
         self.problems = [p for p in self.problems if not p.startswith(HISTORY_JSONL)] + problems
         return rows
 
@@ -650,7 +663,8 @@ def lost_stub(kind: str | None, step: int) -> dict[str, Any]:
     }
 
 
-def merge_history(data: bytes, *, live: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
+def merge_history(data: bytes, *, live: bool = False,
+                  links_from: int | None = 0) -> tuple[list[dict[str, Any]], list[str]]:
     """Rows of a ``history.jsonl`` (its bytes), in step order, with media parts merged in.
 
     Format 2 appends a row at commit; when it has media, the row carries ``_commit`` and
@@ -658,16 +672,22 @@ def merge_history(data: bytes, *, live: bool = False) -> tuple[list[dict[str, An
     ``{"_step": s, "_part": <commit>, key: stub}``. Here parts are merged into their row and the
     link fields dropped, so rows look the same as in format 1. A pending key with no part is still
     being written when ``live`` (the key is left out of the row), else lost: its value becomes a
-    ``lost_stub`` and a problem names key and step. Returns ``(rows, problems)``.
+    ``lost_stub`` and a problem names key and step. Lines before byte ``links_from`` are format 1,
+    whose users could log keys named like the link fields (a format 1 run resumed in format 2
+    records the offset in run.json ``links_from``; ``None``: the whole file is format 1).
+    Returns ``(rows, problems)``.
     """
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     by_commit: dict[Any, dict[str, Any]] = {}
+    pending_of: dict[int, dict[str, Any]] = {}  # id(row) -> its {key: kind} still to come
     lines = data.split(b"\n")
     torn_tail = not data.endswith(b"\n") and lines[-1] != b""
     parts: list[tuple[int, dict[str, Any]]] = []
     late = False
+    offset = 0
     for lineno, raw in enumerate(lines, start=1):
+        start, offset = offset, offset + len(raw) + 1
         if not raw.strip():
             continue
         try:
@@ -680,35 +700,37 @@ def merge_history(data: bytes, *, live: bool = False) -> tuple[list[dict[str, An
             else:
                 problems.append(f"{HISTORY_JSONL}: line {lineno} is unreadable ({exc}); ignored")
             continue
+        late = late or bool(row.get("_late"))
+        if links_from is None or start < links_from:
+            rows.append(row)  # format 1: every key is the user's
+            continue
         if "_part" in row:
             parts.append((lineno, row))
             continue
         if "_commit" in row:
-            by_commit[row.pop("_commit")] = row
-        late = late or bool(row.get("_late"))
+            commit = row.pop("_commit")
+            pending = row.pop("_pending", None)
+            by_commit[commit] = row
+            pending_of[id(row)] = dict(pending) if isinstance(pending, dict) else {}
         rows.append(row)
     for lineno, part in parts:
         commit = part.pop("_part")
         parent = by_commit.get(commit)
-        pending = parent.get("_pending") if parent is not None else None
-        if not isinstance(pending, dict):
+        if parent is None:
             problems.append(f"{HISTORY_JSONL}: line {lineno} completes commit {commit!r}, which no "
                             f"earlier row has; ignored")
             continue
+        pending = pending_of[id(parent)]
         for k, v in part.items():
-            if k == "_step":
-                continue
-            if k in pending:
+            if k != "_step" and k in pending:
                 del pending[k]
                 parent[k] = v
-    for row in rows:
-        pending = row.pop("_pending", None)
-        if not pending or not isinstance(pending, dict) or live:
-            continue
-        for k, kind in pending.items():
-            row[k] = lost_stub(kind if isinstance(kind, str) else None, row["_step"])
-            problems.append(f"{HISTORY_JSONL}: media value of key {k!r} at step {row['_step']} was "
-                            f"lost (the run stopped before its file was written)")
+    if not live:
+        for row in rows:
+            for k, kind in pending_of.get(id(row), {}).items():
+                row[k] = lost_stub(kind if isinstance(kind, str) else None, row["_step"])
+                problems.append(f"{HISTORY_JSONL}: media value of key {k!r} at step {row['_step']} "
+                                f"was lost (the run stopped before its file was written)")
     # Late rows (see docs/format.md) are appended after later steps; present rows in step order.
     if late:
         rows.sort(key=lambda r: r["_step"])

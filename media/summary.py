@@ -18,9 +18,10 @@ from media.errors import MediaTypeError, describe
 
 
 class Summary:
-    """Dict-like summary of a run. ``on_set(key, value) -> json_value`` converts explicit values."""
+    """Dict-like summary of a run. ``on_set({key: value}) -> {key: json_value}`` converts explicit
+    values (all checked before any is stored)."""
 
-    def __init__(self, on_set: Callable[[str, Any], Any], on_change: Callable[[], None],
+    def __init__(self, on_set: Callable[[dict[str, Any]], dict[str, Any]], on_change: Callable[[], None],
                  lock: Any = None) -> None:
         d = self.__dict__
         d["_values"] = {}
@@ -35,13 +36,16 @@ class Summary:
 
     def update(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         """Set several keys explicitly; they then win over later logs of the same keys."""
+        if data is not None and not isinstance(data, Mapping):
+            raise MediaTypeError(f"summary.update(): expected a dict; got {describe(data)}.")
         items = dict(data or {})
         items.update(kwargs)
-        converted = {}
-        for k, v in items.items():
+        for k in items:
             if not isinstance(k, str):
                 raise MediaTypeError(f"summary: expected string keys; got key {describe(k)}.")
-            converted[k] = self._on_set(k, v)
+        # on_set checks every value before it writes anything (media files), so a refused
+        # update changes nothing in memory or on disk
+        converted = self._on_set(items)
         with self._lock:
             self._values.update(converted)
             self._explicit.update(converted)

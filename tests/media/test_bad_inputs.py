@@ -171,6 +171,8 @@ SPECIFIC = [
     ("init-workers-zero", lambda run: media.init(project="bad", settings={"media_workers": 0}), "media_workers", ">= 1"),
     ("init-workers-str", lambda run: media.init(project="bad", settings={"media_workers": "many"}), "media_workers", "number"),
     ("init-queue-negative", lambda run: media.init(project="bad", settings={"media_queue_mb": -1}), "media_queue_mb", ">= 0"),
+    ("init-queue-inf", lambda run: media.init(project="bad", settings={"media_queue_mb": float("inf")}), "media_queue_mb", "number"),
+    ("init-workers-inf", lambda run: media.init(project="bad", settings={"media_workers": "inf"}), "media_workers", "number"),
     ("init-timeout-str", lambda run: media.init(project="bad", settings={"finish_timeout": "soon"}), "finish_timeout", "number"),
     ("init-config-circular", lambda run: media.init(project="bad", config={"k": _circular_dict()}), "'k'", "expected"),
     ("init-config-huge", lambda run: media.init(project="bad", config={"k": HUGE}), "'k'", "4,300"),

@@ -677,3 +677,217 @@ def test_format_1_runs_are_read_and_resumed_in_format_2(root, tmp_path):
     assert after[: len(rows)] == rows
     assert after[-1]["after"] == 1 and after[-1]["img"]["_type"] == "image"
     assert after[-1]["_step"] == rows[-1]["_step"] + 1
+
+
+# ------------------------------------------------------------------------------------------------
+# regressions found in review: each of these failed before its fix
+# ------------------------------------------------------------------------------------------------
+
+
+class Busy(Media):
+    """An encode that works (uses CPU) for ``seconds``: long, but not stuck."""
+
+    kind = "busy"
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def _serialize(self, writer: MediaWriter) -> dict:
+        end = time.monotonic() + self.seconds
+        x = 0
+        while time.monotonic() < end:
+            x += 1
+        return {"_type": self.kind, "path": writer.write_bytes(b"done", ".bin")}
+
+
+def test_finish_waits_for_a_long_encode_that_is_working(root):
+    run = media.init(project="p", settings={"finish_timeout": 0.4})
+    media.log({"v": Busy(1.5)})
+    media.finish()
+    r = media.open_run(run.dir)
+    assert r.lost == [] and not r.meta.get("errors")
+    assert r.resolve(next(r.history())["v"]["path"]).read_bytes() == b"done"
+
+
+def test_a_value_given_up_on_never_appears_later(root):
+    run = media.init(project="p", settings={"finish_timeout": 0.3})
+    media.log({"s": Slow(b"late", delay=1.0)})
+    with pytest.warns(RuntimeWarning, match="gave up"):
+        media.finish()
+    time.sleep(1.2)  # the stuck encode wakes up after finish
+    assert not list(Path(run.dir).rglob("*.bin")) and not list(Path(run.dir).rglob(".*.tmp*"))
+    assert media.open_run(run.dir).lost == [("s", 0)]
+
+
+def test_warnings_as_errors_cannot_kill_the_writer(root):
+    proc = _python(
+        """
+        import warnings
+        warnings.simplefilter("error")       # as under python -W error or pytest's filterwarnings
+        import numpy as np, media
+        from media._base import Media
+
+        class Boom(Media):
+            kind = "boom"
+            def _serialize(self, writer):
+                raise OSError("encoder failed")
+
+        run = media.init(project="p", id="werr", settings={"media_workers": 1, "finish_timeout": 5})
+        media.log({"b": Boom()})
+        for i in range(5):
+            media.log({"img": media.Image(np.full((8, 8), i, np.uint8))})
+        media.finish()
+        print("finished", flush=True)
+        """,
+        root,
+    )
+    out, err = proc.communicate(timeout=60)
+    assert "finished" in out, err
+    r = media.open_run(root / "p" / "werr")
+    assert r.status == "finished" and r.lost == []
+    assert [s["_type"] for _, s in r.media("img")] == ["image"] * 5
+    assert "encoder failed" in r.meta["errors"][0]
+
+
+def test_log_from_another_thread_during_finish_is_refused_not_lost(root, monkeypatch):
+    run = media.init(project="p")
+    media.log({"s": Slow(delay=0.5)})
+    outcome = []
+
+    def late() -> None:
+        time.sleep(0.15)  # finish() is waiting for the encoders now
+        try:
+            media.run.log({"img": Slow(b"x")}) if media.run else run.log({"img": Slow(b"x")})
+            outcome.append("accepted")
+        except media.RunStateError:
+            outcome.append("refused")
+
+    t = threading.Thread(target=late)
+    t.start()
+    media.finish()
+    t.join()
+    r = media.open_run(run.dir)
+    steps = [row["_step"] for row in r.history()]
+    if outcome == ["accepted"]:  # it got in before finish() began: then it is whole
+        assert steps == [0, 1] and r.lost == []
+    else:
+        assert outcome == ["refused"] and steps == [0]
+    assert r.lost == [] and not r.meta.get("errors")
+
+
+def test_a_slow_background_summary_write_never_replaces_the_final_one(root, monkeypatch):
+    from media import runfolder as rf
+
+    real = rf.atomic_write_json
+
+    def slow_in_housekeeper(path, obj, **kw):
+        if Path(path).name == "summary.json" and threading.current_thread().name.endswith("-beat"):
+            time.sleep(0.6)
+        return real(path, obj, **kw)
+
+    monkeypatch.setattr(rf, "atomic_write_json", slow_in_housekeeper)
+    run = media.init(project="p")
+    media.log({"loss": 1.0})
+    time.sleep(1.1)  # the housekeeper has taken its snapshot and is writing slowly
+    media.log({"loss": 0.1})
+    media.finish()
+    time.sleep(0.7)
+    assert json.loads((Path(run.dir) / "summary.json").read_text())["loss"] == 0.1
+
+
+def test_resume_after_a_crash_replays_rows_the_summary_had_not_caught_up_with(root):
+    proc = _python(
+        """
+        import media
+        media.init(project="p", id="lag")
+        media.log({"loss": 1.0})
+        import time; time.sleep(1.5)       # summary.json now holds loss 1.0
+        media.log({"loss": 0.2, "best_acc": 0.9})
+        print("ready", flush=True)         # killed before the next summary flush
+        time.sleep(60)
+        """,
+        root,
+    )
+    assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    proc.kill()
+    proc.communicate(timeout=10)
+    media.init(project="p", id="lag", resume="allow")
+    media.log({"other": 1})
+    media.finish()
+    s = media.open_run(root / "p" / "lag").summary
+    assert (s["loss"], s["best_acc"], s["other"]) == (0.2, 0.9, 1)
+
+
+def test_summary_keeps_a_later_plain_value_over_an_earlier_slow_media_value(root):
+    run = media.init(project="p")
+    media.log({"x": Slow(b"img", delay=0.4)})
+    media.log({"x": 5})
+    media.finish()
+    assert media.open_run(run.dir).summary["x"] == 5
+
+
+def test_a_file_that_keeps_failing_is_reported_once(root, monkeypatch):
+    from media import runfolder as rf
+
+    real = rf.atomic_write_json
+
+    def no_summary(path, obj, **kw):
+        if Path(path).name == "summary.json":
+            raise OSError(28, "No space left on device")
+        return real(path, obj, **kw)
+
+    run = media.init(project="p")  # init itself fails loudly on a disk that refuses its files
+    monkeypatch.setattr(rf, "atomic_write_json", no_summary)
+    with pytest.warns(RuntimeWarning):
+        for i in range(25):
+            media.log({"i": i})
+            time.sleep(0.1)
+        media.finish()
+    errors = media.open_run(run.dir).meta["errors"]
+    assert sum("summary.json" in e for e in errors) == 1, errors
+    assert [row["i"] for row in media.open_run(run.dir).history()] == list(range(25))
+
+
+def test_a_reader_opened_while_running_sees_the_loss_after_the_crash(root):
+    proc = _python(
+        """
+        import time, media
+        from test_writer import Slow
+        run = media.init(project="p", id="live")
+        media.log({"loss": 1, "s": Slow(delay=60)})
+        print("ready", flush=True)
+        time.sleep(60)
+        """,
+        root,
+    )
+    assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    r = media.open_run(root / "p" / "live")
+    assert r.status == "running" and r.lost == [] and "s" not in next(r.history())
+    proc.kill()
+    proc.communicate(timeout=10)
+    assert r.status == "crashed" and r.lost == [("s", 0)]
+
+
+def test_format_1_user_keys_named_like_link_fields_are_kept(root):
+    run_dir = root / "old" / "v1"
+    run_dir.mkdir(parents=True)
+    (run_dir / "run.json").write_text(json.dumps({"format_version": 1, "id": "v1", "project": "old",
+                                                  "status": "finished", "start_time": 1.0}))
+    lines = [{"_step": 0, "_part": "user value", "a": 1}, {"_step": 1, "_commit": 7, "_pending": "x"}]
+    (run_dir / "history.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    assert list(media.open_run(run_dir).history()) == lines
+    media.init(project="old", id="v1", resume="allow")
+    media.log({"img": Slow(b"new")})
+    media.finish()
+    r = media.open_run(run_dir)
+    rows = list(r.history())
+    assert rows[:2] == lines and rows[2]["img"]["_type"] == "slow" and r.problems == []
+    assert r.meta["links_from"] > 0 and r.format_version == 2
+
+
+def test_a_refused_summary_update_writes_no_file(root):
+    run = media.init(project="p")
+    with pytest.raises(media.MediaValueError, match="summary key 'bad'"):
+        media.summary.update({"img": media.Image(np.zeros((4, 4), np.uint8)), "bad": "\udc80"})
+    assert not (Path(run.dir) / "media").exists() and "img" not in media.summary
+    media.finish()
