@@ -478,6 +478,9 @@ class RunReader:
             self.meta: dict[str, Any] = _read_json(meta_path, {})
         except json.JSONDecodeError as exc:
             raise FormatError(f"open_run(): {meta_path} is not valid JSON: {exc}") from None
+        if not isinstance(self.meta, dict):
+            raise FormatError(f"open_run(): expected {meta_path} to hold a JSON object; got "
+                              f"{type(self.meta).__name__}. This is not a mediaboard run.")
         version = self.meta.get("format_version")
         if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= FORMAT_VERSION:
             raise FormatError(
@@ -636,21 +639,92 @@ class RunReader:
         return [r["_step"] for r in self._load_rows()]
 
     def resolve(self, relpath: str) -> Path:
-        """Absolute path of a file named in a stub; refuses paths that leave the run folder."""
-        target = (self.path / relpath).resolve()
-        root = self.path.resolve()
-        if root != target and root not in target.parents:
-            raise FormatError(f"resolve(): path {relpath!r} leaves the run folder {str(self.path)!r}.")
-        return target
+        """The real path of a file a stub names, if it may leave the run: the one gate for every
+        file that build, report, ci and export read, link, copy or inline.
+
+        ``relpath`` must be a plain relative path under ``media/`` or ``files/`` (no ``..``, no
+        ``.``, no absolute path, no backslash, no NUL), and every symlink on the way must stay
+        inside this run folder (a link to another file of the same run is followed). Anything
+        else raises FormatError naming the run and the path.
+        """
+        check_relpath(relpath, what=f"run {str(self.path)!r}: path")
+        if relpath.split("/", 1)[0] not in (MEDIA_DIR, FILES_DIR):
+            raise FormatError(
+                f"resolve(): run {str(self.path)!r}: expected a path under {MEDIA_DIR}/ or "
+                f"{FILES_DIR}/; got {relpath!r}."
+            )
+        return contained(self.path, relpath, what=f"run {str(self.path)!r}")
+
+    def shipped_files(self) -> list[tuple[str, Path]]:
+        """``[(relpath, real path)]`` of every file under ``media/`` and ``files/`` that may leave
+        the run (see ``resolve``), in name order. Hidden files (temporary ones) are skipped; a
+        symlink that leaves the run, a link to a folder, or anything not a regular file is skipped
+        and named in ``problems``."""
+        out: list[tuple[str, Path]] = []
+        root = self.path
+        for sub in (MEDIA_DIR, FILES_DIR):
+            base = root / sub
+            if base.is_symlink():
+                self._note_skipped(sub, "it is a symlink")
+                continue
+            if not base.is_dir():
+                continue
+            for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+                rel_dir = Path(dirpath).relative_to(root).as_posix()
+                for d in list(dirnames):
+                    if os.path.islink(os.path.join(dirpath, d)):
+                        dirnames.remove(d)
+                        self._note_skipped(f"{rel_dir}/{d}", "it is a symlink to a folder")
+                dirnames.sort()
+                for name in sorted(filenames):
+                    if name.startswith("."):
+                        continue
+                    rel = f"{rel_dir}/{name}"
+                    try:
+                        real = self.resolve(rel)
+                    except FormatError as exc:
+                        self._note_skipped(rel, str(exc))
+                        continue
+                    if not real.is_file():
+                        self._note_skipped(rel, "it is not a regular file")
+                        continue
+                    out.append((rel, real))
+        return out
+
+    def _note_skipped(self, rel: str, why: str) -> None:
+        note = f"{rel}: not shipped ({why})"
+        if note not in self.problems:
+            self.problems.append(note)
 
     def files(self) -> list[str]:
-        """Files saved with media.save(), relative to the run folder (``files/...``)."""
-        base = self.path / FILES_DIR
-        if not base.is_dir():
-            return []
-        return sorted(
-            p.relative_to(self.path).as_posix() for p in base.rglob("*") if p.is_file()
-        )
+        """Files saved with media.save(), relative to the run folder (``files/...``), that may leave
+        the run (see ``shipped_files``)."""
+        return [rel for rel, _ in self.shipped_files() if rel.startswith(FILES_DIR + "/")]
+
+
+def check_relpath(relpath: Any, *, what: str) -> str:
+    """``relpath`` if it is a plain relative path (``a/b.png``), else FormatError naming ``what``."""
+    if not isinstance(relpath, str) or not relpath:
+        raise FormatError(f"{what}: expected a relative path (str); got {relpath!r}.")
+    bad = None
+    if relpath.startswith("/") or "\\" in relpath or "\x00" in relpath or ":" in relpath.split("/", 1)[0]:
+        bad = "an absolute path, a backslash or a NUL"
+    elif any(part in ("", ".", "..") for part in relpath.split("/")):
+        bad = "an empty, '.' or '..' segment"
+    if bad:
+        raise FormatError(f"{what}: expected a plain relative path; got {relpath!r}, which has {bad}.")
+    return relpath
+
+
+def contained(base: str | os.PathLike[str], relpath: str, *, what: str) -> Path:
+    """The real path of ``base/relpath`` if it stays inside ``base`` once every symlink is
+    followed (links between files inside ``base`` are allowed); else FormatError."""
+    check_relpath(relpath, what=what)
+    root = Path(os.path.realpath(base))
+    target = Path(os.path.realpath(os.path.join(root, relpath)))
+    if target != root and root not in target.parents:
+        raise FormatError(f"{what}: path {relpath!r} leaves {str(base)!r} (through a symlink); refused.")
+    return target
 
 
 def lost_stub(kind: str | None, step: int) -> dict[str, Any]:

@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from media import runfolder as rf
+from viewer.outdir import inside_out
+from viewer.text import finalize as text_finalize
 
 #: logged entries per media key in a shard file
 CHUNK = 50
@@ -101,8 +103,12 @@ class _Writer:
     def text(self, rel: str, content: str) -> None:
         self.bytes(rel, content.encode("utf-8"))
 
+    def dest(self, rel: str) -> Path:
+        """``out/rel``, checked to stay inside the output folder (see ``inside_out``)."""
+        return inside_out(self.out, rel)
+
     def bytes(self, rel: str, data: bytes) -> None:
-        target = self.out / rel
+        target = self.dest(rel)
         self.touched.add(target)
         try:
             if target.stat().st_size == len(data) and target.read_bytes() == data:
@@ -114,7 +120,7 @@ class _Writer:
         self.stats.written += 1
 
     def copy(self, rel: str, src: Path, *, link: bool = False) -> None:
-        target = self.out / rel
+        target = self.dest(rel)
         self.touched.add(target)
         st = src.stat()
         try:
@@ -368,13 +374,11 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats) -> 
                 media_index[mkey]["file"] = f"s/{gid}"
             gid += 1
 
-    # the run's files, linked into the site
-    for sub in (rf.MEDIA_DIR, rf.FILES_DIR):
-        base = reader.path / sub
-        if base.is_dir():
-            for p in base.rglob("*"):
-                if p.is_file() and not p.name.startswith("."):
-                    w.copy(f"files/{key}/{p.relative_to(reader.path).as_posix()}", p, link=True)
+    # the run's files, linked into the site: only what the reader's gate lets leave the run
+    # (a symlink that leaves it is skipped and named in the run's problems)
+    for rel, real in reader.shipped_files():
+        w.copy(f"files/{key}/{rel}", real, link=True)
+    problems.extend(p for p in reader.problems if p not in problems)
 
     summary = reader.summary
     meta = {k: reader.meta.get(k) for k in ("id", "name", "project", "group", "job_type", "notes",
@@ -423,15 +427,32 @@ def _index_entry(reader: rf.RunReader, key: str) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------
 
 
-def find_runs(sources: Iterable[str | os.PathLike[str]]) -> list[rf.RunReader]:
-    """Every run under each source (a run folder or a folder of runs), without duplicates."""
+def find_runs(sources: Iterable[str | os.PathLike[str]], *, allow_empty: bool = True) -> list[rf.RunReader]:
+    """Every run under each source (a run folder or a folder of runs), without duplicates.
+
+    A source that does not exist, is not a folder, cannot be read, or (unless ``allow_empty``,
+    as for ``watch``, where runs appear later) holds no run is a FormatError naming it."""
     seen: set[Path] = set()
     runs: list[rf.RunReader] = []
+    expected = "expected a run folder or a folder of runs"
     for src in sources:
         p = Path(src)
         if not p.exists():
-            raise FileNotFoundError(f"build: expected a run folder or a folder of runs; got {str(p)!r}, which does not exist.")
-        for r in rf.list_runs(p):
+            raise FileNotFoundError(f"build: {expected}; got {str(p)!r}, which does not exist.")
+        if not p.is_dir():
+            raise rf.FormatError(f"build: {expected}; got {str(p)!r}, which is a file.")
+        try:
+            next(os.scandir(p), None)
+        except OSError as exc:
+            raise rf.FormatError(f"build: {expected}; got {str(p)!r}, which cannot be read "
+                                 f"({exc.strerror}).") from None
+        if (p / rf.RUN_JSON).exists():
+            rf.open_run(p)  # a run folder whose run.json is not ours: its own clear error
+        found = rf.list_runs(p)
+        if not found and not allow_empty:
+            raise rf.FormatError(f"build: {expected}; got {str(p)!r}, which holds no run (no "
+                                 f"{rf.RUN_JSON} within 4 levels).")
+        for r in found:
             real = r.path.resolve()
             if real not in seen:
                 seen.add(real)
@@ -457,6 +478,7 @@ def render_index(vendor: dict[str, list[str]], scripts: list[str], styles: list[
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(HERE / "templates")),
         autoescape=True,
+        finalize=text_finalize,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
@@ -465,7 +487,8 @@ def render_index(vendor: dict[str, list[str]], scripts: list[str], styles: list[
 
 
 def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike[str], *,
-               progress: Callable[[str], None] | None = None, title: str = "mediaboard") -> BuildStats:
+               progress: Callable[[str], None] | None = None, title: str = "mediaboard",
+               allow_empty: bool = True) -> BuildStats:
     """Build (or incrementally rebuild) the site for every run under ``sources`` into ``out``."""
     out_path = Path(out)
     if out_path.exists() and not out_path.is_dir():
@@ -475,7 +498,7 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
     w = _Writer(out_path, stats)
     say = progress or (lambda _msg: None)
 
-    runs = find_runs(sources)
+    runs = find_runs(sources, allow_empty=allow_empty)
     stats.runs = len(runs)
     state_path = out_path / STATE_FILE
     try:
@@ -532,14 +555,19 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
         if not base.is_dir():
             continue
         for top in base.iterdir():
-            if top.name in kept and top.is_dir():
+            if top.name in kept and top.is_dir() and not top.is_symlink():
                 continue  # an unchanged run: its tree is the one the last build wrote
-            paths = [top] + (sorted(top.rglob("*"), reverse=True) if top.is_dir() else [])
-            for p in sorted(paths, key=lambda q: len(q.parts), reverse=True):
-                if p.is_file() and p not in w.touched:
-                    p.unlink()
-                elif p.is_dir() and not any(p.iterdir()):
-                    p.rmdir()
+            if top.is_symlink() or not top.is_dir():
+                if top not in w.touched:
+                    top.unlink()  # removes a link itself, never what it points to
+                continue
+            for dirpath, dirnames, filenames in os.walk(top, topdown=False, followlinks=False):
+                for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+                    p = Path(dirpath) / name
+                    if p not in w.touched:
+                        p.unlink()
+                if not any(os.scandir(dirpath)):
+                    os.rmdir(dirpath)
     return stats
 
 

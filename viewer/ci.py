@@ -30,6 +30,9 @@ import numpy as np
 
 from media import runfolder
 from viewer import imgdiff
+from viewer.outdir import inside_out
+from viewer.text import finalize as text_finalize
+from viewer.text import visible
 
 #: The summary must stay under the 1 MiB cap of a GitHub job summary / comment.
 SUMMARY_LIMIT = 1_000_000
@@ -193,9 +196,9 @@ class Comparer:
 
     # -- files --
     def _copy(self, run: Any, side: str, relpath: str) -> str:
-        src = run.resolve(relpath)
+        src = run.resolve(relpath)  # the gate: a plain path inside the run, links kept inside
         rel = f"files/{side}/{relpath}"
-        dst = self.out / rel
+        dst = inside_out(self.out, rel)
         dst.parent.mkdir(parents=True, exist_ok=True)
         if dst.exists():
             dst.unlink()
@@ -206,7 +209,7 @@ class Comparer:
         return rel
 
     def _write(self, rgb: np.ndarray, rel: str) -> str:
-        imgdiff.save_png(rgb, self.out / rel)
+        imgdiff.save_png(rgb, inside_out(self.out, rel))
         return rel
 
     def thumbs(self, rows: list[Row]) -> None:
@@ -667,7 +670,7 @@ def evaluate(rule: Rule, rows: list[Row], cand_summary: dict[str, Any]) -> Verdi
 # ---- output -----------------------------------------------------------------------------------
 def _md(text: str) -> str:
     """A user string made inert in GitHub Markdown (one line, no HTML, no table breaks)."""
-    text = " ".join(str(text).split())
+    text = " ".join(visible(str(text)).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"([\\`*_\[\]{}()#+!|~])", r"\\\1", text)
 
@@ -741,13 +744,14 @@ def write_gallery(out: Path, rows: list[Row], verdicts: list[Verdict], skipped: 
     env = Environment(
         loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
         autoescape=select_autoescape(["html"], default=True),
+        finalize=text_finalize,
         undefined=StrictUndefined,
     )
     page = env.get_template("ci_gallery.html").render(
         rows=rows, verdicts=verdicts, skipped=skipped, info=info,
         kinds=sorted({r.kind for r in rows}), fmt=_fmt,
     )
-    (out / "index.html").write_text(page, encoding="utf-8")
+    inside_out(out, "index.html").write_text(page, encoding="utf-8")
 
 
 # ---- CLI --------------------------------------------------------------------------------------

@@ -34,10 +34,8 @@ def _build(args: argparse.Namespace) -> int:
     from viewer.build import build_site
 
     t0 = time.perf_counter()
-    stats = build_site(_sources(args), args.out, progress=_progress(args.quiet))
+    stats = build_site(_sources(args), args.out, progress=_progress(args.quiet), allow_empty=False)
     took = time.perf_counter() - t0
-    if stats.runs == 0:
-        print(f"mediaboard: no runs found under {', '.join(_sources(args))}", file=sys.stderr)
     print(f"built {stats.runs} run(s) ({stats.runs_rebuilt} rebuilt) in {took:.2f} s: "
           f"{stats.written} file(s) written, {stats.linked} linked, {stats.unchanged} unchanged",
           file=sys.stderr)

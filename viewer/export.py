@@ -332,7 +332,10 @@ class MediaCache:
         self.cache: dict[tuple[str, int | None, int], Encoded | None] = {}
 
     def get(self, run: str, ref: FileRef, level: Level) -> Encoded | None:
-        src = self.site / "files" / run / ref.path
+        try:  # a stub path that leaves the run's files (../, a symlink out) is never inlined
+            src = rf.contained(self.site / "files" / run, ref.path, what=f"site run {run!r}")
+        except rf.FormatError:
+            return None
         can = ref.kind == "image" and ref.path.lower().endswith(REENCODABLE) and level.side
         side = level.side if can else None
         ck = (f"{run}/{ref.path}", side, level.quality if side else 0)
@@ -476,8 +479,9 @@ def _estimate(runs: list[RunData], level: Level, cache: MediaCache, flagged: set
             for r in refs:
                 if r.kind != "image" and level.keep_av:
                     try:
-                        total += (cache.site / "files" / rd.key / r.path).stat().st_size * 4 // 3
-                    except OSError:
+                        total += rf.contained(cache.site / "files" / rd.key, r.path,
+                                              what="site").stat().st_size * 4 // 3
+                    except (OSError, rf.FormatError):
                         pass
             if images:
                 sample = [images[i] for i in keep_indices(len(images), SAMPLE)]
@@ -525,7 +529,7 @@ class Page:
         }
 
     def _read(self, rel: str) -> str:
-        return (self.site / html.unescape(rel)).read_text(encoding="utf-8")
+        return rf.contained(self.site, html.unescape(rel), what="site").read_text(encoding="utf-8")
 
     def render(self, plan: Plan, banner: str) -> str:
         vendor = {name: files for name, files in self.vendor_map.items() if name in plan.vendor}
@@ -539,7 +543,8 @@ class Page:
         for key, data, entries in plan.runs:
             parts.append(_block(f"mb-js:data/{key}/run.js", f"MB.data.run({_js(key)},{_js(data)});\n"))
             parts.append(_block(f"mb-js:data/{key}/scalars.js",
-                                (self.site / "data" / key / "scalars.js").read_text(encoding="utf-8")))
+                                rf.contained(self.site, f"data/{key}/scalars.js",
+                                             what="site").read_text(encoding="utf-8")))
             for mkey, kept in entries.items():
                 slug = data["media"][mkey]["slug"]
                 for c in range(max(1, -(-len(kept) // CHUNK))):

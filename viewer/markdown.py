@@ -1,15 +1,16 @@
-"""A small, safe Markdown parser: text in, a tree of plain dicts out (no HTML is produced here).
+"""Markdown for reports: markdown-it-py (CommonMark, plus GitHub tables) in, a tree of plain dicts
+out. No HTML is produced here.
 
 The tree is turned into HTML by a Jinja2 template with autoescape on (``templates/report.html``),
-so every character of the Markdown text reaches the page as text: ``<script>`` in a report shows
-as ``<script>``. There is no raw-HTML passthrough, and links keep only safe schemes.
+so every character of the Markdown text reaches the page as text: raw HTML is off in the parser
+(``<script>`` in a report shows as ``<script>``), and links keep only safe schemes
+(``safe_href``; a refused link becomes a ``span``). ``mediaboard`` fenced blocks are taken from
+the token stream with their line numbers, so report errors still name file and line.
 
-Supported: ATX (``#``) and setext (``===``/``---``) headings, paragraphs, hard line breaks (two
-trailing spaces or a backslash), ``*em*``/``_em_``, ``**strong**``/``__strong__``, ```code```,
-``[links](url "title")``, ``<https://autolinks>``, backslash escapes, bullet and ordered lists
-(nested by indentation), GitHub pipe tables with alignment, fenced code blocks (``````` or
-``~~~``), block quotes and thematic breaks. Not supported: raw HTML, indented code blocks,
-images (shown as links), reference-style links, footnotes, LaTeX.
+Supported: everything CommonMark has (ATX and setext headings, paragraphs, hard breaks, emphasis
+and strong emphasis, code spans, links and autolinks, entities, backslash escapes, bullet and
+ordered lists, fenced and indented code, block quotes, thematic breaks) and GitHub pipe tables.
+Images are shown as links to the image. Raw HTML is shown as text.
 
 Block nodes (``t`` is the node type; ``line`` is the 1-based line in the source)::
 
@@ -34,31 +35,40 @@ Example::
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
-Line = tuple[int, str]
 Node = dict[str, Any]
 
-_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*([^\s`]*)[^`]*$")
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_QUOTE = re.compile(r"^ {0,3}> ?(.*)$")
-_ITEM = re.compile(r"^( {0,3})([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_DELIM_CELL = re.compile(r"^\s*(:?)-+(:?)\s*$")
 _SAFE_HREF = re.compile(r"^(?:https?://|mailto:|#|\.{0,2}/|[^:/?#]+(?:[/?#]|$))", re.IGNORECASE)
-_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^\s<>]+)>", re.IGNORECASE)
-_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-BR = "\x00"  # hard line break marker inside paragraph text (NULs in the input become U+FFFD)
+_ALIGN = re.compile(r"text-align:\s*(left|right|center)")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    # Every link is parsed as a link; safe_href (below) decides what stays clickable, so a refused
+    # one still shows its text (as a span) instead of its raw Markdown.
+    md.validateLink = lambda url: True
+    return md
 
 
 def parse(text: str) -> list[Node]:
     """Parse Markdown ``text`` into a list of block nodes (see the module docstring)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd").expandtabs(4)
-    lines = [(i, s) for i, s in enumerate(text.split("\n"), start=1)]
-    blocks = _blocks(lines)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+    tokens = _parser().parse(text)
+    source = text.split("\n")
+    blocks, _ = _blocks(tokens, 0, None, source)
     _slug_ids(blocks, {})
     return blocks
+
+
+def inline(text: str) -> list[Node]:
+    """Parse inline Markdown into inline nodes."""
+    tokens = _parser().parseInline(text.replace("\x00", "\ufffd"))
+    return _inlines(tokens[0].children or []) if tokens else []
 
 
 def walk(blocks: list[Node]):
@@ -85,298 +95,183 @@ def plain_text(nodes: list[Node]) -> str:
     return "".join(out)
 
 
-# ------------------------------------------------------------------------------------------------
-# blocks
-# ------------------------------------------------------------------------------------------------
-
-
-def _is_blank(s: str) -> bool:
-    return not s.strip()
-
-
-def _starts_block(s: str) -> bool:
-    """Does this line start a block that interrupts a paragraph?"""
-    if _FENCE.match(s) or _ATX.match(s) or _HR.match(s) or _QUOTE.match(s):
-        return True
-    m = _ITEM.match(s)
-    # an ordered item interrupts a paragraph only when it starts at 1, and never an empty item
-    return bool(
-        m and m.group(4).strip() and (not m.group(2)[0].isdigit() or m.group(2)[:-1] == "1")
-    )
-
-
-def _split_row(s: str) -> list[str]:
-    s = s.strip()
-    if s.startswith("|"):
-        s = s[1:]
-    if s.endswith("|") and not s.endswith("\\|"):
-        s = s[:-1]
-    cells, cur, i, in_code = [], [], 0, False
-    while i < len(s):
-        c = s[i]
-        if c == "\\" and i + 1 < len(s) and s[i + 1] == "|":
-            cur.append("|")
-            i += 2
-            continue
-        if c == "`":
-            in_code = not in_code
-        if c == "|" and not in_code:
-            cells.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(c)
-        i += 1
-    cells.append("".join(cur).strip())
-    return cells
-
-
-def _table_align(s: str) -> list[str | None] | None:
-    if "-" not in s or not re.fullmatch(r"[\s|:\-]+", s):
+def safe_href(href: str) -> str | None:
+    """``href`` if its scheme is safe (http, https, mailto, relative, #anchor), else None."""
+    href = href.strip()
+    if not href or any(ord(c) < 32 for c in href):
         return None
-    cells = _split_row(s)
-    out: list[str | None] = []
-    for c in cells:
-        m = _DELIM_CELL.match(c)
-        if not m:
-            return None
-        left, right = m.group(1), m.group(2)
-        out.append("center" if left and right else "right" if right else "left" if left else None)
-    return out
+    return href if _SAFE_HREF.match(href) else None
 
 
-def _blocks(lines: list[Line]) -> list[Node]:
+# ------------------------------------------------------------------------------------------------
+# tokens -> nodes
+# ------------------------------------------------------------------------------------------------
+
+
+def _line(tok: Any) -> int:
+    return tok.map[0] + 1 if tok.map else 0
+
+
+def _blocks(tokens: list[Any], i: int, close: str | None, source: list[str]) -> tuple[list[Node], int]:
+    """Block nodes from ``tokens[i:]`` up to the token of type ``close``; returns (nodes, index
+    after it)."""
     out: list[Node] = []
-    i, n = 0, len(lines)
-    while i < n:
-        no, s = lines[i]
-        if _is_blank(s):
-            i += 1
-            continue
-        m = _FENCE.match(s)
-        if m:
-            indent, fence, lang = len(m.group(1)), m.group(2), m.group(3)
-            body: list[Line] = []
-            closed = False
-            i += 1
-            while i < n:
-                bno, b = lines[i]
-                if re.match(
-                    r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", b
-                ):
-                    closed = True
-                    i += 1
-                    break
-                strip = min(indent, len(b) - len(b.lstrip(" ")))
-                body.append((bno, b[strip:]))
-                i += 1
-            out.append(
-                {
-                    "t": "code",
-                    "lang": lang,
-                    "text": "\n".join(b for _, b in body),
-                    "lines": body,
-                    "closed": closed,
-                    "line": no,
-                }
-            )
-            continue
-        m = _ATX.match(s)
-        if m:
-            out.append(
-                {
-                    "t": "heading",
-                    "level": len(m.group(1)),
-                    "inl": inline(m.group(2) or ""),
-                    "line": no,
-                }
-            )
-            i += 1
-            continue
-        if _HR.match(s):
-            out.append({"t": "hr", "line": no})
-            i += 1
-            continue
-        if _QUOTE.match(s):
-            inner: list[Line] = []
-            while i < n:
-                qm = _QUOTE.match(lines[i][1])
-                if qm:
-                    inner.append((lines[i][0], qm.group(1)))
-                elif (
-                    inner
-                    and not _is_blank(inner[-1][1])
-                    and not _is_blank(lines[i][1])
-                    and not _starts_block(lines[i][1])
-                ):
-                    inner.append(lines[i])  # lazy continuation of a quoted paragraph
-                else:
-                    break
-                i += 1
-            out.append({"t": "quote", "blocks": _blocks(inner), "line": no})
-            continue
-        if _ITEM.match(s):
-            node, i = _list(lines, i)
+    while i < len(tokens):
+        tok = tokens[i]
+        t = tok.type
+        if close is not None and t == close:
+            return out, i + 1
+        if t == "heading_open":
+            out.append({"t": "heading", "level": int(tok.tag[1]), "inl": _inlines(tokens[i + 1].children or []),
+                        "line": _line(tok)})
+            i += 3
+        elif t == "paragraph_open":
+            out.append({"t": "para", "inl": _inlines(tokens[i + 1].children or []), "line": _line(tok)})
+            i += 3
+        elif t in ("bullet_list_open", "ordered_list_open"):
+            node, i = _list(tokens, i, source)
             out.append(node)
-            continue
-        if i + 1 < n and "|" in s:
-            align = _table_align(lines[i + 1][1])
-            head = _split_row(s)
-            if align is not None and len(align) == len(head):
-                i += 2
-                rows = []
-                while (
-                    i < n
-                    and not _is_blank(lines[i][1])
-                    and "|" in lines[i][1]
-                    and not _starts_block(lines[i][1])
-                ):
-                    cells = _split_row(lines[i][1])
-                    cells = (cells + [""] * len(head))[: len(head)]
-                    rows.append([inline(c) for c in cells])
-                    i += 1
-                out.append(
-                    {
-                        "t": "table",
-                        "align": align,
-                        "head": [inline(c) for c in head],
-                        "rows": rows,
-                        "line": no,
-                    }
-                )
-                continue
-        # paragraph (or a setext heading)
-        para = [s]
-        i += 1
-        level = 0
-        while i < n:
-            t = lines[i][1]
-            sm = _SETEXT.match(t)
-            if sm:
-                level = 1 if sm.group(1)[0] == "=" else 2
-                i += 1
-                break
-            if _is_blank(t) or _starts_block(t):
-                break
-            para.append(t)
+        elif t == "blockquote_open":
+            inner, i = _blocks(tokens, i + 1, "blockquote_close", source)
+            out.append({"t": "quote", "blocks": inner, "line": _line(tok)})
+        elif t in ("fence", "code_block"):
+            out.append(_code(tok, source))
             i += 1
-        if level:
-            out.append(
-                {
-                    "t": "heading",
-                    "level": level,
-                    "inl": inline(" ".join(p.strip() for p in para)),
-                    "line": no,
-                }
-            )
+        elif t == "hr":
+            out.append({"t": "hr", "line": _line(tok)})
+            i += 1
+        elif t == "table_open":
+            node, i = _table(tokens, i)
+            out.append(node)
+        elif t == "html_block":  # not produced with html off; shown as text if it ever is
+            out.append({"t": "para", "inl": [{"t": "text", "s": tok.content.rstrip("\n")}],
+                        "line": _line(tok)})
+            i += 1
         else:
-            out.append({"t": "para", "inl": inline(_join_para(para)), "line": no})
-    return out
+            i += 1
+    return out, i
 
 
-def _join_para(para: list[str]) -> str:
-    parts = []
-    for k, p in enumerate(para):
-        last = k == len(para) - 1
-        text = p.strip() if last else p.lstrip()
-        if not last and (
-            p.endswith("  ")
-            or (p.rstrip(" ").endswith("\\") and not p.rstrip(" ").endswith("\\\\"))
-        ):
-            text = text.rstrip(" ")
-            if text.endswith("\\"):
-                text = text[:-1]
-            parts.append(text + BR)
-        else:
-            parts.append(text.rstrip(" ") + ("" if last else "\n"))
-    return "".join(parts)
-
-
-def _list(lines: list[Line], i: int) -> tuple[Node, int]:
-    first = _ITEM.match(lines[i][1])
-    assert first is not None
-    marker = first.group(2)
-    ordered = marker[0].isdigit()
-    kind = marker[-1] if ordered else marker
-    start = int(marker[:-1]) if ordered else 1
-    items: list[list[Line]] = []
+def _list(tokens: list[Any], i: int, source: list[str]) -> tuple[Node, int]:
+    tok = tokens[i]
+    ordered = tok.type == "ordered_list_open"
+    close = "ordered_list_close" if ordered else "bullet_list_close"
+    start = int(tok.attrGet("start") or 1) if ordered else 1
+    items: list[list[Node]] = []
     tight = True
-    n = len(lines)
-    blank_before = False
-    while i < n:
-        m = _ITEM.match(lines[i][1])
-        if not m:
-            break
-        mk = m.group(2)
-        if (mk[-1] if mk[0].isdigit() else mk) != kind or mk[0].isdigit() != ordered:
-            break
-        if items and blank_before:
-            tight = False
-        spaces = len(m.group(3)) if m.group(4) else 1
-        first_text = m.group(4)
-        if spaces > 4:  # "-      text": the content starts one space after the marker
-            first_text = " " * (spaces - 1) + first_text
-            spaces = 1
-        content_indent = len(m.group(1)) + len(mk) + spaces
-        item: list[Line] = [(lines[i][0], first_text)]
-        i += 1
-        blank_before = False
-        while i < n:
-            no, s = lines[i]
-            if _is_blank(s):
-                item.append((no, ""))
-                blank_before = True
-                i += 1
-                continue
-            indent = len(s) - len(s.lstrip(" "))
-            if indent >= content_indent:
-                item.append((no, s[content_indent:]))
-                blank_before = False
-                i += 1
-                continue
-            if _ITEM.match(s):
-                break  # the next item (or another list)
-            if not blank_before and not _starts_block(s) and item and not _is_blank(item[-1][1]):
-                item.append((no, s.strip()))  # lazy continuation line
-                i += 1
-                continue
-            break
-        # blank lines at the end of an item belong between items, not inside it
-        while item and _is_blank(item[-1][1]):
-            item.pop()
-        if _has_gap(item):
-            tight = False
-        items.append(item)
-        if not blank_before:
-            continue
-        if i < n and not _ITEM.match(lines[i][1]):
-            break
-    return {
-        "t": "list",
-        "ordered": ordered,
-        "start": start,
-        "tight": tight,
-        "items": [_blocks(it) for it in items],
-        "line": items[0][0][0] if items and items[0] else 0,
-    }, i
-
-
-def _has_gap(item: list[Line]) -> bool:
-    """A blank line between two blocks of one item (not inside a fenced code block) makes a list loose."""
-    seen_text = False
-    gap = False
-    in_fence = False
-    for _, s in item:
-        if _FENCE.match(s):
-            in_fence = not in_fence
-        if in_fence:
-            continue
-        if _is_blank(s):
-            gap = seen_text
+    i += 1
+    while tokens[i].type != close:
+        if tokens[i].type == "list_item_open":
+            j = i + 1
+            depth = 0
+            while not (tokens[j].type == "list_item_close" and depth == 0):  # tight: hidden paras
+                if tokens[j].type == "paragraph_open" and depth == 0 and not tokens[j].hidden:
+                    tight = False
+                if tokens[j].type in ("bullet_list_open", "ordered_list_open"):
+                    depth += 1
+                elif tokens[j].type in ("bullet_list_close", "ordered_list_close"):
+                    depth -= 1
+                j += 1
+            item, i = _blocks(tokens, i + 1, "list_item_close", source)
+            items.append(item)
         else:
-            if gap:
-                return True
-            seen_text = True
-    return False
+            i += 1
+    return {"t": "list", "ordered": ordered, "start": start, "tight": tight, "items": items,
+            "line": _line(tok)}, i + 1
+
+
+def _code(tok: Any, source: list[str]) -> Node:
+    text = tok.content[:-1] if tok.content.endswith("\n") else tok.content
+    first = tok.map[0] if tok.map else 0
+    if tok.type == "fence":
+        lang = (tok.info or "").strip().split()[0] if (tok.info or "").strip() else ""
+        body_start = first + 2  # 1-based line of the first content line
+        closed = False
+        if tok.map and tok.map[1] - 1 > first:
+            last = source[tok.map[1] - 1].strip() if tok.map[1] - 1 < len(source) else ""
+            last = last.lstrip(">").strip()
+            closed = bool(last) and set(last) == {tok.markup[0]} and len(last) >= len(tok.markup)
+    else:
+        lang, body_start, closed = "", first + 1, True
+    lines = [(body_start + k, s) for k, s in enumerate(text.split("\n"))] if text else []
+    return {"t": "code", "lang": lang, "text": text, "lines": lines, "closed": closed,
+            "line": first + 1}
+
+
+def _table(tokens: list[Any], i: int) -> tuple[Node, int]:
+    line = _line(tokens[i])
+    head: list[list[Node]] = []
+    rows: list[list[list[Node]]] = []
+    align: list[str | None] = []
+    row: list[list[Node]] | None = None
+    in_head = False
+    i += 1
+    while tokens[i].type != "table_close":
+        tok = tokens[i]
+        if tok.type == "thead_open":
+            in_head = True
+        elif tok.type == "thead_close":
+            in_head = False
+        elif tok.type == "tr_open":
+            row = []
+        elif tok.type == "tr_close":
+            if in_head:
+                head = row or []
+            else:
+                rows.append(row or [])
+        elif tok.type in ("th_open", "td_open"):
+            if in_head:
+                m = _ALIGN.search(tok.attrGet("style") or "")
+                align.append(m.group(1) if m else None)
+            cell = tokens[i + 1]
+            assert row is not None
+            row.append(_inlines(cell.children or []) if cell.type == "inline" else [])
+        i += 1
+    return {"t": "table", "align": align, "head": head, "rows": rows, "line": line}, i + 1
+
+
+def _inlines(tokens: list[Any]) -> list[Node]:
+    out: list[Node] = []
+    stack: list[tuple[Node, list[Node]]] = []
+    cur = out
+
+    def text(s: str) -> None:
+        if cur and cur[-1]["t"] == "text":
+            cur[-1]["s"] += s
+        elif s:
+            cur.append({"t": "text", "s": s})
+
+    for tok in tokens:
+        t = tok.type
+        if t in ("text", "text_special", "html_inline"):
+            text(tok.content)
+        elif t == "softbreak":
+            text("\n")
+        elif t == "hardbreak":
+            cur.append({"t": "br"})
+        elif t == "code_inline":
+            cur.append({"t": "code", "s": tok.content})
+        elif t in ("em_open", "strong_open"):
+            node: Node = {"t": t[:-5], "c": []}
+            cur.append(node)
+            stack.append((node, cur))
+            cur = node["c"]
+        elif t == "link_open":
+            href = safe_href(tok.attrGet("href") or "")
+            node = ({"t": "link", "href": href, "title": tok.attrGet("title") or "", "c": []}
+                    if href is not None else {"t": "span", "c": []})
+            cur.append(node)
+            stack.append((node, cur))
+            cur = node["c"]
+        elif t in ("em_close", "strong_close", "link_close"):
+            if stack:
+                _, cur = stack.pop()
+        elif t == "image":  # shown as a link to the image, its alt text as the label
+            href = safe_href(tok.attrGet("src") or "")
+            label = _inlines(tok.children or []) or [{"t": "text", "s": tok.attrGet("src") or ""}]
+            cur.append({"t": "link", "href": href, "title": tok.attrGet("title") or "", "c": label}
+                       if href is not None else {"t": "span", "c": label})
+    return out
 
 
 def _slug_ids(blocks: list[Node], used: dict[str, int]) -> None:
@@ -387,203 +282,3 @@ def _slug_ids(blocks: list[Node], used: dict[str, int]) -> None:
         k = used.get(base, 0)
         used[base] = k + 1
         b["id"] = base if k == 0 else f"{base}-{k + 1}"
-
-
-# ------------------------------------------------------------------------------------------------
-# inlines
-# ------------------------------------------------------------------------------------------------
-
-
-def safe_href(href: str) -> str | None:
-    """``href`` if its scheme is safe (http, https, mailto, relative, #anchor), else None."""
-    href = href.strip()
-    if not href or any(ord(c) < 32 for c in href):
-        return None
-    return href if _SAFE_HREF.match(href) else None
-
-
-def inline(text: str) -> list[Node]:
-    """Parse inline Markdown into inline nodes."""
-    out: list[Node] = []
-    buf: list[str] = []
-
-    def flush() -> None:
-        if buf:
-            if out and out[-1]["t"] == "text":
-                out[-1]["s"] += "".join(buf)
-            else:
-                out.append({"t": "text", "s": "".join(buf)})
-            buf.clear()
-
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == BR:
-            flush()
-            out.append({"t": "br"})
-            i += 1
-            continue
-        if c == "\\" and i + 1 < n and text[i + 1] in _PUNCT:
-            buf.append(text[i + 1])
-            i += 2
-            continue
-        if c == "`":
-            run = _run_len(text, i, "`")
-            end = _find_code_close(text, i + run, run)
-            if end >= 0:
-                code = text[i + run : end].replace("\n", " ").replace(BR, " ")
-                if len(code) > 2 and code[0] == " " and code[-1] == " " and code.strip():
-                    code = code[1:-1]
-                flush()
-                out.append({"t": "code", "s": code})
-                i = end + run
-                continue
-            buf.append("`" * run)
-            i += run
-            continue
-        if c == "<":
-            m = _AUTOLINK.match(text, i)
-            if m:
-                flush()
-                out.append(
-                    {
-                        "t": "link",
-                        "href": m.group(1),
-                        "title": None,
-                        "c": [{"t": "text", "s": m.group(1)}],
-                    }
-                )
-                i = m.end()
-                continue
-        if c == "!" and i + 1 < n and text[i + 1] == "[":
-            buf.append("!")  # images are shown as links (a report page loads nothing from outside)
-            i += 1
-            continue
-        if c == "[":
-            link = _link(text, i)
-            if link:
-                node, end = link
-                flush()
-                out.append(node)
-                i = end
-                continue
-        if c in "*_":
-            em = _emphasis(text, i)
-            if em:
-                node, end = em
-                flush()
-                out.append(node)
-                i = end
-                continue
-            run = _run_len(text, i, c)
-            buf.append(c * run)
-            i += run
-            continue
-        buf.append(c)
-        i += 1
-    flush()
-    return out
-
-
-def _run_len(text: str, i: int, c: str) -> int:
-    j = i
-    while j < len(text) and text[j] == c:
-        j += 1
-    return j - i
-
-
-def _find_code_close(text: str, j: int, run: int) -> int:
-    while j < len(text):
-        k = text.find("`" * run, j)
-        if k < 0:
-            return -1
-        if _run_len(text, k, "`") == run:
-            return k
-        j = k + _run_len(text, k, "`")
-    return -1
-
-
-def _skip(text: str, j: int) -> int:
-    """Index after a code span or backslash escape starting at j (or j + 1)."""
-    if text[j] == "\\":
-        return j + 2
-    if text[j] == "`":
-        run = _run_len(text, j, "`")
-        end = _find_code_close(text, j + run, run)
-        return end + run if end >= 0 else j + run
-    return j + 1
-
-
-def _link(text: str, i: int) -> tuple[Node, int] | None:
-    depth, j = 0, i
-    while j < len(text):
-        c = text[j]
-        if c in "\\`":
-            j = _skip(text, j)
-            continue
-        if c == "[":
-            depth += 1
-        elif c == "]":
-            depth -= 1
-            if depth == 0:
-                break
-        j += 1
-    else:
-        return None
-    if j + 1 >= len(text) or text[j + 1] != "(":
-        return None
-    m = re.compile(
-        r"\(\s*(<[^<>\n]*>|[^\s()<>]*(?:\([^\s()<>]*\)[^\s()<>]*)*)"
-        r"(?:\s+(\"[^\"]*\"|'[^']*'))?\s*\)"
-    ).match(text, j + 1)
-    if not m:
-        return None
-    href = m.group(1)
-    if href.startswith("<"):
-        href = href[1:-1]
-    title = m.group(2)[1:-1] if m.group(2) else None
-    label = inline(text[i + 1 : j])
-    safe = safe_href(href)
-    if safe is None:
-        return {
-            "t": "span",
-            "c": label,
-        }, m.end()  # an unsafe link (javascript:, data:) is plain text
-    return {"t": "link", "href": safe, "title": title, "c": label}, m.end()
-
-
-def _emphasis(text: str, i: int) -> tuple[Node, int] | None:
-    c = text[i]
-    run = _run_len(text, i, c)
-    after = text[i + run] if i + run < len(text) else " "
-    before = text[i - 1] if i > 0 else " "
-    if after.isspace() or after == BR:
-        return None
-    if c == "_" and before.isalnum():
-        return None  # snake_case stays as it is
-    for width in (2, 1) if run >= 2 else (1,):
-        j = i + width
-        while j < len(text):
-            ch = text[j]
-            if ch in "\\`":
-                j = _skip(text, j)
-                continue
-            if ch == c:
-                r = _run_len(text, j, c)
-                prev = text[j - 1]
-                nxt = text[j + r] if j + r < len(text) else " "
-                ok = r >= width and not prev.isspace() and j > i + width
-                if c == "_" and nxt.isalnum():
-                    ok = False
-                if ok:
-                    close = j + r - width  # the last `width` characters of the run close it
-                    inner = text[i + width : close]
-                    if inner.strip():
-                        return {
-                            "t": "strong" if width == 2 else "em",
-                            "c": inline(inner),
-                        }, close + width
-                j += r
-                continue
-            j += 1
-    return None

@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 from media import runfolder as rf
 from viewer import markdown
+from viewer.text import finalize as text_finalize
 
 HERE = Path(__file__).resolve().parent
 REPORT_HTML = "report.html"
@@ -573,7 +574,7 @@ def build_report(
             what=what,
             title=spec.get("title"),
             runs=run_refs,
-            spec_json=json.dumps(spec, ensure_ascii=False, allow_nan=False),
+            spec_json=json.dumps(spec, ensure_ascii=True, allow_nan=False),  # \u escapes survive finalize
         )
     title = next(
         (markdown.plain_text(b["inl"]) for b in markdown.walk(blocks) if b["t"] == "heading"),
@@ -603,6 +604,7 @@ def render_page(
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(HERE / "templates")),
         autoescape=True,
+        finalize=text_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         keep_trailing_newline=True,

@@ -190,11 +190,25 @@ def test_escaping_keys_stored_verbatim_in_history(root):
     assert set(r.media_keys()) == set(keys)
 
 
-def test_reader_resolve_refuses_escape(root):
-    run = media.init(project="p")
+def test_reader_resolve_refuses_escape(root, tmp_path):
+    run = media.init(project="p", id="r")
+    media.log({"b": Blob(b"1")})
     media.finish()
-    with pytest.raises(media.FormatError, match=r"leaves the run folder"):
-        media.open_run(run.dir).resolve("../../x")
+    r = media.open_run(run.dir)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    (Path(run.dir) / "media" / "out.txt").symlink_to(outside)
+    (Path(run.dir) / "media" / "in.bin").symlink_to(Path(run.dir) / "media" / "b" / "0_0.bin")
+    for bad in ("../../x", "media/../../p/r/media/b/0_0.bin", "/etc/passwd", "media/./b/0_0.bin",
+                "media\\b", "", "run.json", "history.jsonl"):
+        with pytest.raises(media.FormatError, match=r"expected a (plain relative path|path under|relative path)"):
+            r.resolve(bad)
+    with pytest.raises(media.FormatError, match=r"leaves .* \(through a symlink\)"):
+        r.resolve("media/out.txt")
+    assert r.resolve("media/in.bin").read_bytes() == b"1"  # a link inside the run is followed
+    shipped = dict(r.shipped_files())
+    assert "media/out.txt" not in shipped and shipped["media/in.bin"].read_bytes() == b"1"
+    assert any("media/out.txt: not shipped" in p for p in r.problems)
 
 
 def test_media_rows_keep_order_with_plain_rows(root):

@@ -415,3 +415,19 @@ def test_cli_registers_ci(root: Path, tmp_path: Path, capsys) -> None:
                      "--fail-on", "image:examples.ssim>=0.99"])
     assert code == 0
     assert capsys.readouterr().out.startswith("PASS image:examples.ssim>=0.99")
+
+
+def test_bidi_characters_in_keys_are_visible_in_gallery_and_summary(root, tmp_path):
+    rlo = "\u202e"
+    for name in ("b", "c"):
+        media.init(project="ci", id=f"bidi-{name}")
+        media.log({f"pic{rlo}gnp": media.Image(_pattern(0 if name == "b" else 1), caption=f"x{rlo}y")})
+        media.finish()
+    out = tmp_path / "o"
+    code = ci.main(["--baseline", str(root / "ci" / "bidi-b"), "--candidate", str(root / "ci" / "bidi-c"),
+                    "-o", str(out)])
+    assert code == 0
+    for f, shown in ((out / "index.html", "pic\u27e6U+202E\u27e7gnp"),
+                     (out / "summary.md", "pic\u27e6U\\+202E\u27e7gnp")):  # Markdown escapes '+'
+        text = f.read_text(encoding="utf-8")
+        assert rlo not in text and shown in text, f

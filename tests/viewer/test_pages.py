@@ -520,3 +520,30 @@ def test_lost_media_value_is_shown_as_lost_at_its_step(tmp_path, site_page):
     sp.wait_cursor(2)
     assert page.locator("article.panel[data-key=img] img").count() == 1
     assert page.evaluate("document.querySelector('.chart[data-key=loss]') !== null")
+
+
+def test_bidi_and_control_characters_are_shown_not_obeyed(tmp_path, site_page):
+    rlo = "\u202e"
+    root = tmp_path / "runs"
+    media.init(project="p", dir=str(root), id="bidi", name=f"evil{rlo}gnp.exe", notes=f"a{rlo}b\x07c",
+               config={f"lr{rlo}": 1})
+    media.log({f"img{rlo}key": media.Image(np.zeros((4, 4), np.uint8), caption=f"cat{rlo}god"),
+               "t": media.Table(columns=[f"c{rlo}ol"], data=[[f"cell{rlo}x"]]), f"loss{rlo}": 1.0})
+    media.finish()
+    build_site([root], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open("", wait="body[data-ready=index]")
+    page = sp.page
+    index_text = page.inner_text("main")
+    assert "evil\u27e6U+202E\u27e7gnp.exe" in index_text and rlo not in index_text
+    sp.open_run("p.bidi")
+    page.wait_for_selector("body[data-charts=ready]")
+    text = page.evaluate("document.body.innerText")
+    assert rlo not in text and "\x07" not in text and rlo not in page.title()
+    for shown in ("evil\u27e6U+202E\u27e7gnp.exe", "img\u27e6U+202E\u27e7key", "cat\u27e6U+202E\u27e7god",
+                  "cell\u27e6U+202E\u27e7x", "a\u27e6U+202E\u27e7b\u27e6U+0007\u27e7c"):
+        assert shown in text, shown
+    # the chart title too (plotly draws SVG text)
+    titles = page.eval_on_selector_all(".chart .gtitle", "ts => ts.map(t => t.textContent)")
+    assert any("loss\u27e6U+202E\u27e7" in t for t in titles), titles
+    sp.screenshot()

@@ -665,3 +665,59 @@ def test_panels_share_a_named_cursor(site_page, tmp_path):
     page.wait_for_selector("body[data-report=ready]", timeout=20000)
     wait_all(8)
     assert page.get_attribute("#panel-6", "data-cursor") == "10"
+
+
+# ---- CommonMark through markdown-it-py (each of these was wrong in the home-made parser) -------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("*a **b** c*", [("em", "a b c")]),
+        ("&copy; &amp; &#x41;", [("text", "© & A")]),
+        ("***strong em***", [("em", "strong em")]),
+        ("a\\\nb", [("text", "a"), ("br", ""), ("text", "b")]),
+        ("![alt](pic.png)", [("link", "alt")]),
+        ("![alt](javascript:x)", [("span", "alt")]),
+        ("<b>raw</b>", [("text", "<b>raw</b>")]),
+    ],
+)
+def test_markdown_follows_commonmark(text, expected):
+    nodes = markdown.inline(text)
+    got = [(n["t"], n.get("s", markdown.plain_text(n.get("c", [])))) for n in nodes]
+    assert got == expected
+
+
+def test_markdown_nested_emphasis_and_rules_after_lists():
+    em = markdown.inline("*a **b** c*")[0]
+    assert [c["t"] for c in em["c"]] == ["text", "strong", "text"]
+    blocks = markdown.parse("- item\n\n* * *\n\n    indented code\n")
+    assert [b["t"] for b in blocks] == ["list", "hr", "code"]
+    assert blocks[2]["text"] == "indented code" and blocks[2]["line"] == 5
+
+
+def test_mediaboard_fences_keep_line_numbers_in_lists_and_quotes():
+    text = "intro\n\n> ```mediaboard\n> chart: loss\n> ```\n\n- ```mediaboard\n  media: x\n  ```\n\n```mediaboard\nchart: a\n"
+    codes = [b for b in markdown.walk(markdown.parse(text)) if b["t"] == "code"]
+    assert [(c["line"], c["lines"], c["closed"]) for c in codes] == [
+        (3, [(4, "chart: loss")], True),
+        (7, [(8, "media: x")], True),
+        (11, [(12, "chart: a")], False),
+    ]
+
+
+def test_a_megabyte_of_adversarial_markdown_builds(tmp_path):
+    """The old parser took 129 s on 51 KB of '*a '; this is a hang guard, not a timing."""
+    import subprocess
+    import sys
+
+    code = (
+        "from viewer import markdown\n"
+        "units = ('*a ', '_a ', '[a', '**', '`', '> ', '- ', '![', '<', '\\\\')\n"
+        "text = '\\n\\n'.join(u * (100_000 // len(u)) for u in units)  # 1 MB, 100 KB of each\n"
+        "markdown.parse(text)\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=str(Path(__file__).resolve().parents[2]))
+    assert proc.stdout.strip() == "ok", proc.stderr[-2000:]

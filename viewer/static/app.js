@@ -14,6 +14,17 @@
   MB.views = {};
   MB.registerView = function (name, fn) { MB.views[name] = fn; };
 
+  // Bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E/F, U+061C) and other control characters
+  // in a run's strings are shown as visible marks (⟦U+202E⟧), so a name such as
+  // "evil\u202egnp.exe" reads as it is instead of as "evilexe.png". Every text helper applies it.
+  var INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+  MB.visible = function (s) {
+    return String(s).replace(INVISIBLE, function (c) {
+      var hex = c.charCodeAt(0).toString(16).toUpperCase();
+      return "\u27E6U+" + ("0000" + hex).slice(-4) + "\u27E7";
+    });
+  };
+
   // ---------------------------------------------------------------------------------------------
   // DOM helpers
   // ---------------------------------------------------------------------------------------------
@@ -23,7 +34,7 @@
       Object.keys(attrs).forEach(function (k) {
         var v = attrs[k];
         if (v === null || v === undefined || v === false) return;
-        if (k === "text") el.textContent = String(v);
+        if (k === "text") el.textContent = MB.visible(v);
         else if (k === "class") el.className = v;
         else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
         else if (k === "value" || k === "checked" || k === "disabled") el[k] = v;
@@ -36,7 +47,7 @@
   function append(el, child) {
     if (child === null || child === undefined || child === false) return;
     if (Array.isArray(child)) { child.forEach(function (c) { append(el, c); }); return; }
-    el.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+    el.appendChild(child instanceof Node ? child : document.createTextNode(MB.visible(child)));
   }
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
   function placeholder(el, message) {
@@ -454,7 +465,7 @@
       if (!alive) return;
       clear(section);
       var m = run.meta;
-      document.title = (m.name || m.id) + " — " + m.project + " — mediaboard";
+      document.title = MB.visible((m.name || m.id) + " — " + m.project) + " — mediaboard";
       append(crumbs, [h("a", { href: "#/", text: "Runs" }), " / ", h("span", { text: m.project }), " / ", h("span", { text: m.name })]);
       section.appendChild(h("header", { class: "run-head" },
         h("h1", null, h("span", { class: "run-name", text: m.name || m.id }), " ",
@@ -630,7 +641,7 @@
         url: function (path) { return MB.fileUrl(key, path); },
         state: function (name, dflt) { return MB.panelState(p.key, name, dflt); },
         setState: function (name, value) { MB.setPanelState(p.key, name, value); },
-        text: function (el, s) { el.textContent = s === null || s === undefined ? "" : String(s); },
+        text: function (el, s) { el.textContent = s === null || s === undefined ? "" : MB.visible(s); },
         placeholder: placeholder,
         loadAll: function () {
           var n = Math.ceil(p.info.steps.length / p.info.chunk);

@@ -95,7 +95,7 @@
   // plotly.js reads its strings as pseudo-HTML (<b>, <a href>, &amp;): escape user keys into entities
   // so a key shows as itself, as text.
   function ptext(s) {
-    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    return MB.visible(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
 
   function section(key) {

@@ -42,7 +42,7 @@
     var n = parseInt(hex.slice(1), 16);
     return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + a + ")";
   }
-  function ptext(s) { return MB.charts ? MB.charts.ptext(s) : String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+  function ptext(s) { return MB.charts ? MB.charts.ptext(s) : MB.visible(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
   // difference view: gains, and the heat map's colour stops (inferno-like, 0 = black) for
   // |A - B| averaged over R, G, B. The filter runs in the compositor (SVG filter on the stage),
@@ -667,7 +667,7 @@
         url: function (path) { return MB.fileUrl(c.run.key, path); },
         state: function (name, dflt) { return MB.panelState(stateKey, name, dflt); },
         setState: function (name, value) { MB.setPanelState(stateKey, name, value); },
-        text: function (el, s) { el.textContent = s === null || s === undefined ? "" : String(s); },
+        text: function (el, s) { el.textContent = s === null || s === undefined ? "" : MB.visible(s); },
         placeholder: MB.placeholder,
         loadAll: function () {
           var n = Math.ceil(c.info.steps.length / c.info.chunk), loads = [];

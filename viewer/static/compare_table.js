@@ -252,7 +252,7 @@
     function sideCtx(cell) {
       return { run: cell.run.key, url: cell.url, json: cell.json, placeholder: MB.placeholder,
         state: function (name, dflt) { return dflt; }, setState: function () {},
-        text: function (el, s) { el.textContent = s === null || s === undefined ? "" : String(s); } };
+        text: function (el, s) { el.textContent = s === null || s === undefined ? "" : MB.visible(s); } };
     }
     var ctxA = sideCtx(A), ctxB = sideCtx(B);
     function side(cls, v, str, r, c, isA) {

@@ -16,7 +16,7 @@
   if (!MB || !MB.h) return;
   var h = MB.h;
 
-  function ptext(s) { return MB.charts ? MB.charts.ptext(s) : String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+  function ptext(s) { return MB.charts ? MB.charts.ptext(s) : MB.visible(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
 
   function flatten(obj, prefix, out) {
     Object.keys(obj || {}).forEach(function (k) {
@@ -34,7 +34,7 @@
       // per-panel UI state stays in the page (a report has many panels of the same key)
       state: function (name, dflt) { return Object.prototype.hasOwnProperty.call(state, name) ? state[name] : dflt; },
       setState: function (name, value) { state[name] = value; },
-      text: function (el, s) { el.textContent = s === null || s === undefined ? "" : String(s); },
+      text: function (el, s) { el.textContent = s === null || s === undefined ? "" : MB.visible(s); },
       placeholder: MB.placeholder,
       loadAll: function () {
         var n = Math.ceil(info.steps.length / info.chunk), loads = [];

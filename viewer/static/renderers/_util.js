@@ -25,7 +25,7 @@
     Object.keys(attrs).forEach(function (name) {
       var v = attrs[name];
       if (v === undefined || v === null || v === false) return;
-      if (name === "text") node.textContent = String(v);
+      if (name === "text") node.textContent = MB.visible(v);
       else if (name === "style") Object.keys(v).forEach(function (s) { node.style[s] = v[s]; });
       else if (name === "on") Object.keys(v).forEach(function (ev) { node.addEventListener(ev, v[ev]); });
       else if (name === "props") Object.keys(v).forEach(function (p) { node[p] = v[p]; });
@@ -35,7 +35,7 @@
   function appendAll(node, children) {
     (children || []).forEach(function (c) {
       if (c === null || c === undefined || c === false) return;
-      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+      node.appendChild(typeof c === "string" ? document.createTextNode(MB.visible(c)) : c);
     });
   }
 
@@ -98,7 +98,7 @@
 
   /* plotly.js reads strings as pseudo-HTML (<b>, <a href>, entities): user text goes in escaped. */
   R.ptext = function (s) {
-    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    return MB.visible(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   };
 
   R.caption = function (text) {

@@ -178,7 +178,7 @@
           var td = R.el("td");
           if (isStub(v)) mediaCell(td, v, ctx, "row " + row.i + ", " + t.columns[c]);
           else {
-            td.textContent = cellText(v);
+            td.textContent = MB.visible(cellText(v));
             if (typeof v === "number") td.className = "mb-num";
             if (v === null || v === undefined) td.className = "mb-null";
           }
