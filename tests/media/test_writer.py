@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import stat
 import subprocess
@@ -167,7 +168,9 @@ def test_sigkill_trials_lose_no_returned_step(root):
             p.send_signal(signal.SIGKILL)
         for _seed, p in procs:
             out, _ = p.communicate(timeout=30)
-            returned = [int(line.split()[1]) for line in out.splitlines() if line.startswith("ok ")]
+            # whole lines only: the kill can cut the child's last line short ("ok 1" of "ok 12")
+            returned = [int(m.group(1)) for line in out.split("\n")[:-1]
+                        if (m := re.fullmatch(r"ok (\d+)", line))]
             checked, lost = _check_trial(p.run_dir, returned)  # type: ignore[attr-defined]
             trials += 1
             total_steps += len(returned)
