@@ -704,8 +704,8 @@ class Busy(Media):
 
 
 def test_finish_waits_for_a_long_encode_that_is_working(root):
-    run = media.init(project="p", settings={"finish_timeout": 0.4})
-    media.log({"v": Busy(1.5)})
+    run = media.init(project="p", settings={"finish_timeout": 0.8})
+    media.log({"v": Busy(2.0)})  # works for longer than the timeout: kept, not given up on
     media.finish()
     r = media.open_run(run.dir)
     assert r.lost == [] and not r.meta.get("errors")
