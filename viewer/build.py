@@ -29,6 +29,7 @@ Example::
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import math
@@ -173,10 +174,22 @@ def vendor_files() -> list[tuple[str, Path]]:
         for name in ("bokeh", "bokeh-gl", "bokeh-widgets", "bokeh-tables", "bokeh-api"):
             src = base / f"{name}.min.js"
             if src.is_file():
-                out.append((f"vendor/{name}-{bokeh.__version__}.min.js", src))
+                # shipped as text: the page hands it to sandboxed frames, never runs it itself
+                out.append((f"vendor/{name}-{bokeh.__version__}.text.js", src))
     except ImportError:
         pass
     return out
+
+
+def vendor_text(rel: str, src: Path) -> str:
+    """A script that hands ``src``'s code to the page as text (``MB.vendorText``), not to run."""
+    return _vendor_text(rel, str(src), src.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _vendor_text(rel: str, src: str, _mtime: int) -> str:
+    group = rel.split("/")[-1].split("-")[0]
+    return f"MB.vendorText({_js(group)},{_js(rel)},{_js(Path(src).read_text(encoding='utf-8'))});\n"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -512,7 +525,10 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
         w.copy(rel, src)
     vendor = vendor_files()
     for rel, src in vendor:
-        w.copy(rel, src)
+        if rel.endswith(".text.js"):
+            w.text(rel, vendor_text(rel, src))
+        else:
+            w.copy(rel, src)
 
     index = []
     used: set[str] = set()

@@ -496,9 +496,9 @@ def test_object3d_mouse_drag_moves_every_view(site, site_page):
 # ---------------------------------------------------------------------------------------------
 
 BOKEH = ".cmp-row[data-key=bk]"
-RANGES = f"""() => [...document.querySelectorAll('{BOKEH} .mb-bokeh-root')].map(r => {{
-  const m = [...r._mbViews.roots][0].model;
-  return [m.x_range.start, m.x_range.end, m.y_range.start, m.y_range.end].map(x => +x.toFixed(4)); }})"""
+# each document is drawn in a sandboxed frame: its page-side handle reports the ranges it draws
+RANGES = f"""() => [...document.querySelectorAll('{BOKEH} .mb-bokeh-root')].map(r =>
+  r._mbBokeh.ranges[0].map(x => +x.toFixed(4)))"""
 
 
 @pytest.fixture(scope="module")
@@ -558,7 +558,7 @@ def test_bokeh_independent_views_are_not_linked(bokeh_site, site_page):
     open_compare(sp, [A, B], ps={"bk": {"mode": "side"}})
     page = sp.page
     assert page.locator(BOKEH).get_attribute("data-mode") == "side"
-    page.wait_for_function(f"[...document.querySelectorAll('{BOKEH} .mb-bokeh-root')].every(r => r._mbViews)")
+    page.wait_for_function(f"[...document.querySelectorAll('{BOKEH} .mb-bokeh-root')].every(r => r._mbBokeh && r._mbBokeh.ready)")
     page.wait_for_timeout(300)
     r = page.evaluate(RANGES)
     assert r[0][1] > 10 and r[1][1] < 6  # each plot its own data's range

@@ -547,3 +547,54 @@ def test_bidi_and_control_characters_are_shown_not_obeyed(tmp_path, site_page):
     titles = page.eval_on_selector_all(".chart .gtitle", "ts => ts.map(t => t.textContent)")
     assert any("loss\u27e6U+202E\u27e7" in t for t in titles), titles
     sp.screenshot()
+
+
+def test_bokeh_documents_cannot_reach_the_page(tmp_path, site_page):
+    """Bokeh HTML (Div) and callbacks (CustomJS) run only in the sandboxed frame."""
+    from bokeh.layouts import column
+    from bokeh.models import Button, CustomJS, Div
+    from bokeh.plotting import figure
+
+    payloads = [
+        '<img src=x onerror="window.parent.__pwned=1;top.document.body.dataset.pwned=1">',
+        '<svg onload="parent.document.body.dataset.pwned=2"></svg>',
+        "<iframe srcdoc=\"<script>parent.parent.document.body.dataset.pwned=3</script>\"></iframe>",
+        '<a id="jsl" href="javascript:top.document.body.dataset.pwned=4">js link</a>',
+        "<style>body{display:none!important}</style><script>alert(1)</script>",
+    ]
+    button = Button(label="click me")
+    button.js_on_event("button_click", CustomJS(code="alert('x'); top.document.body.dataset.pwned = 5;"))
+    p = figure(width=200, height=150)
+    p.line([0, 1, 2], [1, 0, 1])
+    layout = column(*[Div(text=t) for t in payloads], button, p)
+    media.init(project="p", dir=str(tmp_path / "runs"), id="bk")
+    media.log({"evil": media.Bokeh(layout)})
+    media.finish()
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    dialogs = []
+    sp.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    sp.open_run("p.bk")
+    page = sp.page
+    page.wait_for_selector("article.panel[data-key=evil] .mb-bokeh-root[data-ready='1']")
+    frame = page.locator("article.panel[data-key=evil] iframe").element_handle().content_frame()
+    deep = """() => { const all = []; const walk = n => { all.push(n);
+        if (n.shadowRoot) n.shadowRoot.querySelectorAll('*').forEach(walk); };
+        document.querySelectorAll('*').forEach(walk); return all; }"""
+    frame.wait_for_function(f"({deep})().some(e => e.tagName === 'BUTTON' && e.textContent.includes('click me'))")
+    # the Div HTML is drawn inside the frame, and the CustomJS button and javascript: link clicked
+    assert frame.evaluate(f"({deep})().some(e => e.id === 'jsl')")
+    frame.evaluate(f"""() => {{ const all = ({deep})();
+        all.find(e => e.tagName === 'BUTTON' && e.textContent.includes('click me')).click();
+        const a = all.find(e => e.id === 'jsl'); if (a) a.click(); }}""")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__pwned") is None
+    assert page.get_attribute("body", "data-pwned") is None
+    assert page.evaluate("getComputedStyle(document.body).display") != "none"
+    assert dialogs == []
+    assert page.locator("img[src=x], svg[onload]").count() == 0  # nothing injected into the page
+    sp.screenshot()
+    # what the payloads tried, refused by the sandbox (reported by the frame, not the page)
+    expected = ("cross-origin frame", "Not allowed to load local resource", "alert", "javascript:",
+                "Blocked script execution", "sandboxed")
+    sp.bad = [b for b in sp.bad if not any(e in b for e in expected)]

@@ -452,12 +452,16 @@ def test_plotly_matplotlib_and_bokeh(run_page):
     if len(keys) > 1:
         assert "from matplotlib" in page.inner_text(f"{panel(sp, 'mpl')} .mb-meta")
     root = f"{panel(sp, 'bk')} .mb-bokeh-root"
-    page.wait_for_function(f"document.querySelector({root!r}).children.length > 0")
-    page.wait_for_function(
-        f"!!document.querySelector({root!r}).querySelector('.bk-Figure, .bk-Plot')"
-        f" || [...document.querySelector({root!r}).querySelectorAll('*')]"
-        ".some(e => e.shadowRoot && e.shadowRoot.querySelector('canvas'))"
+    page.wait_for_selector(f"{root}[data-ready='1']")
+    frame_el = page.locator(f"{root} iframe")
+    assert frame_el.get_attribute("sandbox") == "allow-scripts"  # drawn as untrusted content
+    frame = frame_el.element_handle().content_frame()
+    frame.wait_for_function(  # a canvas drawn by BokehJS, somewhere in its nested shadow roots
+        """() => { const walk = n => n.tagName === 'CANVAS' ||
+            [...(n.shadowRoot ? n.shadowRoot.children : []), ...n.children].some(walk);
+          return walk(document.body); }"""
     )
+    assert page.evaluate("typeof window.Bokeh") == "undefined"  # BokehJS never runs in the page
     sp.screenshot("plots")
 
 

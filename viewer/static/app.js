@@ -106,6 +106,12 @@
     delete loading[src];
     if (p) p.then(function (s) { s.remove(); }, function () {});
   }
+  // Vendor code the page never runs itself (BokehJS, run only inside sandboxed frames) is shipped as
+  // text: vendor/<name>.text.js calls MB.vendorText(group, file, text); MB.vendorTexts(group)
+  // gives the texts in load order once MB.need(group) has loaded them.
+  var texts = {};
+  MB.vendorText = function (group, file, text) { (texts[group] = texts[group] || []).push(String(text)); };
+  MB.vendorTexts = function (group) { return (texts[group] || []).slice(); };
   var vendor = {};
   try { vendor = JSON.parse(document.body.getAttribute("data-vendor") || "{}"); } catch (e) { vendor = {}; }
   MB.need = function (name) {
