@@ -354,17 +354,17 @@ class MediaWriter:
             os.makedirs(folder, exist_ok=True)
             return create_temp(folder, name, ".tmp" + ext)
 
-    def write_with(self, ext: str, fn: Callable[[str], None]) -> str:
-        """Call ``fn(tmp_path)`` to write the file, then move it to its final name; return that name."""
+    def _write(self, ext: str, fill: Callable[[int, str], None]) -> str:
+        """Claim a name, let ``fill(fd, tmp_path)`` write the temporary file (it closes ``fd``),
+        then publish it under the name; a failure leaves no file behind. Returns the name."""
         if ext and not ext.startswith("."):
             ext = "." + ext
         rel, target = self._target(ext)
         self.sha256 = None
         try:
             fd, tmp = self._temp_for(target, ext)
-            os.close(fd)
             try:
-                fn(tmp)
+                fill(fd, tmp)
                 self._publish(tmp, target)
             except BaseException:
                 _unlink_quietly(tmp)
@@ -373,27 +373,27 @@ class MediaWriter:
             self._release(target)
         return rel
 
+    def write_with(self, ext: str, fn: Callable[[str], None]) -> str:
+        """Call ``fn(tmp_path)`` to write the file, then move it to its final name; return that name."""
+
+        def fill(fd: int, tmp: str) -> None:
+            os.close(fd)
+            fn(tmp)
+
+        return self._write(ext, fill)
+
     def write_bytes(self, data: bytes, ext: str) -> str:
         """Write ``data`` as this value's file with extension ``ext``; return its relative path."""
-        if ext and not ext.startswith("."):
-            ext = "." + ext
-        rel, target = self._target(ext)
-        self.sha256 = None
-        try:
-            fd, tmp = self._temp_for(target, ext)
+
+        def fill(fd: int, _tmp: str) -> None:
             try:
-                try:
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(fd, view):]
-                finally:
-                    os.close(fd)
-                self._publish(tmp, target)
-            except BaseException:
-                _unlink_quietly(tmp)
-                raise
-        finally:
-            self._release(target)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+
+        rel = self._write(ext, fill)
         self.sha256 = hashlib.sha256(data).hexdigest()
         return rel
 
