@@ -752,6 +752,9 @@ def write_gallery(out: Path, rows: list[Row], verdicts: list[Verdict], skipped: 
         kinds=sorted({r.kind for r in rows}), fmt=_fmt,
     )
     inside_out(out, "index.html").write_text(page, encoding="utf-8")
+    # the page's script is a file of its own: the page's Content-Security-Policy allows no inline one
+    gallery_js = Path(__file__).parent / "templates" / "ci_gallery.js"
+    inside_out(out, "gallery.js").write_text(gallery_js.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 # ---- CLI --------------------------------------------------------------------------------------

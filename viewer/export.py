@@ -113,7 +113,10 @@ BOOT_JS = r"""(function () {
     return blobs[id];
   }
   window.MB_INLINE = {
-    script: function (src) { return block("mb-js:" + clean(src)); },
+    script: function (src) {
+      if (src === "static/frame.html") { var f = block("mb-frame"); return f === undefined ? f : JSON.parse(f); }
+      return block("mb-js:" + clean(src));
+    },
     file: function (run, path) {
       var id = "mb-file:" + run + "/" + path, uri = block(id);
       var note = "Left out of this single-file export: " + path;
@@ -519,6 +522,9 @@ class Page:
                        + "</style>", shell)
         shell = re.sub(r'<script\b[^>]*\bsrc="([^"]+)"[^>]*>\s*</script>',
                        lambda m: "<script>" + _script_text(self._read(m.group(1))) + "</script>", shell)
+        # The site's Content-Security-Policy allows only script files; a single file has none
+        # (its scripts are inline), so the export's page goes without (docs/security.md).
+        shell = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', "", shell)
         left = re.search(r"<(?:link|script)\b[^>]*\b(?:href|src)=[^>]*>", shell)
         if left:
             raise ExportError(f"the site page loads {left.group(0)!r}, which export cannot inline.")
@@ -540,6 +546,9 @@ class Page:
         cfg_json = _js(cfg).replace("<", "\\u003c")
         parts = [f'<script type="application/json" id="mb-export">{cfg_json}</script>\n',
                  f"<script>{_script_text(BOOT_JS)}</script>\n"]
+        # the document of sandboxed frames (Html, Bokeh), used as their srcdoc here
+        frame_json = json.dumps(self._read("static/frame.html")).replace("<", "\\u003c")
+        parts.append(f'<script type="application/json" id="mb-frame">{frame_json}</script>\n')
         for key, data, entries in plan.runs:
             parts.append(_block(f"mb-js:data/{key}/run.js", f"MB.data.run({_js(key)},{_js(data)});\n"))
             parts.append(_block(f"mb-js:data/{key}/scalars.js",

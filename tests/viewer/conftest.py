@@ -83,13 +83,17 @@ class SitePage:
 
 @pytest.fixture
 def site_page(browser, request):
-    """``site_page(site_dir, width=1280, height=800) -> SitePage``; fails the test on outside requests
-    and console/page errors."""
+    """``site_page(site_dir, width=1280, height=800, csp=False) -> SitePage``; fails the test on
+    outside requests and console/page errors.
+
+    The pages carry a Content-Security-Policy without 'unsafe-eval', which also stops Playwright's
+    string predicates (``wait_for_function("...")`` evaluates them in the page); tests therefore
+    run with the policy bypassed, except with ``csp=True`` (tests/viewer/test_csp.py)."""
     pages: list[SitePage] = []
     contexts = []
 
-    def _open(site: Path, width: int = 1280, height: int = 800) -> SitePage:
-        ctx = browser.new_context(viewport={"width": width, "height": height})
+    def _open(site: Path, width: int = 1280, height: int = 800, csp: bool = False) -> SitePage:
+        ctx = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=not csp)
         contexts.append(ctx)
         sp = SitePage(ctx.new_page(), Path(site), request.node.name + (f"-{width}" if width != 1280 else ""))
         pages.append(sp)

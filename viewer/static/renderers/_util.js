@@ -236,6 +236,37 @@
     return { close: close, setZoom: setZoom, overlay: overlay, zoom: function () { return zoom; } };
   };
 
+  /* A sandboxed frame for untrusted content (Html media, Bokeh documents): <iframe
+   * sandbox="allow-scripts"> (never allow-same-origin) showing static/frame.html, a document of its
+   * own, so the page's Content-Security-Policy does not reach into it (a srcdoc, data: or blob:
+   * frame would inherit it). onMessage(m) gets the messages the frame posts ({mb: "frame", type}),
+   * matched by their source window; the first is {type: "boot"}, after which the caller posts the
+   * content. In a single-file export the frame document is inlined (srcdoc). */
+  var frameHandlers = new Map(), framePending = [];
+  window.addEventListener("message", function (e) {
+    if (!e.data || e.data.mb !== "frame" || !e.source) return;
+    var fn = frameHandlers.get(e.source);
+    if (!fn) {
+      framePending = framePending.filter(function (p) {
+        if (p[0].contentWindow === e.source) { frameHandlers.set(e.source, p[1]); fn = p[1]; return false; }
+        return p[0].isConnected || !p[0].contentWindow;
+      });
+    }
+    if (fn) fn(e.data);
+  });
+  R.sandboxFrame = function (title, onMessage) {
+    var frame = R.el("iframe", { sandbox: "allow-scripts", referrerpolicy: "no-referrer", title: title });
+    framePending.push([frame, onMessage]);
+    var inlined = window.MB_INLINE ? window.MB_INLINE.script("static/frame.html") : undefined;
+    if (typeof inlined === "string") frame.srcdoc = inlined;
+    else frame.src = "static/frame.html";
+    return frame;
+  };
+  R.forgetFrame = function (frame) {
+    if (frame.contentWindow) frameHandlers.delete(frame.contentWindow);
+    framePending = framePending.filter(function (p) { return p[0] !== frame; });
+  };
+
   /* plotly.js / BokehJS are loaded by the shell on demand (MB.need); resolves once the global exists. */
   R.need = function (name, global) {
     if (typeof window[global] !== "undefined") return Promise.resolve(window[global]);

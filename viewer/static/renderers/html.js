@@ -9,13 +9,19 @@
   function render(el, stub, ctx) {
     if (!stub || !stub.path) { R.placeholder(el, "html: the stub names no file", ctx); return; }
     var box = R.el("figure", { class: "mb-html" });
-    // The build inlines the page's text: srcdoc works in every browser, while some refuse a
-    // file:// src inside a sandboxed (opaque-origin) frame. The file is the fallback.
+    // The build inlines the page's text, handed to a sandboxed frame of static/frame.html (a file
+    // of its own, so the viewer's Content-Security-Policy does not stop the page's scripts).
     var text = R.json(ctx, stub.path);
-    var frame = R.el("iframe", { sandbox: "allow-scripts", referrerpolicy: "no-referrer",
-      title: "HTML " + stub.path });
-    if (typeof text === "string") frame.srcdoc = text;
-    else frame.src = ctx.url(stub.path);
+    var frame;
+    if (typeof text === "string") {
+      // the frame's own document (static/frame.html) takes the page's text once it is listening
+      frame = R.sandboxFrame("HTML " + stub.path, function (m) {
+        if (m.type === "boot") { frame.contentWindow.postMessage({ type: "html", html: text }, "*"); R.forgetFrame(frame); }
+      });
+    } else {
+      frame = R.el("iframe", { sandbox: "allow-scripts", referrerpolicy: "no-referrer", title: "HTML " + stub.path });
+      frame.src = ctx.url(stub.path); // too large to inline: the file itself, still sandboxed
+    }
     box.appendChild(R.el("div", { class: "mb-html-frame" }, [frame]));
     box.appendChild(R.meta([stub.size !== undefined ? ["size", stub.size + " bytes"] : null,
       stub.wrapped ? "fragment wrapped in a page" : null,
