@@ -141,6 +141,11 @@ class History:
         self.size = keep
         return end - keep
 
+    @property
+    def unwritten(self) -> bool:
+        """True while lines the disk refused wait in memory, or a cut-off fragment is still on disk."""
+        return bool(self.backlog) or self._needs_cut
+
     def append(self, line: bytes) -> OSError | None:
         if self.fd < 0:
             return OSError(errno.EBADF, "history is closed")

@@ -360,7 +360,6 @@ class Run:
         self._warned_wait = False
         #: files whose last write failed (reported once until a write of that file succeeds)
         self._failing: set[str] = set()
-        self._disk_failing: str | None = None  # history only: checked on the fast path
         self._config_dirty = self._summary_dirty = self._meta_dirty = False
         self._config_pending: dict[str, Any] | None = None
         self._closing = False
@@ -612,7 +611,7 @@ class Run:
                         self._next_commit += 1
                         self._step = at + 1
                         err = self._history.append(line)
-                        if err is not None or self._disk_failing is not None:
+                        if err is not None or self._failing:
                             self._appended(err, f"the row of step {at}")
                         summary = self.summary
                         if summary._explicit:
@@ -846,12 +845,10 @@ class Run:
 
     def _appended(self, err: OSError | None, what: str) -> None:
         if err is not None:
-            self._disk_failing = what
             self._file_error(rf.HISTORY_JSONL, f"{rf.HISTORY_JSONL}: {what}", err,
                              kept=f"kept in memory ({self._history.backlog_bytes} bytes) and "
                                   f"written when the disk takes it again")
-        elif self._disk_failing is not None and not self._history.backlog:
-            self._disk_failing = None
+        elif not self._history.unwritten:
             self._failing.discard(rf.HISTORY_JSONL)
 
     def _file_error(self, file: str, what: str, exc: BaseException, kept: str = "kept in memory "
@@ -970,7 +967,7 @@ class Run:
                 with self._lock:
                     if self._closed:
                         return
-                    if self._history.backlog or self._history._needs_cut:
+                    if self._history.unwritten:
                         self._write_line(b"", "rows kept in memory")
                     if self._config_dirty and self._config_pending is not None:
                         self._write_config(self._config_pending)
@@ -1093,7 +1090,7 @@ class Run:
             with self._lock:
                 self._finished = True
                 self._closed = True
-                if self._history.backlog or self._history._needs_cut:
+                if self._history.unwritten:
                     self._failing.discard(rf.HISTORY_JSONL)
                     self._write_line(b"", "rows kept in memory")
                     if self._history.backlog:

@@ -389,7 +389,8 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats) -> 
 
     # the run's files, linked into the site: only what the reader's gate lets leave the run
     # (a symlink that leaves it is skipped and named in the run's problems)
-    for rel, real in reader.shipped_files():
+    shipped = reader.shipped_files()
+    for rel, real in shipped:
         w.copy(f"files/{key}/{rel}", real, link=True)
     problems.extend(p for p in reader.problems if p not in problems)
 
@@ -404,7 +405,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats) -> 
         "meta": meta,
         "config": reader.config,
         "summary": summary,
-        "files": reader.files(),
+        "files": [rel for rel, _ in shipped if rel.startswith(rf.FILES_DIR + "/")],  # = reader.files()
         "media": media_index,
         "scalars": user_scalars,
         "rows": len(rows),
