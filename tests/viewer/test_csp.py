@@ -71,6 +71,9 @@ def test_ci_gallery_works_under_its_policy(csp_site, site_page, tmp_path):
     sp = site_page(out, csp=True)
     sp.page.goto((out / "index.html").as_uri())
     sp.page.wait_for_load_state("load")
+    # its own script (gallery.js) ran under the policy: it writes the filter count
+    sp.page.wait_for_selector("text=/\\d+ of \\d+ shown/")
+    sp.screenshot("gallery")
     sp.page.evaluate(INJECT)
     sp.page.wait_for_timeout(300)
     assert sp.page.evaluate("window.__pwned") is None
