@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from media import runfolder as rf
+from viewer import policy
 from viewer.outdir import inside_out
 from viewer.text import finalize as text_finalize
 
@@ -497,7 +498,7 @@ def render_index(vendor: dict[str, list[str]], scripts: list[str], styles: list[
         keep_trailing_newline=True,
     )
     return env.get_template("index.html").render(vendor_json=json.dumps(vendor), scripts=scripts,
-                                                 styles=styles, title=title)
+                                                 styles=styles, title=title, csp=policy.SITE)
 
 
 def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike[str], *,
@@ -523,7 +524,10 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
 
     static = _static_files()
     for rel, src in static:
-        w.copy(rel, src)
+        if rel == "static/frame.html":  # its policy is written in from viewer/policy.py
+            w.text(rel, src.read_text(encoding="utf-8").replace("FRAME_POLICY", policy.FRAME))
+        else:
+            w.copy(rel, src)
     vendor = vendor_files()
     for rel, src in vendor:
         if rel.endswith(".text.js"):

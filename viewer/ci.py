@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from media import runfolder
-from viewer import imgdiff
+from viewer import imgdiff, policy
 from viewer.outdir import inside_out
 from viewer.text import finalize as text_finalize
 from viewer.text import visible
@@ -142,6 +142,8 @@ class Row:
     base_file: str = ""  # paths relative to OUT
     cand_file: str = ""
     base_view: str = ""  # images shown in the gallery (the file itself, or a spectrogram)
+    base_frame: str = ""  # Html: its text as a script file, shown in a sandboxed frame
+    cand_frame: str = ""
     cand_view: str = ""
     diff_view: str = ""
     thumbs: dict[str, str] = field(default_factory=dict)  # base/cand/diff -> path relative to OUT
@@ -421,13 +423,29 @@ class Comparer:
     def _html(self, row: Row, b: dict, c: dict, n: int) -> None:
         self._document(row, b, c)
 
+    def _html_view(self, run: Any, side: str, relpath: str) -> str:
+        """An Html value for the gallery: never the page itself (opened from a link, its scripts
+        would run in the gallery's origin), but its text in a script file, ``<rel>.js``, which
+        gallery.js hands to a sandboxed frame (frame.html, as on the site)."""
+        text = run.resolve(relpath).read_bytes().decode("utf-8", "replace")
+        rel = f"files/{side}/{relpath}.js"
+        inside_out(self.out, rel).parent.mkdir(parents=True, exist_ok=True)
+        inside_out(self.out, rel).write_text(
+            f"window.MBG_HTML = window.MBG_HTML || {{}};\nMBG_HTML[{json.dumps(rel)}] = {json.dumps(text)};\n",
+            encoding="utf-8")
+        return rel
+
     def _document(self, row: Row, b: dict, c: dict) -> None:
         """plotly / bokeh / HTML: the same content or not. JSON is compared parsed (bokeh's model
         ids renumbered in order of appearance, so two runs that built the same plot compare equal).
         plotly and bokeh also get `dev` (how far the plotted numbers moved), HTML `sim` (how
         alike the two pages' text is); the row ranks by them."""
-        row.base_file = self._copy(self.base, "baseline", b["path"])
-        row.cand_file = self._copy(self.cand, "candidate", c["path"])
+        if row.kind == "html":
+            row.base_frame = self._html_view(self.base, "baseline", b["path"])
+            row.cand_frame = self._html_view(self.cand, "candidate", c["path"])
+        else:
+            row.base_file = self._copy(self.base, "baseline", b["path"])
+            row.cand_file = self._copy(self.cand, "candidate", c["path"])
         rb, rc = self.base.resolve(b["path"]).read_bytes(), self.cand.resolve(c["path"]).read_bytes()
         same = rb == rc
         if not same and row.kind in ("plotly", "bokeh"):
@@ -749,12 +767,17 @@ def write_gallery(out: Path, rows: list[Row], verdicts: list[Verdict], skipped: 
     )
     page = env.get_template("ci_gallery.html").render(
         rows=rows, verdicts=verdicts, skipped=skipped, info=info,
-        kinds=sorted({r.kind for r in rows}), fmt=_fmt,
+        kinds=sorted({r.kind for r in rows}), fmt=_fmt, csp=policy.SITE,
     )
     inside_out(out, "index.html").write_text(page, encoding="utf-8")
     # the page's script is a file of its own: the page's Content-Security-Policy allows no inline one
     gallery_js = Path(__file__).parent / "templates" / "ci_gallery.js"
     inside_out(out, "gallery.js").write_text(gallery_js.read_text(encoding="utf-8"), encoding="utf-8")
+    if any(r.base_frame or r.cand_frame for r in rows):
+        # the sandboxed frames' document, as on the site (viewer/static/frame.html)
+        frame = (Path(__file__).parent / "static" / "frame.html").read_text(encoding="utf-8")
+        inside_out(out, "frame.html").write_text(frame.replace("FRAME_POLICY", policy.FRAME),
+                                                 encoding="utf-8")
 
 
 # ---- CLI --------------------------------------------------------------------------------------

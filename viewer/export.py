@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from media import runfolder as rf
+from viewer import policy
 from viewer.build import CHUNK, _js, build_site
 
 #: suffixes of image files that may be downscaled and re-encoded as WebP
@@ -502,6 +503,23 @@ def _script_text(text: str) -> str:
     return _SCRIPT_END.sub(r"<\\/\1", text).replace("<!--", "<\\!--")
 
 
+CSP_MARK = "<!--mediaboard:csp-->"
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
+_JS_TYPES = ("", "text/javascript", "application/javascript", "module")
+
+
+def _inline_scripts(page: str) -> list[str]:
+    """The text of every inline script the browser would run in ``page``, as it hashes it (its
+    newlines normalised). Data blocks (application/json, text/x-mediaboard) are not scripts."""
+    out = []
+    for m in _SCRIPT.finditer(page):
+        typ = _TYPE.search(m.group(1))
+        if (typ.group(1).lower() if typ else "") in _JS_TYPES:
+            out.append(m.group(2).replace("\r\n", "\n").replace("\r", "\n"))
+    return out
+
+
 def _block(block_id: str, text: str) -> str:
     return (f'<script type="text/x-mediaboard" id="{html.escape(block_id, quote=True)}">'
             f"{_script_text(text)}</script>\n")
@@ -522,13 +540,16 @@ class Page:
                        + "</style>", shell)
         shell = re.sub(r'<script\b[^>]*\bsrc="([^"]+)"[^>]*>\s*</script>',
                        lambda m: "<script>" + _script_text(self._read(m.group(1))) + "</script>", shell)
-        # The site's Content-Security-Policy allows only script files; a single file has none
-        # (its scripts are inline), so the export's page goes without (docs/security.md).
-        shell = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', "", shell)
+        # The site's Content-Security-Policy allows only script files; the export's own (hashes of
+        # its inline scripts) is written in by render() once the page is whole.
+        shell, found = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>', CSP_MARK, shell)
+        if found != 1:
+            raise ExportError("the site page carries no Content-Security-Policy; rebuild it.")
         left = re.search(r"<(?:link|script)\b[^>]*\b(?:href|src)=[^>]*>", shell)
         if left:
             raise ExportError(f"the site page loads {left.group(0)!r}, which export cannot inline.")
         self.shell = shell
+        self.frame = self._read("static/frame.html")
         self.vendor_blocks = {
             name: "".join(_block(f"mb-js:{rel}", self._read(rel)) for rel in files)
             for name, files in self.vendor_map.items()
@@ -547,7 +568,7 @@ class Page:
         parts = [f'<script type="application/json" id="mb-export">{cfg_json}</script>\n',
                  f"<script>{_script_text(BOOT_JS)}</script>\n"]
         # the document of sandboxed frames (Html, Bokeh), used as their srcdoc here
-        frame_json = json.dumps(self._read("static/frame.html")).replace("<", "\\u003c")
+        frame_json = json.dumps(self.frame).replace("<", "\\u003c")
         parts.append(f'<script type="application/json" id="mb-frame">{frame_json}</script>\n')
         for key, data, entries in plan.runs:
             parts.append(_block(f"mb-js:data/{key}/run.js", f"MB.data.run({_js(key)},{_js(data)});\n"))
@@ -566,7 +587,10 @@ class Page:
             parts.append(_block(f"mb-file:{ident}", uri))
         # the first inlined <script> of the shell comes after <body>: data and MB_INLINE go before it
         head, sep, tail = page.partition("<script>")
-        return head + "".join(parts) + sep + tail
+        page = head + "".join(parts) + sep + tail
+        # the policy trusts exactly the scripts the parser will run: the page's and the frame's
+        hashes = [policy.script_hash(t) for t in _inline_scripts(page) + _inline_scripts(self.frame)]
+        return page.replace(CSP_MARK, policy.meta(policy.export(hashes)), 1)
 
 
 @dataclass

@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import quote
 
 from media import runfolder as rf
-from viewer import markdown
+from viewer import markdown, policy
 from viewer.text import finalize as text_finalize
 
 HERE = Path(__file__).resolve().parent
@@ -616,6 +616,7 @@ def render_page(
         scripts=scripts,
         styles=styles,
         vendor_json=json.dumps(vendor),
+        csp=policy.SITE,
     )
 
 

@@ -54,9 +54,15 @@ class SitePage:
         self.site = site.resolve()
         self.name = name
         self.bad: list[str] = []
+        self.refused: list[str] = []  # outside requests refused by a Content-Security-Policy
         root = self.site.as_uri()
         page.on("request", lambda r: None if r.url.startswith((root + "/", "data:", "blob:", "about:"))
                 else self.bad.append(f"request outside the site: {r.url}"))
+        # Chromium reports a request its Content-Security-Policy refused, then fails it with "csp":
+        # refused before anything was sent, so not a request outside the site
+        page.on("requestfailed", lambda r: self.refused.append(r.url) if r.failure == "csp" and
+                f"request outside the site: {r.url}" in self.bad and
+                self.bad.remove(f"request outside the site: {r.url}") is None else None)
         page.on("console", lambda m: self.bad.append(f"console {m.type}: {m.text}")
                 if m.type == "error" else None)
         page.on("pageerror", lambda e: self.bad.append(f"page error: {e}"))

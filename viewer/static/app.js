@@ -90,10 +90,11 @@
     if (!loading[src]) {
       loading[src] = new Promise(function (resolve, reject) {
         var s = document.createElement("script");
-        // single-file export (viewer/export.py): the script's text is inlined in the page
+        // single-file export (viewer/export.py): the script's text is inlined in the page and run
+        // from a blob: URL (its Content-Security-Policy runs no inline script but its own hashed ones)
         var inlined = window.MB_INLINE ? window.MB_INLINE.script(src) : undefined;
-        if (typeof inlined === "string") { s.textContent = inlined; document.head.appendChild(s); resolve(s); return; }
-        s.src = src;
+        s.src = typeof inlined === "string"
+          ? URL.createObjectURL(new Blob([inlined], { type: "text/javascript" })) : src;
         s.onload = function () { resolve(s); };
         s.onerror = function () { delete loading[src]; s.remove(); reject(new Error("could not load " + src)); };
         document.head.appendChild(s);

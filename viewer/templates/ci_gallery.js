@@ -31,3 +31,33 @@
   });
   apply();
 })();
+
+// Html values: each page's text comes in a script file (files/<side>/<path>.js) and is handed to
+// a sandboxed frame of frame.html (scripts run in an opaque origin, nothing loads from outside),
+// never opened as a page of the gallery's origin.
+(function () {
+  "use strict";
+  var waiting = new Map();
+  window.addEventListener("message", function (e) {
+    var html = waiting.get(e.source);
+    if (!e.data || e.data.mb !== "frame" || e.data.type !== "boot" || html === undefined) return;
+    waiting.delete(e.source);
+    e.source.postMessage({ type: "html", html: html }, "*");
+  });
+  Array.prototype.forEach.call(document.querySelectorAll(".html-frame[data-src]"), function (box) {
+    var src = box.getAttribute("data-src"), s = document.createElement("script");
+    s.src = src;
+    s.onload = function () {
+      var html = window.MBG_HTML && window.MBG_HTML[src];
+      if (typeof html !== "string") return;
+      var f = document.createElement("iframe");
+      f.setAttribute("sandbox", "allow-scripts");
+      f.setAttribute("referrerpolicy", "no-referrer");
+      f.title = "Html (sandboxed)";
+      box.appendChild(f);
+      waiting.set(f.contentWindow, html);
+      f.src = "frame.html";
+    };
+    document.head.appendChild(s);
+  });
+})();
