@@ -122,7 +122,12 @@ def resolve_init_config(config: Any) -> dict[str, Any]:
 
 
 class Config:
-    """Dict-like config with attribute access; every change is passed to ``on_change``."""
+    """Dict-like config with attribute access; every change is passed to ``on_change``.
+
+    The run uses ``as_dict`` and two methods of its own, and touches nothing else inside it:
+    ``_load`` (a resumed run's config, not saved again) and ``_set_on_change``. They start with an
+    underscore so that they never hide a config key: ``config.load`` is the key "load".
+    """
 
     def __init__(self, on_change: Callable[[dict[str, Any]], None] | None = None) -> None:
         object.__setattr__(self, "_items", {})

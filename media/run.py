@@ -377,8 +377,7 @@ class Run:
             self._step = (max(steps) + 1) if steps else 0
             explicit = [k for k in self._meta.get("summary_explicit") or [] if isinstance(k, str)]
             summary = reader.summary
-            self.summary._values.update(summary)
-            self.summary._explicit.update(k for k in explicit if k in summary)
+            self.summary._restore(summary, explicit)
             # summary.json can be a second behind history after a crash: replay the newer rows
             seen = summary.get("_timestamp")
             for row in reader.history():
@@ -433,7 +432,7 @@ class Run:
             # lines before this byte offset are format 1 (no link fields); see merge_history
             self._meta["links_from"] = self._history.size
         self._write_meta()
-        self._write_config(self.config._items)
+        self._write_config(self.config.as_dict())
         self.config._set_on_change(self._config_changed)
         if not (path / rf.SUMMARY_JSON).exists():
             rf.atomic_write_json(path / rf.SUMMARY_JSON, {}, fsync=False)
@@ -613,11 +612,7 @@ class Run:
                         err = self._history.append(line)
                         if err is not None or self._failing:
                             self._appended(err, f"the row of step {at}")
-                        summary = self.summary
-                        if summary._explicit:
-                            summary._absorb_row(row)
-                        else:
-                            summary._values.update(row)
+                        self.summary._absorb_row(row)
                         if self._media_commit:
                             for k in data:
                                 if k in self._media_commit:
@@ -755,11 +750,7 @@ class Run:
             self._refuse(plain, step)
         self._next_commit = commit + 1
         self._write_line(line, f"the row of step {step}")
-        summary = self.summary
-        if late or summary._explicit:
-            summary._absorb_row(row, late=late)
-        else:
-            summary._values.update(row)
+        self.summary._absorb_row(row, late=late)
         if self._media_commit:
             for k in plain:
                 if k in self._media_commit:
@@ -803,15 +794,12 @@ class Run:
                     if self._closed:
                         return
                     self._write_line(line, f"the {_pending_kind(value)} of key {key!r} at step {step}")
-                    summary = self.summary
-                    if key not in summary._explicit:
-                        if late:
-                            if key not in summary._values:
-                                summary._values[key] = stub
-                        elif commit >= self._media_commit.get(key, -1):
-                            summary._values[key] = stub
-                            self._media_commit[key] = commit
-                            self._summary_dirty = True
+                    if late:
+                        self.summary._absorb_late(key, stub, only_if_missing=True)
+                    elif (commit >= self._media_commit.get(key, -1)
+                          and self.summary._absorb_late(key, stub)):
+                        self._media_commit[key] = commit
+                        self._summary_dirty = True
             finally:
                 with self._cond:
                     self._inflight.pop(job_no, None)
@@ -937,7 +925,7 @@ class Run:
 
     def _summary_changed(self) -> None:
         self._summary_dirty = True
-        explicit = sorted(self.summary._explicit)
+        explicit = self.summary._explicit_keys()
         if explicit != (self._meta.get("summary_explicit") or []):
             # Remembered in run.json, so a resumed run keeps them winning over later logs.
             self._set_meta("summary_explicit", explicit)

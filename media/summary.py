@@ -11,7 +11,7 @@ Rules (also in docs/format.md):
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from media.errors import MediaTypeError, describe
@@ -19,7 +19,14 @@ from media.errors import MediaTypeError, describe
 
 class Summary:
     """Dict-like summary of a run. ``on_set({key: value}) -> {key: json_value}`` converts explicit
-    values (all checked before any is stored)."""
+    values (all checked before any is stored).
+
+    The run feeds it through four methods, and touches nothing else inside it: ``_restore``
+    (a resumed run's summary), ``_absorb_row`` (a committed history row), ``_absorb_late``
+    (a media value's stub, written after its row) and ``_explicit_keys``. They start with an
+    underscore so that they never hide a summary key: ``summary.absorb`` is the key "absorb".
+    The run calls them under the lock it passed in.
+    """
 
     def __init__(self, on_set: Callable[[dict[str, Any]], dict[str, Any]], on_change: Callable[[], None],
                  lock: Any = None) -> None:
@@ -68,15 +75,38 @@ class Summary:
         except KeyError:
             raise AttributeError(f"summary has no key {name!r}") from None
 
-    # -- from history (run) -------------------------------------------------------------------------
+    # -- from the run ------------------------------------------------------------------------------
+    def _restore(self, values: Mapping[str, Any], explicit: Iterable[str]) -> None:
+        """Load a resumed run's summary: ``values`` as read from disk, and which of them were
+        set explicitly (names not in ``values`` are left out)."""
+        self._values.update(values)
+        self._explicit.update(k for k in explicit if k in values)
+
     def _absorb_row(self, row: Mapping[str, Any], *, late: bool = False) -> None:
-        """Copy a committed row's values in (called by the run under its lock)."""
+        """Copy a committed row's values in: the last logged value wins, except over keys set
+        explicitly; a late row (``late``) only fills keys that have no value yet."""
         values = self._values
         explicit = self._explicit
+        if not late and not explicit:
+            values.update(row)  # the common case, once per log()
+            return
         for k, v in row.items():
             if k in explicit or (late and k in values) or k == "_late":
                 continue
             values[k] = v
+
+    def _absorb_late(self, key: str, value: Any, *, only_if_missing: bool = False) -> bool:
+        """Store a logged value that arrives after its row (a media value's stub), unless ``key``
+        was set explicitly or, with ``only_if_missing``, already has a value. Returns True when
+        it was stored."""
+        if key in self._explicit or (only_if_missing and key in self._values):
+            return False
+        self._values[key] = value
+        return True
+
+    def _explicit_keys(self) -> list[str]:
+        """The keys set explicitly (they win over later logs), sorted."""
+        return sorted(self._explicit)
 
     # -- reading -----------------------------------------------------------------------------------
     def __getitem__(self, key: str) -> Any:
