@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from media.errors import MediaTypeError, MediaValueError, describe
+from media.errors import MediaTypeError, MediaValueError, describe, warn
 
 
 def is_torch_tensor(value: Any) -> bool:
@@ -66,7 +66,6 @@ def to_uint8(
     *,
     value_range: tuple[float, float] | None = None,
     what: str = "Image",
-    stacklevel: int = 2,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Map a numeric array to uint8 pixel values by one fixed rule; return ``(pixels, info)``.
 
@@ -97,9 +96,9 @@ def to_uint8(
         {"rule": "explicit", "lo": 0.0, "hi": 10.0, "clipped": 12}
         {"rule": ..., "nonfinite": 3}                        # only when NaN/inf were replaced
 
-    ``what`` starts warning and error messages (``"Video"``); ``stacklevel`` is the warnings
-    stack level as seen from the caller of ``to_uint8`` (2 = the caller's caller). The result is
-    always a new array (never a view of ``arr``), so later changes to ``arr`` do not leak in.
+    ``what`` starts warning and error messages (``"Video"``); warnings point at the user's line.
+    The result is always a new array (never a view of ``arr``), so later changes to ``arr`` do not
+    leak in.
 
     Example::
 
@@ -107,8 +106,6 @@ def to_uint8(
         >>> px.tolist(), info["rule"]
         ([[0, 128, 255]], 'unit')
     """
-    import warnings
-
     a = to_numpy(arr, what=what)
     if a.dtype.kind not in "biuf":
         raise MediaTypeError(
@@ -117,7 +114,7 @@ def to_uint8(
     if a.size == 0:
         raise MediaValueError(f"{what}: expected a non-empty array; got shape {tuple(a.shape)}.")
     info: dict[str, Any] = {}
-    a, nonfinite = _replace_nonfinite(a, what=what, stacklevel=stacklevel + 1)
+    a, nonfinite = _replace_nonfinite(a, what=what)
 
     if value_range is not None:
         lo, hi = _check_value_range(value_range, what=what)
@@ -128,10 +125,9 @@ def to_uint8(
         info = {"rule": "explicit", "lo": lo, "hi": hi}
         if outside:
             info["clipped"] = outside
-            warnings.warn(
+            warn(
                 f"{what}: {outside} of {a.size} values lie outside value_range=({lo:g}, {hi:g}) "
                 f"and were clipped to 0 or 255.",
-                stacklevel=stacklevel + 1,
             )
     elif a.dtype.kind == "b":
         out = a.astype(np.uint8) * np.uint8(255)
@@ -189,15 +185,13 @@ def _check_value_range(value_range: Any, *, what: str) -> tuple[float, float]:
     return lo, hi
 
 
-def _replace_nonfinite(a: np.ndarray, *, what: str, stacklevel: int) -> tuple[np.ndarray, int]:
+def _replace_nonfinite(a: np.ndarray, *, what: str) -> tuple[np.ndarray, int]:
     """Replace NaN/-inf by the finite minimum and +inf by the finite maximum (warns with the count)."""
     if a.dtype.kind != "f":
         return a, 0
     finite = np.isfinite(a)
     if finite.all():
         return a, 0
-    import warnings
-
     bad = int(a.size - np.count_nonzero(finite))
     if finite.any():
         lo, hi = a[finite].min(), a[finite].max()
@@ -205,10 +199,9 @@ def _replace_nonfinite(a: np.ndarray, *, what: str, stacklevel: int) -> tuple[np
         lo = hi = a.dtype.type(0)
     fixed = np.where(np.isposinf(a), hi, a)
     fixed = np.where(finite | np.isposinf(a), fixed, lo)
-    warnings.warn(
+    warn(
         f"{what}: {bad} of {a.size} values are NaN or infinite; NaN and -inf were replaced by the "
         f"smallest finite value ({float(lo):g}) and +inf by the largest ({float(hi):g}).",
-        stacklevel=stacklevel + 1,
     )
     return fixed.astype(a.dtype, copy=False), bad
 

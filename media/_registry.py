@@ -76,7 +76,7 @@ def _module_of(value: Any) -> str:
     return type(value).__module__ or ""
 
 
-def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True, stacklevel: int = 2) -> Any:
+def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True) -> Any:
     """Turn one logged value into a JSON-safe value or a ``Media`` to serialize later.
 
     Rules (also in docs/format.md):
@@ -87,8 +87,7 @@ def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True, stackleve
       - lists/tuples of plain values are kept as JSON lists.
       - matplotlib figures (or ``matplotlib.pyplot``), plotly figures, bokeh models and pandas
         DataFrames are wrapped in their media kind.
-    Anything else raises MediaTypeError naming the key and the type. ``stacklevel`` points
-    warnings at the user's line (as seen from the caller of ``coerce``).
+    Anything else raises MediaTypeError naming the key and the type.
     """
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -105,7 +104,7 @@ def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True, stackleve
         if value and all(isinstance(v, Media) for v in value):
             check = getattr(type(value[0]), "check_count", None)
             if check is not None and all(type(v) is type(value[0]) for v in value):
-                check(len(value), key=key, stacklevel=stacklevel)
+                check(len(value), key=key)
             return MediaList([v._at_log() for v in value])
         if any(isinstance(v, Media) for v in value):
             raise MediaTypeError(
@@ -133,7 +132,7 @@ def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True, stackleve
     ):
         from media.mpl import from_matplotlib
 
-        return from_matplotlib(value, stacklevel=stacklevel + 1)
+        return from_matplotlib(value)
     if mod.startswith("plotly"):
         return load("Plotly")(value)
     if mod.startswith("bokeh"):

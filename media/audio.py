@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 from typing import Any, ClassVar
 
 import numpy as np
 
 from media._arrays import check_caption, is_array_like, to_numpy
 from media._base import Media
-from media.errors import MediaTypeError, MediaValueError, describe
+from media.errors import MediaTypeError, MediaValueError, describe, warn
 
 #: audio file extensions stored unchanged -> the stub's format
 FILE_FORMATS: dict[str, str] = {
@@ -153,18 +152,16 @@ class Audio(Media):
         finite = np.isfinite(arr)
         if not finite.all():
             self.nonfinite = int(arr.size - np.count_nonzero(finite))
-            warnings.warn(
+            warn(
                 f"Audio: {self.nonfinite} of {arr.size} samples are NaN or infinite; they were "
                 "replaced by 0 (silence).",
-                stacklevel=4,
             )
             arr[~finite] = 0
         peak = float(np.abs(arr).max())
         if peak > 1.0:
-            warnings.warn(
+            warn(
                 f"Audio: float samples reach {peak:g}, outside [-1, 1]; the clip was divided by "
                 f"{peak:g} so it does not clip. Scale it yourself to silence this.",
-                stacklevel=4,
             )
             arr /= peak
             self.normalized_by = peak

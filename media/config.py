@@ -18,7 +18,7 @@ from typing import Any
 
 from media import runfolder as rf
 from media._base import Media
-from media.errors import MediaTypeError, MediaValueError, describe
+from media.errors import MediaError, MediaTypeError, MediaValueError, add_context, describe
 
 DEFAULTS_FILE = "config-defaults.yaml"
 
@@ -203,15 +203,18 @@ class Config:
             if not isinstance(k, str):
                 raise MediaTypeError(f"config.update(): expected string keys; got key {describe(k)}.")
             where = f"config key {k!r}"
-            rf.check_storable(k, where="config.update(): key")
             try:
+                rf.check_storable(k, where="config.update(): key")
                 converted[k] = to_jsonable(v, where=where)
+                rf.check_storable(converted[k], where=where)
             except RecursionError:
                 raise MediaValueError(
                     f"{where}: expected a value the run folder can store; got a circular or too "
-                    f"deeply nested structure ({type(v).__name__})."
+                    f"deeply nested structure ({type(v).__name__}).", key=k
                 ) from None
-            rf.check_storable(converted[k], where=where)
+            except MediaError as exc:
+                add_context(exc, key=k)  # a refusal names its key (exc.key)
+                raise
         if not converted:
             return
         new = dict(self._items)

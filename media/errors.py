@@ -11,13 +11,43 @@ The tree::
 
 Messages follow one shape: what was called, what was expected, what was got, then the fix
 where there is one, e.g. ``log(): expected a dict of {str: value}; got int (5).``
+
+Every ``MediaError`` has ``key`` and ``step`` attributes (None where unknown): an error that
+passes through ``log()`` names the key and step it was raised for, e.g. ``exc.key == "img"``
+and ``exc.step == 3``. ``add_context`` sets them on the error in place, so a re-raise keeps its
+class, its traceback and its ``__cause__``.
+
+``warn`` is how every mediaboard warning is issued: it points the warning at the first frame
+outside the ``media`` package (the user's line), so no call site counts frames.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
+
 
 class MediaError(Exception):
-    """Base class of every error mediaboard raises on purpose."""
+    """Base class of every error mediaboard raises on purpose.
+
+    ``key`` and ``step`` name the logged key and step the error concerns, where known (else None).
+
+    Example::
+
+        try:
+            media.log({"img": object()}, step=3)
+        except media.MediaError as exc:
+            print(exc.key, exc.step)  # img 3
+    """
+
+    key: str | None
+    step: int | None
+
+    def __init__(self, *args: object, key: str | None = None, step: int | None = None) -> None:
+        super().__init__(*args)
+        self.key = key
+        self.step = step
 
 
 class MediaValueError(MediaError, ValueError):
@@ -50,3 +80,47 @@ def describe(value: object) -> str:
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{type(value).__name__} ({text})"
+
+
+def add_context(exc: MediaError, *, key: str | None = None, step: int | None = None,
+                replace: tuple[str, str] | None = None, suffix: str = "") -> MediaError:
+    """Set ``exc.key`` / ``exc.step`` where not set yet and adjust its message, in place.
+
+    ``replace=(old, new)`` replaces the first ``old`` in the message (``("log(): ", "summary: ")``);
+    ``suffix`` is appended after a space. Returns ``exc``, so the caller re-raises the same object
+    with a bare ``raise``: class, traceback and ``__cause__`` stay.
+    """
+    if exc.key is None:
+        exc.key = key
+    if exc.step is None:
+        exc.step = step
+    if replace is not None or suffix:
+        text = str(exc)
+        if replace is not None:
+            text = text.replace(replace[0], replace[1], 1)
+        if suffix:
+            text = f"{text} {suffix}"
+        exc.args = (text,)
+    return exc
+
+
+#: where the media package lives: frames whose file is under it are ours, not the user's
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn(message: str, category: type[Warning] = UserWarning) -> None:
+    """Issue a warning that points at the user's line: the first frame outside ``media/``.
+
+    Used for every mediaboard warning instead of a hand-counted ``stacklevel`` (Python 3.12's
+    ``skip_file_prefixes`` does the same, but 3.10 and 3.11 are supported). On a thread that runs
+    only mediaboard code (an encoder, the housekeeper) there is no user's line: the warning
+    points at the mediaboard line that issued it.
+    """
+    frame = sys._getframe(1)
+    level = 2  # stacklevel 2: warn()'s caller
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    if frame is None or frame.f_globals.get("__name__") == "threading":
+        level = 2  # a mediaboard thread: no user's line to point at
+    warnings.warn(message, category, stacklevel=level)

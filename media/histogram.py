@@ -11,14 +11,13 @@ Example::
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, ClassVar
 
 import numpy as np
 
 from media._arrays import to_numpy
 from media._base import Media
-from media.errors import MediaTypeError, MediaValueError, describe
+from media.errors import MediaTypeError, MediaValueError, describe, warn
 
 
 class Histogram(Media):
@@ -84,10 +83,9 @@ class Histogram(Media):
             finite = np.isfinite(arr)
             bad = int(arr.size - np.count_nonzero(finite))
             if bad:
-                warnings.warn(
+                warn(
                     f"Histogram: {bad} of {arr.size} values are NaN or infinite; they were left "
                     "out of the counts.",
-                    stacklevel=3,
                 )
                 arr = arr[finite]
                 self.nonfinite = bad

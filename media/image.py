@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -31,7 +30,7 @@ from media._arrays import (
     to_uint8,
 )
 from media._base import Media
-from media.errors import MediaTypeError, MediaValueError, describe
+from media.errors import MediaTypeError, MediaValueError, describe, warn
 
 #: file_type -> Pillow format name (for arrays, PIL images, figures, and re-encoded files)
 FILE_TYPES: dict[str, str] = {
@@ -171,11 +170,10 @@ class Image(Media):
             self._finish_pixels(mode or inherited_mode)
         self.height, self.width = self._size()
         if max(self.width, self.height) > self.MAX_SIDE:
-            warnings.warn(
+            warn(
                 f"Image: {self.width}x{self.height} is larger than Image.MAX_SIDE={self.MAX_SIDE} "
                 "on a side; it is kept at full size. Resize it, or raise media.Image.MAX_SIDE to "
                 "silence this.",
-                stacklevel=2,
             )
         self.classes: dict[int, str]
         if classes is None and isinstance(source, Image):
@@ -250,7 +248,7 @@ class Image(Media):
             raise MediaValueError(
                 f"Image: data_or_path: {path!r} could not be decoded: {exc}."
             ) from None
-        self._load_pil(img, value_range=value_range, stacklevel=4)
+        self._load_pil(img, value_range=value_range)
 
     def _wants(self, pil_format: str) -> bool:
         """True when a file of ``pil_format`` can be kept as the requested file_type."""
@@ -265,10 +263,9 @@ class Image(Media):
         img = PILImage.open(io.BytesIO(self._encoded))
         img.load()
         self._encoded = None
-        self._load_pil(img, value_range=None, stacklevel=5)
+        self._load_pil(img, value_range=None)
 
-    def _load_pil(self, img: Any, *, value_range: Any, stacklevel: int = 3) -> None:
-        # stacklevel: to_uint8's, i.e. how far the user's line is above _load_pil's caller.
+    def _load_pil(self, img: Any, *, value_range: Any) -> None:
         mode = img.mode
         if mode in ("L", "RGB", "RGBA", "1") or mode.startswith("I") or mode == "F":
             arr = np.array(img)
@@ -281,9 +278,7 @@ class Image(Media):
             arr = np.array(img.convert("RGB"))
         if arr.ndim == 3 and arr.shape[2] == 2:  # LA
             arr = np.array(img.convert("RGBA"))
-        self._pixels, self.value_range = to_uint8(
-            arr, value_range=value_range, what="Image", stacklevel=stacklevel
-        )
+        self._pixels, self.value_range = to_uint8(arr, value_range=value_range, what="Image")
 
     def _load_figure(self, fig: Any, *, keep: bool, value_range: Any) -> None:
         if getattr(fig, "__name__", "") == "matplotlib.pyplot":
@@ -306,7 +301,7 @@ class Image(Media):
 
         img = PILImage.open(io.BytesIO(data))
         img.load()
-        self._load_pil(img, value_range=value_range, stacklevel=4)
+        self._load_pil(img, value_range=value_range)
 
     def _load_array(self, data: Any, *, channels: str | None, value_range: Any) -> None:
         arr = to_numpy(data, what="Image: data_or_path")
@@ -316,9 +311,7 @@ class Image(Media):
         if arr.ndim == 3 and arr.shape[2] == 1:
             arr = arr[:, :, 0]
         # to_uint8 always returns a new array, so later changes to the user's array do not leak in.
-        self._pixels, self.value_range = to_uint8(
-            arr, value_range=value_range, what="Image", stacklevel=3
-        )
+        self._pixels, self.value_range = to_uint8(arr, value_range=value_range, what="Image")
 
     def _finish_pixels(self, mode: str | None) -> None:
         px = self._pixels
@@ -334,11 +327,10 @@ class Image(Media):
             has_alpha = self._pixels.ndim == 3 and self._pixels.shape[2] == 4
             alpha = self._pixels[:, :, 3] if has_alpha else np.full(1, 255, np.uint8)
             if not (alpha == 255).all():
-                warnings.warn(
+                warn(
                     f"Image: file_type={ftype!r} cannot store transparency; the alpha channel "
                     f"was dropped ({int(np.count_nonzero(alpha != 255))} of {alpha.size} pixels "
                     "were not opaque). Use file_type='png' or 'webp' to keep it.",
-                    stacklevel=3,
                 )
             self._mode = kept
             self.alpha_dropped = True
@@ -382,7 +374,7 @@ class Image(Media):
 
     # ---- limits -------------------------------------------------------------------------------
     @classmethod
-    def check_count(cls, count: int, *, key: str | None = None, stacklevel: int = 2) -> bool:
+    def check_count(cls, count: int, *, key: str | None = None) -> bool:
         """Warn when ``count`` images go under one key at one step (more than ``MAX_PER_KEY``).
 
         Nothing is dropped; returns True when the count is within the limit.
@@ -390,11 +382,10 @@ class Image(Media):
         if count <= cls.MAX_PER_KEY:
             return True
         where = f"key {key!r}: " if key is not None else ""
-        warnings.warn(
+        warn(
             f"Image: {where}{count} images at one step is more than Image.MAX_PER_KEY="
             f"{cls.MAX_PER_KEY}; all are kept, but the viewer may be slow. Log fewer, or raise "
             "media.Image.MAX_PER_KEY to silence this.",
-            stacklevel=stacklevel + 1,
         )
         return False
 
@@ -748,11 +739,10 @@ def _parse_boxes(boxes: Any, width: int, height: int) -> dict[str, _Boxes]:
                 far_count += 1
                 far = max(far, reach)
         if far_count:
-            warnings.warn(
+            warn(
                 f"{where}: {far_count} of {len(parsed)} boxes have fractional coordinates far "
                 f"outside 0..1 (up to {far:g}); they are kept as given. If they are pixel "
                 'coordinates, add "domain": "pixel" to each box.',
-                stacklevel=3,
             )
         out[layer] = _Boxes(parsed, labels)
     return out

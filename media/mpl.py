@@ -24,14 +24,13 @@ Example::
 from __future__ import annotations
 
 import math
-import warnings
 from collections import Counter
 from typing import Any
 
 import numpy as np
 
 from media._base import Media
-from media.errors import MediaTypeError, describe
+from media.errors import MediaTypeError, describe, warn
 
 #: matplotlib marker -> plotly symbol (line-only markers use the "-open" form, coloured by edge)
 _MARKERS: dict[str, str] = {
@@ -108,7 +107,7 @@ def figure_of(value: Any) -> Any:
     )
 
 
-def from_matplotlib(value: Any, *, stacklevel: int = 2) -> Media:
+def from_matplotlib(value: Any) -> Media:
     """Turn a matplotlib Figure / Axes / ``pyplot`` into ``Plotly`` or, failing that, ``Image``.
 
     The fallback warns once (``UserWarning``), naming the artists that could not be converted.
@@ -129,11 +128,10 @@ def from_matplotlib(value: Any, *, stacklevel: int = 2) -> Media:
 
     counts = Counter(unsupported)
     named = ", ".join(f"{name} x{n}" if n > 1 else name for name, n in counts.items())
-    warnings.warn(
+    warn(
         f"matplotlib: logged as a PNG image, not an interactive chart: cannot convert {named} "
         "to plotly. Log media.Image(fig) to ask for an image and silence this.",
         UserWarning,
-        stacklevel=stacklevel,
     )
     return Image(fig)
 

@@ -22,7 +22,6 @@ import json
 import math
 import os
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -30,7 +29,7 @@ import numpy as np
 
 from media._arrays import check_caption, is_array_like, to_numpy, to_uint8
 from media._base import Media
-from media.errors import MediaTypeError, MediaValueError, describe
+from media.errors import MediaTypeError, MediaValueError, describe, warn
 
 #: point layouts by column count
 POINT_FORMATS: dict[int, str] = {3: "xyz", 4: "xyzc", 6: "xyzrgb"}
@@ -162,8 +161,8 @@ class Object3D(Media):
         return cls(scene, caption=caption)
 
     # ---- loading ------------------------------------------------------------------------------
-    def _set_points(self, arr: np.ndarray, *, where: str, stacklevel: int = 3) -> None:
-        """Keep (N, 3|4|6) points; ``stacklevel`` makes warnings point at the user's line."""
+    def _set_points(self, arr: np.ndarray, *, where: str) -> None:
+        """Keep (N, 3|4|6) points (warnings point at the user's line: ``media.errors.warn``)."""
         expected = (
             f"Object3D: {where}: expected shape (N, 3) x,y,z, (N, 4) x,y,z,category or (N, 6) "
             "x,y,z,r,g,b"
@@ -186,7 +185,6 @@ class Object3D(Media):
                     rgb,
                     value_range=(0.0, 1.0) if unit else (0.0, 255.0),
                     what="Object3D: colours",
-                    stacklevel=stacklevel,
                 )
                 info.pop("rule", None)
                 self._colors, self.color_range = colors, info
@@ -196,13 +194,12 @@ class Object3D(Media):
         bad = ~np.isfinite(pts[:, : 4 if self.point_format == "xyzc" else 3].astype(np.float64))
         nonfinite = int(np.count_nonzero(bad.any(axis=1)))
         if nonfinite:
-            warnings.warn(
+            warn(
                 f"Object3D: {nonfinite} of {len(pts)} points have NaN or infinite coordinates; "
                 "they are kept in the PLY file but left out of the viewer's preview.",
-                stacklevel=stacklevel,
             )
 
-    def _load_scene(self, scene: Mapping[str, Any], stacklevel: int = 3) -> None:
+    def _load_scene(self, scene: Mapping[str, Any]) -> None:
         unknown = sorted(str(k) for k in scene if k not in ("type", "points", "boxes", "vectors"))
         if unknown:
             raise MediaValueError(
@@ -220,7 +217,7 @@ class Object3D(Media):
             arr = np.zeros((0, 3))
         else:
             arr = to_numpy(points, what="Object3D: scene points")
-        self._set_points(arr, where="scene points", stacklevel=stacklevel + 1)
+        self._set_points(arr, where="scene points")
         self.boxes = [
             _box(b, where=f"Object3D: scene boxes[{i}]")
             for i, b in enumerate(_items(scene.get("boxes"), what="boxes"))
@@ -267,10 +264,9 @@ class Object3D(Media):
             except (KeyError, IndexError, ValueError, TypeError) as exc:
                 # The file is stored either way; say why the viewer has no preview of it.
                 self.preview_skipped = f"{type(exc).__name__}: {exc}"
-                warnings.warn(
+                warn(
                     f"Object3D: {where!r}: the file is kept, but its meshes could not be read "
                     f"for the viewer's preview ({self.preview_skipped}).",
-                    stacklevel=5,
                 )
 
     def _parse_pts_json(self, data: bytes, *, where: str) -> None:
@@ -279,7 +275,7 @@ class Object3D(Media):
         except (ValueError, UnicodeDecodeError) as exc:
             raise MediaValueError(f"Object3D: {where!r}: not valid JSON: {exc}") from None
         if isinstance(obj, dict):
-            self._load_scene(obj, stacklevel=6)
+            self._load_scene(obj)
         else:
             try:
                 arr = np.asarray(obj, dtype=np.float64)
@@ -288,7 +284,7 @@ class Object3D(Media):
                     f"Object3D: {where!r}: expected a list of points [[x, y, z, ...], ...] or a "
                     "scene object."
                 ) from None
-            self._set_points(arr, where=f"{where!r}", stacklevel=6)
+            self._set_points(arr, where=f"{where!r}")
 
     # ---- writing ------------------------------------------------------------------------------
     @property

@@ -24,7 +24,6 @@ import socket
 import sys
 import threading
 import time
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,15 @@ from media._base import Media
 from media._registry import MediaList, coerce
 from media._writer import Encoders, History, RunLock, default_workers
 from media.config import DEFAULTS_FILE, Config, load_yaml, resolve_init_config
-from media.errors import MediaError, MediaTypeError, MediaValueError, RunStateError, describe
+from media.errors import (
+    MediaError,
+    MediaTypeError,
+    MediaValueError,
+    RunStateError,
+    add_context,
+    describe,
+    warn,
+)
 from media.summary import Summary
 
 _ADJECTIVES = (
@@ -632,31 +639,35 @@ class Run:
         if commit is not None and not isinstance(commit, bool):
             raise MediaTypeError(f"log(): commit must be True, False or None; got {describe(commit)}.")
         values: dict[str, Any] = {}
+        at = self._step if step is None else step
         try:
             _flatten(data, "", values)
         except RecursionError:
             raise MediaValueError(
                 "log(): expected nested dicts of bounded depth; got a dict that contains itself; "
-                "nothing was logged by this call."
+                "nothing was logged by this call.", step=at
             ) from None
-        at = self._step if step is None else step
+        except MediaError as exc:
+            add_context(exc, step=at)
+            raise
         media: dict[str, Media] | None = None
         for k, v in values.items():
             if not k or k in _REFUSED:
                 raise MediaValueError(
                     f"log(): key {k!r} is reserved or empty; the run writes "
-                    f"{', '.join(rf.REFUSED_KEYS)} itself."
+                    f"{', '.join(rf.REFUSED_KEYS)} itself.", key=k, step=at
                 )
             if type(v) in _PLAIN:
                 continue
             try:
-                c = coerce(v, key=k, stacklevel=(3 if _called_from_module() else 2) + 1)
+                c = coerce(v, key=k)
             except MediaError as exc:
-                raise type(exc)(f"{exc} (step {at}; nothing was logged by this call)") from None
+                add_context(exc, key=k, step=at, suffix=f"(step {at}; nothing was logged by this call)")
+                raise
             except RecursionError:
                 raise MediaValueError(
                     f"log(): key {k!r}: expected lists of bounded depth; got a list that contains "
-                    f"itself (step {at}; nothing was logged by this call)."
+                    f"itself (step {at}; nothing was logged by this call).", key=k, step=at
                 ) from None
             if isinstance(c, Media):
                 if media is None:
@@ -679,17 +690,22 @@ class Run:
             self._refuse(plain, at)
         nbytes: dict[str, int] = {}
         for k, m in (media or {}).items():
-            nbytes[k] = _inspect_media(m, where=f"log(): key {k!r} (step {at}; nothing was logged by this call)")
+            try:
+                nbytes[k] = _inspect_media(
+                    m, where=f"log(): key {k!r} (step {at}; nothing was logged by this call)"
+                )
+            except MediaError as exc:
+                add_context(exc, key=k, step=at)
+                raise
         wait = False
         with self._lock:
             if self._closing:
                 raise RunStateError(f"log(): run {self.id!r} has finished; call media.init() to start a new run.")
             if step is not None and step < self._step:
                 # Late data: keep it as its own row flagged _late, never drop it.
-                warnings.warn(
+                warn(
                     f"log(): step {step} is less than the current step {self._step}; the data is kept "
-                    f"as a late row (_late: true) at step {step}. Steps should increase.",
-                    stacklevel=3 if _called_from_module() else 2,
+                    f"as a late row (_late: true) at step {step}. Steps should increase."
                 )
                 wait = self._commit(plain, step, media, True, nbytes)
             else:
@@ -711,7 +727,8 @@ class Run:
         key, reason = found if found else ("?", "a value with no JSON form")
         raise MediaValueError(
             f"log(): key {key!r}: expected a value the run folder can store (UTF-8 JSON); got "
-            f"{reason} (step {step}; nothing was logged by this call)."
+            f"{reason} (step {step}; nothing was logged by this call).",
+            key=key if found else None, step=step,
         )
 
     def _commit_pending(self) -> bool:
@@ -816,13 +833,12 @@ class Run:
                 return
             if not self._warned_wait:
                 self._warned_wait = True
-                warnings.warn(
+                warn(
                     f"log(): the media encoders are behind ({self._waiting_bytes / 2**20:.1f} MB "
                     f"of media waiting, limit {self._queue_cap / 2**20:.1f} MB); log() waits until "
                     f"they catch up. Raise init(settings={{'media_queue_mb': ...}}) or "
                     f"${SETTINGS['media_queue_mb']} to let more wait in memory, or "
-                    f"'media_workers' to encode on more threads. Shown once per run.",
-                    stacklevel=4,
+                    f"'media_workers' to encode on more threads. Shown once per run."
                 )
             while self._waiting_bytes > self._queue_cap and self._inflight:
                 self._cond.wait(0.5)
@@ -853,7 +869,7 @@ class Run:
         printed instead), so no writer thread can die of a report."""
         self._errors.append(message)
         try:
-            warnings.warn(f"mediaboard run {self.id!r}: {message}", RuntimeWarning, stacklevel=2)
+            warn(f"mediaboard run {self.id!r}: {message}", RuntimeWarning)
         except Exception:  # noqa: BLE001 - warnings turned into errors
             try:
                 sys.stderr.write(f"RuntimeWarning: mediaboard run {self.id!r}: {message}\n")
@@ -897,24 +913,31 @@ class Run:
         return {k: self._summary_store(k, v) for k, v in prepared.items()}
 
     def _summary_prepare(self, key: str, value: Any, depth: int) -> Any:
+        """Check and convert one explicitly set summary value; a refusal's ``key`` names it."""
         if depth > 64:
             raise MediaValueError(f"summary key {key!r}: expected nested dicts at most 64 levels deep; "
-                                  f"got a dict that contains itself?")
-        _check_text(key, where="summary: key", optional=False)
-        if isinstance(value, Mapping) and not isinstance(value, Media):
-            return {str(k): self._summary_prepare(f"{key}/{k}", v, depth + 1) for k, v in value.items()}
+                                  f"got a dict that contains itself?", key=key)
         try:
-            c = coerce(value, key=key)
-        except RecursionError:
-            raise MediaValueError(f"summary key {key!r}: expected lists of bounded depth; got a list "
-                                  f"that contains itself.") from None
+            _check_text(key, where="summary: key", optional=False)
+            if isinstance(value, Mapping) and not isinstance(value, Media):
+                return {str(k): self._summary_prepare(f"{key}/{k}", v, depth + 1)
+                        for k, v in value.items()}
+            try:
+                c = coerce(value, key=key)
+            except RecursionError:
+                raise MediaValueError(f"summary key {key!r}: expected lists of bounded depth; got a "
+                                      f"list that contains itself.", key=key) from None
+            except MediaError as exc:
+                add_context(exc, replace=("log(): ", "summary: "))
+                raise
+            if isinstance(c, Media):
+                _inspect_media(c, where=f"summary key {key!r}")
+            else:
+                rf.check_storable(c, where=f"summary key {key!r}")
+            return c
         except MediaError as exc:
-            raise type(exc)(str(exc).replace("log(): ", "summary: ", 1)) from None
-        if isinstance(c, Media):
-            _inspect_media(c, where=f"summary key {key!r}")
-        else:
-            rf.check_storable(c, where=f"summary key {key!r}")
-        return c
+            add_context(exc, key=key)
+            raise
 
     def _summary_store(self, key: str, value: Any) -> Any:
         if isinstance(value, dict):
@@ -975,7 +998,7 @@ class Run:
             raise MediaValueError(f"save(): policy must be 'live', 'now' or 'end'; got {policy!r}.")
         matches = sorted(_glob.glob(glob_str, recursive=True))
         if not matches:
-            warnings.warn(f"save(): no file matches {glob_str!r}; nothing was saved.", stacklevel=3)
+            warn(f"save(): no file matches {glob_str!r}; nothing was saved.")
             return []
         if base_path is None:
             # Keep names relative to the part of the pattern before its first wildcard.
@@ -1107,12 +1130,11 @@ class Run:
             self._run_lock.release()
             if self._errors:
                 try:
-                    warnings.warn(
+                    warn(
                         f"finish(): run {self.id!r} met {len(self._errors)} problem(s) while "
                         f"writing; the rest of the run is kept. First: {self._errors[0]} (all of "
                         f"them are in {rf.RUN_JSON} 'errors').",
                         RuntimeWarning,
-                        stacklevel=4,
                     )
                 except Exception:  # noqa: BLE001 - warnings as errors: the run is closed anyway
                     sys.stderr.write(f"RuntimeWarning: finish(): run {self.id!r} met "
@@ -1128,12 +1150,6 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<Run {self.path} {self.name!r}>"
-
-
-def _called_from_module() -> bool:
-    """True when Run.log was reached through media.log (one more frame to skip for warnings)."""
-    frame = sys._getframe(2)
-    return frame.f_globals.get("__name__") == "media._api"
 
 
 def _version() -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import math
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -26,7 +25,7 @@ import numpy as np
 
 from media._arrays import is_torch_tensor, to_numpy
 from media._base import Media
-from media.errors import MediaTypeError, MediaValueError, describe
+from media.errors import MediaTypeError, MediaValueError, describe, warn
 
 #: wandb's default column names, used when ``columns`` is not given
 DEFAULT_COLUMNS = ("Input", "Output", "Expected")
@@ -160,11 +159,10 @@ class Table(Media):
         n = len(self.data)
         if n > self.MAX_ROWS and not self._warned_rows:
             self._warned_rows = True
-            warnings.warn(
+            warn(
                 f"Table: {n} rows is more than Table.MAX_ROWS={self.MAX_ROWS}; all rows are kept, "
                 "but the file may be large and slow to view. Set media.Table.MAX_ROWS higher to "
                 "silence this.",
-                stacklevel=3,
             )
 
     def add_data(self, *row: Any) -> None:

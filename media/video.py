@@ -17,7 +17,6 @@ import hashlib
 import io
 import os
 import subprocess
-import warnings
 from fractions import Fraction
 from typing import Any, ClassVar
 
@@ -25,7 +24,7 @@ import numpy as np
 
 from media._arrays import channels_last, check_caption, is_array_like, to_numpy, to_uint8
 from media._base import Media
-from media.errors import MediaTypeError, MediaValueError, describe
+from media.errors import MediaTypeError, MediaValueError, describe, warn
 
 #: formats arrays are encoded to
 ENCODE_FORMATS = ("mp4", "webm", "gif")
@@ -128,9 +127,8 @@ class Video(Media):
                     "Video: channels= and value_range= apply to arrays; got a file."
                 )
             if fps is not None:
-                warnings.warn(
+                warn(
                     "Video: fps applies to arrays; a video file keeps its own frame rate.",
-                    stacklevel=2,
                 )
             self._load_file(source, format)
             return
@@ -165,25 +163,23 @@ class Video(Media):
         if arr.ndim not in (4, 5) or 0 in shape:
             raise MediaValueError(f"{expected}; got {shape}.")
         frames = channels_last(arr, channels=channels, lead=arr.ndim - 3, what="Video")
-        px, self.value_range = to_uint8(frames, value_range=value_range, what="Video", stacklevel=3)
+        px, self.value_range = to_uint8(frames, value_range=value_range, what="Video")
         if px.ndim == 5:
             px = self._tile(px)
         c = px.shape[-1]
         if c == 4:
             self.alpha_dropped = True
-            warnings.warn(
+            warn(
                 "Video: the alpha channel is dropped (MP4, WebM and GIF in browsers have none).",
-                stacklevel=3,
             )
             px = px[..., :3]
         elif c == 1:
             px = np.repeat(px, 3, axis=-1)
         t, h, w = px.shape[:3]
         if t > self.MAX_FRAMES:
-            warnings.warn(
+            warn(
                 f"Video: {t} frames is more than Video.MAX_FRAMES={self.MAX_FRAMES}; all are "
                 "kept. Raise media.Video.MAX_FRAMES to silence this.",
-                stacklevel=3,
             )
         self.source_width, self.source_height = w, h
         if self.format != "gif" and (h % 2 or w % 2):
