@@ -43,7 +43,7 @@ from typing import Any
 from media import runfolder as rf
 from viewer import policy
 from viewer.outdir import inside_out
-from viewer.text import finalize as text_finalize
+from viewer.text import js_value, templates
 
 #: logged entries per media key in a shard file
 CHUNK = 50
@@ -78,20 +78,6 @@ class BuildStats:
     @property
     def index_html(self) -> Path:
         return self.out / "index.html"
-
-
-def _js(value: Any) -> str:
-    """JSON for embedding in a script file (NaN/Infinity are valid JavaScript values)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=True,
-                      default=_default)
-    # "</script" can never close anything in an external file, but keep files safe to inline.
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-def _default(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    return str(value)
 
 
 class _Writer:
@@ -190,7 +176,7 @@ def vendor_text(rel: str, src: Path) -> str:
 @functools.lru_cache(maxsize=16)
 def _vendor_text(rel: str, src: str, _mtime: int) -> str:
     group = rel.split("/")[-1].split("-")[0]
-    return f"MB.vendorText({_js(group)},{_js(rel)},{_js(Path(src).read_text(encoding='utf-8'))});\n"
+    return f"MB.vendorText({js_value(group)},{js_value(rel)},{js_value(Path(src).read_text(encoding='utf-8'))});\n"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -351,7 +337,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats) -> 
             columns[k].append(v if isinstance(v, (int, float)) and not isinstance(v, bool) else None)
     scalars = {"_step": steps, "_runtime": runtime, "_timestamp": stamp}
     scalars.update({k: columns[k] for k in user_scalars})
-    w.text(f"data/{key}/scalars.js", f"MB.data.scalars({_js(key)},{_js(scalars)});\n")
+    w.text(f"data/{key}/scalars.js", f"MB.data.scalars({js_value(key)},{js_value(scalars)});\n")
 
     media_index: dict[str, Any] = {}
     all_entries: dict[str, list[dict[str, Any]]] = {}
@@ -382,7 +368,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats) -> 
             n = len(all_entries[chunk_keys[0]])
             for c in range(0, max(1, math.ceil(n / CHUNK))):
                 w.text(f"data/{key}/s/{gid}/{c}.js", "".join(
-                    f"MB.data.shard({_js(key)},{_js(mkey)},{c},{_js(all_entries[mkey][c * CHUNK:(c + 1) * CHUNK])});\n"
+                    f"MB.data.shard({js_value(key)},{js_value(mkey)},{c},{js_value(all_entries[mkey][c * CHUNK:(c + 1) * CHUNK])});\n"
                     for mkey in chunk_keys))
             for mkey in chunk_keys:
                 media_index[mkey]["file"] = f"s/{gid}"
@@ -412,7 +398,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats) -> 
         "rows": len(rows),
         "problems": problems,
     }
-    w.text(f"data/{key}/run.js", f"MB.data.run({_js(key)},{_js(data)});\n")
+    w.text(f"data/{key}/run.js", f"MB.data.run({js_value(key)},{js_value(data)});\n")
     stats.problems.extend(f"{key}: {p}" for p in problems)
     return data
 
@@ -488,16 +474,7 @@ def render_index(vendor: dict[str, list[str]], scripts: list[str], styles: list[
     Vendor scripts are not loaded by the page itself: the app loads plotly.js or BokehJS only
     when a view needs them (``vendor`` maps "plotly"/"bokeh" to their files).
     """
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
-        autoescape=True,
-        finalize=text_finalize,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("index.html").render(vendor_json=json.dumps(vendor), scripts=scripts,
+    return templates().get_template("index.html").render(vendor_json=json.dumps(vendor), scripts=scripts,
                                                  styles=styles, title=title, csp=policy.SITE)
 
 
@@ -558,7 +535,7 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
         new_state["runs"][key] = {"sig": sig, "path": str(reader.path.resolve())}
         index.append(_index_entry(reader, key))
 
-    w.text("data/index.js", f"MB.data.index({_js(index)});\n")
+    w.text("data/index.js", f"MB.data.index({js_value(index)});\n")
     scripts = [rel for rel, _ in static if rel.endswith(".js")]
     # the shell first, renderers after it (alphabetical), so they can register
     scripts.sort(key=lambda s: (0 if s == "static/app.js" else 1 if "/renderers/" not in s else 2, s))

@@ -30,9 +30,9 @@ import numpy as np
 
 from media import runfolder
 from viewer import imgdiff, policy
+from viewer.errors import UsageError, command_main, run_command
 from viewer.outdir import inside_out
-from viewer.text import finalize as text_finalize
-from viewer.text import visible
+from viewer.text import js_value, templates, visible
 
 #: The summary must stay under the 1 MiB cap of a GitHub job summary / comment.
 SUMMARY_LIMIT = 1_000_000
@@ -68,10 +68,6 @@ MEDIA_KINDS = ("image", "audio", "table", "histogram", "video", "object3d", "plo
 VIDEO_FRAMES = 16
 #: Relative 3-D distance that counts as a full change when ranking.
 POINTS_FULL_SCALE = 0.1
-
-
-class UsageError(Exception):
-    """Bad arguments or unreadable input: exit code 2."""
 
 
 # ---- rules ------------------------------------------------------------------------------------
@@ -431,7 +427,7 @@ class Comparer:
         rel = f"files/{side}/{relpath}.js"
         inside_out(self.out, rel).parent.mkdir(parents=True, exist_ok=True)
         inside_out(self.out, rel).write_text(
-            f"window.MBG_HTML = window.MBG_HTML || {{}};\nMBG_HTML[{json.dumps(rel)}] = {json.dumps(text)};\n",
+            f"window.MBG_HTML = window.MBG_HTML || {{}};\nMBG_HTML[{js_value(rel)}] = {js_value(text)};\n",
             encoding="utf-8")
         return rel
 
@@ -757,15 +753,7 @@ def write_summary(
 
 def write_gallery(out: Path, rows: list[Row], verdicts: list[Verdict], skipped: list[str],
                   info: dict[str, Any]) -> None:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    env = Environment(
-        loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-        autoescape=select_autoescape(["html"], default=True),
-        finalize=text_finalize,
-        undefined=StrictUndefined,
-    )
-    page = env.get_template("ci_gallery.html").render(
+    page = templates().get_template("ci_gallery.html").render(
         rows=rows, verdicts=verdicts, skipped=skipped, info=info,
         kinds=sorted({r.kind for r in rows}), fmt=_fmt, csp=policy.SITE,
     )
@@ -781,11 +769,6 @@ def write_gallery(out: Path, rows: list[Row], verdicts: list[Verdict], skipped: 
 
 
 # ---- CLI --------------------------------------------------------------------------------------
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line, exit code 2 (argparse prints usage too)
-        raise UsageError(message)
-
-
 def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--baseline", required=True, metavar="RUN", help="baseline run folder")
     p.add_argument("--candidate", required=True, metavar="RUN", help="candidate run folder")
@@ -814,18 +797,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ci`` from parsed arguments; returns the exit code. Errors are one line on stderr."""
-    try:
-        return _run(args)
-    except UsageError as exc:
-        if getattr(args, "debug", False):
-            raise
-        print(f"mediaboard ci: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:
-        if getattr(args, "debug", False):
-            raise
-        print(f"mediaboard ci: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
+    return run_command("ci", _run, args, debug=getattr(args, "debug", False))
 
 
 def _open(path: str, which: str) -> Any:
@@ -881,14 +853,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``mediaboard ci ...`` as a function: returns 0 (pass), 1 (a rule failed) or 2 (bad usage)."""
-    parser = add_arguments(_Parser(prog="mediaboard ci", description=__doc__.split("\n\n")[0]))
-    argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        args = parser.parse_args(argv)
-    except UsageError as exc:
-        print(f"mediaboard ci: {exc}", file=sys.stderr)
-        return 2
-    return run(args)
+    return command_main("ci", add_arguments, run, argv, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":

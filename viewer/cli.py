@@ -10,12 +10,14 @@ Errors are one line on stderr with exit code 2; ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 import webbrowser
 from pathlib import Path
 
 from media import runfolder as rf
+from viewer.errors import run_command
 
 DEFAULT_SITE = "mediaboard-site"
 
@@ -91,46 +93,23 @@ def make_parser() -> argparse.ArgumentParser:
     common(w, DEFAULT_SITE)
     w.add_argument("--interval", type=float, default=2.0, help="seconds between rebuilds")
     w.add_argument("--rounds", type=int, default=0, help=argparse.SUPPRESS)
-    _optional_commands(sub)
+    _commands(sub)
     return parser
 
 
-def _optional_commands(sub: argparse._SubParsersAction) -> None:
-    """Subcommands that live in their own modules (registered when present)."""
-    try:
-        from viewer import ci
-    except ImportError:
-        pass
-    else:
-        ci.add_parser(sub)
-    try:
-        from viewer import export
-    except ImportError:
-        pass
-    else:
-        export.add_parser(sub)
-    try:
-        from viewer import report
-    except ImportError:
-        return
-    report.add_parser(sub)
+def _commands(sub: argparse._SubParsersAction) -> None:
+    """Subcommands that live in their own modules. A module that fails to import is an error, not
+    a command that silently vanishes."""
+    for name in ("ci", "export", "report"):
+        importlib.import_module(f"viewer.{name}").add_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     handlers = {"build": _build, "open": _open, "watch": _watch}
-    try:
-        if args.command in handlers:
-            return handlers[args.command](args)
-        return args.func(args)
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # noqa: BLE001 - one line for the user, the traceback with --debug
-        if args.debug:
-            raise
-        print(f"mediaboard {args.command}: {exc}", file=sys.stderr)
-        return 2
+    fn = handlers.get(args.command, getattr(args, "func", None))
+    return run_command(args.command, fn, args, debug=args.debug)
 
 
 if __name__ == "__main__":

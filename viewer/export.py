@@ -38,7 +38,9 @@ from typing import Any
 
 from media import runfolder as rf
 from viewer import policy
-from viewer.build import CHUNK, _js, build_site
+from viewer.build import CHUNK, build_site
+from viewer.errors import UsageError, VerdictError, command_main, run_command
+from viewer.text import js_value, json_block, script_text
 
 #: suffixes of image files that may be downscaled and re-encoded as WebP
 REENCODABLE = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
@@ -157,11 +159,11 @@ EXPORT_CSS = """.export-banner{margin:0;padding:.35rem 1rem;font-size:.85em;back
 """
 
 
-class ExportError(Exception):
+class ExportError(UsageError):
     """Bad arguments or unreadable input: exit code 2."""
 
 
-class BudgetError(Exception):
+class BudgetError(VerdictError):
     """Even the smallest export does not fit the budget: exit code 1."""
 
 
@@ -495,14 +497,6 @@ def _estimate(runs: list[RunData], level: Level, cache: MediaCache, flagged: set
     return total
 
 
-_SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
-
-
-def _script_text(text: str) -> str:
-    """Text that is safe inside <script>...</script> (the same JavaScript when run)."""
-    return _SCRIPT_END.sub(r"<\\/\1", text).replace("<!--", "<\\!--")
-
-
 CSP_MARK = "<!--mediaboard:csp-->"
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.IGNORECASE | re.DOTALL)
 _TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
@@ -522,7 +516,7 @@ def _inline_scripts(page: str) -> list[str]:
 
 def _block(block_id: str, text: str) -> str:
     return (f'<script type="text/x-mediaboard" id="{html.escape(block_id, quote=True)}">'
-            f"{_script_text(text)}</script>\n")
+            f"{script_text(text)}</script>\n")
 
 
 class Page:
@@ -539,7 +533,7 @@ class Page:
                        lambda m: "<style>" + self._read(m.group(1)).replace("</style", "<\\/style")
                        + "</style>", shell)
         shell = re.sub(r'<script\b[^>]*\bsrc="([^"]+)"[^>]*>\s*</script>',
-                       lambda m: "<script>" + _script_text(self._read(m.group(1))) + "</script>", shell)
+                       lambda m: "<script>" + script_text(self._read(m.group(1))) + "</script>", shell)
         # The site's Content-Security-Policy allows only script files; the export's own (hashes of
         # its inline scripts) is written in by render() once the page is whole.
         shell, found = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>', CSP_MARK, shell)
@@ -564,14 +558,14 @@ class Page:
         page = self.shell.replace("</head>", f"<style>{EXPORT_CSS}</style>\n</head>", 1)
         page = re.sub(r'data-vendor="[^"]*"',
                       lambda _m: f'data-vendor="{html.escape(json.dumps(vendor), quote=True)}"', page, count=1)
-        cfg_json = _js(cfg).replace("<", "\\u003c")
+        cfg_json = json_block(cfg)
         parts = [f'<script type="application/json" id="mb-export">{cfg_json}</script>\n',
-                 f"<script>{_script_text(BOOT_JS)}</script>\n"]
+                 f"<script>{script_text(BOOT_JS)}</script>\n"]
         # the document of sandboxed frames (Html, Bokeh), used as their srcdoc here
-        frame_json = json.dumps(self.frame).replace("<", "\\u003c")
+        frame_json = json_block(self.frame)
         parts.append(f'<script type="application/json" id="mb-frame">{frame_json}</script>\n')
         for key, data, entries in plan.runs:
-            parts.append(_block(f"mb-js:data/{key}/run.js", f"MB.data.run({_js(key)},{_js(data)});\n"))
+            parts.append(_block(f"mb-js:data/{key}/run.js", f"MB.data.run({js_value(key)},{js_value(data)});\n"))
             parts.append(_block(f"mb-js:data/{key}/scalars.js",
                                 rf.contained(self.site, f"data/{key}/scalars.js",
                                              what="site").read_text(encoding="utf-8")))
@@ -580,7 +574,7 @@ class Page:
                 for c in range(max(1, -(-len(kept) // CHUNK))):
                     part = kept[c * CHUNK:(c + 1) * CHUNK]
                     parts.append(_block(f"mb-js:data/{key}/k/{slug}/{c}.js",
-                                        f"MB.data.shard({_js(key)},{_js(mkey)},{c},{_js(part)});\n"))
+                                        f"MB.data.shard({js_value(key)},{js_value(mkey)},{c},{js_value(part)});\n"))
         for name in plan.vendor:
             parts.append(self.vendor_blocks.get(name, ""))
         for ident, uri in plan.files.items():
@@ -687,24 +681,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``export`` from parsed arguments; returns the exit code. Errors are one line on stderr."""
-    debug = getattr(args, "debug", False)
-    try:
-        t0 = time.perf_counter()
-        budget = parse_size(args.budget)
-        progress = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
-        res = export(args.runs, args.single_file, budget, keep_steps=args.keep_step, title=args.title,
-                     progress=progress)
-    except BudgetError as exc:
-        if debug:
-            raise
-        print(f"mediaboard export: {exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:  # noqa: BLE001 - one line for the user, the traceback with --debug
-        if debug:
-            raise
-        name = "" if isinstance(exc, ExportError) else f"{type(exc).__name__}: "
-        print(f"mediaboard export: {name}{exc}", file=sys.stderr)
-        return 2
+    return run_command("export", _run, args, debug=getattr(args, "debug", False))
+
+
+def _run(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    budget = parse_size(args.budget)
+    progress = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
+    res = export(args.runs, args.single_file, budget, keep_steps=args.keep_step, title=args.title,
+                 progress=progress)
     reduced = sum(len(v) for v in res.notes.values())
     print(f"wrote {fmt_size(res.size)} of a {fmt_size(res.budget)} budget in {time.perf_counter() - t0:.1f} s"
           f" ({res.level.describe()}; {reduced} panel(s) reduced"
@@ -713,20 +698,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line, exit code 2 (not argparse's usage block)
-        raise ExportError(message)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """``mediaboard export ...`` as a function: 0 written, 1 over budget, 2 bad usage."""
-    parser = add_arguments(_Parser(prog="mediaboard export", description=__doc__.split("\n\n")[0]))
-    try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    except ExportError as exc:
-        print(f"mediaboard export: {exc}", file=sys.stderr)
-        return 2
-    return run(args)
+    return command_main("export", add_arguments, run, argv, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":

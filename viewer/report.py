@@ -33,7 +33,8 @@ from urllib.parse import quote
 
 from media import runfolder as rf
 from viewer import markdown, policy
-from viewer.text import finalize as text_finalize
+from viewer.errors import UsageError, command_main, run_command
+from viewer.text import templates
 
 HERE = Path(__file__).resolve().parent
 REPORT_HTML = "report.html"
@@ -66,11 +67,12 @@ CURSOR_NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 TRUE, FALSE = ("yes", "true", "on", "1"), ("no", "false", "off", "0")
 
 
-class ReportError(Exception):
+class ReportError(UsageError):
     """A mistake in the report or its arguments: one line, exit code 2."""
 
     def __init__(self, message: str, where: str | None = None, line: int | None = None) -> None:
         self.where, self.line = where, line
+        self.prefixed = not (where and line)
         super().__init__(f"{where}:{line}: {message}" if where and line else message)
 
 
@@ -599,17 +601,7 @@ def render_page(
     vendor: dict[str, list[str]],
 ) -> str:
     """The report page (Jinja2, autoescaped, undefined variables are errors)."""
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
-        autoescape=True,
-        finalize=text_finalize,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env.get_template(REPORT_HTML).render(
+    return templates().get_template(REPORT_HTML).render(
         content=blocks,
         title=title,
         source=source,
@@ -623,11 +615,6 @@ def render_page(
 # ------------------------------------------------------------------------------------------------
 # CLI
 # ------------------------------------------------------------------------------------------------
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line and exit code 2, like every other mistake
-        raise ReportError(message)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -669,20 +656,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``report`` from parsed arguments; returns the exit code. Errors are one line on stderr."""
+    return run_command("report", _run, args, debug=getattr(args, "debug", False))
+
+
+def _run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
-    try:
-        page = build_report(args.report, args.out, args.runs or None, progress=progress)
-    except ReportError as exc:
-        if getattr(args, "debug", False):
-            raise
-        print(str(exc), file=sys.stderr)
-        return 2
-    except Exception as exc:
-        if getattr(args, "debug", False):
-            raise
-        print(f"mediaboard report: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
+    page = build_report(args.report, args.out, args.runs or None, progress=progress)
     if not args.quiet:
         print(f"report built in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
     print(page.resolve())
@@ -691,13 +671,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``mediaboard report ...`` as a function: returns 0, or 2 for any mistake (one line on stderr)."""
-    parser = add_arguments(_Parser(prog="mediaboard report", description=__doc__.split("\n\n")[0]))
-    try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    except ReportError as exc:
-        print(f"mediaboard report: {exc}", file=sys.stderr)
-        return 2
-    return run(args)
+    return command_main("report", add_arguments, run, argv, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":
