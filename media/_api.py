@@ -124,7 +124,8 @@ class DisabledRun:
             self.config.update(config)
         self.summary = _Noop()
 
-    def log(self, data: Any, step: int | None = None, commit: bool | None = None) -> None:
+    def log(self, data: Any, step: int | None = None, commit: bool | None = None,
+            sync: bool | None = None) -> None:
         return None
 
     def save(self, *_: Any, **__: Any) -> list[str]:
@@ -173,7 +174,15 @@ def init(
     config_exclude_keys: list[str] | None = None,
     config_include_keys: list[str] | None = None,
     save_code: bool | None = None,
-    **_ignored: Any,
+    *,
+    magic: Any = None,
+    allow_val_change: bool | None = None,
+    force: bool | None = None,
+    tensorboard: bool | None = None,
+    sync_tensorboard: bool | None = None,
+    monitor_gym: bool | None = None,
+    fork_from: str | None = None,
+    resume_from: str | None = None,
 ) -> Any:
     """Start a run and return it; ``media.run``, ``media.config``, ``media.summary`` point at it.
 
@@ -181,13 +190,23 @@ def init(
     ``<root>/<project>/<id>/`` (see docs/format.md). An active run is finished first.
     ``mode="disabled"`` returns a run whose every call is a no-op.
 
+    Every keyword of ``wandb.init`` is accepted. These are accepted and ignored (there is no
+    server, account or sync here): ``entity``, ``anonymous``, ``reinit`` (an active run is always
+    finished first), ``save_code``, ``magic``, ``allow_val_change`` (config values may always
+    change), ``force``, ``tensorboard``, ``sync_tensorboard``, ``monitor_gym``, ``fork_from`` and
+    ``resume_from`` (no forking or rewinding: the run starts as ``id`` and ``resume`` say). Any
+    other keyword is a ``TypeError``, as in wandb: ``init() got an unexpected keyword argument
+    'projcet'``; the active run is kept.
+
     Example::
 
         run = media.init(project="mnist", config={"lr": 1e-3})
         media.log({"loss": 0.5})
         media.finish()
     """
-    del reinit, entity, anonymous, save_code  # accepted for wandb compatibility
+    # accepted for wandb compatibility, no effect here (see the docstring)
+    del reinit, entity, anonymous, save_code, magic, allow_val_change, force, tensorboard
+    del sync_tensorboard, monitor_gym, fork_from, resume_from
     global _atexit_registered
     from media.config import Config, resolve_init_config
     from media.run import SETTINGS, Run, check_init_args
@@ -256,12 +275,12 @@ def _set_current(run: Any) -> None:
 
 def log(data: Mapping[str, Any], step: int | None = None, commit: bool | None = None,
         sync: bool | None = None) -> None:
-    """Log to the current run (see ``Run.log``)."""
-    del sync
+    """Log to the current run (see ``Run.log``). ``sync`` is wandb's and is ignored; any other
+    keyword is a ``TypeError``."""
     run = _current
     if run is None:
         raise RunStateError("media.log(): no active run; call media.init() first.")
-    run.log(data, step=step, commit=commit)
+    run.log(data, step=step, commit=commit, sync=sync)
 
 
 def save(glob_str: str | os.PathLike[str] | None = None, base_path: str | None = None,
@@ -277,7 +296,9 @@ def save(glob_str: str | os.PathLike[str] | None = None, base_path: str | None =
 
 
 def finish(exit_code: int | None = None, quiet: bool | None = None, run: Any = None) -> None:
-    """Finish the current run (or ``run``): drain the media worker, write summary and status."""
+    """Finish the current run (or ``run``): drain the media worker, write summary and status.
+
+    ``quiet`` is wandb's and is ignored; any other keyword is a ``TypeError``."""
     del quiet
     with _lock:
         target = run if run is not None else _current

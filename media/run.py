@@ -585,14 +585,17 @@ class Run:
     # ------------------------------------------------------------------------------------------
     # log
     # ------------------------------------------------------------------------------------------
-    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None,
+            sync: bool | None = None) -> None:
         """Log a dict of values at the current step (wandb's rules; see docs/format.md).
 
         Without ``step`` each call is one step unless ``commit=False``. With ``step``: equal to the
         current step merges, larger commits the pending row first, smaller is kept as a late row
         with a warning. Values: numbers, strings, bools, None, lists, numpy arrays, tensors and
         media values; nested dicts flatten to ``a/b`` keys. When ``log()`` returns, the step's
-        row is on disk (its media follow as the encoders finish them).
+        row is on disk (its media follow as the encoders finish them). ``sync`` is wandb's
+        (deprecated there) and is ignored. A refused value raises a MediaError whose ``key`` and
+        ``step`` name it; nothing of that call is logged.
         """
         if self._finished or self._closing:
             raise RunStateError(
