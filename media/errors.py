@@ -26,6 +26,10 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 
 class MediaError(Exception):
@@ -116,7 +120,7 @@ def warn(message: str, category: type[Warning] = UserWarning) -> None:
     only mediaboard code (an encoder, the housekeeper) there is no user's line: the warning
     points at the mediaboard line that issued it.
     """
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     level = 2  # stacklevel 2: warn()'s caller
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         frame = frame.f_back
