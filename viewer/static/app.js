@@ -25,22 +25,44 @@
     });
   };
 
+  // plotly.js reads its strings as pseudo-HTML (<b>, <a href>, &amp;): every user string given to it
+  // goes through MB.ptext, so it shows as itself, as text.
+  MB.ptext = function (s) {
+    return MB.visible(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  };
+
   // ---------------------------------------------------------------------------------------------
   // DOM helpers
   // ---------------------------------------------------------------------------------------------
+  // The one DOM helper: h(tag, attrs, ...children). attrs: text (set as text, made visible),
+  // class, onclick: fn (a listener), on: {event: fn}, style: {prop: value} or a string,
+  // props: {name: value},
+  // value/checked/disabled (properties), anything else an attribute. Children: nodes, strings
+  // (text), arrays of them; null/undefined/false are skipped. MB.hSvg: the same for SVG elements.
+  function setAttrs(el, attrs) {
+    if (!attrs) return;
+    Object.keys(attrs).forEach(function (k) {
+      var v = attrs[k];
+      if (v === null || v === undefined || v === false) return;
+      if (k === "text") el.textContent = MB.visible(v);
+      else if (k === "class") el.setAttribute("class", v);
+      else if (k === "style" && typeof v === "object") Object.keys(v).forEach(function (s) { el.style[s] = v[s]; });
+      else if (k === "on") Object.keys(v).forEach(function (ev) { el.addEventListener(ev, v[ev]); });
+      else if (k === "props") Object.keys(v).forEach(function (p) { el[p] = v[p]; });
+      else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
+      else if (k === "value" || k === "checked" || k === "disabled") el[k] = v;
+      else el.setAttribute(k, v === true ? "" : String(v));
+    });
+  }
   function h(tag, attrs) {
     var el = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        var v = attrs[k];
-        if (v === null || v === undefined || v === false) return;
-        if (k === "text") el.textContent = MB.visible(v);
-        else if (k === "class") el.className = v;
-        else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
-        else if (k === "value" || k === "checked" || k === "disabled") el[k] = v;
-        else el.setAttribute(k, v === true ? "" : String(v));
-      });
-    }
+    setAttrs(el, attrs);
+    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
+    return el;
+  }
+  function hSvg(tag, attrs) {
+    var el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    setAttrs(el, attrs);
     for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
     return el;
   }
@@ -79,7 +101,7 @@
     return Math.floor(s / 3600) + " h " + Math.round((s % 3600) / 60) + " min";
   }
   function pad(n) { return n < 10 ? "0" + n : String(n); }
-  MB.h = h; MB.clear = clear; MB.placeholder = placeholder; MB.fmtNum = fmtNum;
+  MB.h = h; MB.hSvg = hSvg; MB.clear = clear; MB.placeholder = placeholder; MB.fmtNum = fmtNum;
   MB.fmtDuration = fmtDuration;
 
   // ---------------------------------------------------------------------------------------------

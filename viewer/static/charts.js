@@ -92,11 +92,7 @@
     return out;
   }
 
-  // plotly.js reads its strings as pseudo-HTML (<b>, <a href>, &amp;): escape user keys into entities
-  // so a key shows as itself, as text.
-  function ptext(s) {
-    return MB.visible(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  }
+  var ptext = MB.ptext;  // user strings into plotly (app.js)
 
   function section(key) {
     var i = key.lastIndexOf("/");

@@ -42,7 +42,7 @@
     var n = parseInt(hex.slice(1), 16);
     return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + a + ")";
   }
-  function ptext(s) { return MB.charts ? MB.charts.ptext(s) : MB.visible(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+  var ptext = MB.ptext;
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
   // difference view: gains, and the heat map's colour stops (inferno-like, 0 = black) for
   // |A - B| averaged over R, G, B. The filter runs in the compositor (SVG filter on the stage),

@@ -10,7 +10,7 @@
    - only 2-D cartesian traces overlay (scatter, scattergl, bar, histogram, box, violin); a figure
      with any other trace (heatmap, pie, 3-D, …) keeps the row side by side with the note
    Test hooks: .cmp-plotly-overlay[data-traces][data-columns], .cmp-plotly-plot (the plot div).
-   Every user string goes to plotly through MB.charts.ptext (plotly renders names as HTML). */
+   Every user string goes to plotly through MB.ptext (plotly renders names as HTML). */
 (function () {
   "use strict";
   var MB = window.MB;
@@ -50,7 +50,7 @@
       f.data.forEach(function (t0, k) {
         var t = copy(t0);
         var type = t.type || "scatter";
-        t.name = MB.charts.ptext(col + " · " + (t0.name !== undefined && t0.name !== null && t0.name !== "" ? String(t0.name) : "trace " + (k + 1)));
+        t.name = MB.ptext(col + " · " + (t0.name !== undefined && t0.name !== null && t0.name !== "" ? String(t0.name) : "trace " + (k + 1)));
         t.legendgroup = "col" + i;
         t.showlegend = true;
         if (type === "scatter" || type === "scattergl") {

@@ -9,14 +9,14 @@
    steps, and moving any of them moves all; a chart of that name draws a line at the step.
    When every panel has drawn, body[data-report=ready] is set; a
    panel sets data-state=ready or data-state=error on itself.
-   Every user string goes in as text (MB.h "text", textContent); plotly strings via MB.charts.ptext. */
+   Every user string goes in as text (MB.h "text", textContent); plotly strings via MB.ptext. */
 (function () {
   "use strict";
   var MB = window.MB;
   if (!MB || !MB.h) return;
   var h = MB.h;
 
-  function ptext(s) { return MB.charts ? MB.charts.ptext(s) : MB.visible(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+  var ptext = MB.ptext;
 
   function flatten(obj, prefix, out) {
     Object.keys(obj || {}).forEach(function (k) {

@@ -5,41 +5,12 @@
   "use strict";
   var MB = (window.MB = window.MB || {});
   var R = (MB.R = MB.R || {});
-  var SVG_NS = "http://www.w3.org/2000/svg";
 
-  /* el("div", {class: "x", text: "hi", style: {...}, on: {click: f}}, [children]) */
-  R.el = function (tag, attrs, children) {
-    var node = document.createElement(tag);
-    applyAttrs(node, attrs);
-    appendAll(node, children);
-    return node;
-  };
-  R.svg = function (tag, attrs, children) {
-    var node = document.createElementNS(SVG_NS, tag);
-    applyAttrs(node, attrs);
-    appendAll(node, children);
-    return node;
-  };
-  function applyAttrs(node, attrs) {
-    if (!attrs) return;
-    Object.keys(attrs).forEach(function (name) {
-      var v = attrs[name];
-      if (v === undefined || v === null || v === false) return;
-      if (name === "text") node.textContent = MB.visible(v);
-      else if (name === "style") Object.keys(v).forEach(function (s) { node.style[s] = v[s]; });
-      else if (name === "on") Object.keys(v).forEach(function (ev) { node.addEventListener(ev, v[ev]); });
-      else if (name === "props") Object.keys(v).forEach(function (p) { node[p] = v[p]; });
-      else node.setAttribute(name, v === true ? "" : String(v));
-    });
-  }
-  function appendAll(node, children) {
-    (children || []).forEach(function (c) {
-      if (c === null || c === undefined || c === false) return;
-      node.appendChild(typeof c === "string" ? document.createTextNode(MB.visible(c)) : c);
-    });
-  }
-
-  R.clear = function (node) { while (node.firstChild) node.removeChild(node.firstChild); };
+  /* el("div", {class: "x", text: "hi", style: {...}, on: {click: f}}, [children]): the shell's
+   * one DOM helper (MB.h, app.js) with the children as one array. */
+  R.el = function (tag, attrs, children) { return MB.h(tag, attrs, children); };
+  R.svg = function (tag, attrs, children) { return MB.hSvg(tag, attrs, children); };
+  R.clear = MB.clear;
 
   /* A visible "what is wrong" box; uses the shell's ctx.placeholder when there is one. */
   R.placeholder = function (el, message, ctx) {
@@ -97,9 +68,7 @@
   };
 
   /* plotly.js reads strings as pseudo-HTML (<b>, <a href>, entities): user text goes in escaped. */
-  R.ptext = function (s) {
-    return MB.visible(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  };
+  R.ptext = MB.ptext;
 
   R.caption = function (text) {
     if (text === undefined || text === null || text === "") return null;
@@ -277,37 +246,13 @@
     });
   };
 
-  /* Renders a stub of any kind with its registered renderer (for table cells and lightboxes). */
-  R.renderStub = function (el, stub, ctx) {
-    var kind = stub && typeof stub === "object" ? stub._type : typeof stub === "string" ? "text" : null;
-    var reg = MB.renderers || MB._renderers || {};
-    var r = reg[kind];
-    if (!r && typeof MB.renderer === "function") r = MB.renderer(kind);
-    if (!r) { R.placeholder(el, "no renderer for media kind: " + String(kind), ctx); return null; }
-    try { r.render(el, stub, ctx); } catch (e) { R.placeholder(el, kind + ": " + e.message, ctx); }
-    return r;
-  };
-})();
+  /* Every renderer file registers in the one registry, the shell's (MB.renderers, app.js). */
+  R.register = function (kind, impl) { MB.registerRenderer(kind, impl); };
 
-(function () {
-  "use strict";
-  var MB = window.MB;
-  var R = MB.R;
-  R.registry = R.registry || {};
-  /* Every renderer file registers through here: the shell's registry gets it, and R.renderStub
-   * can find renderers of other kinds (table cells, lightboxes) without knowing the shell. */
-  R.register = function (kind, impl) {
-    R.registry[kind] = impl;
-    if (typeof MB.registerRenderer === "function") MB.registerRenderer(kind, impl);
-  };
-  var base = R.renderStub;
+  /* Renders a stub of any kind with its registered renderer (table cells, lightboxes): the
+   * shell's MB.render, which knows each stub's inlined files, missing files and media lists. */
   R.renderStub = function (el, stub, ctx) {
-    // The shell's MB.render knows each stub's inlined files, missing files and media lists.
-    if (typeof MB.render === "function") { MB.render(el, stub, ctx); return MB.renderers && MB.renderers[stub && stub._type]; }
-    var kind = stub && typeof stub === "object" ? stub._type : "text";
-    var r = R.registry[kind];
-    if (!r) return base(el, stub, ctx);
-    try { r.render(el, stub, ctx); } catch (e) { R.placeholder(el, kind + ": " + e.message, ctx); }
-    return r;
+    MB.render(el, stub, ctx);
+    return MB.renderers[stub && typeof stub === "object" ? stub._type : "text"];
   };
 })();
