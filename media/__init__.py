@@ -7,28 +7,19 @@ Example::
     wandb.log({"loss": 0.25, "examples": [wandb.Image(img, caption="Pred: 3")]})
     wandb.finish()
 
-The media kinds (Image, Audio, Histogram, Table, Video, Object3D, Plotly, Bokeh, Html) load on first
-use, so ``import media`` stays fast.
+Everything of the writer loads on first use (``init``, ``log``, ``Run``, the media kinds Image,
+Audio, Histogram, Table, Video, Object3D, Plotly, Bokeh, Html ...), so ``import media`` stays fast
+and a reader of runs (the viewer, ``import media.runfolder``) loads only the run-folder contract:
+``media.runfolder``, ``media.stubs`` and ``media.errors``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from media._api import (
-    DisabledRun,
-    _PreInit,
-    define_metric,
-    finish,
-    init,
-    log,
-    login,
-    save,
-)
-from media._registry import PUBLIC as _PUBLIC
-from media._registry import load as _load
+from media._preinit import _PreInit
 from media._version import __version__
-from media.api import Api
 from media.errors import (
     FormatError,
     MediaError,
@@ -36,23 +27,45 @@ from media.errors import (
     MediaValueError,
     RunStateError,
 )
-from media.run import Run
 from media.runfolder import RunReader, list_runs, open_run
 
+if TYPE_CHECKING:  # for type checkers and editors; at run time these load on first use
+    from media._api import DisabledRun, define_metric, finish, init, log, login, save
+    from media._run import Run
+    from media.api import Api
+
+#: the active run (set by init(), cleared by finish()); config and summary point into it
 run: Any = None
 config: Any = _PreInit("config")
 summary: Any = _PreInit("summary")
 
+#: writer names -> the module that defines them (media kinds: media._registry.PUBLIC)
+_LAZY: dict[str, str] = {
+    "init": "media._api", "log": "media._api", "finish": "media._api", "define_metric": "media._api",
+    "login": "media._api", "save": "media._api", "DisabledRun": "media._api",
+    "Run": "media._run", "Api": "media.api",
+}
+
 __all__ = [
-    "Api", "DisabledRun", "FormatError", "MediaError", "MediaTypeError", "MediaValueError",
-    "Run", "RunReader", "RunStateError", "__version__", "config", "define_metric", "finish",
-    "init", "list_runs", "log", "login", "open_run", "run", "save", "summary", *sorted(_PUBLIC),
+    "Api", "Audio", "Bokeh", "Classes", "DisabledRun", "FormatError", "Histogram", "Html", "Image",
+    "MediaError", "MediaTypeError", "MediaValueError", "Object3D", "Plotly", "Run", "RunReader",
+    "RunStateError", "Table", "Video", "__version__", "box3d", "config", "define_metric", "finish",
+    "init", "list_runs", "log", "login", "open_run", "run", "save", "summary",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        value = _load(name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'media' has no attribute {name!r}")
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in __all__:  # a media kind (checked before loading the registry: `from media
+        from media._registry import load  # import stubs` asks here first)
+
+        value = load(name)
+    else:
+        raise AttributeError(f"module 'media' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from media import runfolder as rf
+from media._preinit import _PreInit
 from media.errors import MediaTypeError, MediaValueError, RunStateError, describe
 
 _lock = threading.RLock()
@@ -23,33 +24,6 @@ _atexit_registered = False
 _uncaught_exception = False
 
 MODES = ("online", "offline", "disabled", "dryrun", "run")
-
-
-class _PreInit:
-    """Stands in for media.config / media.summary before init(): any use says to call init()."""
-
-    def __init__(self, what: str) -> None:
-        object.__setattr__(self, "_what", what)
-
-    def _fail(self, *_: Any, **__: Any) -> Any:
-        raise RunStateError(f"media.{self._what}: no active run; call media.init() first.")
-
-    __getitem__ = __setitem__ = __delitem__ = _fail
-    update = keys = items = get = _fail
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        self._fail()
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self._fail()
-
-    def __contains__(self, key: object) -> bool:
-        return False
-
-    def __repr__(self) -> str:
-        return f"<media.{self._what} before init()>"
 
 
 class _Noop:
@@ -208,8 +182,8 @@ def init(
     del reinit, entity, anonymous, save_code, magic, allow_val_change, force, tensorboard
     del sync_tensorboard, monitor_gym, fork_from, resume_from
     global _atexit_registered
+    from media._run import SETTINGS, Run, check_init_args
     from media.config import Config, resolve_init_config
-    from media.run import SETTINGS, Run, check_init_args
 
     mode = mode or os.environ.get("MEDIABOARD_MODE") or os.environ.get("WANDB_MODE") or "offline"
     if mode not in MODES:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import numbers
-from typing import Any
+from typing import Any, SupportsFloat, cast
 
 from media._base import Media
 from media.errors import MediaTypeError, describe
@@ -99,7 +99,7 @@ def coerce(value: Any, *, key: str, arrays_to_histograms: bool = True) -> Any:
     if mod == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
         return value.item()  # numpy scalar
     if isinstance(value, numbers.Number) and not isinstance(value, complex):
-        return float(value)
+        return float(cast(SupportsFloat, value))  # Decimal, Fraction, ...: every real Number
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(v, Media) for v in value):
             check = getattr(type(value[0]), "check_count", None)

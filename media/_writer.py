@@ -1,6 +1,6 @@
 """The writer's low-level pieces: the run lock, the history appender, and the encoder pool.
 
-None of these knows about steps or media kinds; ``media.run.Run`` puts them together.
+None of these knows about steps or media kinds; ``media._run.Run`` puts them together.
 
 - ``RunLock``: one writing process per run folder (``flock`` on ``.writer.lock``; the kernel drops
   it when the holder dies, so a crashed holder's lock is simply taken over).

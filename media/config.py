@@ -14,7 +14,7 @@ import enum
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, cast
 
 from media import runfolder as rf
 from media._base import Media
@@ -32,7 +32,8 @@ def to_jsonable(value: Any, *, where: str) -> Any:
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, float)):
-        return value.item() if type(value).__module__ == "numpy" else value  # np.float64 is a float
+        # np.float64 is a float; .item() gives the plain Python number
+        return cast(Any, value).item() if type(value).__module__ == "numpy" else value
     if isinstance(value, Media):
         raise MediaTypeError(
             f"{where}: expected a plain value (number, string, list, dict); got a media value "

@@ -293,8 +293,11 @@ class Video(Media):
         }
         digest = writer.sha256
         if digest is None:  # written by ffmpeg: read it back once (small next to the encode)
+            h = hashlib.sha256()  # (hashlib.file_digest is Python 3.11+; we support 3.10)
             with open(writer.run_dir / path, "rb") as f:
-                digest = hashlib.file_digest(f, "sha256").hexdigest()
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            digest = h.hexdigest()
         stub["sha256"] = digest
         if self.caption is not None:
             stub["caption"] = self.caption

@@ -34,6 +34,9 @@ def test_every_kind_is_complete(kind):
 def test_public_names_resolve():
     for name in PUBLIC:
         assert getattr(media, name) is load(name)
+    assert set(PUBLIC) <= set(media.__all__)
+    for name in media.__all__:
+        assert getattr(media, name) is not None or name == "run"
 
 
 def _paths(value):

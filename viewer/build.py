@@ -28,7 +28,6 @@ Example::
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import json
@@ -41,7 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from media import runfolder as rf
-from viewer import policy
+from media import stubs
+from viewer import kinds, policy
 from viewer.outdir import inside_out
 from viewer.text import js_value, templates
 
@@ -50,17 +50,12 @@ CHUNK = 50
 #: media keys (logged at the same steps) that share shard files; a page keeps at least 24 shards
 #: (app.js SHARD_CACHE), so one file never holds more keys than the page can keep
 SHARD_GROUP = 16
-#: buckets of the audio waveform envelope precomputed for the viewer
-WAVEFORM_BUCKETS = 600
-#: mask PNGs up to this size are inlined as data: URIs (canvas reads them without taint)
-MASK_INLINE_BYTES = 2_000_000
-#: Html media up to this size are inlined as text (shown with <iframe sandbox srcdoc>)
-HTML_INLINE_BYTES = 5_000_000
 
 HERE = Path(__file__).resolve().parent
 STATE_FILE = ".mediaboard-build.json"
 #: what wrote a run's data: a new version of this module rebuilds runs whose files did not change
-BUILDER = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+BUILDER = hashlib.sha256(b"".join(
+    p.read_bytes() for p in [Path(__file__), *sorted((HERE / "kinds").glob("*.py"))])).hexdigest()[:16]
 
 
 @dataclass
@@ -217,34 +212,30 @@ def _scalar_leaves(value: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _waveform(path: Path) -> dict[str, Any] | None:
-    """Min/max envelope of an audio file (first channel) for drawing, or None if unreadable."""
-    try:
-        import numpy as np
-        import soundfile as sf
+@dataclass
+class Enrich:
+    """One stub on its way to the page: ``stub`` as logged, ``out`` its copy for the page,
+    ``inline`` ({path: content}) and ``missing`` ([path]) collected so far; a kind's ``enrich(e)``
+    (viewer/kinds/<kind>.py) adds to them, ``e.enrich(value)`` enriches stubs nested in a file."""
 
-        data, sr = sf.read(str(path), dtype="float32", always_2d=True)
-    except Exception:  # noqa: BLE001 - any undecodable file just has no waveform
-        return None
-    mono = data.mean(axis=1)
-    n = len(mono)
-    if n == 0:
-        return None
-    buckets = min(WAVEFORM_BUCKETS, n)
-    edges = np.linspace(0, n, buckets + 1).astype(int)
-    mins = [float(mono[a:b].min()) if b > a else 0.0 for a, b in zip(edges[:-1], edges[1:])]
-    maxs = [float(mono[a:b].max()) if b > a else 0.0 for a, b in zip(edges[:-1], edges[1:])]
-    return {"min": [round(x, 4) for x in mins], "max": [round(x, 4) for x in maxs]}
+    stub: dict[str, Any]
+    out: dict[str, Any]
+    inline: dict[str, Any]
+    missing: list[str]
+    reader: rf.RunReader
+    problems: list[str]
+
+    def enrich(self, value: Any) -> Any:
+        return _enrich(value, self.reader, self.problems)
 
 
 def _enrich(stub: Any, reader: rf.RunReader, problems: list[str]) -> Any:
     """Copy a stub, inlining what the browser cannot load from file:// itself.
 
     - every ``*.json`` file a stub names goes in ``__inline[path]`` (parsed);
-    - image mask PNGs go in ``__inline[path]`` as data: URIs (so a canvas can read their pixels);
-    - Html files go in ``__inline[path]`` as text (a sandboxed iframe shows them via srcdoc);
-    - audio stubs get ``__waveform`` (a min/max envelope);
-    - files that are missing are listed in ``__missing``.
+    - files that are missing are listed in ``__missing``;
+    - then the stub's kind adds its own (viewer/kinds/<kind>.py ``enrich``): image mask PNGs as
+      data: URIs, Html text, an audio waveform, the stubs in a table's cells.
     """
     if isinstance(stub, list):
         return [_enrich(s, reader, problems) for s in stub]
@@ -254,10 +245,9 @@ def _enrich(stub: Any, reader: rf.RunReader, problems: list[str]) -> Any:
            for k, v in stub.items()}
     inline: dict[str, Any] = {}
     missing: list[str] = []
-    for field_name, value in stub.items():
-        if not isinstance(value, str) or field_name.startswith("__"):
-            continue
-        if field_name not in ("path", "preview"):
+    for field_name in (stubs.PATH, stubs.PREVIEW):
+        value = stub.get(field_name)
+        if not isinstance(value, str):
             continue
         try:
             target = reader.resolve(value)
@@ -273,42 +263,14 @@ def _enrich(stub: Any, reader: rf.RunReader, problems: list[str]) -> Any:
             except (OSError, ValueError) as exc:
                 problems.append(f"{value}: unreadable JSON ({exc})")
                 missing.append(value)
-    if stub.get("_type") == "image":
-        for layer in (stub.get("masks") or {}).values():
-            p = layer.get("path") if isinstance(layer, dict) else None
-            if not p:
-                continue
-            try:
-                t = reader.resolve(p)
-                if t.stat().st_size <= MASK_INLINE_BYTES:
-                    inline[p] = "data:image/png;base64," + base64.b64encode(t.read_bytes()).decode()
-            except (OSError, rf.FormatError):
-                missing.append(p)
-        for layer in (stub.get("boxes") or {}).values():
-            p = layer.get("path") if isinstance(layer, dict) else None
-            if not p:
-                continue
-            try:
-                inline[p] = json.loads(reader.resolve(p).read_text(encoding="utf-8"))
-            except (OSError, ValueError, rf.FormatError):
-                missing.append(p)
-    if stub.get("_type") == "html" and isinstance(stub.get("path"), str) and not missing:
-        # A sandboxed (opaque-origin) iframe cannot load a file:// URL: the page uses srcdoc.
-        target = reader.resolve(stub["path"])
-        if target.stat().st_size <= HTML_INLINE_BYTES:
-            inline[stub["path"]] = target.read_text(encoding="utf-8", errors="replace")
-    if stub.get("_type") == "audio" and isinstance(stub.get("path"), str) and not missing:
-        wf = _waveform(reader.resolve(stub["path"]))
-        if wf is not None:
-            out["__waveform"] = wf
-    if stub.get("_type") == "table" and isinstance(stub.get("path"), str):
-        table = inline.get(stub["path"])
-        if isinstance(table, dict):
-            table["data"] = _enrich(table.get("data", []), reader, problems)
+    kind = stubs.kind_of(stub)
+    hook = getattr(kinds.get(kind), "enrich", None) if kind in stubs.STUBS else None
+    if hook is not None:
+        hook(Enrich(stub, out, inline, missing, reader, problems))
     if inline:
-        out["__inline"] = inline
+        out[stubs.INLINE] = inline
     if missing:
-        out["__missing"] = missing
+        out[stubs.MISSING] = missing
     return out
 
 

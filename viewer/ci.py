@@ -14,7 +14,6 @@ Runs are read only through ``media.runfolder``.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import re
@@ -24,23 +23,22 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
-from media import runfolder
-from viewer import imgdiff, policy
+from media import runfolder, stubs
+from viewer import imgdiff, kinds, policy
 from viewer.errors import UsageError, command_main, run_command
+from viewer.kinds._util import cell_text, fmt, join
 from viewer.outdir import inside_out
-from viewer.text import js_value, templates, visible
+from viewer.text import templates, visible
 
 #: The summary must stay under the 1 MiB cap of a GitHub job summary / comment.
 SUMMARY_LIMIT = 1_000_000
 THUMB_SIDE = 128
 #: Marks OUT as ours, so a later run may clear it.
 MARKER = ".mediaboard-ci"
-#: Audio distance (dB RMS) that counts as a full change when ranking.
-AUDIO_FULL_SCALE_DB = 40.0
 
 OPERATORS = {
     ">=": lambda a, b: a >= b,
@@ -49,25 +47,13 @@ OPERATORS = {
     "<": lambda a, b: a < b,
     "==": lambda a, b: a == b,
 }
-#: Metrics a rule may name, per kind.
-RULE_METRICS = {
-    "image": ("ssim", "mad", "changed"),
-    "audio": ("dist",),
+#: Metrics a rule may name, per kind (each kind's module says its own: viewer/kinds/<kind>.py).
+RULE_METRICS: dict[str, tuple[str, ...]] = {
+    **{kind: module.METRICS for kind, module in kinds.all_kinds().items()},
     "scalar": ("rel", "delta", "value"),
-    "table": ("changed", "rows"),
-    "histogram": ("tv", "emd"),
-    "video": ("ssim", "mad"),
-    "object3d": ("dist",),
-    "plotly": ("changed", "dev"),
-    "bokeh": ("changed", "dev"),
-    "html": ("changed", "sim"),
 }
 #: Media kinds compared (the rest are listed as not compared).
-MEDIA_KINDS = ("image", "audio", "table", "histogram", "video", "object3d", "plotly", "bokeh", "html")
-#: Video frames compared per pair (evenly spaced, first and last included).
-VIDEO_FRAMES = 16
-#: Relative 3-D distance that counts as a full change when ranking.
-POINTS_FULL_SCALE = 0.1
+MEDIA_KINDS = stubs.MEDIA_KINDS
 
 
 # ---- rules ------------------------------------------------------------------------------------
@@ -152,14 +138,6 @@ class Row:
         return w if self.item is None else f"{w} item {self.item}"
 
 
-def _fmt(x: float) -> str:
-    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
-        return str(x)
-    if x == int(x) and abs(x) < 1e12:
-        return str(int(x))
-    return f"{x:.4g}"
-
-
 def _items(stub: Any) -> list[Any]:
     if isinstance(stub, dict) and stub.get("_type") == "media-list":
         return list(stub.get("items") or [])
@@ -193,7 +171,8 @@ class Comparer:
         self.skipped: list[str] = []  # keys not compared, with why
 
     # -- files --
-    def _copy(self, run: Any, side: str, relpath: str) -> str:
+    def copy(self, run: Any, side: str, relpath: str) -> str:
+        """Copy (hard-link) a file of ``run`` into the gallery's ``files/<side>/``; returns its path there."""
         src = run.resolve(relpath)  # the gate: a plain path inside the run, links kept inside
         rel = f"files/{side}/{relpath}"
         dst = inside_out(self.out, rel)
@@ -206,7 +185,8 @@ class Comparer:
             shutil.copyfile(src, dst)
         return rel
 
-    def _write(self, rgb: np.ndarray, rel: str) -> str:
+    def write(self, rgb: np.ndarray, rel: str) -> str:
+        """Write an RGB image into the gallery at ``rel``; returns ``rel``."""
         imgdiff.save_png(rgb, inside_out(self.out, rel))
         return rel
 
@@ -216,7 +196,7 @@ class Comparer:
             for name, rel in (("base", row.base_view), ("cand", row.cand_view), ("diff", row.diff_view)):
                 if rel:
                     small = imgdiff.thumbnail(imgdiff.load_rgb(self.out / rel), THUMB_SIDE)
-                    row.thumbs[name] = self._write(small, f"thumbs/{n:04d}-{name}.png")
+                    row.thumbs[name] = self.write(small, f"thumbs/{n:04d}-{name}.png")
 
     # -- kinds --
     def compare_all(self) -> None:
@@ -256,7 +236,7 @@ class Comparer:
                 if i >= len(bitems) or i >= len(citems):
                     side = "candidate" if i >= len(bitems) else "baseline"
                     row.score, row.failed_compare = 1.0, True
-                    row.note = _join(row.note, f"item only in the {side}")
+                    row.note = join(row.note, f"item only in the {side}")
                     self.rows.append(row)
                     continue
                 b, c = bitems[i], citems[i]
@@ -264,234 +244,23 @@ class Comparer:
                 try:
                     if not (isinstance(b, dict) and isinstance(c, dict)) or b.get("_type") != kind or c.get("_type") != kind:
                         raise ValueError(f"expected two {kind} stubs; got {_stub_type(b)} and {_stub_type(c)}")
-                    getattr(self, f"_{kind}")(row, b, c, len(self.rows) + 1)
+                    kinds.get(kind).compare(self, row, b, c, len(self.rows) + 1)
                 except Exception as exc:  # one unreadable file must not hide the others
                     row.score, row.failed_compare = 1.0, True
-                    row.note = _join(row.note, f"not compared: {exc}")
+                    row.note = join(row.note, f"not compared: {exc}")
                 self.rows.append(row)
 
-    def _image(self, row: Row, b: dict, c: dict, n: int) -> None:
-        row.base_file = row.base_view = self._copy(self.base, "baseline", b["path"])
-        row.cand_file = row.cand_view = self._copy(self.cand, "candidate", c["path"])
-        bpath, cpath = self.base.resolve(b["path"]), self.cand.resolve(c["path"])
-        if bpath.read_bytes() == cpath.read_bytes():  # same file, same pixels: skip decoding
-            row.metrics = {"ssim": 1.0, "mad": 0.0, "changed": 0.0}
-            row.text = "identical file"
-            return
-        a, z = imgdiff.load_rgb(bpath), imgdiff.load_rgb(cpath)
-        if a.shape != z.shape:
-            row.score, row.failed_compare = 1.0, True
-            row.note = _join(row.note, f"size changed {a.shape[1]}x{a.shape[0]} → {z.shape[1]}x{z.shape[0]}")
-            row.text = row.note
-            return
-        if np.array_equal(a, z):  # the usual case in a regression check, and by definition:
-            s, d, p, top = 1.0, 0.0, 0.0, 0  # no heat map: an all-black one says nothing more
-        else:
-            s, d, p = imgdiff.ssim(a, z), imgdiff.mad(a, z), imgdiff.changed_pct(a, z)
-            heat, top = imgdiff.heatmap(imgdiff.absdiff(a, z))
-            row.diff_view = self._write(heat, f"diff/{n:04d}.png")
-        row.metrics = {"ssim": s, "mad": d, "changed": p}
-        row.score = min(1.0, max(1.0 - s, d / 255.0, 0.0))
-        row.text = f"ssim {s:.4f}, mad {d:.3g}, {p:.3g}% pixels changed"
-        row.details.append(f"heat map: white = {top} levels" if top else "heat map: identical")
 
-    def _audio(self, row: Row, b: dict, c: dict, n: int) -> None:
-        row.base_file = self._copy(self.base, "baseline", b["path"])
-        row.cand_file = self._copy(self.cand, "candidate", c["path"])
-        xa, ra = imgdiff.load_audio(self.base.resolve(b["path"]))
-        xb, rb = imgdiff.load_audio(self.cand.resolve(c["path"]))
-        if ra != rb:
-            row.score, row.failed_compare = 1.0, True
-            row.note = _join(row.note, f"sample rate changed {ra} → {rb} Hz")
-            row.text = row.note
-            return
-        dist, sa, sb = imgdiff.spectral_distance(xa, xb)
-        ia, ib = imgdiff.spectrogram_image(sa), imgdiff.spectrogram_image(sb)
-        heat, top = imgdiff.heatmap(imgdiff.absdiff(ia, ib))
-        row.base_view = self._write(ia, f"spec/{n:04d}-base.png")
-        row.cand_view = self._write(ib, f"spec/{n:04d}-cand.png")
-        if top:
-            row.diff_view = self._write(heat, f"diff/{n:04d}.png")
-        row.metrics = {"dist": dist}
-        row.score = min(1.0, dist / AUDIO_FULL_SCALE_DB)
-        row.text = f"spectral dist {dist:.3g} dB"
-        if len(xa) != len(xb):
-            row.details.append(f"length changed {len(xa)} → {len(xb)} samples")
 
-    def _table(self, row: Row, b: dict, c: dict, n: int) -> None:
-        tb = _read_table(self.base, b["path"])
-        tc = _read_table(self.cand, c["path"])
-        cols = list(dict.fromkeys(list(tb["columns"]) + list(tc["columns"])))
-        nb, nc = len(tb["data"]), len(tc["data"])
-        changed_cells, changed_rows, examples = 0, 0, []
-        for r in range(max(nb, nc)):
-            rb = dict(zip(tb["columns"], tb["data"][r])) if r < nb else None
-            rc = dict(zip(tc["columns"], tc["data"][r])) if r < nc else None
-            diff_here = 0
-            for col in cols:
-                vb = rb.get(col, _MISSING) if rb is not None else _MISSING
-                vc = rc.get(col, _MISSING) if rc is not None else _MISSING
-                if not self._same_cell(vb, vc):
-                    diff_here += 1
-                    if len(examples) < 5:
-                        examples.append(f"row {r}, {col}: {_cell(vb)} → {_cell(vc)}")
-            changed_cells += diff_here
-            changed_rows += bool(diff_here)
-        row.metrics = {"changed": float(changed_cells), "rows": float(changed_rows)}
-        row.score = changed_rows / max(nb, nc, 1)
-        row.text = (f"{changed_cells} {'cell' if changed_cells == 1 else 'cells'} in {changed_rows} "
-                    f"of {max(nb, nc)} rows differ")
-        if nb != nc:
-            row.details.append(f"rows {nb} → {nc}")
-        row.details.extend(examples)
 
-    def _histogram(self, row: Row, b: dict, c: dict, n: int) -> None:
-        tv, emd = imgdiff.histogram_distance(b.get("bins"), b.get("values"), c.get("bins"), c.get("values"))
-        row.metrics = {"tv": tv, "emd": emd}
-        row.score = tv
-        row.text = f"total variation {tv:.3g}, earth mover's {_fmt(emd)}"
-        for name in ("count",):
-            if b.get(name) != c.get(name):
-                row.details.append(f"{name} {b.get(name)} → {c.get(name)}")
-        row.base_view = self._write(_histogram_image(b), f"spec/{n:04d}-base.png")
-        row.cand_view = self._write(_histogram_image(c), f"spec/{n:04d}-cand.png")
 
-    def _video(self, row: Row, b: dict, c: dict, n: int) -> None:
-        row.base_file = self._copy(self.base, "baseline", b["path"])
-        row.cand_file = self._copy(self.cand, "candidate", c["path"])
-        bpath, cpath = self.base.resolve(b["path"]), self.cand.resolve(c["path"])
-        if bpath.read_bytes() == cpath.read_bytes():
-            row.metrics = {"ssim": 1.0, "mad": 0.0}
-            row.text = "identical file"
-            return
-        nb, nc = b.get("frames"), c.get("frames")
-        common = min(nb, nc) if isinstance(nb, int) and isinstance(nc, int) else None
-        fa, ta = imgdiff.video_frames(bpath, VIDEO_FRAMES, common)
-        fc, tc = imgdiff.video_frames(cpath, VIDEO_FRAMES, common)
-        if not fa or not fc:
-            raise ValueError("no frames could be decoded")
-        if fa[0].shape != fc[0].shape:
-            row.score, row.failed_compare = 1.0, True
-            row.note = _join(row.note, f"size changed {fa[0].shape[1]}x{fa[0].shape[0]} → {fc[0].shape[1]}x{fc[0].shape[0]}")
-            row.text = row.note
-            return
-        pairs = list(zip(fa, fc))
-        ssims = [imgdiff.ssim(x, y) if not np.array_equal(x, y) else 1.0 for x, y in pairs]
-        mads = [imgdiff.mad(x, y) for x, y in pairs]
-        worst = int(np.argmin(ssims))
-        s, d = float(min(ssims)), float(np.mean(mads))
-        row.metrics = {"ssim": s, "mad": d}
-        row.score = min(1.0, max(1.0 - s, d / 255.0, 0.0))
-        row.text = f"ssim {s:.4f} (worst of {len(pairs)} frames), mad {d:.3g}"
-        if isinstance(nb, int) and isinstance(nc, int) and nb != nc:
-            row.score, row.failed_compare = 1.0, True
-            row.note = _join(row.note, f"frames changed {nb} → {nc}; compared the first {common}")
-        row.details.append(f"shown: sampled frame {worst + 1} of {len(pairs)}")
-        row.base_view = self._write(pairs[worst][0], f"spec/{n:04d}-base.png")
-        row.cand_view = self._write(pairs[worst][1], f"spec/{n:04d}-cand.png")
-        if s < 1.0:
-            heat, top = imgdiff.heatmap(imgdiff.absdiff(*pairs[worst]))
-            row.diff_view = self._write(heat, f"diff/{n:04d}.png")
 
-    def _object3d(self, row: Row, b: dict, c: dict, n: int) -> None:
-        if b.get("path") and c.get("path"):
-            row.base_file = self._copy(self.base, "baseline", b["path"])
-            row.cand_file = self._copy(self.cand, "candidate", c["path"])
-            if self.base.resolve(b["path"]).read_bytes() == self.cand.resolve(c["path"]).read_bytes():
-                row.metrics, row.text = {"dist": 0.0}, "identical file"
-                return
-        pb, pc = _preview_points(self.base, b), _preview_points(self.cand, c)
-        dist = imgdiff.points_distance(pb, pc)
-        row.metrics = {"dist": dist}
-        row.score = min(1.0, dist / POINTS_FULL_SCALE) if math.isfinite(dist) else 1.0
-        row.text = f"mean nearest-point distance {dist:.3g} of the object's size"
-        if b.get("points") != c.get("points"):
-            row.details.append(f"points {b.get('points')} → {c.get('points')}")
-        if b.get("preview_points") not in (None, b.get("points")):
-            row.details.append(f"measured on the previews ({len(pb)} and {len(pc)} points)")
 
-    def _plotly(self, row: Row, b: dict, c: dict, n: int) -> None:
-        self._document(row, b, c)
 
-    def _bokeh(self, row: Row, b: dict, c: dict, n: int) -> None:
-        self._document(row, b, c)
 
-    def _html(self, row: Row, b: dict, c: dict, n: int) -> None:
-        self._document(row, b, c)
 
-    def _html_view(self, run: Any, side: str, relpath: str) -> str:
-        """An Html value for the gallery: never the page itself (opened from a link, its scripts
-        would run in the gallery's origin), but its text in a script file, ``<rel>.js``, which
-        gallery.js hands to a sandboxed frame (frame.html, as on the site)."""
-        text = run.resolve(relpath).read_bytes().decode("utf-8", "replace")
-        rel = f"files/{side}/{relpath}.js"
-        inside_out(self.out, rel).parent.mkdir(parents=True, exist_ok=True)
-        inside_out(self.out, rel).write_text(
-            f"window.MBG_HTML = window.MBG_HTML || {{}};\nMBG_HTML[{js_value(rel)}] = {js_value(text)};\n",
-            encoding="utf-8")
-        return rel
 
-    def _document(self, row: Row, b: dict, c: dict) -> None:
-        """plotly / bokeh / HTML: the same content or not. JSON is compared parsed (bokeh's model
-        ids renumbered in order of appearance, so two runs that built the same plot compare equal).
-        plotly and bokeh also get `dev` (how far the plotted numbers moved), HTML `sim` (how
-        alike the two pages' text is); the row ranks by them."""
-        if row.kind == "html":
-            row.base_frame = self._html_view(self.base, "baseline", b["path"])
-            row.cand_frame = self._html_view(self.cand, "candidate", c["path"])
-        else:
-            row.base_file = self._copy(self.base, "baseline", b["path"])
-            row.cand_file = self._copy(self.cand, "candidate", c["path"])
-        rb, rc = self.base.resolve(b["path"]).read_bytes(), self.cand.resolve(c["path"]).read_bytes()
-        same = rb == rc
-        if not same and row.kind in ("plotly", "bokeh"):
-            jb, jc = json.loads(rb), json.loads(rc)
-            if row.kind == "bokeh":
-                jb, jc = _renumber_ids(jb), _renumber_ids(jc)
-            same = jb == jc
-            if not same and row.kind == "plotly":
-                tb, tc = jb.get("data") or [], jc.get("data") or []
-                diff = sum(1 for i in range(max(len(tb), len(tc))) if i >= len(tb) or i >= len(tc) or tb[i] != tc[i])
-                row.details.append(f"{diff} of {max(len(tb), len(tc))} traces differ" if diff else "layout differs")
-        row.metrics = {"changed": 0.0 if same else 1.0}
-        row.score = 0.0 if same else 1.0
-        row.text = "same content" if same else "content differs"
-        if row.kind in ("plotly", "bokeh"):
-            # how far the plotted numbers moved: a rule can allow noise (plotly:pr.dev<=0.01)
-            measure = imgdiff.figure_deviation if row.kind == "plotly" else imgdiff.bokeh_deviation
-            dev, where = (0.0, "") if same else measure(jb, jc)
-            row.metrics["dev"] = dev
-            if not same:
-                # numbers that moved rank by how far; a change of names or styles alone ranks low
-                row.score = 1.0 if not math.isfinite(dev) else min(1.0, dev) if dev > 0 else 0.01
-                row.text = (
-                    f"data changed: {where}" if not math.isfinite(dev)
-                    else f"largest data change {dev:.3g} of the baseline range ({where})" if dev > 0
-                    else "same data; names, styles or layout differ"
-                )
-        if row.kind == "html":
-            # how much of the page is still the same text: a one-number change ranks low
-            sim = 1.0 if same else imgdiff.text_similarity(
-                rb.decode("utf-8", "replace"), rc.decode("utf-8", "replace"))
-            row.metrics["sim"] = sim
-            if not same:
-                row.score = max(0.01, 1.0 - sim)
-                row.text = f"content differs ({sim:.1%} similar)"
-                row.details.append(f"{len(rb)} → {len(rc)} bytes")
 
-    def _same_cell(self, vb: Any, vc: Any) -> bool:
-        if isinstance(vb, dict) and isinstance(vc, dict) and "path" in vb and "path" in vc:
-            other_b = {k: v for k, v in vb.items() if k != "path"}
-            other_c = {k: v for k, v in vc.items() if k != "path"}
-            if other_b != other_c:
-                return False
-            try:
-                return self.base.resolve(vb["path"]).read_bytes() == self.cand.resolve(vc["path"]).read_bytes()
-            except OSError:
-                return False
-        if isinstance(vb, float) and isinstance(vc, float) and math.isnan(vb) and math.isnan(vc):
-            return True
-        return bool(vb == vc)
 
     def _compare_scalars(self) -> None:
         skip = {"_step", "_runtime", "_timestamp"}
@@ -522,7 +291,7 @@ class Comparer:
         if bv is None or cv is None:
             row.score, row.failed_compare = 1.0, True
             row.note = "only in the " + ("candidate" if bv is None else "baseline")
-            row.text = f"{_fmt(bv) if bv is not None else '—'} → {_fmt(cv) if cv is not None else '—'}"
+            row.text = f"{fmt(bv) if bv is not None else '—'} → {fmt(cv) if cv is not None else '—'}"
             if cv is not None:
                 row.metrics = {"value": float(cv)}
             return
@@ -535,87 +304,26 @@ class Comparer:
             rel = abs(delta) / abs(bv)
         row.metrics = {"rel": rel, "delta": delta, "value": float(cv)}
         row.score = min(1.0, rel) if not math.isnan(rel) else 1.0
-        row.text = f"{_fmt(bv)} → {_fmt(cv)} ({'+' if delta >= 0 else ''}{_fmt(delta)}, rel {_fmt(rel)})"
+        row.text = f"{fmt(bv)} → {fmt(cv)} ({'+' if delta >= 0 else ''}{fmt(delta)}, rel {fmt(rel)})"
 
 
-_MISSING = object()
 
 
-def _cell(v: Any) -> str:
-    if v is _MISSING:
-        return "(no cell)"
-    if isinstance(v, dict) and "_type" in v:
-        return f"<{v['_type']}>"
-    s = json.dumps(v, ensure_ascii=False, default=str)
-    return s if len(s) <= 40 else s[:39] + "…"
 
 
-def _read_table(run: Any, relpath: str) -> dict[str, Any]:
-    with open(run.resolve(relpath), encoding="utf-8") as f:
-        data = json.load(f)
-    if not isinstance(data, dict) or "columns" not in data or "data" not in data:
-        raise ValueError(f"{relpath}: expected a split-orient table with columns and data")
-    return data
 
 
-def _histogram_image(stub: dict, size: tuple[int, int] = (256, 128)) -> np.ndarray:
-    """A histogram's bars as a small grey (H, W, 3) picture for the gallery (bar height ∝ count)."""
-    w, h = size
-    values = np.asarray(stub.get("values") or [0], np.float64)
-    top = float(values.max()) or 1.0
-    img = np.full((h, w, 3), 255, np.uint8)
-    cols = np.minimum((np.arange(w) * len(values)) // w, len(values) - 1)
-    heights = np.rint(values[cols] / top * (h - 2)).astype(int)
-    for x, bar in enumerate(heights):
-        if bar > 0:
-            img[h - bar :, x] = (60, 100, 170)
-    return img
 
 
-def _preview_points(run: Any, stub: dict) -> np.ndarray:
-    """The xyz points of a 3-D stub's preview (what the viewer draws; meshes: their vertices)."""
-    if not stub.get("preview"):
-        raise ValueError(f"no 3-D preview to compare ({stub.get('preview_skipped') or 'none written'})")
-    with open(run.resolve(stub["preview"]), encoding="utf-8") as f:
-        pv = json.load(f)
-    pts = [p[:3] for p in pv.get("points") or [] if isinstance(p, list) and len(p) >= 3]
-    return np.asarray(pts, np.float64).reshape(-1, 3)
 
 
-def _renumber_ids(doc: Any) -> Any:
-    """A bokeh JSON document with every model id replaced by its order of first appearance."""
-    ids: dict[str, str] = {}
-
-    def collect(v: Any) -> None:
-        if isinstance(v, dict):
-            for k, x in v.items():
-                if k in ("id", "root_id", "target_id") and isinstance(x, str) and x not in ids:
-                    ids[x] = f"#{len(ids)}"
-                collect(x)
-        elif isinstance(v, list):
-            for x in v:
-                collect(x)
-
-    def swap(v: Any) -> Any:
-        if isinstance(v, dict):
-            return {k: swap(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [swap(x) for x in v]
-        return ids.get(v, v) if isinstance(v, str) else v
-
-    collect(doc)
-    return swap(doc)
 
 
 def _stub_type(v: Any) -> str:
     return repr(v.get("_type")) if isinstance(v, dict) else type(v).__name__
 
 
-def _join(a: str, b: str) -> str:
-    return f"{a}; {b}" if a else b
-
-
-def _is_number(v: Any) -> bool:
+def _is_number(v: Any) -> TypeGuard[float]:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
@@ -652,9 +360,9 @@ def evaluate(rule: Rule, rows: list[Row], cand_summary: dict[str, Any]) -> Verdi
     if rule.kind == "summary":
         v = cand_summary.get(rule.key)
         if not _is_number(v):
-            got = "missing" if v is None else f"not a number: {_cell(v)}"
+            got = "missing" if v is None else f"not a number: {cell_text(v)}"
             return Verdict(rule, False, f"candidate summary {rule.key!r} is {got}")
-        return Verdict(rule, bool(check(float(v), rule.threshold)), f"candidate {_fmt(float(v))}")
+        return Verdict(rule, bool(check(float(v), rule.threshold)), f"candidate {fmt(float(v))}")
     mine = [r for r in rows if r.kind == rule.kind and r.key == rule.key]
     if not mine:
         return Verdict(rule, False, f"no {rule.kind} key {rule.key!r} compared")
@@ -678,7 +386,7 @@ def evaluate(rule: Rule, rows: list[Row], cand_summary: dict[str, Any]) -> Verdi
     passed = all(check(r.metrics[rule.metric], rule.threshold) for r in mine)
     where = "" if rule.kind == "scalar" else f" at {worst.where}"
     count = f", {len(mine)} compared" if len(mine) > 1 else ""
-    return Verdict(rule, passed, f"{word} {_fmt(value)}{where}{count}")
+    return Verdict(rule, passed, f"{word} {fmt(value)}{where}{count}")
 
 
 # ---- output -----------------------------------------------------------------------------------
@@ -732,7 +440,7 @@ def write_summary(
             for name in ("base", "cand", "diff"):
                 t = r.thumbs.get(name)
                 cells.append(f'<img src="{link(t)}" alt="{name}" width="96">' if t and images else "")
-            what = _md(_join(r.text, r.note) if r.note and r.note not in r.text else r.text)
+            what = _md(join(r.text, r.note) if r.note and r.note not in r.text else r.text)
             line = f"| {i} | {r.kind} | {_md(r.key)} | {_md(r.where)} | {what} |"
             body.append(line + (" " + " | ".join(cells) + " |" if images else ""))
         if len(changed) > len(shown):
@@ -755,7 +463,7 @@ def write_gallery(out: Path, rows: list[Row], verdicts: list[Verdict], skipped: 
                   info: dict[str, Any]) -> None:
     page = templates().get_template("ci_gallery.html").render(
         rows=rows, verdicts=verdicts, skipped=skipped, info=info,
-        kinds=sorted({r.kind for r in rows}), fmt=_fmt, csp=policy.SITE,
+        kinds=sorted({r.kind for r in rows}), fmt=fmt, csp=policy.SITE,
     )
     inside_out(out, "index.html").write_text(page, encoding="utf-8")
     # the page's script is a file of its own: the page's Content-Security-Policy allows no inline one

@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     handlers = {"build": _build, "open": _open, "watch": _watch}
-    fn = handlers.get(args.command, getattr(args, "func", None))
+    fn = handlers.get(args.command) or args.func  # subcommands are required: one is always set
     return run_command(args.command, fn, args, debug=args.debug)
 
 

@@ -37,15 +37,14 @@ from pathlib import Path
 from typing import Any
 
 from media import runfolder as rf
-from viewer import policy
+from media import stubs
+from viewer import kinds, policy
 from viewer.build import CHUNK, build_site
 from viewer.errors import UsageError, VerdictError, command_main, run_command
 from viewer.text import js_value, json_block, script_text
 
 #: suffixes of image files that may be downscaled and re-encoded as WebP
 REENCODABLE = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
-#: media kinds whose renderer needs plotly.js (the scalar charts need it too)
-PLOTLY_KINDS = frozenset({"histogram", "object3d", "plotly"})
 #: images per media key encoded to estimate a level's size before encoding them all
 SAMPLE = 8
 UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
@@ -287,32 +286,32 @@ class FileRef:
     kind: str
 
 
-def _refs(obj: Any, inlined: frozenset[str] = frozenset(), kind: str = "") -> Iterable[FileRef]:
-    """Every file a stub names that the page would load by URL (not already inlined)."""
-    if isinstance(obj, list):
-        for x in obj:
-            yield from _refs(x, inlined, kind)
-        return
-    if not isinstance(obj, dict):
-        return
-    if isinstance(obj.get("__inline"), dict):
-        inlined = inlined | frozenset(obj["__inline"])
-    kind = obj.get("_type", kind) if isinstance(obj.get("_type"), str) else kind
-    missing = obj.get("__missing") or []
-    for name in ("path", "preview"):
-        v = obj.get(name)
-        if isinstance(v, str) and v not in inlined and v not in missing:
-            yield FileRef(obj, v, kind)
-    for k, v in obj.items():
-        if k == "masks" and isinstance(v, dict):
-            # class-id PNGs: usually inlined by the build; never re-encoded (ids must stay exact)
-            for layer in v.values():
-                p = layer.get("path") if isinstance(layer, dict) else None
-                if isinstance(p, str) and p not in inlined and p not in missing:
-                    yield FileRef(obj, p, "mask")
+def _inlined(obj: Any, out: set[str]) -> set[str]:
+    """Every path the build inlined anywhere in ``obj`` (the ``__inline`` keys of its stubs)."""
+    if isinstance(obj, dict):
+        if isinstance(obj.get(stubs.INLINE), dict):
+            out.update(obj[stubs.INLINE])
+        for v in obj.values():
+            _inlined(v, out)
+    elif isinstance(obj, list):
+        for v in obj:
+            _inlined(v, out)
+    return out
+
+
+def _refs(obj: Any) -> Iterable[FileRef]:
+    """Every file the stubs in ``obj`` name that the page would load by URL (not already inlined,
+    not missing): ``media.stubs.files_of``, table cells included once the build inlined the table."""
+    inlined = _inlined(obj, set())
+    for ref in stubs.files_of(obj):
+        missing = list(ref.stub.get(stubs.MISSING) or [])
+        if ref.layer is not None:  # a layer's own dict may list it too
+            layer = (ref.stub.get(ref.field) or {}).get(ref.layer) or {}
+            missing += layer.get(stubs.MISSING) or []
+        if ref.path in inlined or ref.path in missing:
             continue
-        if isinstance(v, (dict, list)):
-            yield from _refs(v, inlined, kind)
+        # class-id mask PNGs: usually inlined by the build; never re-encoded (ids must stay exact)
+        yield FileRef(ref.stub, ref.path, "mask" if ref.role == "mask" else ref.kind)
 
 
 def _data_uri(mime: str, data: bytes) -> str:
@@ -342,7 +341,8 @@ class MediaCache:
             src = rf.contained(self.site / "files" / run, ref.path, what=f"site run {run!r}")
         except rf.FormatError:
             return None
-        can = ref.kind == "image" and ref.path.lower().endswith(REENCODABLE) and level.side
+        can = (ref.kind in stubs.STUBS and kinds.get(ref.kind).REENCODE
+               and ref.path.lower().endswith(REENCODABLE) and level.side)
         side = level.side if can else None
         ck = (f"{run}/{ref.path}", side, level.quality if side else 0)
         if ck not in self.cache:
@@ -460,13 +460,15 @@ def _plan(runs: list[RunData], level: Level, cache: MediaCache, flagged: set[int
                 "(the links show a note); export with a larger --budget to include them.")
         out_runs.append((rd.key, data, entries_out))
     plan = Plan(level, out_runs, files, notes, reduced or not saved_files, saved_files)
-    kinds: set[str] = set()
-    for _, data, entries in out_runs:
-        _kinds(entries, kinds)
+    used: set[str] = set()
+    for _, data, kept_entries in out_runs:
+        _kinds(kept_entries, used)
         if data.get("scalars"):
-            kinds.add("__charts")
-    plan.vendor = (["plotly"] if kinds & (PLOTLY_KINDS | {"__charts"}) else []) + \
-        (["bokeh"] if "bokeh" in kinds else [])
+            used.add("__charts")
+    needed = {v for k in used if k in stubs.STUBS for v in kinds.get(k).VENDOR}
+    if "__charts" in used:
+        needed.add("plotly")  # the scalar charts
+    plan.vendor = [v for v in ("plotly", "bokeh") if v in needed]
     return plan
 
 

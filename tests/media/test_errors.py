@@ -166,7 +166,7 @@ def test_an_encoder_thread_warning_points_at_mediaboard_and_finish_at_the_user(r
         line = inspect.currentframe().f_lineno + 1
         media.finish()
     # the encoder's own report has no user's line to point at; finish()'s summary of it does
-    assert [w.filename.endswith("run.py") for w in caught] == [True, False]
+    assert [w.filename.endswith("_run.py") for w in caught] == [True, False]
     assert (caught[1].filename, caught[1].lineno) == (__file__, line)
 
 

@@ -271,7 +271,7 @@ def test_two_processes_starting_the_same_run_at_once(root, tmp_path, resume):
 
 
 def test_second_writer_in_same_process_is_refused_and_lock_released_at_finish(root):
-    from media.run import Run
+    from media._run import Run
 
     run = media.init(project="p", id="x")
     with pytest.raises(media.RunStateError, match=rf"run 'x' .* is being written by another process \(host .*, pid {os.getpid()}"):

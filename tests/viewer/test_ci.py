@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import html
 import re
 from pathlib import Path
@@ -364,19 +363,6 @@ def test_audio_distance(tmp_path: Path) -> None:
     soundfile.write(tmp_path / "x.wav", a, RATE, subtype="PCM_16")
     x, rate = imgdiff.load_audio(tmp_path / "x.wav")
     assert rate == RATE and np.max(np.abs(x - a)) < 1e-4
-
-
-def test_ci_modules_import_only_runfolder_from_media() -> None:
-    for mod in (ci, imgdiff):
-        tree = ast.parse(Path(mod.__file__).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "media":
-                assert node.module == "media" and [a.name for a in node.names] == ["runfolder"], ast.dump(node)
-                continue
-            if isinstance(node, ast.ImportFrom) and node.module == "media.runfolder":
-                continue
-            if isinstance(node, ast.Import):
-                assert all(a.name.split(".")[0] != "media" for a in node.names), ast.dump(node)
 
 
 # ---- browser ----------------------------------------------------------------------------------

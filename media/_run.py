@@ -175,7 +175,7 @@ def _inspect_media(value: Media, *, where: str) -> int:
 def _pending_kind(value: Media) -> str:
     if isinstance(value, MediaList):
         kinds = {getattr(v, "kind", None) for v in value.items}
-        return kinds.pop() if len(kinds) == 1 else "media-list"
+        return str(kinds.pop()) if len(kinds) == 1 else "media-list"
     return str(getattr(value, "kind", "media"))
 
 
@@ -754,7 +754,7 @@ class Run:
         the encoders. Returns True when log() should wait for the encoders (too many bytes)."""
         now = time.time()
         commit = self._next_commit
-        row = {"_step": step, "_timestamp": now, "_runtime": now - self._start}
+        row: dict[str, Any] = {"_step": step, "_timestamp": now, "_runtime": now - self._start}
         if late:
             row["_late"] = True
         row.update(plain)

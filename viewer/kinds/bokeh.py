@@ -1,0 +1,19 @@
+"""bokeh: Bokeh documents, compared as documents (viewer/kinds/_document.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from viewer.kinds._document import compare_document
+
+if TYPE_CHECKING:
+    from viewer.ci import Comparer, Row
+
+KIND = "bokeh"
+METRICS = ("changed", "dev")
+VENDOR = ("bokeh",)
+REENCODE = False
+
+
+def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
+    compare_document(cmp, row, b, c)
