@@ -59,6 +59,17 @@ BUILDER = hashlib.sha256(b"".join(
 
 
 @dataclass
+class SiteRun:
+    """One run as the site holds it: ``data`` (data/<key>/run.js), ``scalars`` (scalars.js) and
+    every media key's ``entries`` ([{step, stub}], the shards), for the export to take in memory."""
+
+    key: str
+    data: dict[str, Any]
+    scalars: dict[str, Any]
+    entries: dict[str, list[dict[str, Any]]]
+
+
+@dataclass
 class BuildStats:
     """What a build did."""
 
@@ -69,6 +80,9 @@ class BuildStats:
     unchanged: int = 0
     linked: int = 0
     problems: list[str] = field(default_factory=list)
+    #: with build_site(keep_data=True): the index and each run's data as the pages get them
+    index: list[dict[str, Any]] = field(default_factory=list)
+    data: dict[str, SiteRun] = field(default_factory=dict)
 
     @property
     def index_html(self) -> Path:
@@ -274,7 +288,8 @@ def _enrich(stub: Any, reader: rf.RunReader, problems: list[str]) -> Any:
     return out
 
 
-def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats) -> dict[str, Any]:
+def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
+              keep: bool = False) -> dict[str, Any]:
     problems: list[str] = []
     rows = list(reader.history())
     problems.extend(reader.problems)
@@ -362,6 +377,8 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats) -> 
     }
     w.text(f"data/{key}/run.js", f"MB.data.run({js_value(key)},{js_value(data)});\n")
     stats.problems.extend(f"{key}: {p}" for p in problems)
+    if keep:
+        stats.data[key] = SiteRun(key, data, scalars, all_entries)
     return data
 
 
@@ -442,8 +459,11 @@ def render_index(vendor: dict[str, list[str]], scripts: list[str], styles: list[
 
 def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike[str], *,
                progress: Callable[[str], None] | None = None, title: str = "mediaboard",
-               allow_empty: bool = True) -> BuildStats:
-    """Build (or incrementally rebuild) the site for every run under ``sources`` into ``out``."""
+               allow_empty: bool = True, keep_data: bool = False) -> BuildStats:
+    """Build (or incrementally rebuild) the site for every run under ``sources`` into ``out``.
+
+    ``keep_data``: also keep every run's data in ``stats.data`` (and the index in
+    ``stats.index``), rebuilding every run; the export takes them from there."""
     out_path = Path(out)
     if out_path.exists() and not out_path.is_dir():
         raise NotADirectoryError(f"build: -o must be a folder; got {str(out_path)!r}, which is a file.")
@@ -486,18 +506,20 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
         used.add(key)
         sig = _signature(reader)
         old = state.get("runs", {}).get(key)
-        if old and old.get("sig") == sig and old.get("path") == str(reader.path.resolve()) \
+        if not keep_data and old and old.get("sig") == sig and old.get("path") == str(reader.path.resolve()) \
                 and (out_path / "data" / key / "run.js").is_file():
             say(f"[{i}/{len(runs)}] {reader.project}/{reader.name}: unchanged")
             kept.add(key)  # its data/<key> and files/<key> stay as they are: not walked at all
         else:
             say(f"[{i}/{len(runs)}] {reader.project}/{reader.name}: building")
-            _run_data(reader, key, w, stats)
+            _run_data(reader, key, w, stats, keep=keep_data)
             stats.runs_rebuilt += 1
         new_state["runs"][key] = {"sig": sig, "path": str(reader.path.resolve())}
         index.append(_index_entry(reader, key))
 
     w.text("data/index.js", f"MB.data.index({js_value(index)});\n")
+    if keep_data:
+        stats.index = index
     scripts = [rel for rel, _ in static if rel.endswith(".js")]
     # the shell first, renderers after it (alphabetical), so they can register
     scripts.sort(key=lambda s: (0 if s == "static/app.js" else 1 if "/renderers/" not in s else 2, s))

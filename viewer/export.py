@@ -39,7 +39,7 @@ from typing import Any
 from media import runfolder as rf
 from media import stubs
 from viewer import kinds, policy
-from viewer.build import CHUNK, build_site
+from viewer.build import CHUNK, SiteRun, build_site
 from viewer.errors import UsageError, VerdictError, command_main, run_command
 from viewer.text import js_value, json_block, script_text
 
@@ -203,78 +203,6 @@ def keep_indices(n: int, cap: int | None, flagged: Iterable[int] = ()) -> list[i
 
 
 # ------------------------------------------------------------------------------------------------
-# reading the built site back
-# ------------------------------------------------------------------------------------------------
-
-
-def _call_args(text: str, name: str) -> list[Any]:
-    """The JSON arguments of ``MB.data.<name>(a,b,...);`` as written by viewer.build."""
-    return _parse_call(text, 0, name)[0]
-
-
-def _all_calls(text: str, name: str) -> list[list[Any]]:
-    """The arguments of every ``MB.data.<name>(...);`` line of a file (a grouped shard file)."""
-    out, pos = [], 0
-    while pos < len(text):
-        args, pos = _parse_call(text, pos, name)
-        out.append(args)
-        while pos < len(text) and text[pos] in ";\n":
-            pos += 1
-    return out
-
-
-def _parse_call(text: str, pos: int, name: str) -> tuple[list[Any], int]:
-    prefix = f"MB.data.{name}("
-    if not text.startswith(prefix, pos):
-        raise ExportError(f"built site: expected {prefix!r}; got {text[pos:pos + 40]!r}.")
-    dec = json.JSONDecoder()
-    pos, args = pos + len(prefix), []
-    while True:
-        value, pos = dec.raw_decode(text, pos)
-        args.append(value)
-        if text[pos] == ",":
-            pos += 1
-            continue
-        if text[pos] == ")":
-            return args, pos + 1
-        raise ExportError(f"built site: unexpected {text[pos]!r} in a {name} file.")
-
-
-@dataclass
-class RunData:
-    key: str
-    data: dict[str, Any]
-    entries: dict[str, list[dict[str, Any]]]
-
-
-def _read_site(site: Path) -> tuple[list[Any], list[RunData]]:
-    index = _call_args((site / "data" / "index.js").read_text(encoding="utf-8"), "index")[0]
-    runs = []
-    for entry in index:
-        key = entry["key"]
-        data = _call_args((site / "data" / key / "run.js").read_text(encoding="utf-8"), "run")[1]
-        entries: dict[str, list[dict[str, Any]]] = {}
-        for mkey, info in data["media"].items():
-            items: list[dict[str, Any]] = []
-            chunks = max(1, -(-len(info["steps"]) // info["chunk"]))
-            # the export writes one file per key (k/<slug>), whatever the site's grouping
-            group = info.pop("file", None)
-            for c in range(chunks):
-                if group:
-                    text = (site / "data" / key / group / f"{c}.js").read_text(encoding="utf-8")
-                    calls = [a for a in _all_calls(text, "shard") if a[1] == mkey]
-                    if not calls:
-                        raise ExportError(f"built site: no entries of {mkey!r} in {group}/{c}.js; rebuild the site.")
-                    items.extend(calls[0][3])
-                else:
-                    shard = site / "data" / key / "k" / info["slug"] / f"{c}.js"
-                    items.extend(_call_args(shard.read_text(encoding="utf-8"), "shard")[3])
-            entries[mkey] = items
-        runs.append(RunData(key, data, entries))
-    return index, runs
-
-
-# ------------------------------------------------------------------------------------------------
 # media files
 # ------------------------------------------------------------------------------------------------
 
@@ -384,7 +312,7 @@ class MediaCache:
 @dataclass
 class Plan:
     level: Level
-    runs: list[tuple[str, dict[str, Any], dict[str, list[dict[str, Any]]]]]
+    runs: list[SiteRun]  # as kept at this level
     files: dict[str, str]  # "run/path" -> data URI
     notes: dict[str, dict[str, str]]
     reduced: bool
@@ -404,7 +332,7 @@ def _kinds(obj: Any, out: set[str]) -> set[str]:
     return out
 
 
-def _plan(runs: list[RunData], level: Level, cache: MediaCache, flagged: set[int],
+def _plan(runs: list[SiteRun], level: Level, cache: MediaCache, flagged: set[int],
           saved_files: bool) -> Plan:
     out_runs = []
     files: dict[str, str] = {}
@@ -458,12 +386,12 @@ def _plan(runs: list[RunData], level: Level, cache: MediaCache, flagged: set[int
             data.setdefault("problems", []).append(
                 f"{len(data['files'])} saved file(s) are left out of this single-file export "
                 "(the links show a note); export with a larger --budget to include them.")
-        out_runs.append((rd.key, data, entries_out))
+        out_runs.append(SiteRun(rd.key, data, rd.scalars, entries_out))
     plan = Plan(level, out_runs, files, notes, reduced or not saved_files, saved_files)
     used: set[str] = set()
-    for _, data, kept_entries in out_runs:
-        _kinds(kept_entries, used)
-        if data.get("scalars"):
+    for kept_run in out_runs:
+        _kinds(kept_run.entries, used)
+        if kept_run.data.get("scalars"):
             used.add("__charts")
     needed = {v for k in used if k in stubs.STUBS for v in kinds.get(k).VENDOR}
     if "__charts" in used:
@@ -472,7 +400,7 @@ def _plan(runs: list[RunData], level: Level, cache: MediaCache, flagged: set[int
     return plan
 
 
-def _estimate(runs: list[RunData], level: Level, cache: MediaCache, flagged: set[int]) -> int:
+def _estimate(runs: list[SiteRun], level: Level, cache: MediaCache, flagged: set[int]) -> int:
     """Bytes of the media data URIs at ``level``, from at most SAMPLE images per key (evenly spaced).
 
     Only used to skip levels that are clearly over budget without encoding every image."""
@@ -556,7 +484,7 @@ class Page:
 
     def render(self, plan: Plan, banner: str) -> str:
         vendor = {name: files for name, files in self.vendor_map.items() if name in plan.vendor}
-        cfg = {"runs": [k for k, _, _ in plan.runs], "notes": plan.notes, "banner": banner}
+        cfg = {"runs": [r.key for r in plan.runs], "notes": plan.notes, "banner": banner}
         page = self.shell.replace("</head>", f"<style>{EXPORT_CSS}</style>\n</head>", 1)
         page = re.sub(r'data-vendor="[^"]*"',
                       lambda _m: f'data-vendor="{html.escape(json.dumps(vendor), quote=True)}"', page, count=1)
@@ -566,12 +494,12 @@ class Page:
         # the document of sandboxed frames (Html, Bokeh), used as their srcdoc here
         frame_json = json_block(self.frame)
         parts.append(f'<script type="application/json" id="mb-frame">{frame_json}</script>\n')
-        for key, data, entries in plan.runs:
+        for r in plan.runs:
+            key, data = r.key, r.data
             parts.append(_block(f"mb-js:data/{key}/run.js", f"MB.data.run({js_value(key)},{js_value(data)});\n"))
             parts.append(_block(f"mb-js:data/{key}/scalars.js",
-                                rf.contained(self.site, f"data/{key}/scalars.js",
-                                             what="site").read_text(encoding="utf-8")))
-            for mkey, kept in entries.items():
+                                f"MB.data.scalars({js_value(key)},{js_value(r.scalars)});\n"))
+            for mkey, kept in r.entries.items():
                 slug = data["media"][mkey]["slug"]
                 for c in range(max(1, -(-len(kept) // CHUNK))):
                     part = kept[c * CHUNK:(c + 1) * CHUNK]
@@ -613,12 +541,16 @@ def export(sources: Sequence[str | Path], out: str | Path, budget: int, *,
     with tempfile.TemporaryDirectory(prefix="mediaboard-export-") as tmp:
         site = Path(tmp) / "site"
         try:
-            stats = build_site(list(sources), site, title=title)
+            stats = build_site(list(sources), site, title=title, keep_data=True)
         except (FileNotFoundError, NotADirectoryError, rf.FormatError) as exc:
             raise ExportError(str(exc)) from None
         if stats.runs == 0:
             raise ExportError(f"no runs found under {', '.join(map(str, sources))}.")
-        index, runs = _read_site(site)
+        index = stats.index
+        runs = [stats.data[entry["key"]] for entry in index]
+        for rd in runs:  # the export writes one file per key (k/<slug>), whatever the site's grouping
+            for info in rd.data["media"].values():
+                info.pop("file", None)
         page = Page(site, index)
         cache = MediaCache(site)
         smallest = None
