@@ -235,6 +235,79 @@
     });
     return { path: path, q: new URLSearchParams(qi >= 0 ? raw.slice(qi + 1) : "") };
   }
+  // ---------------------------------------------------------------------------------------------
+  // The one step cursor (run page, compare page): ◀, a slider over `steps`, ▶, a step box and a
+  // label. show(step) draws every panel at a step and returns a promise; the cursor keeps the step
+  // in the URL (?step=), sets body[data-cursor] once a step is drawn (and removes it while one is
+  // drawing), calls opts.moved(step) at once and opts.idle(step) when the page is idle after a
+  // draw (prefetching), answers ←/→/Home/End outside text boxes, menus and sliders, and is
+  // MB.cursor = {set(step), steps} while it lives. Returns {el, set(step), step(), start(), destroy()}.
+  // ---------------------------------------------------------------------------------------------
+  MB.stepCursor = function (steps, show, opts) {
+    opts = opts || {};
+    var idx = 0, seq = 0, alive = true;
+    var slider = h("input", { type: "range", min: 0, max: Math.max(0, steps.length - 1), step: 1, value: 0, id: "cursor", "aria-label": "Step cursor" });
+    var stepBox = h("input", { type: "number", id: "cursor-step", "aria-label": "Jump to step", min: steps[0], max: steps[steps.length - 1] });
+    var stepLabel = h("output", { id: "cursor-label", "aria-live": "polite" });
+    var el = h("div", { class: "cursor-bar", role: "group", "aria-label": "Step cursor" },
+      h("button", { type: "button", "aria-label": "Previous step", text: "◀", onclick: function () { go(idx - 1); } }),
+      slider,
+      h("button", { type: "button", "aria-label": "Next step", text: "▶", onclick: function () { go(idx + 1); } }),
+      h("label", null, "step ", stepBox),
+      stepLabel);
+    function go(i, fromSlider) {
+      if (!alive) return;
+      idx = Math.max(0, Math.min(steps.length - 1, i));
+      var step = steps[idx];
+      if (opts.moved) opts.moved(step);
+      if (!fromSlider) slider.value = idx;
+      stepBox.value = step;
+      stepLabel.textContent = "step " + step + " (" + (idx + 1) + " of " + steps.length + ")";
+      MB.setParam("step", step);
+      document.body.removeAttribute("data-cursor");
+      var mine = ++seq;
+      Promise.resolve(show(step)).then(function () {
+        if (!alive || mine !== seq) return;
+        document.body.setAttribute("data-cursor", String(step));
+        if (!opts.idle) return;
+        var later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
+        later(function () { if (alive && mine === seq) opts.idle(step); });
+      });
+    }
+    function set(step) { go(Math.max(0, nearestIndex(steps, step))); }
+    function keydown(e) {
+      var t = e.target && e.target.tagName;
+      var textual = t === "INPUT" && /^(text|search|number|email|url|password|tel)$/.test(e.target.type || "text");
+      if (textual || t === "TEXTAREA" || t === "SELECT" || (e.target && e.target.isContentEditable)) return;
+      if (t === "INPUT" && e.target.type === "range") return; // sliders (this one, swipe, onion, audio) move themselves
+      if (e.key === "ArrowRight") { go(idx + 1); e.preventDefault(); }
+      else if (e.key === "ArrowLeft") { go(idx - 1); e.preventDefault(); }
+      else if (e.key === "Home") { go(0); e.preventDefault(); }
+      else if (e.key === "End") { go(steps.length - 1); e.preventDefault(); }
+    }
+    slider.addEventListener("input", function () { go(Number(slider.value), true); });
+    stepBox.addEventListener("change", function () { set(Number(stepBox.value)); });
+    document.addEventListener("keydown", keydown);
+    var api = {
+      el: el,
+      set: set,
+      step: function () { return steps[idx]; },
+      // the first draw: at ?step= when the URL has one, else at the first step
+      start: function () {
+        var wanted = MB.view && MB.view.q.get("step");
+        go(wanted !== null && wanted !== undefined && wanted !== "" ? Math.max(0, nearestIndex(steps, Number(wanted))) : 0);
+      },
+      destroy: function () {
+        alive = false;
+        document.removeEventListener("keydown", keydown);
+        if (MB.cursor === api) MB.cursor = null;
+      },
+      steps: steps,
+    };
+    MB.cursor = api;
+    return api;
+  };
+
   function hashFor(path, q) {
     var qs = q ? q.toString() : "";
     return "#/" + path.map(seg).join("/") + (qs ? "?" + qs : "");
@@ -489,7 +562,7 @@
     app.appendChild(section);
     var panels = [];
     var charts = null;
-    var keydown = null;
+    var destroyCursor = null;
     MB.loadRun(key).then(function (run) {
       if (!alive) return;
       clear(section);
@@ -532,19 +605,21 @@
         var all = {};
         mediaKeys.forEach(function (k) { run.media[k].steps.forEach(function (s) { all[s] = 1; }); });
         var steps = Object.keys(all).map(Number).sort(function (a, b) { return a - b; });
-        var slider = h("input", { type: "range", min: 0, max: Math.max(0, steps.length - 1), step: 1, value: 0, id: "cursor", "aria-label": "Step cursor" });
-        var stepBox = h("input", { type: "number", id: "cursor-step", "aria-label": "Jump to step", min: steps[0], max: steps[steps.length - 1] });
-        var stepLabel = h("output", { id: "cursor-label", "aria-live": "polite" });
-        var bar = h("div", { class: "cursor-bar", role: "group", "aria-label": "Step cursor" },
-          h("button", { type: "button", "aria-label": "Previous step", text: "◀", onclick: function () { move(-1); } }),
-          slider,
-          h("button", { type: "button", "aria-label": "Next step", text: "▶", onclick: function () { move(1); } }),
-          h("label", null, "step ", stepBox),
-          stepLabel);
         var keyFilter = h("input", { type: "search", class: "filter", placeholder: "Filter media keys", "aria-label": "Filter media keys", value: MB.view.q.get("mk") || "" });
         var grid = h("div", { class: "panels" });
         mediaSection.appendChild(h("h2", { text: "Media" }));
-        mediaSection.appendChild(bar);
+        var cursor = MB.stepCursor(steps, function (step) {
+          return Promise.all(panels.map(function (p) { return showPanel(p, step); }));
+        }, {
+          moved: function (step) { pointStepsLink(step); },
+          // when the page is idle, load the next (or previous) chunk of every key whose cursor
+          // entry is near a chunk edge, so scrubbing across the edge does not wait for a script
+          idle: function (step) {
+            panels.forEach(function (p) { if (!p.el.hidden) MB.prefetchNear(key, p.key, p.info, step); });
+          },
+        });
+        destroyCursor = cursor.destroy;
+        mediaSection.appendChild(cursor.el);
         // compare this step with another step of the same run (a pinned column on the compare page)
         var stepsLink = MB.views.compare && steps.length > 1 ? h("a", { id: "compare-steps", class: "button",
           title: "open this run twice on the compare page: held at the cursor step, and with a cursor of its own",
@@ -571,51 +646,7 @@
         keyFilter.addEventListener("input", function () { MB.setParam("mk", keyFilter.value); applyKeyFilter(); });
         applyKeyFilter();
 
-        var idx = 0;
-        var wanted = MB.view.q.get("step");
-        if (wanted !== null) idx = Math.max(0, nearestIndex(steps, Number(wanted)));
-        var seq = 0;
-        var setCursor = function (i, fromSlider) {
-          idx = Math.max(0, Math.min(steps.length - 1, i));
-          var step = steps[idx];
-          pointStepsLink(step);
-          if (!fromSlider) slider.value = idx;
-          stepBox.value = step;
-          stepLabel.textContent = "step " + step + " (" + (idx + 1) + " of " + steps.length + ")";
-          MB.setParam("step", step);
-          document.body.removeAttribute("data-cursor");
-          var mine = ++seq;
-          Promise.all(panels.map(function (p) { return showPanel(p, step); })).then(function () {
-            if (mine !== seq) return;
-            document.body.setAttribute("data-cursor", String(step));
-            prefetch(step, mine);
-          });
-        };
-        // when the page is idle, load the next (or previous) chunk of every key whose cursor entry
-        // is near a chunk edge, so scrubbing across the edge does not wait for a script
-        var prefetch = function (step, mine) {
-          var later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
-          later(function () {
-            if (!alive || mine !== seq) return;
-            panels.forEach(function (p) { if (!p.el.hidden) MB.prefetchNear(key, p.key, p.info, step); });
-          });
-        };
-        var move = function (d) { setCursor(idx + d); };
-        MB.cursor = { set: function (step) { setCursor(Math.max(0, nearestIndex(steps, step))); }, steps: steps };
-        slider.addEventListener("input", function () { setCursor(Number(slider.value), true); });
-        stepBox.addEventListener("change", function () { MB.cursor.set(Number(stepBox.value)); });
-        keydown = function (e) {
-          var t = e.target && e.target.tagName;
-          var textual = t === "INPUT" && /^(text|search|number|email|url|password|tel)$/.test(e.target.type || "text");
-          if (textual || t === "TEXTAREA" || t === "SELECT" || (e.target && e.target.isContentEditable)) return;
-          if (t === "INPUT" && e.target.type === "range") return; // sliders move themselves
-          if (e.key === "ArrowRight") { move(1); e.preventDefault(); }
-          else if (e.key === "ArrowLeft") { move(-1); e.preventDefault(); }
-          else if (e.key === "Home") { setCursor(0); e.preventDefault(); }
-          else if (e.key === "End") { setCursor(steps.length - 1); e.preventDefault(); }
-        };
-        document.addEventListener("keydown", keydown);
-        setCursor(idx);
+        cursor.start();
       }
 
       // ---- scalar charts
@@ -687,10 +718,9 @@
     return {
       destroy: function () {
         alive = false;
-        if (keydown) document.removeEventListener("keydown", keydown);
+        if (destroyCursor) destroyCursor();
         panels.forEach(destroyPanel);
         if (charts && charts.destroy) charts.destroy();
-        MB.cursor = null;
       },
     };
   }

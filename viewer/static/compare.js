@@ -122,7 +122,6 @@
 
   MB.registerView("compare", function (app, crumbs, view) {
     var alive = true;
-    var keydown = null;
     var destroyers = [];
     var seen = {};
     // a column is a run key, or `<run>@<step>`: that run pinned at one step (two steps of one run)
@@ -411,14 +410,17 @@
       section.appendChild(root);
       if (!mediaKeys.length) { root.appendChild(h("p", { class: "muted", text: "No media logged in these runs." })); return; }
       var steps = Object.keys(allSteps).map(Number).sort(function (a, b) { return a - b; });
-      var slider = h("input", { type: "range", min: 0, max: Math.max(0, steps.length - 1), step: 1, value: 0, id: "cursor", "aria-label": "Step cursor" });
-      var stepBox = h("input", { type: "number", id: "cursor-step", "aria-label": "Jump to step", min: steps[0], max: steps[steps.length - 1] });
-      var stepLabel = h("output", { id: "cursor-label", "aria-live": "polite" });
-      root.appendChild(h("div", { class: "cursor-bar", role: "group", "aria-label": "Step cursor" },
-        h("button", { type: "button", "aria-label": "Previous step", text: "◀", onclick: function () { setCursor(idx - 1); } }),
-        slider,
-        h("button", { type: "button", "aria-label": "Next step", text: "▶", onclick: function () { setCursor(idx + 1); } }),
-        h("label", null, "step ", stepBox), stepLabel));
+      var cursor = MB.stepCursor(steps, function (step) {
+        return Promise.all(rows.map(function (r) { return showRow(r, step); }));
+      }, {
+        // when idle, the next (or previous) chunk of live cells near a chunk edge, as on the run page
+        idle: function (step) {
+          rows.forEach(function (r) {
+            r.cells.forEach(function (c) { if (c.info && c.run.pin === null) MB.prefetchNear(c.run.key, r.key, c.info, step); });
+          });
+        },
+      });
+      root.appendChild(cursor.el);
       // many columns keep a readable width and the grid scrolls sideways
       var cols = "minmax(9rem, 0.6fr) repeat(" + runs.length + ", minmax(" + (runs.length > 4 ? "16rem" : "0") + ", 1fr))";
       var table = h("div", { class: "cmp-grid", role: "table", "aria-label": "Media of the compared runs at the cursor step" });
@@ -429,7 +431,7 @@
           var pinBtn = r.pin === null ? h("button", { type: "button", class: "cmp-pin", title: "add a column of this run held at the cursor step, to compare two steps",
             text: "pin step", onclick: function () {
               var list = runs.map(function (o) { return o.col; });
-              var col = r.key + "@" + steps[idx];
+              var col = r.key + "@" + cursor.step();
               if (list.indexOf(col) < 0) list.splice(r.index, 0, col);
               location.hash = colsHref(list);
             } }) : null;
@@ -472,57 +474,18 @@
             MB.setPanelState(k, "mode", modeSel.value);
             row.mergedFor = null;
             cells.forEach(function (c) { c.shown = undefined; });
-            showRow(row, steps[idx]);
+            showRow(row, cursor.step());
           });
         }
         return row;
       });
       MB.setShardCache(rows.length * runs.length);
 
-      var idx = 0;
-      var wanted = MB.view.q.get("step");
-      if (wanted !== null && wanted !== "") idx = Math.max(0, MB.nearestIndex(steps, Number(wanted)));
-      var seq = 0;
-      function setCursor(i, fromSlider) {
-        idx = Math.max(0, Math.min(steps.length - 1, i));
-        var step = steps[idx];
-        if (!fromSlider) slider.value = idx;
-        stepBox.value = step;
-        stepLabel.textContent = "step " + step + " (" + (idx + 1) + " of " + steps.length + ")";
-        MB.setParam("step", step);
-        document.body.removeAttribute("data-cursor");
-        var mine = ++seq;
-        Promise.all(rows.map(function (r) { return showRow(r, step); })).then(function () {
-          if (mine !== seq || !alive) return;
-          document.body.setAttribute("data-cursor", String(step));
-          // when idle, the next (or previous) chunk of live cells near a chunk edge, as on the run page
-          var later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
-          later(function () {
-            if (mine !== seq || !alive) return;
-            rows.forEach(function (r) {
-              r.cells.forEach(function (c) { if (c.info && c.run.pin === null) MB.prefetchNear(c.run.key, r.key, c.info, step); });
-            });
-          });
-        });
-      }
-      slider.addEventListener("input", function () { setCursor(Number(slider.value), true); });
-      stepBox.addEventListener("change", function () { setCursor(Math.max(0, MB.nearestIndex(steps, Number(stepBox.value)))); });
-      keydown = function (e) {
-        var t = e.target && e.target.tagName;
-        // any text box, menu or slider (the cursor's own, swipe, onion, audio position) keeps its keys
-        if (t === "INPUT" || t === "TEXTAREA" || t === "SELECT") return;
-        if (e.key === "ArrowRight") { setCursor(idx + 1); e.preventDefault(); }
-        else if (e.key === "ArrowLeft") { setCursor(idx - 1); e.preventDefault(); }
-        else if (e.key === "Home") { setCursor(0); e.preventDefault(); }
-        else if (e.key === "End") { setCursor(steps.length - 1); e.preventDefault(); }
-      };
-      document.addEventListener("keydown", keydown);
-      MB.cursor = { set: function (step) { setCursor(Math.max(0, MB.nearestIndex(steps, step))); }, steps: steps };
       destroyers.push(function () {
+        cursor.destroy();
         rows.forEach(function (r) { pluginCleanup(r); r.cells.forEach(destroyCell); purgeMerged(r); });
-        MB.cursor = null;
       });
-      setCursor(idx);
+      cursor.start();
     }
 
     // one row at the cursor: every cell's entry, then side-by-side cells or a merged view
@@ -960,7 +923,6 @@
     return {
       destroy: function () {
         alive = false;
-        if (keydown) document.removeEventListener("keydown", keydown);
         destroyers.forEach(function (f) { try { f(); } catch (e) { /* ignore */ } });
       },
     };
