@@ -1,4 +1,4 @@
-"""The compare page's linked modes (viewer/static/compare_sync.js) in a real browser (Chromium via
+"""The compare page's linked modes (viewer/static/compare/{audio,video,object3d}.js) in a real browser (Chromium via
 Playwright, file://): audio A/B toggle (position and playing state kept across a switch, one
 column audible, keys, URL state), videos played and seeked in sync (clips of different lengths,
 GIF clips left alone), and 3-D views with a linked camera (no relayout loop). The "side" /
@@ -492,7 +492,7 @@ def test_object3d_mouse_drag_moves_every_view(site, site_page):
 
 
 # ---------------------------------------------------------------------------------------------
-# bokeh: linked zoom and pan (viewer/static/compare_bokeh.js)
+# bokeh: linked zoom and pan (viewer/static/compare/bokeh.js)
 # ---------------------------------------------------------------------------------------------
 
 BOKEH = ".cmp-row[data-key=bk]"

@@ -1,4 +1,4 @@
-"""The compare page's "Changed rows" mode for tables (viewer/static/compare_table.js) in a real
+"""The compare page's "Changed rows" mode for tables (viewer/static/compare/table.js) in a real
 browser (Chromium via Playwright, file://): two tables joined on a key column or the row index,
 counts and the listed rows, duplicate keys, the compare-one-column choice, filter, paging, two
 steps of one run, escaping, URL state. Outside requests and console errors fail every test."""

@@ -10,7 +10,7 @@
  *
  * The frame talks back only by messages the page checks (their source is this frame; numbers
  * only): "ready" (how many plots, their x/y ranges), "ranges" (a plot was panned or zoomed),
- * "size" (its height). root._mbBokeh is the page-side handle other views use (compare_bokeh.js):
+ * "size" (its height). root._mbBokeh is the page-side handle other views use (compare/bokeh.js):
  * {ready, plots, ranges: [[x0, x1, y0, y1], ...], on(fn(ranges)), set(ranges)}. */
 (function () {
   "use strict";
