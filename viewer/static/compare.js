@@ -4,11 +4,8 @@
    - scalar charts: one chart per numeric key of any run, one trace per run in its colour
    - media: ONE step cursor over the union of every run's media steps; runs are columns, media keys
      rows; each cell shows that run's entry at the nearest earlier logged step
-   - two runs and an image row: side by side, swipe, onion skin, or difference (CSS mix-blend-mode,
-     then an SVG filter on the stage for the heat map and the gain; no pixel is read in JavaScript:
-     canvas reads of file:// images are blocked); each image's masks and boxes over it, but in the
-     difference
-   - histogram rows: one canvas overlaying every run's histogram at the cursor
+   - each kind's modes for its rows (image swipe, onion skin, difference; histograms overlaid;
+     audio A/B; video in sync; ...) are plugins, one file per kind: static/compare/<kind>.js
    Hash parameters: runs, step, x, smooth, logy, ck (chart filter), diff=1, ps (per-row mode state).
    Every user string goes in as text (MB.h "text", textContent), never as HTML. */
 (function () {
@@ -18,24 +15,27 @@
   var h = MB.h;
   var PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
     "#17becf", "#bcbd22", "#7f7f7f"];
-  var MODES = [["side", "Side by side"], ["pair", "Side by side, linked zoom"], ["swipe", "Swipe"], ["onion", "Onion skin"],
-    ["diff", "Difference"]];
-  var HIST_MODES = [["overlay", "Overlaid"], ["side", "Side by side"]];
   var EAGER_CHARTS = 24;
-  var BUILTIN = { image: 1, histogram: 1 };
-  /* Compare modes of other kinds come from plugins (compare_*.js), registered before this view runs:
+  /* Every kind's compare modes are a plugin, one file per kind (static/compare/<kind>.js),
+     registered before this view runs:
        MB.compareModes[kind] = {
          modes: [[value, label], ...],   // the row menu, first = default; "side" = plain cells
          linked: [value, ...],           // modes that keep the cells drawn and link them
          minCols: 2, maxCols: n,         // columns the modes need (else the row has no menu)
          note: "...",                    // shown when a mode cannot apply at this step
          ready: function (mode, stubs) -> bool,   // optional extra check of the entries
+         usable: function (mode, entries, ctx) -> bool,  // optional: replaces the default check
+                                         // (every column has an entry of this kind; entries may be null)
+         key: function (mode, entries, ctx) -> string,   // optional: more of what the view shows
+                                         // (a list item): a new key draws it again
          render: function (ctx) -> cleanup fn or nothing }
      ctx: key, kind, mode, step, root (the merged box; empty), row (the row element),
-          cells: [{run: {key, col, pin, color, label}, step, stub, body, url(path), json(path)}],
-          state(name, dflt) / setState(name, value) (kept in the URL per row), alive(). */
+          cells: [{run: {key, col, pin, color, label}, step, stub, body, url(path), json(path)}]
+          (step and stub null for a column with nothing at this step),
+          state(name, dflt) / setState(name, value) (kept in the URL per row), alive(),
+          redraw() (draw the row again, e.g. after a state change its key depends on),
+          memo (an object kept while the row lives). */
   MB.compareModes = MB.compareModes || {};
-  var MIN_WIDTH = 384; // px: a two-image view draws smaller images larger than this
 
   function colorOf(i) { return PALETTE[i % PALETTE.length]; }
   function rgba(hex, a) {
@@ -44,76 +44,6 @@
   }
   var ptext = MB.ptext;
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
-  // difference view: gains, and the heat map's colour stops (inferno-like, 0 = black) for
-  // |A - B| averaged over R, G, B. The filter runs in the compositor (SVG filter on the stage),
-  // because a canvas may not read the pixels of file:// images.
-  var GAINS = [1, 4, 16, 64];
-  var HEAT = [[0, 0, 4], [31, 12, 72], [85, 15, 109], [136, 34, 106], [186, 54, 85], [227, 89, 51],
-    [249, 140, 10], [249, 201, 50], [252, 255, 164]];
-  function diffFilter(view, gain) {
-    var id = "mb-diff-" + view + "-" + gain;
-    if (document.getElementById(id)) return id;
-    var NS = "http://www.w3.org/2000/svg";
-    var svg = document.getElementById("mb-diff-filters");
-    if (!svg) {
-      svg = document.createElementNS(NS, "svg");
-      svg.setAttribute("id", "mb-diff-filters");
-      svg.setAttribute("width", "0");
-      svg.setAttribute("height", "0");
-      svg.setAttribute("aria-hidden", "true");
-      svg.setAttribute("style", "position:absolute;width:0;height:0;overflow:hidden");
-      document.body.appendChild(svg);
-    }
-    var f = document.createElementNS(NS, "filter");
-    f.setAttribute("id", id);
-    f.setAttribute("color-interpolation-filters", "sRGB");
-    var m = document.createElementNS(NS, "feColorMatrix");
-    m.setAttribute("type", "matrix");
-    var t = gain / 3, g = gain;
-    m.setAttribute("values", (view === "heat"
-      ? [t, t, t, 0, 0, t, t, t, 0, 0, t, t, t, 0, 0, 0, 0, 0, 1, 0]
-      : [g, 0, 0, 0, 0, 0, g, 0, 0, 0, 0, 0, g, 0, 0, 0, 0, 0, 1, 0]).join(" "));
-    f.appendChild(m);
-    if (view === "heat") {
-      var ct = document.createElementNS(NS, "feComponentTransfer");
-      ["R", "G", "B"].forEach(function (ch, j) {
-        var fn = document.createElementNS(NS, "feFunc" + ch);
-        fn.setAttribute("type", "table");
-        fn.setAttribute("tableValues", HEAT.map(function (c) { return (c[j] / 255).toFixed(4); }).join(" "));
-        ct.appendChild(fn);
-      });
-      f.appendChild(ct);
-    }
-    svg.appendChild(f);
-    return id;
-  }
-  function heatGradient() {
-    return "linear-gradient(to right," + HEAT.map(function (c, i) {
-      return "rgb(" + c.join(",") + ") " + Math.round(i * 100 / (HEAT.length - 1)) + "%";
-    }).join(",") + ")";
-  }
-
-  // the image a two-image mode compares: the stub itself, or item `item` of a list of images;
-  // null when there is none (another kind, an empty list, a file missing from the site)
-  function imageItem(stub, item) {
-    if (!stub) return null;
-    var s = stub;
-    if (stub._type === "media-list") {
-      var items = Array.isArray(stub.items) ? stub.items : [];
-      s = items[Math.min(item || 0, items.length - 1)];
-    }
-    if (!s || s._type !== "image" || typeof s.path !== "string") return null;
-    if (s.__missing && s.__missing.indexOf(s.path) >= 0) return null;
-    return s;
-  }
-  function imageCount(stub) {
-    if (!stub) return 0;
-    if (stub._type === "media-list") {
-      return (Array.isArray(stub.items) ? stub.items : []).filter(function (x) { return x && x._type === "image"; }).length;
-    }
-    return stub._type === "image" ? 1 : 0;
-  }
-
   function swatch(color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); }
   function runLabel(r) {
     var name = r.data ? (r.data.meta.name || r.data.meta.id || r.key) : r.key;
@@ -440,9 +370,9 @@
         })));
       var rows = mediaKeys.map(function (k) {
         var kind = kinds[k];
-        var plugin = !BUILTIN[kind] && MB.compareModes[kind] || null;
+        var plugin = MB.compareModes[kind] || null;
         if (plugin && (runs.length < (plugin.minCols || 2) || runs.length > (plugin.maxCols || Infinity))) plugin = null;
-        var modes = kind === "histogram" ? HIST_MODES : kind === "image" && runs.length === 2 ? MODES : plugin ? plugin.modes : null;
+        var modes = plugin ? plugin.modes : null;
         var modeSel = null;
         if (modes) {
           modeSel = h("select", { class: "cmp-mode", "aria-label": "how to compare " + k },
@@ -458,8 +388,7 @@
         });
         var merged = h("div", { class: "cmp-merged", hidden: true });
         var note = h("p", { class: "cmp-note muted", hidden: true, role: "note",
-          text: kind === "histogram" ? "no histogram to overlay at this step" : plugin ? plugin.note || "shown side by side: this mode needs an entry from each column at this step"
-            : "shown side by side: this mode needs an image (or a list of images) from each run at this step" });
+          text: plugin && plugin.note || "shown side by side: this mode needs an entry from each column at this step" });
         var rowEl = h("div", { class: "cmp-row kind-" + kind, role: "row", "data-key": k, "data-kind": kind },
           h("div", { class: "cmp-row-grid", style: "grid-template-columns:" + cols },
             h("div", { class: "cmp-row-head", role: "rowheader" }, h("b", { class: "cmp-key", text: k }), " ",
@@ -468,7 +397,7 @@
           note, merged);
         table.appendChild(rowEl);
         var row = { key: k, kind: kind, el: rowEl, cells: cells, merged: merged, note: note, modeSel: modeSel, mergedFor: null,
-          plugin: plugin, linkedFor: null, cleanup: null };
+          plugin: plugin, linkedFor: null, cleanup: null, memo: {} };
         if (modeSel) {
           modeSel.addEventListener("change", function () {
             MB.setPanelState(k, "mode", modeSel.value);
@@ -483,7 +412,7 @@
 
       destroyers.push(function () {
         cursor.destroy();
-        rows.forEach(function (r) { pluginCleanup(r); r.cells.forEach(destroyCell); purgeMerged(r); });
+        rows.forEach(function (r) { pluginCleanup(r); r.cells.forEach(destroyCell); });
       });
       cursor.start();
     }
@@ -493,38 +422,9 @@
       return Promise.all(row.cells.map(function (c) { return loadCell(c, row, step); })).then(function () {
         if (!alive) return;
         if (row.plugin) return showPluginRow(row, step);
-        var mode = row.modeSel ? row.modeSel.value : "side";
-        var entries = row.cells.map(function (c) { return c.entry; });
-        var item = 0;
-        if (row.kind !== "histogram") {
-          // lists of images: one item of each is compared (ps.<key>.item), within the shorter list
-          var n = Math.min.apply(null, entries.map(function (e) { return e ? imageCount(e.stub) : 0; }));
-          item = Math.max(0, Math.min(Number(MB.panelState(row.key, "item", 0)) || 0, n - 1));
-        }
-        var mergeable = mode !== "side" && entries.every(function (e) {
-          if (row.kind === "histogram") return e && e.stub && e.stub._type === "histogram";
-          return e && imageItem(e.stub, item);
-        });
-        if (row.kind === "histogram" && mode === "overlay") {
-          mergeable = entries.some(function (e) { return e && e.stub && e.stub._type === "histogram"; });
-        }
-        row.el.setAttribute("data-mode", mergeable ? mode : "side");
-        row.note.hidden = mergeable || mode === "side";
-        if (!mergeable) {
-          row.merged.hidden = true;
-          purgeMerged(row);
-          row.cells.forEach(function (c) { c.body.hidden = false; renderCell(c, row, step); });
-          return;
-        }
-        row.cells.forEach(function (c) { c.body.hidden = true; });
-        row.merged.hidden = false;
-        var sig = mode + ":" + item + ":" + entries.map(function (e) { return e ? e.step : "-"; }).join(",");
-        if (row.mergedFor === sig) return;
-        purgeMerged(row);
-        MB.clear(row.merged);
-        row.mergedFor = sig;
-        if (row.kind === "histogram") return histOverlay(row);
-        imageModes(row, mode, item, step);
+        // a kind with no compare modes (or too few or many columns for them): plain cells
+        row.el.setAttribute("data-mode", "side");
+        row.cells.forEach(function (c) { c.body.hidden = false; renderCell(c, row, step); });
       });
     }
 
@@ -535,11 +435,13 @@
       var p = row.plugin;
       var mode = row.modeSel.value;
       var entries = row.cells.map(function (c) { return c.entry && c.entry.stub ? c.entry : null; });
-      var usable = mode !== "side" && entries.every(function (e) {
+      var ctx = pluginCtx(row, mode, step);
+      var usable = mode !== "side" && (p.usable ? !!p.usable(mode, entries, ctx) : entries.every(function (e) {
         return e && e.stub._type === row.kind && !(e.stub.path && e.stub.__missing && e.stub.__missing.indexOf(e.stub.path) >= 0);
-      }) && (!p.ready || p.ready(mode, entries.map(function (e) { return e.stub; })));
+      }) && (!p.ready || p.ready(mode, entries.map(function (e) { return e.stub; }))));
       var linked = usable && p.linked && p.linked.indexOf(mode) >= 0;
-      var sig = mode + ":" + entries.map(function (e) { return e ? e.step : "-"; }).join(",");
+      var sig = mode + ":" + (usable && p.key ? p.key(mode, entries, ctx) : "") + ":" +
+        entries.map(function (e) { return e ? e.step : "-"; }).join(",");
       row.el.setAttribute("data-mode", usable ? mode : "side");
       row.note.hidden = usable || mode === "side";
       if (!usable || linked) {
@@ -550,7 +452,7 @@
         row.cells.forEach(function (c) { c.body.hidden = false; renderCell(c, row, step); });
         if (linked && row.linkedFor !== sig) {
           row.linkedFor = sig;
-          row.cleanup = p.render(pluginCtx(row, mode, step)) || null;
+          row.cleanup = p.render(ctx) || null;
         }
         return;
       }
@@ -560,7 +462,7 @@
       pluginCleanup(row);
       MB.clear(row.merged);
       row.mergedFor = sig;
-      row.cleanup = p.render(pluginCtx(row, mode, step)) || null;
+      row.cleanup = p.render(ctx) || null;
     }
     function pluginCleanup(row) {
       if (row.cleanup) { try { row.cleanup(); } catch (e) { /* ignore */ } }
@@ -571,14 +473,17 @@
       return {
         key: row.key, kind: row.kind, mode: mode, step: step, root: row.merged, row: row.el,
         cells: row.cells.map(function (c) {
+          var e = c.entry && c.entry.stub ? c.entry : null;
           return { run: { key: c.run.key, col: c.run.col, pin: c.run.pin, color: c.run.color, label: runLabel(c.run) },
-            step: c.entry.step, stub: c.entry.stub, body: c.body,
+            step: e ? e.step : null, stub: e ? e.stub : null, body: c.body,
             url: function (path) { return MB.fileUrl(c.run.key, path); },
-            json: function (path) { return MB.inlined(c.entry.stub, path); } };
+            json: function (path) { return e ? MB.inlined(e.stub, path) : undefined; } };
         }),
         state: function (name, dflt) { return MB.panelState(row.key, name, dflt); },
         setState: function (name, value) { MB.setPanelState(row.key, name, value); },
         alive: function () { return alive; },
+        redraw: function () { return showRow(row, step); },
+        memo: row.memo,
       };
     }
 
@@ -643,283 +548,6 @@
       var r = c.info && MB.renderers[c.info.kind];
       if (r && r.destroy) { try { r.destroy(c.body); } catch (e) { /* ignore */ } }
     }
-    function purgeMerged(row) {
-      var div = row.merged.querySelector(".cmp-hist");
-      if (div && window.Plotly) window.Plotly.purge(div);
-      if (row.merged.hidden) row.mergedFor = null;
-    }
-
-    // two images, stacked: swipe (clip the top one), onion skin (its opacity), difference (blend)
-    function imageModes(row, mode, item, step) {
-      var a = row.cells[0], b = row.cells[1];
-      var sa = imageItem(a.entry.stub, item), sb = imageItem(b.entry.stub, item);
-      var nA = imageCount(a.entry.stub), nB = imageCount(b.entry.stub), lists = nA > 1 || nB > 1;
-      var wA = sa.width || 0, hA = sa.height || 0;
-      function what(c, st) {
-        return "run " + runLabel(c.run) + ", step " + c.entry.step + (lists ? ", image " + (item + 1) : "") +
-          (st.caption ? ": " + st.caption : "");
-      }
-      var zoom = Number(MB.panelState(row.key, "zoom", 1)) || 1;
-      var amount = Number(MB.panelState(row.key, mode, mode === "onion" ? 0.5 : 0.5));
-      var base = h("img", { class: "cmp-img cmp-img-a", src: MB.fileUrl(a.run.key, sa.path), alt: what(a, sa), draggable: "false" });
-      var top = h("img", { class: "cmp-img cmp-img-b", src: MB.fileUrl(b.run.key, sb.path), alt: what(b, sb), draggable: "false" });
-      // "pair": the two images side by side, each in its own viewport, one zoom, panned together;
-      // every other mode stacks them on one stage
-      var pair = mode === "pair";
-      var stage = h("div", { class: "cmp-stage mode-" + mode }, base, pair ? null : top);
-      var stages = pair ? [stage, h("div", { class: "cmp-stage mode-pair" }, top)] : [stage];
-      // masks and boxes: each image's own layers over it (A's clipped and faded with A, B's with
-      // B), one set of controls for both; none in the difference, where they would be differenced
-      var layers = imageLayers(row, a, b, sa, sb, mode);
-      if (layers) {
-        stage.appendChild(layers.wrapA);
-        stages[stages.length - 1].appendChild(layers.wrapB);
-        layers.a.addTo(layers.wrapA);
-        layers.b.addTo(layers.wrapB);
-      }
-      var line = null;
-      if (mode === "swipe") { line = h("div", { class: "cmp-swipe-line", style: "border-color:" + b.run.color }); stage.appendChild(line); }
-      var viewports = stages.map(function (st) { return h("div", { class: "cmp-viewport" }, st); });
-      var viewport = viewports[0];
-      function sizeStage() {
-        // small images are drawn larger by a whole factor (pixelated), large ones fit the width
-        var w = (wA || base.naturalWidth || 256);
-        var room = viewport.clientWidth || 600;
-        var fit = w < MIN_WIDTH ? Math.max(1, Math.min(Math.floor(MIN_WIDTH / w), Math.floor(room / w))) : Math.min(1, room / w);
-        var px = Math.max(1, Math.round(w * fit * zoom));
-        stages.forEach(function (st) {
-          st.style.width = px + "px";
-          st.classList.toggle("mb-pixelated", px > w);
-        });
-      }
-      function apply(v) {
-        if (mode === "swipe") {
-          top.style.clipPath = "inset(0 0 0 " + (v * 100) + "%)";
-          line.style.left = (v * 100) + "%";
-          if (layers) {
-            layers.wrapA.style.clipPath = "inset(0 " + (100 - v * 100) + "% 0 0)";
-            layers.wrapB.style.clipPath = top.style.clipPath;
-          }
-        } else if (mode === "onion") {
-          top.style.opacity = String(v);
-          if (layers) {
-            layers.wrapA.style.opacity = String(1 - v);
-            layers.wrapB.style.opacity = String(v);
-          }
-        }
-      }
-      var controls = h("div", { class: "toolbar cmp-mode-controls" });
-      if (lists) {
-        var n = Math.min(nA, nB);
-        var go = function (k) {
-          k = Math.max(0, Math.min(n - 1, k));
-          if (k === item) return;
-          MB.setPanelState(row.key, "item", k);
-          showRow(row, step);
-        };
-        var itemBox = h("input", { type: "number", class: "cmp-item", min: 1, max: n, value: item + 1, "aria-label": "image number" });
-        itemBox.addEventListener("change", function () { go(Math.round(Number(itemBox.value)) - 1 || 0); });
-        var prev = h("button", { type: "button", class: "cmp-item-prev", "aria-label": "previous image", text: "◀", disabled: item === 0 });
-        var next = h("button", { type: "button", class: "cmp-item-next", "aria-label": "next image", text: "▶", disabled: item >= n - 1 });
-        prev.addEventListener("click", function () { go(item - 1); });
-        next.addEventListener("click", function () { go(item + 1); });
-        controls.appendChild(h("span", { class: "cmp-item-pick" }, "image ", prev, itemBox, next,
-          h("span", { class: "cmp-item-of", text: " of " + n + (nA !== nB ? " (" + runLabel(a.run) + " has " + nA + ", " +
-            runLabel(b.run) + " " + nB + ")" : "") })));
-      }
-      var legend = mode === "diff"
-        ? h("span", { class: "muted cmp-diff-legend" })
-        : pair
-        ? h("span", { class: "muted", text: "one zoom for both; drag either image to pan both" + (sb.width && wA &&
-          (sb.width !== wA || sb.height !== hA) ? " (the right image is stretched to the left one's size)" : "") })
-        : h("span", { class: "muted" }, mode === "swipe" ? "left " : "", swatch(a.run.color), " ", h("span", { text: runLabel(a.run) }),
-          mode === "swipe" ? " · right " : ", under ", swatch(b.run.color), " ", h("span", { text: runLabel(b.run) }));
-      if (mode === "swipe" || mode === "onion") {
-        var range = h("input", { type: "range", class: "cmp-amount", min: 0, max: 1, step: 0.01, value: amount,
-          "aria-label": mode === "swipe" ? "swipe position" : "opacity of " + runLabel(b.run) });
-        range.addEventListener("input", function () { apply(Number(range.value)); MB.setPanelState(row.key, mode, range.value); });
-        if (mode === "swipe") {
-          // drag on the image to move the line
-          var dragging = false;
-          var drag = function (e) {
-            if (!dragging) return;
-            var r = stage.getBoundingClientRect();
-            var v = Math.max(0, Math.min(1, (e.clientX - r.left) / (r.width || 1)));
-            range.value = String(Math.round(v * 100) / 100);
-            apply(Number(range.value));
-          };
-          stage.addEventListener("pointerdown", function (e) { dragging = true; if (stage.setPointerCapture) stage.setPointerCapture(e.pointerId); drag(e); });
-          stage.addEventListener("pointermove", drag);
-          stage.addEventListener("pointerup", function () { if (dragging) { dragging = false; MB.setPanelState(row.key, mode, range.value); } });
-          stage.classList.add("cmp-draggable");
-        }
-        controls.appendChild(h("label", null, mode === "swipe" ? "swipe " : "opacity ", range));
-      }
-      if (mode === "diff") {
-        var view = String(MB.panelState(row.key, "diffview", "heat"));
-        if (view !== "rgb") view = "heat";
-        var gain = Number(MB.panelState(row.key, "gain", 1));
-        if (GAINS.indexOf(gain) < 0) gain = 1;
-        var viewSel = h("select", { class: "cmp-diffview", "aria-label": "difference shown as" },
-          h("option", { value: "heat", text: "heat map" }), h("option", { value: "rgb", text: "per channel" }));
-        var gainSel = h("select", { class: "cmp-gain", "aria-label": "gain" },
-          GAINS.map(function (g) { return h("option", { value: g, text: g + "×" }); }));
-        var applyDiff = function () {
-          viewSel.value = view;
-          gainSel.value = String(gain);
-          stage.style.filter = view === "rgb" && gain === 1 ? "" : "url(#" + diffFilter(view, gain) + ")";
-          stage.setAttribute("data-diffview", view);
-          stage.setAttribute("data-gain", String(gain));
-          var la = runLabel(a.run), lb = runLabel(b.run);
-          var top255 = Math.round(255 / gain);
-          legend.textContent = "";
-          if (view === "heat") {
-            legend.appendChild(document.createTextNode("mean |" + la + " − " + lb + "| over R, G, B: 0 "));
-            legend.appendChild(h("span", { class: "cmp-heat-scale", style: "background:" + heatGradient(), "aria-hidden": "true" }));
-            legend.appendChild(document.createTextNode(" " + (gain > 1 ? "≥ " : "") + top255 + (gain > 1 ? " (gain " + gain + "×)" : "")));
-          } else {
-            legend.appendChild(document.createTextNode("|" + la + " − " + lb + "| per channel" +
-              (gain > 1 ? " × " + gain + " (≥ " + top255 + " shows as full)" : "") + ": black = identical"));
-          }
-        };
-        viewSel.addEventListener("change", function () { view = viewSel.value; MB.setPanelState(row.key, "diffview", view); applyDiff(); });
-        gainSel.addEventListener("change", function () { gain = Number(gainSel.value); MB.setPanelState(row.key, "gain", gain); applyDiff(); });
-        controls.appendChild(h("label", null, "show ", viewSel));
-        controls.appendChild(h("label", null, "gain ", gainSel));
-        applyDiff();
-      }
-      var zoomSel = h("select", { class: "cmp-zoom", "aria-label": "zoom" }, [1, 2, 4, 8].map(function (z) { return h("option", { value: z, text: z + "×" }); }));
-      zoomSel.value = String(zoom);
-      zoomSel.addEventListener("change", function () { zoom = Number(zoomSel.value); MB.setPanelState(row.key, "zoom", zoom); sizeStage(); });
-      controls.appendChild(h("label", null, "zoom ", zoomSel));
-      if (mode !== "swipe") {
-        // drag to pan a zoomed view: stacked images move together (one stage); in a pair, each
-        // viewport's scroll is copied to the other
-        stages.forEach(function (st, j) {
-          var vp = viewports[j], pan = null;
-          st.addEventListener("pointerdown", function (e) {
-            pan = { x: e.clientX, y: e.clientY, left: vp.scrollLeft, top: vp.scrollTop };
-            if (st.setPointerCapture) st.setPointerCapture(e.pointerId);
-          });
-          st.addEventListener("pointermove", function (e) {
-            if (!pan) return;
-            vp.scrollLeft = pan.left - (e.clientX - pan.x);
-            vp.scrollTop = pan.top - (e.clientY - pan.y);
-          });
-          st.addEventListener("pointerup", function () { pan = null; });
-          st.classList.add("cmp-pannable");
-        });
-      }
-      if (pair) {
-        // scroll events arrive a frame late: the event a copy causes is recognised (the viewport is
-        // where the copy put it) and not copied back, so it never undoes a newer pan
-        var echo = [null, null];
-        viewports.forEach(function (vp, j) {
-          var other = viewports[1 - j];
-          vp.addEventListener("scroll", function () {
-            var e = echo[j];
-            echo[j] = null;
-            if (e && Math.abs(e.left - vp.scrollLeft) < 1 && Math.abs(e.top - vp.scrollTop) < 1) return;
-            if (Math.abs(other.scrollLeft - vp.scrollLeft) < 1 && Math.abs(other.scrollTop - vp.scrollTop) < 1) return;
-            other.scrollLeft = vp.scrollLeft;
-            other.scrollTop = vp.scrollTop;
-            echo[1 - j] = { left: other.scrollLeft, top: other.scrollTop };
-          });
-        });
-      }
-      controls.appendChild(legend);
-      row.merged.appendChild(controls);
-      if (layers) row.merged.appendChild(layers.controls);
-      else if (mode === "diff" && (hasLayers(sa) || hasLayers(sb))) {
-        row.merged.appendChild(h("p", { class: "muted cmp-layers-note", role: "note",
-          text: "Masks and boxes are not drawn in the difference; the other modes show them." }));
-      }
-      if (pair) {
-        row.merged.appendChild(h("div", { class: "cmp-pair" }, [a, b].map(function (c, j) {
-          return h("div", { class: "cmp-pair-side" },
-            h("div", { class: "cmp-pair-head" }, swatch(c.run.color), " ", h("span", { text: runLabel(c.run) + " · step " + c.entry.step +
-              ((j ? sb : sa).caption ? " · " + (j ? sb : sa).caption : "") })),
-            viewports[j]);
-        })));
-      } else {
-        row.merged.appendChild(viewport);
-      }
-      if (!wA || !hA) base.addEventListener("load", sizeStage);
-      sizeStage();
-      apply(amount);
-      if (wA && hA) stages.forEach(function (st) { st.style.aspectRatio = wA + " / " + hA; });
-      [base, top].forEach(function (img, j) {
-        img.addEventListener("error", function () {
-          MB.placeholder(row.merged, "image file missing: " + row.cells[j].entry.stub.path);
-        });
-      });
-    }
-
-    function hasLayers(st) {
-      return !!(st && ((st.masks && typeof st.masks === "object" && Object.keys(st.masks).length) ||
-        (st.boxes && typeof st.boxes === "object" && Object.keys(st.boxes).length)));
-    }
-    /* The mask and box layers of two images (the image renderer's MB.R.imageLayers): one state
-       for both, kept in the row's ps under the run page's names (maskOpacity, maskOff, boxOff,
-       scoreMin, boxLabels); controls merged over both images' layers. Null when neither has any,
-       or in the difference. */
-    function imageLayers(row, a, b, sa, sb, mode) {
-      var IL = MB.R && MB.R.imageLayers;
-      if (!IL || mode === "diff" || !(hasLayers(sa) || hasLayers(sb))) return null;
-      var lctx = { state: function (n, d) { return MB.panelState(row.key, n, d); },
-        setState: function (n, v) { MB.setPanelState(row.key, n, v); } };
-      var st = IL.loadState(lctx);
-      function sideCtx(c, stub) {
-        return { url: function (path) { return MB.fileUrl(c.run.key, path); }, placeholder: MB.placeholder,
-          json: function (path) { return MB.inlined(stub, path); } };
-      }
-      var la = IL.overlays(sa, sideCtx(a, sa), st), lb = IL.overlays(sb, sideCtx(b, sb), st);
-      var masks = {}, boxes = {};
-      la.masks.concat(lb.masks).forEach(function (l) { IL.merge(masks, l); });
-      la.boxes.concat(lb.boxes).forEach(function (l) { IL.merge(boxes, l); });
-      var controls = IL.controls(st, lctx, IL.sorted(masks), IL.sorted(boxes), function () { la.apply(); lb.apply(); });
-      controls.classList.add("cmp-layer-controls");
-      return { a: la, b: lb, controls: controls,
-        wrapA: h("div", { class: "cmp-layers cmp-layers-a", "data-col": a.run.col }),
-        wrapB: h("div", { class: "cmp-layers cmp-layers-b", "data-col": b.run.col }) };
-    }
-
-    // every column's histogram at the cursor on one canvas (MB.R.histCanvas, the run page's
-    // histogram drawing); the legend's buttons hide or show a column (kept while the row lives)
-    function histOverlay(row) {
-      var hidden = row.histHidden || (row.histHidden = {});
-      var series = [];
-      row.cells.forEach(function (c) {
-        var s = c.entry && c.entry.stub;
-        if (!s || s._type !== "histogram" || !Array.isArray(s.bins) || !Array.isArray(s.values) || s.bins.length !== s.values.length + 1) return;
-        series.push({ bins: s.bins, values: s.values, color: c.run.color, col: c.run.col, hidden: !!hidden[c.run.col],
-          name: runLabel(c.run) + " (step " + c.entry.step + ")" });
-      });
-      var plot = h("div", { class: "cmp-hist" });
-      var legend = h("div", { class: "cmp-hist-legend", role: "group", "aria-label": "columns in the overlay (click to hide or show)" });
-      row.merged.appendChild(plot);
-      row.merged.appendChild(legend);
-      var buttons = series.map(function (s) {
-        var b = h("button", { type: "button", class: "cmp-hist-key", "data-col": s.col, "aria-pressed": String(!s.hidden) },
-          swatch(s.color), " ", h("span", { text: s.name }));
-        b.addEventListener("click", function () {
-          s.hidden = !s.hidden;
-          hidden[s.col] = s.hidden;
-          draw();
-        });
-        legend.appendChild(b);
-        return b;
-      });
-      function draw() {
-        var canvas = MB.R.histCanvas(plot, series);
-        canvas.setAttribute("aria-label", "histograms of " + row.key + " overlaid: " +
-          (series.filter(function (s) { return !s.hidden; }).map(function (s) { return s.name; }).join(", ") || "none shown"));
-        buttons.forEach(function (b, i) { b.setAttribute("aria-pressed", String(!series[i].hidden)); });
-      }
-      draw();
-      return Promise.resolve();
-    }
-
     return {
       destroy: function () {
         alive = false;
