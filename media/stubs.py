@@ -85,6 +85,18 @@ def kind_of(value: Any) -> str | None:
     return None
 
 
+def walk(value: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in ``value`` (stubs, their layers, a media list's items, inlined files' rows),
+    outermost first."""
+    if isinstance(value, dict):
+        yield value
+        for v in value.values():
+            yield from walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk(v)
+
+
 @dataclass(frozen=True)
 class FileRef:
     """A file a stub names: ``path`` (relative to the run folder) in ``stub[field]``, or in

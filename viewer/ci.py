@@ -20,7 +20,6 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -29,7 +28,7 @@ import numpy as np
 
 from media import runfolder, stubs
 from viewer import imgdiff, kinds, policy
-from viewer.errors import UsageError, command_main, run_command
+from viewer.errors import Command, UsageError
 from viewer.kinds._util import cell_text, fmt, join
 from viewer.outdir import inside_out
 from viewer.text import templates, visible
@@ -489,23 +488,7 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                    help="prefix for links in the summary (where OUT is served); default: relative paths")
     p.add_argument("--no-images", action="store_true",
                    help="summary without thumbnails (for a job summary, where relative files cannot be shown)")
-    # SUPPRESS: under `mediaboard --debug ci ...` an unset sub-option must not reset the parent's flag
-    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
-
-
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``ci`` on a CLI's subparsers; ``args.func(args)`` then runs it and returns the exit code."""
-    p = subparsers.add_parser("ci", help="compare two runs: gallery, Markdown summary, pass/fail rules",
-                              description=__doc__.split("\n\n")[0])
-    add_arguments(p)
-    p.set_defaults(func=run)
-    return p
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run ``ci`` from parsed arguments; returns the exit code. Errors are one line on stderr."""
-    return run_command("ci", _run, args, debug=getattr(args, "debug", False))
 
 
 def _open(path: str, which: str) -> Any:
@@ -559,9 +542,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if info["passed"] else 1
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``mediaboard ci ...`` as a function: returns 0 (pass), 1 (a rule failed) or 2 (bad usage)."""
-    return command_main("ci", add_arguments, run, argv, __doc__.split("\n\n")[0])
+#: ``mediaboard ci``: add_parser(subparsers), run(args), main(argv) (viewer/errors.py Command)
+COMMAND = Command("ci", "compare two runs: gallery, Markdown summary, pass/fail rules",
+                  __doc__.split("\n\n")[0], add_arguments, _run)
+add_parser, run, main = COMMAND.add_parser, COMMAND.run, COMMAND.main
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from media.runfolder import FormatError
@@ -98,3 +99,35 @@ def command_main(command: str, add_arguments: Callable[[argparse.ArgumentParser]
         print(message(command, exc), file=sys.stderr)
         return exc.exit_code
     return run(args)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A ``mediaboard`` subcommand that lives in a module of its own (ci, export, report): its
+    arguments, its body (``args -> exit code``), and the three ways in: ``add_parser`` (registered
+    on ``mediaboard``'s parser), ``run(args)`` and ``main(argv)`` (the command as a function). Every
+    one adds ``--debug`` and turns errors into one line and an exit code here."""
+
+    name: str
+    help: str
+    description: str
+    add_arguments: Callable[[argparse.ArgumentParser], Any]
+    body: Callable[[argparse.Namespace], int]
+
+    def arguments(self, p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        self.add_arguments(p)
+        # SUPPRESS: under `mediaboard --debug <command> ...` an unset sub-option must not reset it
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+        return p
+
+    def add_parser(self, subparsers: Any) -> argparse.ArgumentParser:
+        p = subparsers.add_parser(self.name, help=self.help, description=self.description)
+        self.arguments(p)
+        p.set_defaults(func=self.run)
+        return p
+
+    def run(self, args: argparse.Namespace) -> int:
+        return run_command(self.name, self.body, args, debug=getattr(args, "debug", False))
+
+    def main(self, argv: Sequence[str] | None = None) -> int:
+        return command_main(self.name, self.arguments, self.run, argv, self.description)

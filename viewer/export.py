@@ -40,7 +40,7 @@ from media import runfolder as rf
 from media import stubs
 from viewer import kinds, policy
 from viewer.build import CHUNK, SiteRun, build_site
-from viewer.errors import UsageError, VerdictError, command_main, run_command
+from viewer.errors import Command, UsageError, VerdictError
 from viewer.text import js_value, json_block, script_text
 
 #: suffixes of image files that may be downscaled and re-encoded as WebP
@@ -214,23 +214,15 @@ class FileRef:
     kind: str
 
 
-def _inlined(obj: Any, out: set[str]) -> set[str]:
+def _inlined(obj: Any) -> set[str]:
     """Every path the build inlined anywhere in ``obj`` (the ``__inline`` keys of its stubs)."""
-    if isinstance(obj, dict):
-        if isinstance(obj.get(stubs.INLINE), dict):
-            out.update(obj[stubs.INLINE])
-        for v in obj.values():
-            _inlined(v, out)
-    elif isinstance(obj, list):
-        for v in obj:
-            _inlined(v, out)
-    return out
+    return {p for d in stubs.walk(obj) if isinstance(d.get(stubs.INLINE), dict) for p in d[stubs.INLINE]}
 
 
 def _refs(obj: Any) -> Iterable[FileRef]:
     """Every file the stubs in ``obj`` name that the page would load by URL (not already inlined,
     not missing): ``media.stubs.files_of``, table cells included once the build inlined the table."""
-    inlined = _inlined(obj, set())
+    inlined = _inlined(obj)
     for ref in stubs.files_of(obj):
         missing = list(ref.stub.get(stubs.MISSING) or [])
         if ref.layer is not None:  # a layer's own dict may list it too
@@ -320,18 +312,6 @@ class Plan:
     vendor: list[str] = field(default_factory=list)
 
 
-def _kinds(obj: Any, out: set[str]) -> set[str]:
-    if isinstance(obj, dict):
-        if isinstance(obj.get("_type"), str):
-            out.add(obj["_type"])
-        for v in obj.values():
-            _kinds(v, out)
-    elif isinstance(obj, list):
-        for v in obj:
-            _kinds(v, out)
-    return out
-
-
 def _plan(runs: list[SiteRun], level: Level, cache: MediaCache, flagged: set[int],
           saved_files: bool) -> Plan:
     out_runs = []
@@ -390,7 +370,7 @@ def _plan(runs: list[SiteRun], level: Level, cache: MediaCache, flagged: set[int
     plan = Plan(level, out_runs, files, notes, reduced or not saved_files, saved_files)
     used: set[str] = set()
     for kept_run in out_runs:
-        _kinds(kept_run.entries, used)
+        used.update(k for d in stubs.walk(kept_run.entries) if (k := stubs.kind_of(d)))
         if kept_run.data.get("scalars"):
             used.add("__charts")
     needed = {v for k in used if k in stubs.STUBS for v in kinds.get(k).VENDOR}
@@ -599,23 +579,7 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                    help="a step that is always kept when steps are reduced (repeatable)")
     p.add_argument("--title", default="mediaboard export", help="page title")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    # SUPPRESS: under `mediaboard --debug export ...` an unset sub-option must not reset the flag
-    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
-
-
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``export`` on a CLI's subparsers; ``args.func(args)`` runs it and returns the exit code."""
-    p = subparsers.add_parser("export", help="one self-contained HTML file under a size budget",
-                              description=__doc__.split("\n\n")[0])
-    add_arguments(p)
-    p.set_defaults(func=run)
-    return p
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run ``export`` from parsed arguments; returns the exit code. Errors are one line on stderr."""
-    return run_command("export", _run, args, debug=getattr(args, "debug", False))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -632,9 +596,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``mediaboard export ...`` as a function: 0 written, 1 over budget, 2 bad usage."""
-    return command_main("export", add_arguments, run, argv, __doc__.split("\n\n")[0])
+#: ``mediaboard export``: add_parser(subparsers), run(args), main(argv) (viewer/errors.py Command)
+COMMAND = Command("export", "one self-contained HTML file under a size budget",
+                  __doc__.split("\n\n")[0], add_arguments, _run)
+add_parser, run, main = COMMAND.add_parser, COMMAND.run, COMMAND.main
 
 
 if __name__ == "__main__":

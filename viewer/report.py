@@ -33,7 +33,7 @@ from urllib.parse import quote
 
 from media import runfolder as rf
 from viewer import markdown, policy
-from viewer.errors import UsageError, command_main, run_command
+from viewer.errors import Command, UsageError
 from viewer.text import templates
 
 HERE = Path(__file__).resolve().parent
@@ -635,28 +635,7 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="folders of runs (or run folders) that panels name (default: the run root)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    # SUPPRESS: under `mediaboard --debug report ...` an unset sub-option must not reset the parent's flag
-    p.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
-    )
     return p
-
-
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``report`` on a CLI's subparsers; ``args.func(args)`` runs it and returns the exit code."""
-    p = subparsers.add_parser(
-        "report",
-        help="render a Markdown report with live run panels",
-        description=__doc__.split("\n\n")[0],
-    )
-    add_arguments(p)
-    p.set_defaults(func=run)
-    return p
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run ``report`` from parsed arguments; returns the exit code. Errors are one line on stderr."""
-    return run_command("report", _run, args, debug=getattr(args, "debug", False))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -669,9 +648,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``mediaboard report ...`` as a function: returns 0, or 2 for any mistake (one line on stderr)."""
-    return command_main("report", add_arguments, run, argv, __doc__.split("\n\n")[0])
+#: ``mediaboard report``: add_parser(subparsers), run(args), main(argv) (viewer/errors.py Command)
+COMMAND = Command("report", "render a Markdown report with live run panels",
+                  __doc__.split("\n\n")[0], add_arguments, _run)
+add_parser, run, main = COMMAND.add_parser, COMMAND.run, COMMAND.main
 
 
 if __name__ == "__main__":

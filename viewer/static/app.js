@@ -12,6 +12,8 @@
   // Other views (e.g. "compare") register here: fn(appEl, crumbsEl, view) -> {destroy()} | null,
   // reached at #/<name>/...; view = {path: [...segments], q: URLSearchParams}.
   MB.views = {};
+  // each kind's compare modes (static/compare/<kind>.js; the hook is described in compare.js)
+  MB.compareModes = {};
   MB.registerView = function (name, fn) { MB.views[name] = fn; };
 
   // Bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E/F, U+061C) and other control characters
@@ -192,6 +194,17 @@
       if (runData && runData.media[parts[1]]) forget(shardSrc(parts[0], runData.media[parts[1]], parts[2]));
     }
   }
+  // every logged entry of a key ([{step, stub}], in step order): a renderer's ctx.loadAll()
+  MB.loadAll = function (run, key, info) {
+    var n = Math.ceil(info.steps.length / info.chunk), loads = [];
+    for (var c = 0; c < n; c++) loads.push(MB.loadShard(run, key, info, c));
+    return Promise.all(loads).then(function (parts) { return [].concat.apply([], parts); });
+  };
+  // what a renderer drew in el goes (its plots purged, its players stopped); never throws
+  MB.unrender = function (el, kind) {
+    var r = MB.renderers[kind];
+    if (el && r && r.destroy) { try { r.destroy(el); } catch (e) { /* already gone */ } }
+  };
   MB.loadShard = function (run, key, info, chunk) {
     var id = run + "\u0000" + key + "\u0000" + chunk;
     touchShard(id);
@@ -703,18 +716,10 @@
         setState: function (name, value) { MB.setPanelState(p.key, name, value); },
         text: function (el, s) { el.textContent = s === null || s === undefined ? "" : MB.visible(s); },
         placeholder: placeholder,
-        loadAll: function () {
-          var n = Math.ceil(p.info.steps.length / p.info.chunk);
-          var loads = [];
-          for (var c = 0; c < n; c++) loads.push(MB.loadShard(key, p.key, p.info, c));
-          return Promise.all(loads).then(function (parts) { return [].concat.apply([], parts); });
-        },
+        loadAll: function () { return MB.loadAll(key, p.key, p.info); },
       };
     }
-    function destroyPanel(p) {
-      var r = p.info && MB.renderers[p.info.kind];
-      if (r && r.destroy) { try { r.destroy(p.body); } catch (e) { /* ignore */ } }
-    }
+    function destroyPanel(p) { if (p.info) MB.unrender(p.body, p.info.kind); }
     return {
       destroy: function () {
         alive = false;

@@ -35,7 +35,6 @@
           state(name, dflt) / setState(name, value) (kept in the URL per row), alive(),
           redraw() (draw the row again, e.g. after a state change its key depends on),
           memo (an object kept while the row lives). */
-  MB.compareModes = MB.compareModes || {};
 
   function colorOf(i) { return PALETTE[i % PALETTE.length]; }
   function rgba(hex, a) {
@@ -537,17 +536,10 @@
         setState: function (name, value) { MB.setPanelState(stateKey, name, value); },
         text: function (el, s) { el.textContent = s === null || s === undefined ? "" : MB.visible(s); },
         placeholder: MB.placeholder,
-        loadAll: function () {
-          var n = Math.ceil(c.info.steps.length / c.info.chunk), loads = [];
-          for (var j = 0; j < n; j++) loads.push(MB.loadShard(c.run.key, row.key, c.info, j));
-          return Promise.all(loads).then(function (parts) { return [].concat.apply([], parts); });
-        },
+        loadAll: function () { return MB.loadAll(c.run.key, row.key, c.info); },
       });
     }
-    function destroyCell(c) {
-      var r = c.info && MB.renderers[c.info.kind];
-      if (r && r.destroy) { try { r.destroy(c.body); } catch (e) { /* ignore */ } }
-    }
+    function destroyCell(c) { if (c.info) MB.unrender(c.body, c.info.kind); }
     return {
       destroy: function () {
         alive = false;

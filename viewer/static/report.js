@@ -36,11 +36,7 @@
       setState: function (name, value) { state[name] = value; },
       text: function (el, s) { el.textContent = s === null || s === undefined ? "" : MB.visible(s); },
       placeholder: MB.placeholder,
-      loadAll: function () {
-        var n = Math.ceil(info.steps.length / info.chunk), loads = [];
-        for (var c = 0; c < n; c++) loads.push(MB.loadShard(run, key, info, c));
-        return Promise.all(loads).then(function (parts) { return [].concat.apply([], parts); });
-      },
+      loadAll: function () { return MB.loadAll(run, key, info); },
     };
   }
 
@@ -76,12 +72,7 @@
   }
 
   function destroyCells(cells, kind) {
-    var r = MB.renderers[kind];
-    if (!r || !r.destroy) return;
-    cells.forEach(function (c) {
-      var body = c.querySelector(".mb-media-body");
-      if (body) { try { r.destroy(body); } catch (e) { /* already gone */ } }
-    });
+    cells.forEach(function (c) { MB.unrender(c.querySelector(".mb-media-body"), kind); });
   }
 
   /* Shared cursors by name: follow(name, steps, fn) adds a panel (fn(index) shows steps[index])

@@ -13,7 +13,6 @@
   "use strict";
   var MB = window.MB;
   if (!MB) return;
-  MB.compareModes = MB.compareModes || {};
   var h = MB.h;
 
   // Each column's document is drawn in its own sandboxed frame (renderers/bokeh.js); its page-side

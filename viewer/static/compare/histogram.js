@@ -5,7 +5,6 @@
   "use strict";
   var MB = window.MB;
   if (!MB) return;
-  MB.compareModes = MB.compareModes || {};
   var h = MB.h;
   function swatch(color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); }
 

@@ -13,7 +13,6 @@
   "use strict";
   var MB = window.MB;
   if (!MB) return;
-  MB.compareModes = MB.compareModes || {};
   var h = MB.h;
   var MAX_TOKENS = 20000;
   var MAX_EDITS = 4000; // a diff with more edits than this is shown as "mostly different"

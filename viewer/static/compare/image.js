@@ -9,7 +9,6 @@
   "use strict";
   var MB = window.MB;
   if (!MB) return;
-  MB.compareModes = MB.compareModes || {};
   var h = MB.h;
   var MODES = [["side", "Side by side"], ["pair", "Side by side, linked zoom"], ["swipe", "Swipe"], ["onion", "Onion skin"],
     ["diff", "Difference"]];

@@ -4,7 +4,6 @@
   "use strict";
   var MB = window.MB;
   if (!MB || !MB.cmpSync) return;
-  MB.compareModes = MB.compareModes || {};
   var h = MB.h;
   var S = MB.cmpSync;
   var listeners = S.listeners;

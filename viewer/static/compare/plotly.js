@@ -15,7 +15,6 @@
   "use strict";
   var MB = window.MB;
   if (!MB) return;
-  MB.compareModes = MB.compareModes || {};
   var h = MB.h;
   var OVERLAY = { scatter: 1, scattergl: 1, bar: 1, histogram: 1, box: 1, violin: 1 };
   var DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];

@@ -27,7 +27,6 @@
   "use strict";
   var MB = window.MB;
   if (!MB) return;
-  MB.compareModes = MB.compareModes || {};
   var PAGE = 50;
   var DEFAULT_KEYS = ["id", "key", "name", "sample"];
   var MAX_EXAMPLES = 5;

@@ -4,7 +4,6 @@
   "use strict";
   var MB = window.MB;
   if (!MB || !MB.cmpSync) return;
-  MB.compareModes = MB.compareModes || {};
   var h = MB.h;
   var S = MB.cmpSync;
   var SEEK_TOL = S.SEEK_TOL, listeners = S.listeners, play = S.play, finite = S.finite, clock = S.clock, keepArrows = S.keepArrows;
