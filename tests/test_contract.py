@@ -23,6 +23,17 @@ def test_every_kind_is_complete(kind):
     assert (REPO / "viewer" / "static" / "renderers" / f"{kind}.js").is_file(), f"renderer for {kind}"
     renderer = (REPO / "viewer" / "static" / "renderers" / f"{kind}.js").read_text()
     assert re.search(r"(registerRenderer|R\.register)\(\s*[\"']" + kind + r"[\"']", renderer)
+    # the viewer's side of the kind (docs/ARCHITECTURE.md, "Recipe: a new kind")
+    from media import stubs
+    from viewer import kinds
+
+    assert kind in stubs.STUBS and (REPO / stubs.STUBS[kind].doc).is_file()
+    module = kinds.get(kind)
+    assert module.KIND == kind and module.METRICS and callable(module.compare)
+    assert isinstance(module.VENDOR, tuple) and isinstance(module.REENCODE, bool)
+    compare_js = REPO / "viewer" / "static" / "compare" / f"{kind}.js"
+    assert compare_js.is_file(), f"compare modes for {kind}"
+    assert f"MB.compareModes.{kind} = " in compare_js.read_text()
     readme = (REPO / "README.md").read_text()
     assert f"`{KINDS[kind]}" in readme, f"README mentions {KINDS[kind]}"
     fixture_kinds = set()
