@@ -138,8 +138,8 @@ class Row:
 
 
 def _items(stub: Any) -> list[Any]:
-    if isinstance(stub, dict) and stub.get("_type") == "media-list":
-        return list(stub.get("items") or [])
+    if isinstance(stub, dict) and stub.get(stubs.TYPE) == stubs.MEDIA_LIST:
+        return list(stub.get(stubs.ITEMS) or [])
     return [stub]
 
 
@@ -229,7 +229,7 @@ class Comparer:
         for bstep, bstub, cstep, cstub in pairs:
             step = str(cstep) if bstep == cstep else f"{bstep} → {cstep}"
             bitems, citems = _items(bstub), _items(cstub)
-            listed = any(isinstance(v, dict) and v.get("_type") == "media-list" for v in (bstub, cstub))
+            listed = any(isinstance(v, dict) and v.get(stubs.TYPE) == stubs.MEDIA_LIST for v in (bstub, cstub))
             for i in range(max(len(bitems), len(citems))):
                 row = Row(kind=kind, key=key, step=step, item=i if listed else None, note="; ".join(notes))
                 if i >= len(bitems) or i >= len(citems):
@@ -241,7 +241,7 @@ class Comparer:
                 b, c = bitems[i], citems[i]
                 row.caption = str(c.get("caption") or b.get("caption") or "") if isinstance(c, dict) else ""
                 try:
-                    if not (isinstance(b, dict) and isinstance(c, dict)) or b.get("_type") != kind or c.get("_type") != kind:
+                    if not (isinstance(b, dict) and isinstance(c, dict)) or stubs.kind_of(b) != kind or stubs.kind_of(c) != kind:
                         raise ValueError(f"expected two {kind} stubs; got {_stub_type(b)} and {_stub_type(c)}")
                     kinds.get(kind).compare(self, row, b, c, len(self.rows) + 1)
                 except Exception as exc:  # one unreadable file must not hide the others
@@ -319,7 +319,7 @@ class Comparer:
 
 
 def _stub_type(v: Any) -> str:
-    return repr(v.get("_type")) if isinstance(v, dict) else type(v).__name__
+    return repr(v.get(stubs.TYPE)) if isinstance(v, dict) else type(v).__name__
 
 
 def _is_number(v: Any) -> TypeGuard[float]:

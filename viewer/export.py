@@ -333,7 +333,7 @@ def _plan(runs: list[SiteRun], level: Level, cache: MediaCache, flagged: set[int
                     if enc is None:
                         continue  # not in the site: the page shows it as missing
                     if not enc.reencoded and not level.keep_av and ref.kind != "image":
-                        ref.owner.setdefault("__missing", []).append(ref.path)
+                        ref.owner.setdefault(stubs.MISSING, []).append(ref.path)
                         d = dropped.setdefault(ref.kind or "media", [0, 0])
                         d[0] += 1
                         d[1] += enc.original

@@ -7,6 +7,7 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
+from media import stubs
 from viewer import imgdiff
 from viewer.outdir import inside_out
 from viewer.text import js_value
@@ -21,12 +22,12 @@ def compare_document(cmp: Comparer, row: Row, b: dict, c: dict) -> None:
     plotly and bokeh also get `dev` (how far the plotted numbers moved), HTML `sim` (how
     alike the two pages' text is); the row ranks by them."""
     if row.kind == "html":
-        row.base_frame = html_view(cmp, cmp.base, "baseline", b["path"])
-        row.cand_frame = html_view(cmp, cmp.cand, "candidate", c["path"])
+        row.base_frame = html_view(cmp, cmp.base, "baseline", b[stubs.PATH])
+        row.cand_frame = html_view(cmp, cmp.cand, "candidate", c[stubs.PATH])
     else:
-        row.base_file = cmp.copy(cmp.base, "baseline", b["path"])
-        row.cand_file = cmp.copy(cmp.cand, "candidate", c["path"])
-    rb, rc = cmp.base.resolve(b["path"]).read_bytes(), cmp.cand.resolve(c["path"]).read_bytes()
+        row.base_file = cmp.copy(cmp.base, "baseline", b[stubs.PATH])
+        row.cand_file = cmp.copy(cmp.cand, "candidate", c[stubs.PATH])
+    rb, rc = cmp.base.resolve(b[stubs.PATH]).read_bytes(), cmp.cand.resolve(c[stubs.PATH]).read_bytes()
     same = rb == rc
     if not same and row.kind in ("plotly", "bokeh"):
         jb, jc = json.loads(rb), json.loads(rc)

@@ -7,6 +7,8 @@ import json
 import math
 from typing import Any
 
+from media import stubs
+
 
 def fmt(x: float) -> str:
     if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
@@ -24,7 +26,7 @@ def cell_text(v: Any) -> str:
     """A cell or summary value, short, for a one-line report."""
     if v is NO_CELL:
         return "(no cell)"
-    if isinstance(v, dict) and "_type" in v:
+    if isinstance(v, dict) and stubs.TYPE in v:
         return f"<{v['_type']}>"
     s = json.dumps(v, ensure_ascii=False, default=str)
     return s if len(s) <= 40 else s[:39] + "…"

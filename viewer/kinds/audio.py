@@ -24,10 +24,10 @@ WAVEFORM_BUCKETS = 600
 
 
 def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
-    row.base_file = cmp.copy(cmp.base, "baseline", b["path"])
-    row.cand_file = cmp.copy(cmp.cand, "candidate", c["path"])
-    xa, ra = imgdiff.load_audio(cmp.base.resolve(b["path"]))
-    xb, rb = imgdiff.load_audio(cmp.cand.resolve(c["path"]))
+    row.base_file = cmp.copy(cmp.base, "baseline", b[stubs.PATH])
+    row.cand_file = cmp.copy(cmp.cand, "candidate", c[stubs.PATH])
+    xa, ra = imgdiff.load_audio(cmp.base.resolve(b[stubs.PATH]))
+    xb, rb = imgdiff.load_audio(cmp.cand.resolve(c[stubs.PATH]))
     if ra != rb:
         row.score, row.failed_compare = 1.0, True
         row.note = join(row.note, f"sample rate changed {ra} → {rb} Hz")

@@ -26,9 +26,9 @@ MASK_INLINE_BYTES = 2_000_000
 
 
 def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
-    row.base_file = row.base_view = cmp.copy(cmp.base, "baseline", b["path"])
-    row.cand_file = row.cand_view = cmp.copy(cmp.cand, "candidate", c["path"])
-    bpath, cpath = cmp.base.resolve(b["path"]), cmp.cand.resolve(c["path"])
+    row.base_file = row.base_view = cmp.copy(cmp.base, "baseline", b[stubs.PATH])
+    row.cand_file = row.cand_view = cmp.copy(cmp.cand, "candidate", c[stubs.PATH])
+    bpath, cpath = cmp.base.resolve(b[stubs.PATH]), cmp.cand.resolve(c[stubs.PATH])
     if bpath.read_bytes() == cpath.read_bytes():  # same file, same pixels: skip decoding
         row.metrics = {"ssim": 1.0, "mad": 0.0, "changed": 0.0}
         row.text = "identical file"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from media import stubs
 from viewer import imgdiff
 
 if TYPE_CHECKING:
@@ -23,10 +24,10 @@ POINTS_FULL_SCALE = 0.1
 
 
 def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
-    if b.get("path") and c.get("path"):
-        row.base_file = cmp.copy(cmp.base, "baseline", b["path"])
-        row.cand_file = cmp.copy(cmp.cand, "candidate", c["path"])
-        if cmp.base.resolve(b["path"]).read_bytes() == cmp.cand.resolve(c["path"]).read_bytes():
+    if b.get(stubs.PATH) and c.get(stubs.PATH):
+        row.base_file = cmp.copy(cmp.base, "baseline", b[stubs.PATH])
+        row.cand_file = cmp.copy(cmp.cand, "candidate", c[stubs.PATH])
+        if cmp.base.resolve(b[stubs.PATH]).read_bytes() == cmp.cand.resolve(c[stubs.PATH]).read_bytes():
             row.metrics, row.text = {"dist": 0.0}, "identical file"
             return
     pb, pc = _preview_points(cmp.base, b), _preview_points(cmp.cand, c)
@@ -42,9 +43,9 @@ def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
 
 def _preview_points(run: Any, stub: dict) -> np.ndarray:
     """The xyz points of a 3-D stub's preview (what the viewer draws; meshes: their vertices)."""
-    if not stub.get("preview"):
+    if not stub.get(stubs.PREVIEW):
         raise ValueError(f"no 3-D preview to compare ({stub.get('preview_skipped') or 'none written'})")
-    with open(run.resolve(stub["preview"]), encoding="utf-8") as f:
+    with open(run.resolve(stub[stubs.PREVIEW]), encoding="utf-8") as f:
         pv = json.load(f)
     pts = [p[:3] for p in pv.get("points") or [] if isinstance(p, list) and len(p) >= 3]
     return np.asarray(pts, np.float64).reshape(-1, 3)

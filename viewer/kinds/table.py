@@ -20,8 +20,8 @@ REENCODE = False
 
 
 def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
-    tb = _read_table(cmp.base, b["path"])
-    tc = _read_table(cmp.cand, c["path"])
+    tb = _read_table(cmp.base, b[stubs.PATH])
+    tc = _read_table(cmp.cand, c[stubs.PATH])
     cols = list(dict.fromkeys(list(tb["columns"]) + list(tc["columns"])))
     nb, nc = len(tb["data"]), len(tc["data"])
     changed_cells, changed_rows = 0, 0
@@ -49,13 +49,13 @@ def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
 
 
 def samecell_text(cmp: Comparer, vb: Any, vc: Any) -> bool:
-    if isinstance(vb, dict) and isinstance(vc, dict) and "path" in vb and "path" in vc:
-        other_b = {k: v for k, v in vb.items() if k != "path"}
-        other_c = {k: v for k, v in vc.items() if k != "path"}
+    if isinstance(vb, dict) and isinstance(vc, dict) and stubs.PATH in vb and stubs.PATH in vc:
+        other_b = {k: v for k, v in vb.items() if k != stubs.PATH}
+        other_c = {k: v for k, v in vc.items() if k != stubs.PATH}
         if other_b != other_c:
             return False
         try:
-            return cmp.base.resolve(vb["path"]).read_bytes() == cmp.cand.resolve(vc["path"]).read_bytes()
+            return cmp.base.resolve(vb[stubs.PATH]).read_bytes() == cmp.cand.resolve(vc[stubs.PATH]).read_bytes()
         except OSError:
             return False
     if isinstance(vb, float) and isinstance(vc, float) and math.isnan(vb) and math.isnan(vc):

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from media import stubs
 from viewer import imgdiff
 from viewer.kinds._util import join
 
@@ -21,9 +22,9 @@ VIDEO_FRAMES = 16
 
 
 def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
-    row.base_file = cmp.copy(cmp.base, "baseline", b["path"])
-    row.cand_file = cmp.copy(cmp.cand, "candidate", c["path"])
-    bpath, cpath = cmp.base.resolve(b["path"]), cmp.cand.resolve(c["path"])
+    row.base_file = cmp.copy(cmp.base, "baseline", b[stubs.PATH])
+    row.cand_file = cmp.copy(cmp.cand, "candidate", c[stubs.PATH])
+    bpath, cpath = cmp.base.resolve(b[stubs.PATH]), cmp.cand.resolve(c[stubs.PATH])
     if bpath.read_bytes() == cpath.read_bytes():
         row.metrics = {"ssim": 1.0, "mad": 0.0}
         row.text = "identical file"
