@@ -523,12 +523,21 @@ class RunReader:
 
     @property
     def duration(self) -> float | None:
-        """Seconds from start to end (or to the last heartbeat/row for a run without an end)."""
+        """Seconds from start to end; for a run without an end (running, crashed), to its last
+        heartbeat or its last row, whichever is later (a run killed before its first heartbeat
+        still shows how long it ran)."""
         start = self.start_time
         if start is None:
             return None
-        end = self.end_time or self.meta.get("heartbeat_at")
-        return None if end is None else max(0.0, float(end) - float(start))
+        if self.end_time is not None:
+            return max(0.0, float(self.end_time) - float(start))
+        ends = []
+        beat = self.meta.get("heartbeat_at")
+        if isinstance(beat, (int, float)):
+            ends.append(float(beat) - float(start))
+        runtimes = [r.get("_runtime") for r in self._load_rows()]
+        ends.extend(float(t) for t in runtimes if isinstance(t, (int, float)) and not isinstance(t, bool))
+        return max(0.0, max(ends)) if ends else None
 
     @property
     def config(self) -> dict[str, Any]:

@@ -99,3 +99,32 @@ def test_the_viewer_loads_only_the_contract_of_the_writer():
     assert {"media.runfolder", "media.stubs"} <= loaded
     assert loaded <= {"media", "media.errors", "media.runfolder", "media.stubs", "media._version",
                       "media._preinit"}, loaded
+
+
+def test_loading_the_writer_never_replaces_the_module_state():
+    """media.run / media.config / media.summary are the active run's, whatever the lazy loading
+    imports (a submodule of the same name would otherwise replace them)."""
+    code = """
+import importlib, pkgutil, media
+media.Run  # loads the writer lazily
+for m in pkgutil.iter_modules(media.__path__):
+    importlib.import_module("media." + m.name)
+assert media.run is None, media.run
+for name in ("config", "summary"):
+    try:
+        getattr(media, name)["lr"]
+    except media.RunStateError:
+        pass
+    else:
+        raise AssertionError(name)
+try:
+    media.init(project=123)
+except media.MediaTypeError:
+    pass
+try:
+    media.config["lr"]
+except media.RunStateError:
+    print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert out.stdout.strip() == "ok", out.stderr

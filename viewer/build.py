@@ -238,12 +238,15 @@ class Enrich:
     missing: list[str]
     reader: rf.RunReader
     problems: list[str]
+    #: run file -> the text the site ships instead of the file itself (a page made safe to frame)
+    rewrites: dict[str, str]
 
     def enrich(self, value: Any) -> Any:
-        return _enrich(value, self.reader, self.problems)
+        return _enrich(value, self.reader, self.problems, self.rewrites)
 
 
-def _enrich(stub: Any, reader: rf.RunReader, problems: list[str]) -> Any:
+def _enrich(stub: Any, reader: rf.RunReader, problems: list[str],
+            rewrites: dict[str, str] | None = None) -> Any:
     """Copy a stub, inlining what the browser cannot load from file:// itself.
 
     - every ``*.json`` file a stub names goes in ``__inline[path]`` (parsed);
@@ -252,10 +255,10 @@ def _enrich(stub: Any, reader: rf.RunReader, problems: list[str]) -> Any:
       data: URIs, Html text, an audio waveform, the stubs in a table's cells.
     """
     if isinstance(stub, list):
-        return [_enrich(s, reader, problems) for s in stub]
+        return [_enrich(s, reader, problems, rewrites) for s in stub]
     if not isinstance(stub, dict):
         return stub
-    out = {k: _enrich(v, reader, problems) if isinstance(v, (dict, list)) else v
+    out = {k: _enrich(v, reader, problems, rewrites) if isinstance(v, (dict, list)) else v
            for k, v in stub.items()}
     inline: dict[str, Any] = {}
     missing: list[str] = []
@@ -280,7 +283,7 @@ def _enrich(stub: Any, reader: rf.RunReader, problems: list[str]) -> Any:
     kind = stubs.kind_of(stub)
     hook = getattr(kinds.get(kind), "enrich", None) if kind in stubs.STUBS else None
     if hook is not None:
-        hook(Enrich(stub, out, inline, missing, reader, problems))
+        hook(Enrich(stub, out, inline, missing, reader, problems, {} if rewrites is None else rewrites))
     if inline:
         out[stubs.INLINE] = inline
     if missing:
@@ -317,6 +320,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
     w.text(f"data/{key}/scalars.js", f"MB.data.scalars({js_value(key)},{js_value(scalars)});\n")
 
     media_index: dict[str, Any] = {}
+    rewrites: dict[str, str] = {}  # files the site ships changed (viewer/kinds/html.py)
     all_entries: dict[str, list[dict[str, Any]]] = {}
     for mkey, kind in list(media_keys.items()) + [(k, "text") for k in text_keys]:
         entries = []
@@ -326,7 +330,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
                     continue
                 stub: Any = {"_type": "text", "text": value}
             else:
-                stub = _enrich(value, reader, problems)
+                stub = _enrich(value, reader, problems, rewrites)
             entries.append({"step": step, "stub": stub})
         entries.sort(key=lambda e: e["step"])
         slug = rf.key_dir(mkey).replace("/", "~")
@@ -355,7 +359,13 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
     # (a symlink that leaves it is skipped and named in the run's problems)
     shipped = reader.shipped_files()
     for rel, real in shipped:
-        w.copy(f"files/{key}/{rel}", real, link=True)
+        if rel in rewrites:
+            w.text(f"files/{key}/{rel}", rewrites[rel])
+        elif rel.startswith(rf.FILES_DIR + "/"):
+            # saved files are linked from the run page: a scripted document goes as text
+            w.copy(f"files/{key}/{policy.linkable(rel)}", real, link=True)
+        else:
+            w.copy(f"files/{key}/{rel}", real, link=True)
     problems.extend(p for p in reader.problems if p not in problems)
 
     summary = reader.summary
@@ -369,7 +379,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
         "meta": meta,
         "config": reader.config,
         "summary": summary,
-        "files": [rel for rel, _ in shipped if rel.startswith(rf.FILES_DIR + "/")],  # = reader.files()
+        "files": [policy.linkable(rel) for rel, _ in shipped if rel.startswith(rf.FILES_DIR + "/")],
         "media": media_index,
         "scalars": user_scalars,
         "rows": len(rows),

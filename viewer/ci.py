@@ -171,9 +171,12 @@ class Comparer:
 
     # -- files --
     def copy(self, run: Any, side: str, relpath: str) -> str:
-        """Copy (hard-link) a file of ``run`` into the gallery's ``files/<side>/``; returns its path there."""
+        """Copy (hard-link) a file of ``run`` into the gallery's ``files/<side>/``; returns its path
+        there. A file a browser would open as a document that runs scripts (``.html``, ``.svg``,
+        ...: never a format the writer writes for these kinds) gets ``.txt`` added, so that a
+        link to it shows its text instead of running it in the gallery's origin."""
         src = run.resolve(relpath)  # the gate: a plain path inside the run, links kept inside
-        rel = f"files/{side}/{relpath}"
+        rel = policy.linkable(f"files/{side}/{relpath}")
         dst = inside_out(self.out, rel)
         dst.parent.mkdir(parents=True, exist_ok=True)
         if dst.exists():
@@ -247,6 +250,8 @@ class Comparer:
                 except Exception as exc:  # one unreadable file must not hide the others
                     row.score, row.failed_compare = 1.0, True
                     row.note = join(row.note, f"not compared: {exc}")
+                    # what could not be read is not shown as an image (links to the files stay)
+                    row.base_view = row.cand_view = row.diff_view = ""
                 self.rows.append(row)
 
 
@@ -512,7 +517,7 @@ def _run(args: argparse.Namespace) -> int:
             # never clear a folder we did not write (-o . would otherwise delete ./files)
             raise UsageError(f"-o {str(out)!r}: folder is not empty and was not written by mediaboard ci; "
                              "give a new or empty folder.")
-        for sub in ("files", "thumbs", "diff", "spec"):  # stale images from an earlier run
+        for sub in ("files", "frames", "thumbs", "diff", "spec"):  # stale files of an earlier run
             shutil.rmtree(out / sub, ignore_errors=True)
         out.mkdir(parents=True, exist_ok=True)
         (out / MARKER).write_text("written by mediaboard ci; its contents are replaced on the next run\n")

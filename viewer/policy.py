@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Iterable
 
 _COMMON = "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
@@ -58,3 +59,32 @@ def meta(policy: str) -> str:
     """The ``<meta>`` element that carries ``policy`` (which holds no ``"``, ``<`` or ``&``)."""
     assert not set(policy) & set('"<&>'), policy
     return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+
+
+_DOCTYPE = re.compile(r"\A(\ufeff?\s*<!doctype[^>]*>)", re.IGNORECASE)
+
+
+def confine_html(page: str) -> str:
+    """``page`` with the frame's policy (``FRAME``) as its first element, so that, framed from a
+    file of its own, it runs its scripts but loads nothing from outside (after its doctype, if
+    it has one, so that it keeps its rendering mode)."""
+    tag = meta(FRAME)
+    m = _DOCTYPE.match(page)
+    return page[:m.end()] + tag + page[m.end():] if m else tag + page
+
+
+#: Suffixes of files a browser opens as documents that may run scripts: a run's file of this kind is
+#: never linked as it is (a click would run it as a page of the site's or the gallery's origin).
+ACTIVE_DOCUMENTS = frozenset({".html", ".htm", ".xhtml", ".xht", ".shtml", ".svg", ".svgz", ".xml",
+                              ".xsl", ".xslt", ".mht", ".mhtml"})
+
+
+def linkable(rel: str) -> str:
+    """The name under which a run's file is shipped to be linked: ``.txt`` added to an active
+    document (its link then shows its text), else ``rel`` itself.
+
+    >>> linkable("files/report.html"), linkable("files/notes.md")
+    ('files/report.html.txt', 'files/notes.md')
+    """
+    suffix = rel[rel.rfind("."):].lower() if "." in rel.rsplit("/", 1)[-1] else ""
+    return rel + ".txt" if suffix in ACTIVE_DOCUMENTS else rel

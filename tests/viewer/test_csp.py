@@ -28,6 +28,11 @@ NET = ("<img id=b src='https://example.invalid/beacon.png'><script>fetch('https:
        " function () { document.body.dataset.net = 'refused'; });</script>")
 
 
+# Html whose script reads a JSON data block (as Bokeh's file_html pages do)
+DATA = ("<script type='application/json' id=d>{\"v\": 7}</script><script>document.body.dataset.v = "
+        "JSON.parse(document.getElementById('d').textContent).v;</script>")
+
+
 def _frame(page, key):
     return page.locator(f"article.panel[data-key={key}] iframe").element_handle().content_frame()
 
@@ -43,6 +48,7 @@ def _check_run_page(sp):
     assert frame.inner_text("#t") == "script ran"
     # ... and could not reach the network (the frame's own policy)
     _frame(page, "net").wait_for_selector("body[data-net='refused']")
+    _frame(page, "data").wait_for_selector("body[data-v='7']", state="attached")  # data block kept
     page.wait_for_timeout(100)
     assert "https://example.invalid/beacon.png" in sp.refused or any(
         "beacon.png" in b and "Content Security Policy" in b for b in sp.bad)
@@ -68,7 +74,8 @@ def csp_site(tmp_path_factory):
         media.log({"loss": 1.0 / (s + 1), "img": media.Image(np.full((8, 8), 50 * s, np.uint8)),
                    "page": media.Html("<p id=t>static</p><script>document.getElementById('t')"
                                       ".textContent = 'script ran'; document.body.dataset.ran = 1;</script>"),
-                   "net": media.Html(NET), "bk": media.Bokeh(p)}, step=s)
+                   "net": media.Html(NET), "bk": media.Bokeh(p),
+                   "data": media.Html(DATA)}, step=s)
     media.finish()
     build_site([root], base / "site")
     return base
@@ -140,4 +147,31 @@ def test_single_file_export_carries_a_policy_of_hashes_and_works_under_it(csp_si
     # the Html frame is a srcdoc under the export's policy: its script was re-added from blob:
     assert _frame(sp.page, "page").url == "about:srcdoc"
     sp.screenshot("export")
+    sp.bad = [b for b in sp.bad if "Content Security Policy" not in b]
+
+
+def test_a_large_html_page_is_framed_from_a_copy_that_carries_the_frame_policy(
+        tmp_path, site_page, monkeypatch):
+    """Pages over the inlining limit are framed from the site's copy of the file: that copy has
+    the frame's policy written in, so its beacon is refused like an inlined page's."""
+    from viewer.kinds import html as html_kind
+
+    monkeypatch.setattr(html_kind, "HTML_INLINE_BYTES", 10)
+    root = tmp_path / "runs"
+    media.init(project="p", dir=str(root), id="big")
+    media.log({"net": media.Html("<!doctype html>" + NET)}, step=0)
+    media.finish()
+    build_site([root], tmp_path / "site")
+    copies = list((tmp_path / "site" / "files").rglob("*.html"))
+    assert len(copies) == 1
+    text = copies[0].read_text()
+    assert text.lower().startswith("<!doctype html>") and text[15:].startswith(policy.meta(policy.FRAME))
+    sp = site_page(tmp_path / "site", csp=True)
+    sp.open_run("p.big")
+    frame = _frame(sp.page, "net")
+    assert frame.url.startswith("file://")  # framed from the file, not inlined
+    frame.wait_for_selector("body[data-net='refused']")
+    sp.page.wait_for_timeout(100)
+    assert "https://example.invalid/beacon.png" in sp.refused or any(
+        "beacon.png" in b and "Content Security Policy" in b for b in sp.bad)
     sp.bad = [b for b in sp.bad if "Content Security Policy" not in b]

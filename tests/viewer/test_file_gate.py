@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +159,63 @@ def test_build_of_something_that_is_not_runs_is_a_clear_error(tmp_path, capsys, 
     assert cli.main(["build", str(target), "-o", str(tmp_path / "site")]) == 2
     err = capsys.readouterr().err
     assert message in err and str(target) in err and err.count("\n") == 1
+
+
+def test_ci_never_lets_a_run_file_become_a_gallery_script_or_page(tmp_path: Path, capsys):
+    """A candidate's image stub that names the path where the gallery keeps an Html value's
+    script, or an .html file of its own, cannot get its file run in the gallery's origin."""
+    runs = {}
+    for name in ("base", "cand"):
+        run = media.init(project="p", id=name, dir=str(tmp_path / "runs"))
+        media.log({"page": media.Html("<p id=t>the logged page</p>"),
+                   "img": media.Image(np.zeros((4, 4, 3), np.uint8)),
+                   "img2": media.Image(np.zeros((4, 4, 3), np.uint8))}, step=0)
+        media.finish()
+        runs[name] = Path(run.dir)
+    cand = runs["cand"]
+    html_path = next((cand / "media" / "page").iterdir()).relative_to(cand).as_posix()
+    (cand / f"{html_path}.js").write_text("window.__pwned = 1;")  # where ci once wrote the page's script
+    (cand / "media" / "evil.html").write_text("<script>window.__pwned = 2</script>")
+    hist = cand / "history.jsonl"
+    lines = [json.loads(x) for x in hist.read_text().splitlines()]
+    for line in lines:
+        if isinstance(line.get("img"), dict):
+            line["img"]["path"] = f"{html_path}.js"
+        if isinstance(line.get("img2"), dict):
+            line["img2"]["path"] = "media/evil.html"
+    hist.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    out = tmp_path / "gallery"
+    code = ci.main(["--baseline", str(runs["base"]), "--candidate", str(cand), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    # the scripts the gallery runs: its own and the Html values' (data-src), each what ci wrote
+    page = (out / "index.html").read_text()
+    loaded = re.findall(r'data-src="([^"]+)"', page)
+    assert loaded and all(src.startswith("frames/") for src in loaded), loaded
+    assert all("__pwned" not in (out / src).read_text() for src in loaded)
+    assert all("the logged page" in (out / src).read_text() for src in loaded)
+    assert re.findall(r'<script src="([^"]+)"', page) == ["gallery.js"]
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.suffix in (".html", ".js"))
+    assert [p for p in pages if p.endswith(".html")] == ["frame.html", "index.html"], pages
+    assert (out / "files" / "candidate" / "media" / "evil.html.txt").is_file()
+    assert "__pwned" not in (out / "index.html").read_text()
+    # the run's own files were never written through a link
+    assert (cand / f"{html_path}.js").read_text() == "window.__pwned = 1;"
+
+
+def test_a_saved_page_is_shipped_as_text_not_as_a_page_of_the_site(tmp_path: Path):
+    run = media.init(project="p", id="saver", dir=str(tmp_path / "runs"))
+    page = tmp_path / "report.html"
+    page.write_text("<script>window.__pwned = 1</script>")
+    (tmp_path / "notes.md").write_text("plain notes")
+    media.save(str(page), base_path=str(tmp_path))
+    media.save(str(tmp_path / "notes.md"), base_path=str(tmp_path))
+    media.log({"x": 1})
+    media.finish()
+    assert (Path(run.dir) / "files" / "report.html").is_file()
+    site = tmp_path / "site"
+    assert cli.main(["build", str(tmp_path / "runs"), "-o", str(site), "-q"]) == 0
+    shipped = sorted(p.relative_to(site / "files").as_posix() for p in (site / "files").rglob("*") if p.is_file())
+    assert [p for p in shipped if "/files/" in p] == ["p.saver/files/notes.md", "p.saver/files/report.html.txt"]
+    run_js = next((site / "data").glob("*/run.js")).read_text()
+    assert '"files":["files/notes.md","files/report.html.txt"]' in run_js

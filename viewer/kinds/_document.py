@@ -16,14 +16,14 @@ if TYPE_CHECKING:
     from viewer.ci import Comparer, Row
 
 
-def compare_document(cmp: Comparer, row: Row, b: dict, c: dict) -> None:
+def compare_document(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
     """plotly / bokeh / HTML: the same content or not. JSON is compared parsed (bokeh's model
     ids renumbered in order of appearance, so two runs that built the same plot compare equal).
     plotly and bokeh also get `dev` (how far the plotted numbers moved), HTML `sim` (how
     alike the two pages' text is); the row ranks by them."""
     if row.kind == "html":
-        row.base_frame = html_view(cmp, cmp.base, "baseline", b[stubs.PATH])
-        row.cand_frame = html_view(cmp, cmp.cand, "candidate", c[stubs.PATH])
+        row.base_frame = html_view(cmp, cmp.base, "baseline", b[stubs.PATH], n)
+        row.cand_frame = html_view(cmp, cmp.cand, "candidate", c[stubs.PATH], n)
     else:
         row.base_file = cmp.copy(cmp.base, "baseline", b[stubs.PATH])
         row.cand_file = cmp.copy(cmp.cand, "candidate", c[stubs.PATH])
@@ -65,14 +65,18 @@ def compare_document(cmp: Comparer, row: Row, b: dict, c: dict) -> None:
             row.details.append(f"{len(rb)} → {len(rc)} bytes")
 
 
-def html_view(cmp: Comparer, run: Any, side: str, relpath: str) -> str:
+def html_view(cmp: Comparer, run: Any, side: str, relpath: str, n: int) -> str:
     """An Html value for the gallery: never the page itself (opened from a link, its scripts
-    would run in the gallery's origin), but its text in a script file, ``<rel>.js``, which
-    gallery.js hands to a sandboxed frame (frame.html, as on the site)."""
+    would run in the gallery's origin), but its text in a script file, ``frames/<n>-<side>.js``
+    (a folder ci alone writes: no file of a run is ever copied there, so a run cannot put a
+    script of its own in its place), which gallery.js hands to a sandboxed frame (frame.html)."""
     text = run.resolve(relpath).read_bytes().decode("utf-8", "replace")
-    rel = f"files/{side}/{relpath}.js"
-    inside_out(cmp.out, rel).parent.mkdir(parents=True, exist_ok=True)
-    inside_out(cmp.out, rel).write_text(
+    rel = f"frames/{n:04d}-{side}.js"
+    dst = inside_out(cmp.out, rel)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.is_symlink() or dst.exists():
+        dst.unlink()
+    dst.write_text(
         f"window.MBG_HTML = window.MBG_HTML || {{}};\nMBG_HTML[{js_value(rel)}] = {js_value(text)};\n",
         encoding="utf-8")
     return rel

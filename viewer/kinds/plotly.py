@@ -16,4 +16,4 @@ REENCODE = False
 
 
 def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
-    compare_document(cmp, row, b, c)
+    compare_document(cmp, row, b, c, n)

@@ -290,9 +290,10 @@
     function set(step) { go(Math.max(0, nearestIndex(steps, step))); }
     function keydown(e) {
       var t = e.target && e.target.tagName;
-      var textual = t === "INPUT" && /^(text|search|number|email|url|password|tel)$/.test(e.target.type || "text");
-      if (textual || t === "TEXTAREA" || t === "SELECT" || (e.target && e.target.isContentEditable)) return;
-      if (t === "INPUT" && e.target.type === "range") return; // sliders (this one, swipe, onion, audio) move themselves
+      // inputs keep their keys (text boxes, sliders: this one, swipe, onion, audio; radios, dates),
+      // but for a checkbox or a button, which do nothing with arrows
+      var own = t === "INPUT" && !/^(checkbox|button|submit|reset)$/.test(e.target.type || "text");
+      if (own || t === "TEXTAREA" || t === "SELECT" || (e.target && e.target.isContentEditable)) return;
       if (e.key === "ArrowRight") { go(idx + 1); e.preventDefault(); }
       else if (e.key === "ArrowLeft") { go(idx - 1); e.preventDefault(); }
       else if (e.key === "Home") { go(0); e.preventDefault(); }
