@@ -245,3 +245,22 @@ def test_failed_serialize_keeps_rest_of_row(root):
     assert row["bad"]["_type"] == "error" and "disk full" in row["bad"]["message"]
     assert "disk full" in r.meta["errors"][0]
     assert not [p for p in Path(run.dir).rglob("*.tmp*")]
+
+
+def test_a_run_killed_before_its_first_heartbeat_shows_how_long_it_ran(tmp_path):
+    """duration of a run with no end: its last row's _runtime when that is later than the last
+    heartbeat (a SIGKILL before the first heartbeat used to read 0.0 s forever)."""
+    run = media.init(project="p", id="k", dir=str(tmp_path))
+    for s in range(3):
+        media.log({"x": s})
+    media.finish()
+    d = Path(run.dir)
+    meta = json.loads((d / "run.json").read_text())
+    meta.update(status="running", end_time=None, exit_code=None, heartbeat_at=meta["start_time"])
+    (d / "run.json").write_text(json.dumps(meta))
+    rows = [json.loads(x) for x in (d / "history.jsonl").read_text().splitlines()]
+    for i, r in enumerate(rows):  # as if the steps came 5 s apart
+        r["_runtime"] = 5.0 * (i + 1)
+    (d / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    reader = media.open_run(d)
+    assert reader.duration == 15.0
