@@ -182,8 +182,8 @@ def init(
     del reinit, entity, anonymous, save_code, magic, allow_val_change, force, tensorboard
     del sync_tensorboard, monitor_gym, fork_from, resume_from
     global _atexit_registered
-    from media._run import SETTINGS, Run, check_init_args
     from media._config import Config, resolve_init_config
+    from media._run import SETTINGS, Run, check_init_args
 
     mode = mode or os.environ.get("MEDIABOARD_MODE") or os.environ.get("WANDB_MODE") or "offline"
     if mode not in MODES:

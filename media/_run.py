@@ -30,9 +30,10 @@ from typing import Any
 
 from media import runfolder as rf
 from media._base import Media
-from media._registry import MediaList, coerce
-from media._writer import Encoders, History, RunLock, default_workers
 from media._config import DEFAULTS_FILE, Config, load_yaml, resolve_init_config
+from media._registry import MediaList, coerce
+from media._summary import Summary
+from media._writer import Encoders, History, RunLock, default_workers
 from media.errors import (
     MediaError,
     MediaTypeError,
@@ -42,7 +43,6 @@ from media.errors import (
     describe,
     warn,
 )
-from media._summary import Summary
 
 _ADJECTIVES = (
     "amber autumn bold brisk calm cosmic crimson dainty dawn deep eager fancy fiery frosty gentle "
