@@ -545,7 +545,26 @@ class RunReader:
 
     @property
     def summary(self) -> dict[str, Any]:
-        return _read_json(self.path / SUMMARY_JSON, {})
+        """``summary.json``; for a run without an end (running, crashed), with the values of the
+        rows written after it (the writer rewrites it about once a second, and a killed writer
+        never again): each key's last value, except keys whose ``define_metric`` summary is not
+        the last value (min, max, mean, ...), which keep the writer's."""
+        summary = _read_json(self.path / SUMMARY_JSON, {})
+        if self.end_time is not None or self.status not in ("running", "crashed"):
+            return summary
+        since = summary.get("_step")
+        metrics = self.meta.get("metrics") or {}
+        kept = {k for k, m in metrics.items()
+                if isinstance(m, dict) and m.get("summary") not in (None, "last", "copy")}
+        for row in self._load_rows():
+            step = row.get("_step")
+            if isinstance(since, int) and isinstance(step, int) and step <= since:
+                continue
+            for k, v in row.items():
+                if k in kept or (k.startswith("_") and k not in ("_step", "_runtime", "_timestamp")):
+                    continue
+                summary[k] = v
+        return summary
 
     # ---- history ------------------------------------------------------------------------------
     def _load_rows(self) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ Site layout (see docs/viewer.md)::
     SITE/vendor/plotly-<v>.min.js         copied from the installed plotly package
     SITE/vendor/bokeh-<v>.min.js ...      copied from the installed bokeh package
     SITE/data/index.js                    MB.data.index([...runs])
+    SITE/data/live.js                     MB.data.live({gen, runs}): polled by open pages (live)
     SITE/data/<run>/run.js                MB.data.run(run, {meta, config, summary, media keys, ...})
     SITE/data/<run>/scalars.js            MB.data.scalars(run, {columns})
     SITE/data/<run>/s/<group>/<chunk>.js  MB.data.shard(run, key, chunk, [{step, stub}, ...]), one
@@ -528,6 +529,12 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
         index.append(_index_entry(reader, key))
 
     w.text("data/index.js", f"MB.data.index({js_value(index)});\n")
+    # what open pages poll to follow runs while they are written (static/app.js, "Live pages"):
+    # a digest of the index and of each run's signature, so a page reloads only what changed
+    run_sigs = {k: hashlib.sha256(json.dumps(v["sig"]).encode()).hexdigest()[:16]
+                for k, v in new_state["runs"].items()}
+    gen = hashlib.sha256(json.dumps([index, run_sigs], sort_keys=True, default=str).encode()).hexdigest()[:16]
+    w.text("data/live.js", f"MB.data.live({js_value({'gen': gen, 'runs': run_sigs})});\n")
     if keep_data:
         stats.index = index
     scripts = [rel for rel, _ in static if rel.endswith(".js")]

@@ -264,3 +264,25 @@ def test_a_run_killed_before_its_first_heartbeat_shows_how_long_it_ran(tmp_path)
     (d / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     reader = media.open_run(d)
     assert reader.duration == 15.0
+
+
+def test_a_crashed_run_summary_has_the_rows_written_after_summary_json(tmp_path):
+    """summary.json is rewritten about once a second: a run killed between two rewrites shows its
+    rows' last values in RunReader.summary, but define_metric summaries (min ...) are the writer's."""
+    run = media.init(project="p", id="s", dir=str(tmp_path))
+    media.define_metric("acc", summary="max")
+    for s in range(4):
+        media.log({"loss": 1.0 / (s + 1), "acc": [0.5, 0.9, 0.6, 0.7][s]})
+    media.finish()
+    d = Path(run.dir)
+    meta = json.loads((d / "run.json").read_text())
+    meta.update(status="running", end_time=None, exit_code=None, pid=2 ** 22 + 12345)
+    (d / "run.json").write_text(json.dumps(meta))
+    summary = json.loads((d / "summary.json").read_text())
+    summary.update(_step=1, loss=0.5)  # as written after step 1, before the kill
+    (d / "summary.json").write_text(json.dumps(summary))
+    reader = media.open_run(d)
+    assert reader.status == "crashed"
+    got = reader.summary
+    assert got["_step"] == 3 and got["loss"] == 0.25
+    assert got["acc"] == summary["acc"]  # the max, kept

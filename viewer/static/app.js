@@ -118,7 +118,9 @@
         // from a blob: URL (its Content-Security-Policy runs no inline script but its own hashed ones)
         var inlined = window.MB_INLINE ? window.MB_INLINE.script(src) : undefined;
         s.src = typeof inlined === "string"
-          ? URL.createObjectURL(new Blob([inlined], { type: "text/javascript" })) : src;
+          ? URL.createObjectURL(new Blob([inlined], { type: "text/javascript" }))
+          // once the site changed under the page, data files are loaded afresh (not from the cache)
+          : live.v && src.indexOf("data/") === 0 ? src + "?v=" + live.v : src;
         s.onload = function () { resolve(s); };
         s.onerror = function () { delete loading[src]; s.remove(); reject(new Error("could not load " + src)); };
         document.head.appendChild(s);
@@ -157,6 +159,73 @@
       touchShard(id);
     },
   };
+  // ---------------------------------------------------------------------------------------------
+  // Live pages: `mediaboard watch` (every build) rewrites data/live.js, {gen, runs: {key: sig}};
+  // the page loads it again every LIVE_MS (a script tag: file:// allows no fetch). When gen
+  // changes, what changed is forgotten (the index, each changed run's data and shards) and every
+  // view that listens (MB.onLive) draws the new data; body[data-live] counts the changes.
+  // ---------------------------------------------------------------------------------------------
+  var LIVE_MS = 1000;
+  var live = { gen: null, runs: null, v: 0, handlers: [] };
+  MB.data.live = function (info) {
+    if (!info || typeof info.gen !== "string") return;
+    if (live.gen === null) { live.gen = info.gen; live.runs = info.runs || {}; return; }
+    if (info.gen === live.gen) return;
+    var before = live.runs || {}, now = info.runs || {};
+    var changed = Object.keys(now).filter(function (k) { return before[k] !== now[k]; })
+      .concat(Object.keys(before).filter(function (k) { return !(k in now); }));
+    live.gen = info.gen; live.runs = now; live.v += 1;
+    MB.store.index = null;
+    forget("data/index.js");
+    changed.forEach(forgetRun);
+    live.handlers.slice().forEach(function (fn) {
+      try { fn({ runs: changed }); } catch (e) { console.warn(e); }
+    });
+    document.body.setAttribute("data-live", String(live.v));
+  };
+  // fn({runs: [changed keys]}) after every change of the site; returns the function that stops it
+  MB.onLive = function (fn) {
+    live.handlers.push(fn);
+    return function () { live.handlers = live.handlers.filter(function (f) { return f !== fn; }); };
+  };
+  function forgetRun(key) {
+    delete MB.store.runs[key];
+    delete MB.store.scalars[key];
+    var prefix = "data/" + seg(key) + "/";
+    Object.keys(loading).forEach(function (src) { if (src.indexOf(prefix) === 0) forget(src); });
+    Object.keys(MB.store.shards).forEach(function (id) {
+      if (id.split("\u0000")[0] === key) delete MB.store.shards[id];
+    });
+    shardOrder = shardOrder.filter(function (id) { return id.split("\u0000")[0] !== key; });
+  }
+  function pollLive() {
+    if (window.MB_INLINE) return; // a single-file export does not change
+    var s = document.createElement("script");
+    s.src = "data/live.js?t=" + Date.now();
+    var again = function () { s.remove(); setTimeout(pollLive, LIVE_MS); };
+    s.onload = again;
+    s.onerror = again;
+    if (document.hidden) { setTimeout(pollLive, LIVE_MS); return; }
+    document.head.appendChild(s);
+  }
+  MB.loadIndex = function () {
+    if (MB.store.index) return Promise.resolve(MB.store.index);
+    return MB.loadScript("data/index.js").then(function () { return MB.store.index || []; });
+  };
+  // durations of running runs tick: every element with data-tick-from (a start time, Unix s)
+  function tick() {
+    var now = Date.now() / 1000;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-tick-from]"), function (el) {
+      var from = Number(el.getAttribute("data-tick-from"));
+      if (isFinite(from)) el.textContent = fmtDuration(Math.max(0, now - from));
+    });
+  }
+  function durationEl(tag, run) {
+    var running = run.status === "running" && typeof run.start_time === "number";
+    return h(tag, { text: fmtDuration(run.duration), "data-tick-from": running ? run.start_time : null,
+      class: running ? "ticking" : null });
+  }
+
   MB.loadRun = function (key) {
     if (MB.store.runs[key]) return Promise.resolve(MB.store.runs[key]);
     return MB.loadScript("data/" + seg(key) + "/run.js").then(function () {
@@ -262,21 +331,28 @@
     var slider = h("input", { type: "range", min: 0, max: Math.max(0, steps.length - 1), step: 1, value: 0, id: "cursor", "aria-label": "Step cursor" });
     var stepBox = h("input", { type: "number", id: "cursor-step", "aria-label": "Jump to step", min: steps[0], max: steps[steps.length - 1] });
     var stepLabel = h("output", { id: "cursor-label", "aria-live": "polite" });
+    // follow: while the run is written, a cursor on the newest step moves to each new one
+    var follow = h("input", { type: "checkbox", id: "cursor-follow", "aria-label": "Follow the newest step" });
     var el = h("div", { class: "cursor-bar", role: "group", "aria-label": "Step cursor" },
       h("button", { type: "button", "aria-label": "Previous step", text: "◀", onclick: function () { go(idx - 1); } }),
       slider,
       h("button", { type: "button", "aria-label": "Next step", text: "▶", onclick: function () { go(idx + 1); } }),
       h("label", null, "step ", stepBox),
-      stepLabel);
+      stepLabel,
+      h("label", { class: "cursor-follow", title: "while the run is written, stay on its newest step" }, follow, " follow"));
+    follow.addEventListener("change", function () { if (follow.checked) go(steps.length - 1); });
     function go(i, fromSlider) {
       if (!alive) return;
       idx = Math.max(0, Math.min(steps.length - 1, i));
+      follow.checked = idx === steps.length - 1;
       var step = steps[idx];
       if (opts.moved) opts.moved(step);
       if (!fromSlider) slider.value = idx;
       stepBox.value = step;
       stepLabel.textContent = "step " + step + " (" + (idx + 1) + " of " + steps.length + ")";
-      MB.setParam("step", step);
+      // a cursor following a run that is being written keeps "last" in the URL, so a reload or a
+      // redrawn view follows on
+      MB.setParam("step", follow.checked && opts.live && steps.length > 1 ? "last" : step);
       document.body.removeAttribute("data-cursor");
       var mine = ++seq;
       Promise.resolve(show(step)).then(function () {
@@ -306,11 +382,23 @@
       el: el,
       set: set,
       step: function () { return steps[idx]; },
-      // the first draw: at ?step= when the URL has one, else at the first step
+      // the first draw: at ?step= when the URL has one ("last": the newest), else at the first step
       start: function () {
         var wanted = MB.view && MB.view.q.get("step");
-        go(wanted !== null && wanted !== undefined && wanted !== "" ? Math.max(0, nearestIndex(steps, Number(wanted))) : 0);
+        go(wanted === "last" ? steps.length - 1
+          : wanted !== null && wanted !== undefined && wanted !== "" ? Math.max(0, nearestIndex(steps, Number(wanted))) : 0);
       },
+      // new steps (a live update): a following cursor goes to the newest, any other stays put
+      setSteps: function (next) {
+        var keep = steps[idx], following = follow.checked;
+        steps = next;
+        api.steps = next;
+        slider.max = Math.max(0, steps.length - 1);
+        stepBox.min = steps[0];
+        stepBox.max = steps[steps.length - 1];
+        go(following ? steps.length - 1 : Math.max(0, nearestIndex(steps, keep)));
+      },
+      following: function () { return follow.checked; },
       destroy: function () {
         alive = false;
         document.removeEventListener("keydown", keydown);
@@ -416,6 +504,17 @@
   // ---------------------------------------------------------------------------------------------
   var app, crumbs;
   var current = null; // the active view's cleanup
+  // draw the current view again (a live change it cannot draw in place), keeping the scroll
+  function redrawView() {
+    var y = window.scrollY, tries = 0;
+    route();
+    (function restore() {
+      if (document.body.hasAttribute("data-ready") || ++tries > 40) { window.scrollTo(0, y); return; }
+      setTimeout(restore, 50);
+    })();
+  }
+  MB.redrawView = redrawView;
+
   function route() {
     var v = parseHash();
     MB.view = v;
@@ -447,13 +546,16 @@
     document.title = "Runs — mediaboard";
     var runs = MB.store.index || [];
     var q = MB.view.q;
-    var configCols = {}, summaryCols = {};
-    runs.forEach(function (r) {
-      Object.keys(r.config || {}).forEach(function (k) { configCols["config." + k] = 1; });
-      Object.keys(r.summary || {}).forEach(function (k) { summaryCols["summary." + k] = 1; });
-    });
-    var cols = BASE_COLS.concat(Object.keys(configCols).sort().map(function (c) { return [c, c]; }))
-      .concat(Object.keys(summaryCols).sort().map(function (c) { return [c, c]; }));
+    function columns() {
+      var configCols = {}, summaryCols = {};
+      runs.forEach(function (r) {
+        Object.keys(r.config || {}).forEach(function (k) { configCols["config." + k] = 1; });
+        Object.keys(r.summary || {}).forEach(function (k) { summaryCols["summary." + k] = 1; });
+      });
+      return BASE_COLS.concat(Object.keys(configCols).sort().map(function (c) { return [c, c]; }))
+        .concat(Object.keys(summaryCols).sort().map(function (c) { return [c, c]; }));
+    }
+    var cols = columns();
     var selected = (q.get("sel") || "").split(",").filter(Boolean);
 
     var filter = h("input", { type: "search", placeholder: "Filter runs (name, tag, config value…)",
@@ -465,10 +567,11 @@
     groupSel.value = q.get("group") || "";
     var selInfo = h("span", { class: "muted", id: "selection-info" });
     var table = h("table", { class: "runs", id: "runs-table" });
+    var empty = h("div", { class: "empty", id: "runs-empty" });
     app.appendChild(h("section", { class: "index" },
       h("h1", { text: "Runs" }),
       h("div", { class: "toolbar" }, filter, groupSel, selInfo),
-      h("div", { class: "table-wrap" }, table)));
+      h("div", { class: "table-wrap" }, table), empty));
 
     function draw() {
       clear(table);
@@ -529,14 +632,22 @@
           if (c[0] === "name") td = h("td", null, h("a", { href: hashFor(["run", r.key]), text: v || r.id }));
           else if (c[0] === "status") td = h("td", null, h("span", { class: "status status-" + v, text: v }));
           else if (c[0] === "start_time") td = h("td", { text: fmtTime(v) });
-          else if (c[0] === "duration") td = h("td", { text: fmtDuration(v) });
+          else if (c[0] === "duration") td = durationEl("td", r);
           else td = h("td", { text: fmtValue(v) });
           tr.appendChild(td);
         });
         body.appendChild(tr);
       });
       table.appendChild(body);
-      if (!shown.length) table.appendChild(h("caption", { text: runs.length ? "No run matches the filter." : "No runs in this site." }));
+      clear(empty);
+      if (!shown.length && runs.length) append(empty, h("p", { class: "muted", text: "No run matches the filter." }));
+      else if (!runs.length) {
+        append(empty, h("p", { text: "No runs in this site yet." }),
+          h("p", { class: "muted", text: "Log one from Python, then build the site again (or keep `mediaboard watch` " +
+            "running: this page shows new runs by itself):" }),
+          h("pre", { text: "import media\nmedia.init(project=\"demo\")\nmedia.log({\"loss\": 0.5})\nmedia.finish()\n\n" +
+            "mediaboard watch mediaboard -o mediaboard-site" }));
+      }
       showSel();
     }
     function showSel() {
@@ -552,7 +663,17 @@
     groupSel.addEventListener("change", function () { MB.setParam("group", groupSel.value); draw(); });
     draw();
     document.body.setAttribute("data-ready", "index");
-    return null;
+    // live: new runs, rows and statuses are drawn in place (filter, sort and selection kept)
+    function refresh() {
+      MB.loadIndex().then(function (fresh) {
+        runs = fresh;
+        cols = columns();
+        draw();
+      }).catch(function () { /* the next change tries again */ });
+    }
+    var stop = MB.onLive(refresh);
+    if (!MB.store.index) refresh(); // the site changed while another view was open
+    return { destroy: stop };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -570,6 +691,51 @@
     return h("table", { class: "kv", "aria-label": label }, h("tbody", null, rows));
   }
 
+  function headEl(run) {
+    var m = run.meta;
+    return h("header", { class: "run-head" },
+      h("h1", null, h("span", { class: "run-name", text: m.name || m.id }), " ",
+        h("span", { class: "status status-" + m.status, text: m.status })),
+      h("p", { class: "muted" }, [
+        "project ", h("b", { text: m.project }),
+        m.group ? [" · group ", h("b", { text: m.group })] : null,
+        m.job_type ? [" · job ", h("b", { text: m.job_type })] : null,
+        " · id ", h("code", { text: m.id }),
+        " · started ", fmtTime(m.start_time), " · ", durationEl("span", m),
+        " · ", h("span", { class: "run-rows", text: String(run.rows) }), " rows",
+      ]),
+      (m.tags && m.tags.length) ? h("p", { class: "tags" }, m.tags.map(function (t) { return h("span", { class: "tag", text: t }); })) : null,
+      m.notes ? h("p", { class: "notes", text: m.notes }) : null);
+  }
+  function problemsEl(run) {
+    var problems = (run.problems || []).concat((run.meta.errors || []));
+    if (!problems.length) return h("div", { hidden: true });
+    return h("div", { class: "problem", role: "alert" },
+      h("b", { text: "Problems reading this run:" }),
+      h("ul", null, problems.map(function (p) { return h("li", { text: p }); })));
+  }
+  function overviewEl(run, open) {
+    var files = (run.files || []).map(function (f) {
+      return h("li", null, h("a", { href: MB.fileUrl(run.key, f), text: f.replace(/^files\//, "") }));
+    });
+    return h("details", { class: "overview", open: open },
+      h("summary", { text: "Config, summary and files" }),
+      h("div", { class: "overview-grid" },
+        h("div", null, h("h2", { text: "Config" }), kvTable(run.config, "config")),
+        h("div", null, h("h2", { text: "Summary" }), kvTable(run.summary, "summary")),
+        h("div", null, h("h2", { text: "Files" }), files.length ? h("ul", { class: "files" }, files) : h("p", { class: "muted", text: "No saved files." }))));
+  }
+  // every step any media key logged, in order
+  function mediaSteps(run) {
+    var all = {};
+    Object.keys(run.media).forEach(function (k) { run.media[k].steps.forEach(function (s) { all[s] = 1; }); });
+    return Object.keys(all).map(Number).sort(function (a, b) { return a - b; });
+  }
+  // what a live update cannot draw in place: new media keys or new charts
+  function layoutOf(run) {
+    return JSON.stringify([Object.keys(run.media).sort(), (run.scalars || []).slice().sort()]);
+  }
+
   function runView(key) {
     var alive = true;
     var section = h("section", { class: "run" }, h("p", { class: "loading", text: "Loading run…" }));
@@ -577,54 +743,50 @@
     var panels = [];
     var charts = null;
     var destroyCursor = null;
+    var redrawInfo = null, cursor = null, layout = null;
+    var stopLive = MB.onLive(function (ev) {
+      if (ev.runs.indexOf(key) < 0 || !layout) return;
+      MB.loadRun(key).then(function (fresh) {
+        if (!alive) return;
+        fresh.key = key;
+        if (layoutOf(fresh) !== layout) { redrawView(); return; }
+        redrawInfo(fresh);
+        panels.forEach(function (p) { p.info = fresh.media[p.key]; });
+        if (cursor) cursor.setSteps(mediaSteps(fresh));
+        if (charts && charts.update) charts.update();
+      }).catch(function () { /* the next change tries again */ });
+    });
     MB.loadRun(key).then(function (run) {
       if (!alive) return;
+      run.key = key;
+      layout = layoutOf(run);
       clear(section);
       var m = run.meta;
       document.title = MB.visible((m.name || m.id) + " — " + m.project) + " — mediaboard";
       append(crumbs, [h("a", { href: "#/", text: "Runs" }), " / ", h("span", { text: m.project }), " / ", h("span", { text: m.name })]);
-      section.appendChild(h("header", { class: "run-head" },
-        h("h1", null, h("span", { class: "run-name", text: m.name || m.id }), " ",
-          h("span", { class: "status status-" + m.status, text: m.status })),
-        h("p", { class: "muted" }, [
-          "project ", h("b", { text: m.project }),
-          m.group ? [" · group ", h("b", { text: m.group })] : null,
-          m.job_type ? [" · job ", h("b", { text: m.job_type })] : null,
-          " · id ", h("code", { text: m.id }),
-          " · started ", fmtTime(m.start_time), " · ", fmtDuration(m.duration),
-          " · ", String(run.rows), " rows",
-        ]),
-        (m.tags && m.tags.length) ? h("p", { class: "tags" }, m.tags.map(function (t) { return h("span", { class: "tag", text: t }); })) : null,
-        m.notes ? h("p", { class: "notes", text: m.notes }) : null));
-      var problems = (run.problems || []).concat((m.errors || []));
-      if (problems.length) {
-        section.appendChild(h("div", { class: "problem", role: "alert" },
-          h("b", { text: "Problems reading this run:" }),
-          h("ul", null, problems.map(function (p) { return h("li", { text: p }); }))));
-      }
-      var files = (run.files || []).map(function (f) {
-        return h("li", null, h("a", { href: MB.fileUrl(key, f), text: f.replace(/^files\//, "") }));
-      });
-      section.appendChild(h("details", { class: "overview", open: true },
-        h("summary", { text: "Config, summary and files" }),
-        h("div", { class: "overview-grid" },
-          h("div", null, h("h2", { text: "Config" }), kvTable(run.config, "config")),
-          h("div", null, h("h2", { text: "Summary" }), kvTable(run.summary, "summary")),
-          h("div", null, h("h2", { text: "Files" }), files.length ? h("ul", { class: "files" }, files) : h("p", { class: "muted", text: "No saved files." })))));
+      // the parts that live updates redraw in place
+      var head = headEl(run), problemsBox = problemsEl(run), overview = overviewEl(run, true);
+      section.appendChild(head);
+      section.appendChild(problemsBox);
+      section.appendChild(overview);
+      redrawInfo = function (fresh) {
+        var h2 = headEl(fresh), p2 = problemsEl(fresh), o2 = overviewEl(fresh, overview.open);
+        head.replaceWith(h2); problemsBox.replaceWith(p2); overview.replaceWith(o2);
+        head = h2; problemsBox = p2; overview = o2;
+      };
 
       // ---- media panels and the one cursor
       var mediaKeys = Object.keys(run.media);
       var mediaSection = h("section", { class: "media", "aria-label": "Media" });
       if (mediaKeys.length) {
-        var all = {};
-        mediaKeys.forEach(function (k) { run.media[k].steps.forEach(function (s) { all[s] = 1; }); });
-        var steps = Object.keys(all).map(Number).sort(function (a, b) { return a - b; });
+        var steps = mediaSteps(run);
         var keyFilter = h("input", { type: "search", class: "filter", placeholder: "Filter media keys", "aria-label": "Filter media keys", value: MB.view.q.get("mk") || "" });
         var grid = h("div", { class: "panels" });
         mediaSection.appendChild(h("h2", { text: "Media" }));
-        var cursor = MB.stepCursor(steps, function (step) {
+        cursor = MB.stepCursor(steps, function (step) {
           return Promise.all(panels.map(function (p) { return showPanel(p, step); }));
         }, {
+          live: run.meta.status === "running",
           moved: function (step) { pointStepsLink(step); },
           // when the page is idle, load the next (or previous) chunk of every key whose cursor
           // entry is near a chunk edge, so scrubbing across the edge does not wait for a script
@@ -724,6 +886,7 @@
     return {
       destroy: function () {
         alive = false;
+        stopLive();
         if (destroyCursor) destroyCursor();
         panels.forEach(destroyPanel);
         if (charts && charts.destroy) charts.destroy();
@@ -737,6 +900,8 @@
     crumbs = document.getElementById("crumbs");
     window.addEventListener("hashchange", route);
     route();
+    setTimeout(pollLive, LIVE_MS);
+    setInterval(tick, 1000);
   }
   document.addEventListener("DOMContentLoaded", start);
   MB.hashFor = hashFor;

@@ -225,6 +225,14 @@
         MB.placeholder(root, "Charts unavailable: " + err.message);
       });
       return {
+        // live: the run's scalars again (MB.onLive forgot them), every drawn chart redrawn in place
+        update: function () {
+          return MB.loadScalars(runKey).then(function (fresh) {
+            if (!fresh) return;
+            data = fresh;
+            redrawAll();
+          });
+        },
         destroy: function () {
           if (observer) observer.disconnect();
           plots.forEach(function (p) { if (p.drawn && window.Plotly) window.Plotly.purge(p.el); });

@@ -77,6 +77,12 @@
       return null;
     }
 
+    // live: when one of these runs changes, the page is drawn again with its new data (the view's
+    // state is in the URL; a cursor following the newest step keeps following)
+    var stopLive = MB.onLive(function (ev) {
+      if (keys.some(function (k) { return ev.runs.indexOf(k) >= 0; })) MB.redrawView();
+    });
+    destroyers.push(stopLive);
     var known = {};
     (MB.store.index || []).forEach(function (r) { known[r.key] = 1; });
     Promise.all(keys.map(function (k) {
@@ -342,6 +348,7 @@
       var cursor = MB.stepCursor(steps, function (step) {
         return Promise.all(rows.map(function (r) { return showRow(r, step); }));
       }, {
+        live: runs.some(function (r) { return r.data && r.data.meta && r.data.meta.status === "running"; }),
         // when idle, the next (or previous) chunk of live cells near a chunk edge, as on the run page
         idle: function (step) {
           rows.forEach(function (r) {

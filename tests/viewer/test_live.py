@@ -1,0 +1,97 @@
+"""Live pages (docs/viewer.md, "Live pages"): an open page follows runs while they are written,
+from file:// with no reload: `mediaboard watch` rebuilds, the page polls data/live.js."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+import media
+from viewer.build import build_site
+
+pytestmark = pytest.mark.browser
+
+
+def _img(v: int) -> media.Image:
+    return media.Image(np.full((8, 8, 3), v, np.uint8))
+
+
+def _until(page, selector: str, timeout: float = 5.0) -> float:
+    """Seconds until ``selector`` is in the page (it must come within ``timeout``)."""
+    t0 = time.perf_counter()
+    page.wait_for_selector(selector, timeout=timeout * 1000, state="attached")
+    return time.perf_counter() - t0
+
+
+def _written(run_dir, key: str, step: int) -> None:
+    """Wait until the writer's encoder has put ``key`` at ``step`` on disk (as `watch` would see
+    it on one of its next rounds)."""
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if any(s == step for s, _ in media.open_run(run_dir).media(key)):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{key}@{step} never written")
+
+
+def test_an_open_index_and_run_page_follow_a_run_being_written(tmp_path, site_page):
+    root, site = tmp_path / "runs", tmp_path / "site"
+    root.mkdir()
+    build_site([root], site)  # the site exists before the run: `mediaboard watch` on an empty root
+    sp = site_page(site)
+    sp.open("", wait="body[data-ready=index]")
+    page = sp.page
+    assert "No runs in this site yet" in page.inner_text("#runs-empty")
+
+    run = media.init(project="p", id="live", dir=str(root))
+    media.log({"loss": 1.0}, step=0, commit=True)
+    build_site([root], site)
+    latency = [_until(page, "tr[data-run='p.live']")]
+    assert page.inner_text("tr[data-run='p.live'] .status") == "running"
+    assert page.locator("tr[data-run='p.live'] td.ticking").count() == 1  # the duration ticks
+    assert page.inner_text("#runs-empty") == ""
+
+    # the run page, opened before the run logs any media: it gets its first image, then follows
+    page.click("tr[data-run='p.live'] a")
+    page.wait_for_selector("body[data-ready=run]")
+    assert page.locator("article.panel").count() == 0
+    media.log({"loss": 0.8, "img": _img(10)}, step=1, commit=True)
+    _written(run.dir, "img", 1)
+    build_site([root], site)
+    latency.append(_until(page, "article.panel[data-key=img] img"))
+    page.wait_for_selector("body[data-cursor='1']")
+    assert page.is_checked("#cursor-follow")
+    for s in range(2, 5):
+        media.log({"loss": 1.0 / (s + 1), "img": _img(40 * s)}, step=s, commit=True)
+    _written(run.dir, "img", 4)
+    build_site([root], site)
+    latency.append(_until(page, "body[data-cursor='4']"))  # the cursor followed to the newest step
+    assert page.inner_text(".run-head .run-rows") == "5"
+    page.wait_for_selector("figure.chart-fig:has(.chart[data-key=loss]) .chart-note:text('5 points')")
+    assert "step=last" in page.url
+    sp.screenshot("following")
+
+    # a cursor moved back stays where it is while new steps come, and says it is not following
+    page.evaluate("MB.cursor.set(2)")
+    page.wait_for_selector("body[data-cursor='2']")
+    assert not page.is_checked("#cursor-follow")
+    media.log({"loss": 0.1, "img": _img(250)}, step=5, commit=True)
+    _written(run.dir, "img", 5)
+    build_site([root], site)
+    _until(page, ".run-head .run-rows:text('6')")
+    page.wait_for_selector("body[data-cursor='2']")
+    assert page.get_attribute("#cursor", "max") == "4"  # six steps with media: 0..4 on the slider
+    page.check("#cursor-follow")
+    page.wait_for_selector("body[data-cursor='5']")
+
+    media.finish()
+    build_site([root], site)
+    _until(page, ".run-head .status-finished")
+    assert page.locator(".run-head .ticking").count() == 0
+    # the index, back again, says finished
+    page.click("#crumbs a[href='#/']")
+    page.wait_for_selector("tr[data-run='p.live'] .status-finished")
+    assert max(latency) < 3.0, latency
+    print(f"live latency after each build: {', '.join(f'{x:.2f} s' for x in latency)}")
