@@ -95,3 +95,44 @@ def test_an_open_index_and_run_page_follow_a_run_being_written(tmp_path, site_pa
     page.wait_for_selector("tr[data-run='p.live'] .status-finished")
     assert max(latency) < 3.0, latency
     print(f"live latency after each build: {', '.join(f'{x:.2f} s' for x in latency)}")
+
+
+def test_mediaboard_watch_keeps_an_open_compare_page_current(tmp_path, site_page):
+    """The real `mediaboard watch` (a child process) and the compare page: a new step of one run
+    shows up in the grid and in the charts without a reload."""
+    import subprocess
+    import sys
+
+    root, site = tmp_path / "runs", tmp_path / "site"
+    runs = {}
+    for rid in ("a", "b"):
+        runs[rid] = media.init(project="p", id=rid, dir=str(root))
+        media.log({"loss": 1.0, "img": _img(5)}, step=0, commit=True)
+        _written(runs[rid].dir, "img", 0)
+        if rid == "a":
+            media.finish()
+    # b keeps running: it is the active run below
+    build_site([root], site)
+    watch = subprocess.Popen([sys.executable, "-m", "viewer", "watch", str(root), "-o", str(site),
+                              "--interval", "0.5"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        sp = site_page(site)
+        sp.open("#/compare?runs=p.a,p.b", wait="body[data-ready=compare]")
+        page = sp.page
+        page.wait_for_selector("body[data-cursor='0']")
+        assert page.is_checked("#cursor-follow")
+        media.log({"loss": 0.5, "img": _img(200)}, step=1, commit=True)
+        t0 = time.perf_counter()
+        page.wait_for_selector("body[data-cursor='1']", timeout=8000)
+        took = time.perf_counter() - t0
+        cell = page.locator(".cmp-cell[data-run='p.b'][data-key=img]")
+        assert cell.get_attribute("data-step") == "1"
+        # the finished run holds its last step, the running one shows its new one
+        assert page.locator(".cmp-cell[data-run='p.a'][data-key=img]").get_attribute("data-step") == "0"
+        sp.screenshot("compare")
+        assert took < 4.0, took  # a watch round (0.5 s) + the page's poll (1 s) + drawing
+        print(f"compare page caught up {took:.2f} s after log()")
+    finally:
+        watch.terminate()
+        watch.wait(10)
+        media.finish()

@@ -352,7 +352,7 @@
       stepLabel.textContent = "step " + step + " (" + (idx + 1) + " of " + steps.length + ")";
       // a cursor following a run that is being written keeps "last" in the URL, so a reload or a
       // redrawn view follows on
-      MB.setParam("step", follow.checked && opts.live && steps.length > 1 ? "last" : step);
+      MB.setParam("step", follow.checked && opts.live ? "last" : step);
       document.body.removeAttribute("data-cursor");
       var mine = ++seq;
       Promise.resolve(show(step)).then(function () {
