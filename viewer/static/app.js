@@ -353,6 +353,7 @@
       // a cursor following a run that is being written keeps "last" in the URL, so a reload or a
       // redrawn view follows on
       MB.setParam("step", follow.checked && opts.live ? "last" : step);
+      document.dispatchEvent(new CustomEvent("mb:cursor", { detail: { step: step } }));
       document.body.removeAttribute("data-cursor");
       var mine = ++seq;
       Promise.resolve(show(step)).then(function () {

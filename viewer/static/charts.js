@@ -94,6 +94,55 @@
 
   var ptext = MB.ptext;  // user strings into plotly (app.js)
 
+  // The layout every scalar chart shares (run page, compare page): the title on the left (the
+  // mode bar is on the right), hover listing every trace at that x, readable log axes (powers of
+  // ten, and 2 and 5 between them when the data spans few decades), and a line at the media
+  // cursor's step when the x-axis is the step.
+  function yAxis(logy, ys) {
+    if (!logy) return { type: "linear" };
+    var lo = Infinity, hi = -Infinity;
+    (ys || []).forEach(function (y) { if (y > 0) { if (y < lo) lo = y; if (y > hi) hi = y; } });
+    var decades = isFinite(lo) ? Math.log10(hi / lo) : 0;
+    return { type: "log", dtick: decades > 3 ? 1 : "D2" };
+  }
+  function cursorShapes(xIsStep) {
+    var step = xIsStep && MB.cursor && MB.cursor.step ? MB.cursor.step() : null;
+    if (step === null || step === undefined) return [];
+    return [{ type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
+      line: { color: "#555", width: 1, dash: "dot" } }];
+  }
+  function layout(o) {
+    return {
+      title: { text: o.title, font: { size: 13 }, x: 0.01, xanchor: "left" },
+      margin: { l: 48, r: 12, t: 32, b: o.bottom || 36 }, height: o.height,
+      showlegend: !!o.legend, legend: o.legend || undefined, hovermode: "x unified",
+      xaxis: { title: { text: o.xTitle } }, yaxis: yAxis(o.logy, o.ys), shapes: cursorShapes(o.xIsStep),
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    };
+  }
+  // after Plotly.react: a click on a chart whose x is the step moves the media cursor there
+  function linkCursor(el, xIsStep) {
+    el.setAttribute("data-x-step", xIsStep ? "1" : "0");
+    if (el.__mbLinked || typeof el.on !== "function") return;
+    el.__mbLinked = true;
+    el.on("plotly_click", function (d) {
+      var pt = d && d.points && d.points[0];
+      if (el.getAttribute("data-x-step") === "1" && pt && MB.cursor) MB.cursor.set(Number(pt.x));
+    });
+  }
+  // the cursor moved: its line moves on every chart of the step (once per frame while dragging)
+  var pendingMark = false;
+  document.addEventListener("mb:cursor", function () {
+    if (pendingMark || !window.Plotly) return;
+    pendingMark = true;
+    requestAnimationFrame(function () {
+      pendingMark = false;
+      Array.prototype.forEach.call(document.querySelectorAll(".js-plotly-plot[data-x-step='1']"), function (el) {
+        window.Plotly.relayout(el, { shapes: cursorShapes(true) });
+      });
+    });
+  });
+
   function section(key) {
     var i = key.lastIndexOf("/");
     return i > 0 ? key.slice(0, i) : "";
@@ -102,6 +151,8 @@
   MB.charts = {
     ema: ema,
     ptext: ptext,
+    layout: layout,
+    linkCursor: linkCursor,
     minmax: minmax,
     aggregate: aggregate,
     mount: function (root, runKey, run) {
@@ -182,13 +233,12 @@
         p.note.textContent = raw.reduced
           ? py.length + " points, drawn as " + raw.x.length + " (min and max of each of " + Math.floor(MAX_POINTS / 2) + " buckets kept)"
           : py.length + " points";
-        var layout = {
-          title: { text: ptext(p.key), font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: 36 }, height: 240,
-          showlegend: false, xaxis: { title: { text: ptext(xKeyFor(p.key) !== xSel.value ? xKeyFor(p.key) : xSel.options[xSel.selectedIndex].text) } },
-          yaxis: { type: logy.checked ? "log" : "linear" },
-          paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
-        };
-        window.Plotly.react(p.el, traces, layout, { responsive: true, displaylogo: false });
+        var xIsStep = xKeyFor(p.key) === "_step";
+        window.Plotly.react(p.el, traces, layout({
+          title: ptext(p.key), height: 240, logy: logy.checked, ys: py, xIsStep: xIsStep,
+          xTitle: ptext(xKeyFor(p.key) !== xSel.value ? xKeyFor(p.key) : xSel.options[xSel.selectedIndex].text),
+        }), { responsive: true, displaylogo: false });
+        linkCursor(p.el, xIsStep);
       }
       function redrawAll() {
         plots.forEach(function (p) { p.drawn = false; });

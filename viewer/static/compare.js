@@ -284,13 +284,14 @@
               line: { color: g.color, width: 2 }, marker: { size: 4, color: g.color } });
           });
         }
-        window.Plotly.react(p.el, traces, {
-          title: { text: ptext(p.key), font: { size: 13 } }, margin: { l: 48, r: 12, t: 32, b: 40 }, height: 290,
-          showlegend: true, legend: { orientation: "h", y: -0.32, yanchor: "top" },
-          xaxis: { title: { text: xSel.options[xSel.selectedIndex].text } },
-          yaxis: { type: logy.checked ? "log" : "linear" },
-          paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
-        }, { responsive: true, displaylogo: false });
+        var xIsStep = xSel.value === "_step";
+        window.Plotly.react(p.el, traces, MB.charts.layout({
+          title: ptext(p.key), height: 290, bottom: 40, logy: logy.checked, xIsStep: xIsStep,
+          ys: [].concat.apply([], traces.map(function (t) { return t.y; })),
+          legend: { orientation: "h", y: -0.32, yanchor: "top" },
+          xTitle: xSel.options[xSel.selectedIndex].text,
+        }), { responsive: true, displaylogo: false });
+        MB.charts.linkCursor(p.el, xIsStep);
       }
       function redrawAll() {
         plots.forEach(function (p) { p.drawn = false; if (!p.fig.hidden && (!observer || visible(p.el))) draw(p); });

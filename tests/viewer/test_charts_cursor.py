@@ -1,0 +1,75 @@
+"""Charts that work with the cursor (docs/viewer.md): a line at the cursor's step on every chart of
+the step, a click on a point moves the cursor, hover lists every run, titles clear of the mode bar,
+readable log axes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import media
+from viewer.build import build_site
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def cursor_site(tmp_path_factory):
+    base = tmp_path_factory.mktemp("charts_cursor")
+    root = base / "runs"
+    for rid, scale in (("a", 1.0), ("b", 2.0)):
+        media.init(project="p", id=rid, dir=str(root))
+        for s in range(6):
+            media.log({"loss": scale * 10.0 ** (-s / 2), "img": media.Image(np.full((8, 8), 40 * s, np.uint8))}, step=s)
+        media.finish()
+    build_site([root], base / "site")
+    return base / "site"
+
+
+def test_run_page_charts_mark_and_move_the_cursor(cursor_site, site_page):
+    sp = site_page(cursor_site)
+    sp.open_run("p.a")
+    page = sp.page
+    page.wait_for_selector("body[data-charts=ready]")
+    sp.wait_cursor(0)
+    chart = page.locator(".chart[data-key=loss]")
+    page.wait_for_function("() => document.querySelector('.chart[data-key=loss]').layout")
+    layout = page.evaluate("document.querySelector('.chart[data-key=loss]').layout")
+    assert layout["hovermode"] == "x unified"
+    assert layout["title"]["xanchor"] == "left"
+    assert layout["shapes"][0]["x0"] == 0
+    # the cursor moves: the line follows
+    page.evaluate("MB.cursor.set(3)")
+    sp.wait_cursor(3)
+    page.wait_for_function("() => document.querySelector('.chart[data-key=loss]').layout.shapes[0].x0 === 3")
+    # a click on the point of step 4 moves the cursor there
+    chart.scroll_into_view_if_needed()
+    box = chart.locator("path.point").nth(4).bounding_box()  # plotly's drag layer takes the click
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    sp.wait_cursor(4)
+    # log y over 2.5 decades: 1, 2, 5 in each decade, not every digit
+    page.check("#log-y")
+    page.wait_for_function("() => document.querySelector('.chart[data-key=loss]').layout.yaxis.type === 'log'")
+    assert page.evaluate("document.querySelector('.chart[data-key=loss]').layout.yaxis.dtick") == "D2"
+    sp.screenshot()
+
+
+def test_compare_charts_hover_every_run_and_follow_the_cursor(cursor_site, site_page):
+    sp = site_page(cursor_site)
+    sp.open("#/compare?runs=p.a,p.b", wait="body[data-ready=compare]")
+    page = sp.page
+    page.wait_for_selector("body[data-charts=ready]")
+    sel = ".cmp-charts .chart[data-key=loss]"
+    page.wait_for_selector(sel)
+    layout = page.evaluate(f"document.querySelector('{sel}').layout")
+    assert layout["hovermode"] == "x unified"
+    page.evaluate("MB.cursor.set(5)")
+    sp.wait_cursor(5)
+    page.wait_for_function(f"() => document.querySelector('{sel}').layout.shapes[0].x0 === 5")
+    # hovering a step lists both runs
+    page.locator(sel).scroll_into_view_if_needed()
+    box = page.locator(sel).locator("path.point").nth(2).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector(".hoverlayer .legend")
+    assert page.locator(".hoverlayer .legend .traces").count() == 2  # one line per run
+    sp.screenshot()
