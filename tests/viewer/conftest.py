@@ -65,7 +65,7 @@ class SitePage:
                 self.bad.remove(f"request outside the site: {r.url}") is None else None)
         page.on("console", lambda m: self.bad.append(f"console {m.type}: {m.text}")
                 if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.bad.append(f"page error: {e}"))
+        page.on("pageerror", lambda e: self.bad.append(f"page error: {e} {getattr(e, 'stack', '')}"))
 
     def open(self, fragment: str = "", wait: str | None = None) -> None:
         self.page.goto((self.site / "index.html").as_uri() + fragment)

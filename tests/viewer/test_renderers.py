@@ -188,6 +188,9 @@ def run_page(site, site_page):
     sp = site_page(out)
     sp.open_run(key)
     sp.wait_cursor(0)
+    # the Bokeh frame reports its height once drawn, which moves the panels below it: the tests
+    # click in those panels once the page has settled
+    sp.page.wait_for_selector(".mb-bokeh-root[data-ready='1']")
     return sp
 
 

@@ -369,7 +369,7 @@
       var t = e.target && e.target.tagName;
       // inputs keep their keys (text boxes, sliders: this one, swipe, onion, audio; radios, dates),
       // but for a checkbox or a button, which do nothing with arrows
-      var own = t === "INPUT" && !/^(checkbox|button|submit|reset)$/.test(e.target.type || "text");
+      var own = t === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(e.target.type || "text");
       if (own || t === "TEXTAREA" || t === "SELECT" || (e.target && e.target.isContentEditable)) return;
       if (e.key === "ArrowRight") { go(idx + 1); e.preventDefault(); }
       else if (e.key === "ArrowLeft") { go(idx - 1); e.preventDefault(); }
@@ -719,12 +719,15 @@
     var files = (run.files || []).map(function (f) {
       return h("li", null, h("a", { href: MB.fileUrl(run.key, f), text: f.replace(/^files\//, "") }));
     });
-    return h("details", { class: "overview", open: open },
+    var box = h("details", { class: "overview", open: open },
       h("summary", { text: "Config, summary and files" }),
       h("div", { class: "overview-grid" },
         h("div", null, h("h2", { text: "Config" }), kvTable(run.config, "config")),
         h("div", null, h("h2", { text: "Summary" }), kvTable(run.summary, "summary")),
         h("div", null, h("h2", { text: "Files" }), files.length ? h("ul", { class: "files" }, files) : h("p", { class: "muted", text: "No saved files." }))));
+    // folded by the user: ov=0 in the URL keeps it so
+    box.addEventListener("toggle", function () { MB.setParam("ov", box.open ? "" : "0"); });
+    return box;
   }
   // every step any media key logged, in order
   function mediaSteps(run) {
@@ -766,7 +769,7 @@
       document.title = MB.visible((m.name || m.id) + " — " + m.project) + " — mediaboard";
       append(crumbs, [h("a", { href: "#/", text: "Runs" }), " / ", h("span", { text: m.project }), " / ", h("span", { text: m.name })]);
       // the parts that live updates redraw in place
-      var head = headEl(run), problemsBox = problemsEl(run), overview = overviewEl(run, true);
+      var head = headEl(run), problemsBox = problemsEl(run), overview = overviewEl(run, MB.view.q.get("ov") !== "0");
       section.appendChild(head);
       section.appendChild(problemsBox);
       section.appendChild(overview);
