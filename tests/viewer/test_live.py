@@ -136,3 +136,25 @@ def test_mediaboard_watch_keeps_an_open_compare_page_current(tmp_path, site_page
         watch.terminate()
         watch.wait(10)
         media.finish()
+
+
+def test_a_new_view_opens_at_its_top(tmp_path, site_page):
+    root = tmp_path / "runs"
+    media.init(project="p", id="tall", dir=str(root))
+    for s in range(3):
+        media.log({f"k{i}": float(i * s) for i in range(30)}, step=s)  # 30 charts: a long page
+    media.finish()
+    for i in range(60):  # a long index too: it is drawn at once, so it would keep the old scroll
+        media.init(project="p", id=f"r{i:02d}", dir=str(root))
+        media.log({"x": i})
+        media.finish()
+    build_site([root], tmp_path / "site")
+    sp = site_page(tmp_path / "site", height=600)
+    sp.open_run("p.tall")
+    page = sp.page
+    page.wait_for_selector("body[data-charts=ready]")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    assert page.evaluate("window.scrollY") > 500
+    page.evaluate("location.hash = '#/'")  # as a link in the page would (a click would scroll first)
+    page.wait_for_selector("body[data-ready=index]")
+    assert page.evaluate("window.scrollY") == 0

@@ -902,7 +902,12 @@
     if (document.body.dataset.page === "report") return; // report pages draw themselves (report.js)
     app = document.getElementById("app");
     crumbs = document.getElementById("crumbs");
-    window.addEventListener("hashchange", route);
+    // a new view opens at its top (the old scroll position belongs to the old view)
+    window.addEventListener("hashchange", function () {
+      var before = MB.view ? MB.view.path.join("/") : "";
+      route();
+      if (MB.view.path.join("/") !== before) window.scrollTo(0, 0);
+    });
     route();
     setTimeout(pollLive, LIVE_MS);
     setInterval(tick, 1000);
