@@ -73,3 +73,35 @@ def test_compare_charts_hover_every_run_and_follow_the_cursor(cursor_site, site_
     page.wait_for_selector(".hoverlayer .legend")
     assert page.locator(".hoverlayer .legend .traces").count() == 2  # one line per run
     sp.screenshot()
+
+
+def test_a_drag_draws_heavy_panels_once_when_it_settles(tmp_path, site_page):
+    """Dragging the cursor over 30 steps, one step a frame: light panels follow the drag, plotly
+    (like bokeh and 3-D) panels are drawn once, at the step where the drag stops."""
+    pytest.importorskip("plotly")
+    import plotly.graph_objects as go
+
+    root = tmp_path / "runs"
+    media.init(project="p", id="drag", dir=str(root))
+    for s in range(30):
+        media.log({"img": media.Image(np.full((8, 8), s * 8, np.uint8)),
+                   "fig": media.Plotly(go.Figure(go.Scatter(x=[0, 1], y=[s, 0])))}, step=s)
+    media.finish()
+    build_site([root], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.drag")
+    page = sp.page
+    sp.wait_cursor(0)
+    page.wait_for_selector("article.panel[data-key=fig] .js-plotly-plot")
+    page.evaluate("""() => { window.__renders = {}; const orig = MB.render;
+      MB.render = function (el, stub, ctx) { const k = stub && stub._type; window.__renders[k] = (window.__renders[k] || 0) + 1;
+        return orig.apply(this, arguments); }; }""")
+    page.evaluate("""async () => { const s = document.getElementById('cursor');
+      for (let i = 1; i < 30; i++) { s.value = String(i); s.dispatchEvent(new Event('input', { bubbles: true }));
+        await new Promise(r => requestAnimationFrame(r)); }
+      s.dispatchEvent(new Event('change', { bubbles: true })); }""")
+    sp.wait_cursor(29)
+    page.wait_for_selector("article.panel[data-key=fig][data-step='29'] .js-plotly-plot")
+    renders = page.evaluate("window.__renders")
+    assert renders.get("plotly") == 1, renders  # once, where the drag stopped
+    assert renders.get("image", 0) >= 10, renders  # the light panel followed the drag

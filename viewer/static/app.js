@@ -14,6 +14,8 @@
   MB.views = {};
   // each kind's compare modes (static/compare/<kind>.js; the hook is described in compare.js)
   MB.compareModes = {};
+  // kinds whose panels are slow to draw (plotly, BokehJS, WebGL): left for when a drag settles
+  MB.HEAVY_KINDS = { plotly: 1, bokeh: 1, object3d: 1 };
   MB.registerView = function (name, fn) { MB.views[name] = fn; };
 
   // Bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E/F, U+061C) and other control characters
@@ -341,8 +343,14 @@
       stepLabel,
       h("label", { class: "cursor-follow", title: "while the run is written, stay on its newest step" }, follow, " follow"));
     follow.addEventListener("change", function () { if (follow.checked) go(steps.length - 1); });
-    function go(i, fromSlider) {
+    // dragging: while the slider is dragged, only the latest position of each frame is drawn and
+    // views may leave heavy panels (plotly, bokeh, 3-D) for when it settles; a drag settles on
+    // release, or SETTLE_MS after its last move (keyboard, scripted input)
+    var SETTLE_MS = 200, dragTo = null, dragFrame = 0, settleTimer = 0;
+    function go(i, fromSlider, dragging) {
       if (!alive) return;
+      clearTimeout(settleTimer);
+      if (dragging) settleTimer = setTimeout(function () { go(idx, true, false); }, SETTLE_MS);
       idx = Math.max(0, Math.min(steps.length - 1, i));
       follow.checked = idx === steps.length - 1;
       var step = steps[idx];
@@ -356,8 +364,8 @@
       document.dispatchEvent(new CustomEvent("mb:cursor", { detail: { step: step } }));
       document.body.removeAttribute("data-cursor");
       var mine = ++seq;
-      Promise.resolve(show(step)).then(function () {
-        if (!alive || mine !== seq) return;
+      Promise.resolve(show(step, { dragging: !!dragging })).then(function () {
+        if (!alive || mine !== seq || dragging) return;
         document.body.setAttribute("data-cursor", String(step));
         if (!opts.idle) return;
         var later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
@@ -376,7 +384,20 @@
       else if (e.key === "Home") { go(0); e.preventDefault(); }
       else if (e.key === "End") { go(steps.length - 1); e.preventDefault(); }
     }
-    slider.addEventListener("input", function () { go(Number(slider.value), true); });
+    slider.addEventListener("input", function () {
+      var first = dragTo === null;
+      dragTo = Number(slider.value);
+      if (first) dragFrame = requestAnimationFrame(function () {
+        var to = dragTo;
+        dragTo = null;
+        if (to !== null) go(to, true, true);
+      });
+    });
+    slider.addEventListener("change", function () {
+      cancelAnimationFrame(dragFrame);
+      dragTo = null;
+      go(Number(slider.value), true, false);
+    });
     stepBox.addEventListener("change", function () { set(Number(stepBox.value)); });
     document.addEventListener("keydown", keydown);
     var api = {
@@ -402,6 +423,8 @@
       following: function () { return follow.checked; },
       destroy: function () {
         alive = false;
+        clearTimeout(settleTimer);
+        cancelAnimationFrame(dragFrame);
         document.removeEventListener("keydown", keydown);
         if (MB.cursor === api) MB.cursor = null;
       },
@@ -787,8 +810,14 @@
         var keyFilter = h("input", { type: "search", class: "filter", placeholder: "Filter media keys", "aria-label": "Filter media keys", value: MB.view.q.get("mk") || "" });
         var grid = h("div", { class: "panels" });
         mediaSection.appendChild(h("h2", { text: "Media" }));
-        cursor = MB.stepCursor(steps, function (step) {
-          return Promise.all(panels.map(function (p) { return showPanel(p, step); }));
+        cursor = MB.stepCursor(steps, function (step, state) {
+          return Promise.all(panels.map(function (p) {
+            if (state.dragging && MB.HEAVY_KINDS[p.info.kind] && p.shown !== null) {
+              p.label.textContent = "step " + step + ": drawn when the cursor stops";
+              return null;
+            }
+            return showPanel(p, step);
+          }));
         }, {
           live: run.meta.status === "running",
           moved: function (step) { pointStepsLink(step); },

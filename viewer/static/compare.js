@@ -346,8 +346,10 @@
       section.appendChild(root);
       if (!mediaKeys.length) { root.appendChild(h("p", { class: "muted", text: "No media logged in these runs." })); return; }
       var steps = Object.keys(allSteps).map(Number).sort(function (a, b) { return a - b; });
-      var cursor = MB.stepCursor(steps, function (step) {
-        return Promise.all(rows.map(function (r) { return showRow(r, step); }));
+      var cursor = MB.stepCursor(steps, function (step, state) {
+        return Promise.all(rows.map(function (r) {
+          return state.dragging && MB.HEAVY_KINDS[r.kind] && r.seen ? null : (r.seen = true, showRow(r, step));
+        }));
       }, {
         live: runs.some(function (r) { return r.data && r.data.meta && r.data.meta.status === "running"; }),
         // when idle, the next (or previous) chunk of live cells near a chunk edge, as on the run page
