@@ -44,6 +44,8 @@ def test_an_open_index_and_run_page_follow_a_run_being_written(tmp_path, site_pa
     sp.open("", wait="body[data-ready=index]")
     page = sp.page
     assert "No runs in this site yet" in page.inner_text("#runs-empty")
+    assert "media.init(" in page.inner_text("#runs-empty pre")  # how to log a first one
+    sp.screenshot("empty")
 
     run = media.init(project="p", id="live", dir=str(root))
     media.log({"loss": 1.0}, step=0, commit=True)

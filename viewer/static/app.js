@@ -105,6 +105,8 @@
     return Math.floor(s / 3600) + " h " + Math.round((s % 3600) / 60) + " min";
   }
   function pad(n) { return n < 10 ? "0" + n : String(n); }
+  // a run's colour, as a small square beside its name (compare page, reports, compare modes)
+  MB.swatch = function (color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); };
   MB.h = h; MB.hSvg = hSvg; MB.clear = clear; MB.placeholder = placeholder; MB.fmtNum = fmtNum;
   MB.fmtDuration = fmtDuration;
 
@@ -666,11 +668,11 @@
       clear(empty);
       if (!shown.length && runs.length) append(empty, h("p", { class: "muted", text: "No run matches the filter." }));
       else if (!runs.length) {
-        append(empty, h("p", { text: "No runs in this site yet." }),
-          h("p", { class: "muted", text: "Log one from Python, then build the site again (or keep `mediaboard watch` " +
+        append(empty, [h("p", { text: "No runs in this site yet." }),
+          h("p", { class: "muted", text: "Log one from Python, then build the site again (or keep mediaboard watch " +
             "running: this page shows new runs by itself):" }),
           h("pre", { text: "import media\nmedia.init(project=\"demo\")\nmedia.log({\"loss\": 0.5})\nmedia.finish()\n\n" +
-            "mediaboard watch mediaboard -o mediaboard-site" }));
+            "mediaboard watch mediaboard -o mediaboard-site" })]);
       }
       showSel();
     }
