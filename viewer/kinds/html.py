@@ -31,8 +31,9 @@ def enrich(e) -> None:
     if isinstance(e.stub.get(stubs.PATH), str) and not e.missing:
         path = e.stub[stubs.PATH]
         target = e.reader.resolve(path)
+        small = target.stat().st_size <= HTML_INLINE_BYTES
         text = target.read_text(encoding="utf-8", errors="replace")
-        if target.stat().st_size <= HTML_INLINE_BYTES:
+        if small:
             e.inline[path] = text
         else:
             e.rewrites[path] = policy.confine_html(text)

@@ -43,7 +43,7 @@
   }
   var ptext = MB.ptext;
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
-  function swatch(color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); }
+  var swatch = MB.swatch;
   function runLabel(r) {
     var name = r.data ? (r.data.meta.name || r.data.meta.id || r.key) : r.key;
     return r.pin === null || r.pin === undefined ? name : name + " @ step " + r.pin;

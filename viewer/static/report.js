@@ -126,7 +126,7 @@
         grid = h("div", { class: "mb-compare-grid", style: "grid-template-columns: repeat(" + Math.min(cells.length, 4) + ", minmax(0, 1fr))" });
         cells.forEach(function (c, i) {
           var r = spec.runs[i];
-          c.appendChild(h("h4", null, h("span", { class: "cmp-swatch", style: "background:" + r.color, "aria-hidden": "true" }), h("span", { text: r.label })));
+          c.appendChild(h("h4", null, MB.swatch(r.color), h("span", { text: r.label })));
           var inner = h("div", { class: "mb-cell" });
           c.appendChild(inner);
           grid.appendChild(c);

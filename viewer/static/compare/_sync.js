@@ -47,7 +47,7 @@
     var m = Math.floor(t / 60), s = t - m * 60;
     return m + ":" + (s < 10 ? "0" : "") + s.toFixed(1);
   }
-  function swatch(color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); }
+  var swatch = MB.swatch;
   function typing(e) {
     var t = e.target && e.target.tagName;
     return t === "SELECT" || t === "TEXTAREA" || (t === "INPUT" && e.target.type !== "range") || (e.target && e.target.isContentEditable);

@@ -6,7 +6,7 @@
   var MB = window.MB;
   if (!MB) return;
   var h = MB.h;
-  function swatch(color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); }
+  var swatch = MB.swatch;
 
   // every column's histogram at the cursor on one canvas (MB.R.histCanvas, the run page's
   // histogram drawing); the legend's buttons hide or show a column (kept while the row lives)

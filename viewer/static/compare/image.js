@@ -13,7 +13,7 @@
   var MODES = [["side", "Side by side"], ["pair", "Side by side, linked zoom"], ["swipe", "Swipe"], ["onion", "Onion skin"],
     ["diff", "Difference"]];
   var MIN_WIDTH = 384; // px: a two-image view draws smaller images larger than this
-  function swatch(color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); }
+  var swatch = MB.swatch;
 
   // difference view: gains, and the heat map's colour stops (inferno-like, 0 = black) for
   // |A - B| averaged over R, G, B. The filter runs in the compositor (SVG filter on the stage),

@@ -242,7 +242,7 @@
     function runHead(cell, tag) {
       var pinnedThere = cell.run.pin !== null && cell.run.pin !== undefined && Number(cell.run.pin) === cell.step;
       return h("span", { class: "cmp-tdiff-run" }, h("b", { text: tag }), " ",
-        h("span", { class: "cmp-swatch", style: "background:" + cell.run.color, "aria-hidden": "true" }), " ",
+        MB.swatch(cell.run.color), " ",
         h("span", { text: cell.run.label }), pinnedThere ? null : h("span", { class: "muted", text: " · step " + cell.step }));
     }
 
