@@ -27,7 +27,7 @@ from typing import Any, TypeGuard
 import numpy as np
 
 from media import runfolder, stubs
-from viewer import imgdiff, kinds, policy
+from viewer import cichart, imgdiff, kinds, policy
 from viewer.errors import Command, UsageError
 from viewer.kinds._util import cell_text, fmt, join
 from viewer.outdir import inside_out
@@ -49,7 +49,7 @@ OPERATORS = {
 #: Metrics a rule may name, per kind (each kind's module says its own: viewer/kinds/<kind>.py).
 RULE_METRICS: dict[str, tuple[str, ...]] = {
     **{kind: module.METRICS for kind, module in kinds.all_kinds().items()},
-    "scalar": ("rel", "delta", "value"),
+    "scalar": ("rel", "delta", "value", "mean_rel", "last_rel"),
 }
 #: Media kinds compared (the rest are listed as not compared).
 MEDIA_KINDS = stubs.MEDIA_KINDS
@@ -128,6 +128,8 @@ class Row:
     cand_view: str = ""
     diff_view: str = ""
     thumbs: dict[str, str] = field(default_factory=dict)  # base/cand/diff -> path relative to OUT
+    chart: cichart.Chart | None = None  # drawn in the difference column (histograms, scalars)
+    at: dict[str, str] = field(default_factory=dict)  # metric -> where its value was found ("step 5")
     details: list[str] = field(default_factory=list)
     failed_compare: bool = False  # missing on one side, size changed, unreadable
 
@@ -255,26 +257,17 @@ class Comparer:
                 self.rows.append(row)
 
 
-
-
-
-
-
-
-
-
-
-
-
     def _compare_scalars(self) -> None:
         skip = {"_step", "_runtime", "_timestamp"}
         bkeys = [k for k in self.base.scalar_keys() if k not in skip]
         ckeys = [k for k in self.cand.scalar_keys() if k not in skip]
         for key in ckeys + [k for k in bkeys if k not in ckeys]:
-            bv, bs = _last_value(self.base, key)
-            cv, cs = _last_value(self.cand, key)
+            bc, cc = _curve(self.base, key), _curve(self.cand, key)
+            bs, cs = (max(bc) if bc else None), (max(cc) if cc else None)
             row = Row(kind="scalar", key=key, step=_step_text(bs, cs))
-            self._numbers(row, bv, cv)
+            self._numbers(row, bc.get(bs) if bs is not None else None, cc.get(cs) if cs is not None else None)
+            if bc and cc:
+                _compare_curves(row, bc, cc)
             self.rows.append(row)
 
     def _compare_summary(self) -> None:
@@ -311,18 +304,6 @@ class Comparer:
         row.text = f"{fmt(bv)} → {fmt(cv)} ({'+' if delta >= 0 else ''}{fmt(delta)}, rel {fmt(rel)})"
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 def _stub_type(v: Any) -> str:
     return repr(v.get(stubs.TYPE)) if isinstance(v, dict) else type(v).__name__
 
@@ -331,13 +312,46 @@ def _is_number(v: Any) -> TypeGuard[float]:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _last_value(run: Any, key: str) -> tuple[float | None, int | None]:
-    last: tuple[float | None, int | None] = (None, None)
+def _curve(run: Any, key: str) -> dict[int, float]:
+    """{step: value} of a history key's numbers (a step logged twice keeps its last value)."""
+    out: dict[int, float] = {}
     for r in run.history(keys=[key]):
         v = r.get(key)
         if _is_number(v):
-            last = (float(v), r["_step"])
-    return last
+            out[int(r["_step"])] = float(v)
+    return out
+
+
+def _compare_curves(row: Row, bc: dict[int, float], cc: dict[int, float]) -> None:
+    """A scalar's whole curves, aligned on the steps both logged: ``rel`` is the largest relative
+    change (``row.at`` says at which step), ``mean_rel`` the mean; the last values' own relative
+    change stays as ``last_rel`` (``delta`` and ``value`` are the last values'). With no common
+    step, the last values are all there is to compare."""
+    last = row.metrics.pop("rel")
+    row.metrics["last_rel"] = last
+    last_text = row.text
+    common = sorted(set(bc) & set(cc))
+    if not common:
+        row.metrics.update(rel=last, mean_rel=last)
+        row.note = join(row.note, "no step logged by both runs; compared the last values")
+        worst = None
+    else:
+        rel = imgdiff.relative_change([bc[s] for s in common], [cc[s] for s in common])
+        k = int(np.argmax(rel))
+        worst = common[k]
+        row.metrics.update(rel=float(rel[k]), mean_rel=float(rel.mean()))
+        if rel[k] > 0:
+            row.at["rel"] = f"step {worst}"
+            row.step = str(worst)  # the row is about the curve: "where" is where it changed most
+        row.text = (f"max rel change {fmt(float(rel[k]))} at step {worst} "
+                    f"({fmt(bc[worst])} → {fmt(cc[worst])}), mean {fmt(float(rel.mean()))} "
+                    f"over {len(common)} common steps; last {last_text}")
+        only = [(n, side) for n, side in ((len(set(bc) - set(cc)), "baseline"), (len(set(cc) - set(bc)), "candidate")) if n]
+        for n, side in only:
+            row.details.append(f"{n} {'step' if n == 1 else 'steps'} logged only in the {side}")
+    rel_max = row.metrics["rel"]
+    row.score = min(1.0, rel_max) if not math.isnan(rel_max) else 1.0
+    row.chart = cichart.curve_chart(bc, cc, worst)
 
 
 def _step_text(bs: int | None, cs: int | None) -> str:
@@ -388,7 +402,8 @@ def evaluate(rule: Rule, rows: list[Row], cand_summary: dict[str, Any]) -> Verdi
         word = "first mismatch" if bad else "all"
     value = worst.metrics[rule.metric]
     passed = all(check(r.metrics[rule.metric], rule.threshold) for r in mine)
-    where = "" if rule.kind == "scalar" else f" at {worst.where}"
+    where = (f" at {worst.at[rule.metric]}" if rule.metric in worst.at
+             else "" if rule.kind == "scalar" else f" at {worst.where}")
     count = f", {len(mine)} compared" if len(mine) > 1 else ""
     return Verdict(rule, passed, f"{word} {fmt(value)}{where}{count}")
 

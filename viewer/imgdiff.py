@@ -29,6 +29,8 @@ Definitions (also in docs/ci.md):
 - **bokeh dev**: the same over the columns of the documents' ColumnDataSources, paired in
   document order (``bokeh_deviation``; bokeh's ``ndarray`` columns decoded, gzip or not).
 - **html sim**: difflib's ratio of the two pages' text, 0..1 (``text_similarity``).
+- **scalar rel**: per step, abs(c - b) / abs(b) (0 when equal or both NaN, inf when b is 0 or not
+  finite and c differs), over the steps both curves logged (``relative_change``).
 
 Example::
 
@@ -252,6 +254,22 @@ def spectrogram_image(db: np.ndarray, size: tuple[int, int] = (256, 256)) -> np.
     t = np.clip((db - FLOOR_DB) / -FLOOR_DB, 0, 1)[::-1]
     grey = PILImage.fromarray(np.rint(t * 255).astype(np.uint8)).resize(size, PILImage.Resampling.BILINEAR)
     return np.repeat(np.asarray(grey)[..., None], 3, axis=2)
+
+
+# ---- scalars ----------------------------------------------------------------------------------
+def relative_change(b: Any, c: Any) -> np.ndarray:
+    """|c - b| / |b| element-wise for two aligned curves: 0 where equal (NaN equals NaN), inf where
+    b is 0 or not finite and c differs.
+
+    >>> relative_change([1.0, 2.0, 0.0], [1.0, 1.0, 0.5]).tolist()
+    [0.0, 0.5, inf]
+    """
+    b, c = np.asarray(b, np.float64), np.asarray(c, np.float64)
+    same = (b == c) | (np.isnan(b) & np.isnan(c))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.abs(c - b) / np.abs(b)
+    rel = np.where(same, 0.0, rel)
+    return np.where(~same & ((b == 0) | ~np.isfinite(b) | ~np.isfinite(rel)), math.inf, rel)
 
 
 # ---- histograms -------------------------------------------------------------------------------

@@ -153,8 +153,8 @@ def test_link_base_prefixes_summary_links(root: Path, tmp_path: Path, capsys) ->
     ("scale", "rule", "code", "verdict"),
     [
         (1.0, "scalar:loss.rel<=0.05", 0, "PASS scalar:loss.rel<=0.05 (max 0)"),
-        (1.04, "scalar:loss.rel<=0.05", 0, "PASS scalar:loss.rel<=0.05 (max 0.04)"),
-        (1.2, "scalar:loss.rel<=0.05", 1, "FAIL scalar:loss.rel<=0.05 (max 0.2)"),
+        (1.04, "scalar:loss.rel<=0.05", 0, "PASS scalar:loss.rel<=0.05 (max 0.04 at step 0)"),
+        (1.2, "scalar:loss.rel<=0.05", 1, "FAIL scalar:loss.rel<=0.05 (max 0.2 at step 0)"),
         (1.2, "scalar:loss.delta<0", 1, "FAIL scalar:loss.delta<0"),
         (0.5, "scalar:loss.delta<0", 0, "PASS scalar:loss.delta<0"),
     ],
@@ -164,6 +164,70 @@ def test_scalar_rules(root: Path, tmp_path: Path, capsys, scale, rule, code, ver
     got, out, _ = run_ci(capsys, base, cand, tmp_path / "out", rule)
     assert got == code
     assert out.startswith(verdict)
+
+
+def _curve_run(name: str, values: list[float]) -> Path:
+    run = media.init(project="ci", id=name)
+    for s, v in enumerate(values):
+        media.log({"loss": v}, step=s)
+    media.finish()
+    return Path(run.dir)
+
+
+def test_scalar_rule_sees_a_mid_run_difference(root: Path, tmp_path: Path, capsys) -> None:
+    """The curves differ by 40 % at step 5 and end on the same value: the rule on `rel` (the whole
+    aligned curve) fails and says where; `last_rel` (the last values only) passes; the gallery row
+    draws both curves on one axis with step 5 marked."""
+    base_values = [1.0 / (s + 1) for s in range(10)]
+    cand_values = [v * 1.4 if s == 5 else v for s, v in enumerate(base_values)]
+    base, cand = _curve_run("base", base_values), _curve_run("cand", cand_values)
+    out_dir = tmp_path / "out"
+    code, out, _ = run_ci(capsys, base, cand, out_dir, "scalar:loss.rel<=0.05", "scalar:loss.mean_rel<=0.05",
+                          "scalar:loss.last_rel<=0.05", "scalar:loss.delta==0")
+    assert code == 1
+    assert out.splitlines() == [
+        "FAIL scalar:loss.rel<=0.05 (max 0.4 at step 5)",
+        "PASS scalar:loss.mean_rel<=0.05 (max 0.04)",  # 0.4 at one step of ten
+        "PASS scalar:loss.last_rel<=0.05 (max 0)",
+        "PASS scalar:loss.delta==0 (all 0)",
+    ]
+    summary = (out_dir / "summary.md").read_text(encoding="utf-8")
+    row = next(line for line in summary.splitlines() if line.startswith("| 1 |"))
+    assert "| scalar | loss | step 5 | max rel change 0.4 at step 5 \\(0.1667 → 0.2333\\), mean 0.04 over 10" in row
+    page = (out_dir / "index.html").read_text(encoding="utf-8")
+    tr = page.split('<tr data-kind="scalar"', 1)[1].split("</tr>", 1)[0]
+    assert tr.count("<svg") == 1
+    paths = dict(re.findall(r'data-series="(\w+)" d="([^"]+)"', tr))
+    assert set(paths) == {"baseline", "candidate"}
+
+    def points(d: str) -> list[tuple[float, float]]:
+        return [(float(x), float(y)) for x, y in re.findall(r"[ML]([-\d.]+),([-\d.]+)", d)]
+
+    pb, pc = points(paths["baseline"]), points(paths["candidate"])
+    assert len(pb) == len(pc) == 10
+    # same x for every step, same y but at step 5, where the candidate is higher (smaller y in SVG)
+    assert [p[0] for p in pb] == [p[0] for p in pc]
+    assert [i for i, (a, b) in enumerate(zip(pb, pc)) if a[1] != b[1]] == [5] and pc[5][1] < pb[5][1]
+    mark = re.search(r'class="mark" x1="([-\d.]+)"', tr)
+    assert mark and float(mark.group(1)) == pb[5][0]
+    assert ">step 5</text>" in tr
+    xticks = re.findall(r"<text[^>]*>([^<]*)</text>", tr.split('class="x-ticks"', 1)[1].split("</g>", 1)[0])
+    assert xticks == ["0", "2", "4", "6", "8"]
+
+
+def test_scalar_curves_without_a_common_step_compare_last_values(root: Path, tmp_path: Path, capsys) -> None:
+    base = _curve_run("base", [1.0, 0.5])
+    run = media.init(project="ci", id="cand")
+    media.log({"loss": 0.9}, step=7)
+    media.finish()
+    code, out, _ = run_ci(capsys, base, Path(run.dir), tmp_path / "out", "scalar:loss.rel<=0.5")
+    assert code == 1 and out.startswith("FAIL scalar:loss.rel<=0.5 (max 0.8)")
+    assert "no step logged by both runs; compared the last values" in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_relative_change_by_hand() -> None:
+    rel = imgdiff.relative_change([1.0, 2.0, 0.0, 0.0, float("nan"), -4.0], [1.0, 1.0, 0.5, 0.0, float("nan"), -5.0])
+    assert rel.tolist() == [0.0, 0.5, float("inf"), 0.0, 0.0, 0.25]
 
 
 @pytest.mark.parametrize(
@@ -192,7 +256,7 @@ def test_summary_rules(root: Path, tmp_path: Path, capsys, accuracy, rule, code,
         ("image:ssim>=0.9", r"expected image:KEY\.METRIC; got 'image:ssim'"),
         ("summary.>=1", r"missing the summary key"),
         ("scalar:loss.rel<=nan", r"threshold must be finite"),
-        ("scalar:loss.rel=>0.1", r"take metric rel, delta, value; got 'rel='"),
+        ("scalar:loss.rel=>0.1", r"take metric rel, delta, value, mean_rel, last_rel; got 'rel='"),
     ],
 )
 def test_bad_rule_is_usage_error(root: Path, tmp_path: Path, capsys, rule, message) -> None:
