@@ -118,6 +118,44 @@ def test_changes_are_measured_and_ranked(root, tmp_path, capsys):
     assert rows["bk"].metrics["changed"] == 0.0 and rows["bk"].metrics["dev"] == 0.0
 
 
+def _svg_numbers(path: str) -> list[tuple[float, float]]:
+    return [(float(x), float(y)) for x, y in re.findall(r"[MLZ]?([-\d.]+),([-\d.]+)", path)]
+
+
+def test_histograms_of_a_pair_share_one_axis(root, tmp_path, capsys):
+    """The candidate's samples are the baseline's + 0.5: the gallery draws both on one SVG axis with
+    tick labels, and the candidate's outline sits 0.5 units (read off the tick labels) to the right;
+    the baseline and candidate pictures share one x range and one count scale."""
+    base, cand = make_run("base"), make_run("cand", shift=0.5)
+    out_dir = tmp_path / "out"
+    run_ci(capsys, base, cand, out_dir)
+    page = (out_dir / "index.html").read_text(encoding="utf-8")
+    tr = page.split('<tr data-kind="histogram"', 1)[1].split("</tr>", 1)[0]
+    assert tr.count("<svg") == 1
+    paths = dict(re.findall(r'data-series="(\w+)" d="([^"]+)"', tr))
+    assert set(paths) == {"baseline", "candidate"}
+    xticks = re.findall(r'<text x="([-\d.]+)"[^>]*>([^<]*)</text>', tr.split('class="x-ticks"', 1)[1].split("</g>", 1)[0])
+    yticks = re.findall(r"<text[^>]*>([^<]*)</text>", tr.split('class="y-ticks"', 1)[1].split("</g>", 1)[0])
+    assert [t for _, t in xticks] == ["-2", "0", "2", "4"]
+    assert yticks[0] == "0" and len(yticks) >= 3
+    px_per_unit = (float(xticks[1][0]) - float(xticks[0][0])) / 2.0
+    pb, pc = _svg_numbers(paths["baseline"]), _svg_numbers(paths["candidate"])
+    assert len(pb) == len(pc)  # 40 bins each
+    shift = [c[0] - b[0] for b, c in zip(pb, pc)]
+    assert np.allclose(shift, 0.5 * px_per_unit, atol=0.15)
+    assert ">baseline</text>" in tr and ">candidate</text>" in tr  # the legend
+    imgs = re.findall(r'<img src="(spec/[^"]+)"', tr)
+    assert len(imgs) == 2
+    cols = []
+    for rel in imgs:
+        pic = imgdiff.load_rgb(out_dir / rel)
+        painted = (pic != 255).any(axis=2)
+        cols.append((np.flatnonzero(painted.any(axis=0)), painted.sum(axis=0).max()))
+    (cb, tallb), (cc, tallc) = cols
+    assert abs(int(tallb) - int(tallc)) <= 16  # one count scale: the two peaks are about as tall
+    assert 5 <= cc[0] - cb[0] <= 25 and 5 <= cc[-1] - cb[-1] <= 25  # 0.5 of ~8.2 units on 256 px: ~16 px
+
+
 def test_histogram_distance_by_hand():
     # same distribution on different bins: identical
     tv, emd = imgdiff.histogram_distance([0, 1, 2], [5, 5], [0, 0.5, 1, 1.5, 2], [1, 1, 1, 1])
