@@ -14,8 +14,9 @@ Definitions (also in docs/ci.md):
 - **heat map**: per pixel, the largest channel difference, scaled so that the pair's largest
   difference is full brightness (black → red → yellow → white); the scale is reported beside it.
 - **audio dist**: RMS of the difference of the two clips' log-magnitude spectrograms in dB (mono
-  mix, Hann window of 1024 samples, hop 256), over the bins where either clip is within 60 dB of
-  the louder clip's peak (both floored there); the shorter clip is padded with silence.
+  mix, ends faded over 512 samples, Hann window of 1024 samples, hop 256), over the bins where
+  either clip is within 60 dB of the louder clip's peak (both floored there); the shorter clip is
+  padded with silence. The pictures show 80 dB below the pair's peak, on one scale for both.
 - **histogram tv / emd**: total variation (0..1) and earth mover's distance (value units) of the
   two normalised distributions on the union of their bin edges (``histogram_distance``).
 - **3-D dist**: symmetric mean nearest-neighbour distance of the two point sets over the
@@ -180,6 +181,10 @@ HOP = 256
 FLOOR_DB = -100.0
 #: Bins more than this far below the louder clip's peak do not count in the distance.
 RANGE_DB = 60.0
+#: The gallery's spectrogram pictures show this many dB below the pair's peak (black at the bottom).
+VIEW_RANGE_DB = 80.0
+#: Samples over which a clip fades in and out before its spectrogram (no click at its ends).
+FADE = 512
 
 
 def load_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
@@ -213,11 +218,27 @@ def load_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
     return x.reshape(-1, chans).mean(axis=1), rate
 
 
-def spectrogram_db(x: np.ndarray, frames: int | None = None) -> np.ndarray:
-    """(frequency bins, frames) log-magnitude STFT in dB, floored at ``FLOOR_DB``.
+def _fade(x: np.ndarray) -> np.ndarray:
+    """The clip with its first and last ``FADE`` samples faded in and out (half a Hann window), so
+    that the clip's ends are not read as clicks against the silence around it."""
+    n = min(FADE, len(x) // 2)
+    if n < 2:
+        return x
+    ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(n) / n)
+    x = np.array(x, dtype=np.float64)
+    x[:n] *= ramp
+    x[len(x) - n :] *= ramp[::-1]
+    return x
 
+
+def spectrogram_db(x: np.ndarray, frames: int | None = None) -> np.ndarray:
+    """(frequency bins, frames) log-magnitude STFT in dB of full scale, floored at ``FLOOR_DB``.
+
+    The clip's ends fade in and out over ``FADE`` samples first (``_fade``): a clip that stops
+    inside a frame would otherwise show its end as a broadband click, a bright stripe at the edge.
     ``frames`` pads the clip with silence to at least that many frames.
     """
+    x = _fade(np.asarray(x, np.float64))
     n = max(len(x), N_FFT)
     count = 1 + (n - N_FFT + HOP - 1) // HOP
     if frames is not None:
@@ -248,12 +269,41 @@ def spectral_distance(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, 
     return dist, sa, sb
 
 
-def spectrogram_image(db: np.ndarray, size: tuple[int, int] = (256, 256)) -> np.ndarray:
-    """A spectrogram in dB as a grey (H, W, 3) image of ``size`` (width, height): low frequencies
-    at the bottom, black -100 dB, white 0 dB (full scale). For viewing only; distances use ``db``."""
-    t = np.clip((db - FLOOR_DB) / -FLOOR_DB, 0, 1)[::-1]
-    grey = PILImage.fromarray(np.rint(t * 255).astype(np.uint8)).resize(size, PILImage.Resampling.BILINEAR)
-    return np.repeat(np.asarray(grey)[..., None], 3, axis=2)
+#: Colours of the spectrogram pictures from their floor (black) to their peak (pale yellow): a
+#: dark-to-bright ramp in which every step is visibly brighter than the one below.
+_SPEC_COLOURS = np.array([(0, 0, 4), (87, 16, 110), (188, 55, 84), (249, 142, 9), (252, 255, 164)], np.float64)
+
+
+def _resize(db: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A (bins, frames) array as a float picture of ``size`` (width, height), low bins at the bottom."""
+    img = PILImage.fromarray(np.ascontiguousarray(db[::-1], dtype=np.float32), mode="F")
+    return np.asarray(img.resize(size, PILImage.Resampling.BILINEAR), np.float64)
+
+
+def spectrogram_image(db: np.ndarray, peak: float, size: tuple[int, int] = (256, 256)) -> np.ndarray:
+    """A spectrogram in dB as an (H, W, 3) picture of ``size`` (width, height), low frequencies at
+    the bottom, on the scale ``peak - VIEW_RANGE_DB`` (black) .. ``peak`` (pale yellow). Give both
+    clips of a pair the same ``peak`` (the louder one's), so that their pictures compare. For
+    viewing only; distances use ``db``."""
+    t = np.clip((_resize(db, size) - (peak - VIEW_RANGE_DB)) / VIEW_RANGE_DB, 0.0, 1.0)
+    pos = t * (len(_SPEC_COLOURS) - 1)
+    k = np.minimum(pos.astype(int), len(_SPEC_COLOURS) - 2)
+    f = (pos - k)[..., None]
+    rgb = _SPEC_COLOURS[k] * (1 - f) + _SPEC_COLOURS[k + 1] * f
+    return np.rint(rgb).astype(np.uint8)
+
+
+def spectrogram_difference(da: np.ndarray, db: np.ndarray, peak: float,
+                           size: tuple[int, int] = (256, 256)) -> tuple[np.ndarray, float]:
+    """(heat map of ``size``, the dB difference shown as white) of two spectrograms of the same
+    shape, both floored at ``peak - VIEW_RANGE_DB`` first (what lies below the pictures' black does
+    not count). Black is no difference; an identical pair gives (all black, 0)."""
+    floor = peak - VIEW_RANGE_DB
+    d = np.abs(_resize(np.maximum(da, floor), size) - _resize(np.maximum(db, floor), size))
+    top = float(d.max())
+    grey = np.rint(d / top * 255).astype(np.uint8) if top > 0 else np.zeros(d.shape, np.uint8)
+    heat, _ = heatmap(np.repeat(grey[..., None], 3, axis=2))
+    return heat, top
 
 
 # ---- scalars ----------------------------------------------------------------------------------

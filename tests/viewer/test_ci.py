@@ -429,6 +429,41 @@ def test_audio_distance(tmp_path: Path) -> None:
     assert rate == RATE and np.max(np.abs(x - a)) < 1e-4
 
 
+def test_spectrograms_on_one_db_scale_show_where_the_audio_differs(root: Path, tmp_path: Path, capsys) -> None:
+    """A steady 440 Hz tone, and the same tone with a 1500 Hz one swelling in over the second half:
+    the pictures share one dB scale (the 440 Hz line is as bright in both), neither has a bright
+    stripe at its end, and the heat map's energy lies in the second half, on the 1500 Hz line."""
+    t = np.arange(RATE) / RATE
+    tone = 0.5 * np.sin(2 * np.pi * 440 * t)
+    swell = np.where(t >= 0.5, np.sin(np.pi * (t - 0.5) / 0.5) ** 2, 0.0)
+    dirs = []
+    for name, x in (("base", tone), ("cand", tone + 0.3 * swell * np.sin(2 * np.pi * 1500 * t))):
+        run = media.init(project="ci", id=name)
+        media.log({"speech": media.Audio(x.astype(np.float32), sample_rate=RATE)}, step=0)
+        media.finish()
+        dirs.append(Path(run.dir))
+    out_dir = tmp_path / "out"
+    assert run_ci(capsys, *dirs, out_dir)[0] == 0
+    page = (out_dir / "index.html").read_text(encoding="utf-8")
+    tr = page.split('<tr data-kind="audio"', 1)[1].split("</tr>", 1)[0]
+    base_rel, cand_rel = re.findall(r'<img src="(spec/[^"]+)"', tr)
+    base, cand = (imgdiff.luminance(imgdiff.load_rgb(out_dir / r)) for r in (base_rel, cand_rel))
+    heat = imgdiff.luminance(imgdiff.load_rgb(out_dir / re.search(r'<img src="(diff/[^"]+)"', tr).group(1)))
+    assert base.shape == cand.shape == heat.shape == (256, 256)
+    row440 = int(round((1 - 440 / (RATE / 2)) * 255))
+    line = base[row440 - 2 : row440 + 3, 16:112].max(axis=0)
+    assert line.min() > 150  # the tone is drawn bright, not grey on black
+    assert np.allclose(line, cand[row440 - 2 : row440 + 3, 16:112].max(axis=0), atol=3)  # one scale
+    # no edge stripe: the last columns are no brighter than the middle ones
+    columns = base.mean(axis=0)
+    assert columns[-6:].max() <= 1.1 * np.median(columns[8:-8]) + 1
+    # the difference is where the audio differs: the second half, around 1500 Hz
+    assert heat[:, 128:].sum() > 0.97 * heat.sum()
+    row1500 = int(round((1 - 1500 / (RATE / 2)) * 255))
+    assert abs(int(np.argmax(heat.sum(axis=1))) - row1500) <= 3
+    assert "black = 80 dB below" in tr
+
+
 # ---- browser ----------------------------------------------------------------------------------
 @pytest.mark.browser
 def test_gallery_in_browser(root: Path, tmp_path: Path, capsys, site_page) -> None:

@@ -1,4 +1,5 @@
-"""Audio: compared by spectral distance (dB RMS between log spectrograms, shown as images); the
+"""Audio: compared by spectral distance (dB RMS between log spectrograms, shown as pictures on one
+dB scale for the pair, with a heat map of their difference in dB); the
 build adds a waveform envelope for the page's lane."""
 
 from __future__ import annotations
@@ -34,12 +35,15 @@ def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
         row.text = row.note
         return
     dist, sa, sb = imgdiff.spectral_distance(xa, xb)
-    ia, ib = imgdiff.spectrogram_image(sa), imgdiff.spectrogram_image(sb)
-    heat, top = imgdiff.heatmap(imgdiff.absdiff(ia, ib))
-    row.base_view = cmp.write(ia, f"spec/{n:04d}-base.png")
-    row.cand_view = cmp.write(ib, f"spec/{n:04d}-cand.png")
-    if top:
+    # one dB scale for both pictures: 0 at the louder clip's peak, black VIEW_RANGE_DB below it
+    peak = max(float(sa.max()), float(sb.max()))
+    row.base_view = cmp.write(imgdiff.spectrogram_image(sa, peak), f"spec/{n:04d}-base.png")
+    row.cand_view = cmp.write(imgdiff.spectrogram_image(sb, peak), f"spec/{n:04d}-cand.png")
+    heat, top = imgdiff.spectrogram_difference(sa, sb, peak)
+    if top > 0:
         row.diff_view = cmp.write(heat, f"diff/{n:04d}.png")
+    row.details.append(f"spectrograms: pale yellow = the pair's peak ({peak:.0f} dBFS), black = "
+                      f"{imgdiff.VIEW_RANGE_DB:.0f} dB below" + (f"; heat map white = {top:.0f} dB" if top else ""))
     row.metrics = {"dist": dist}
     row.score = min(1.0, dist / AUDIO_FULL_SCALE_DB)
     row.text = f"spectral dist {dist:.3g} dB"
