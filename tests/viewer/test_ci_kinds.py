@@ -102,7 +102,12 @@ def test_changes_are_measured_and_ranked(root, tmp_path, capsys):
     # one of 16 frames inverted: the worst sampled frame is that one, heat map written
     assert rows["clip"].metrics["ssim"] < 0.5
     assert "frame" in rows["clip"].details[0] and rows["clip"].diff_view
-    assert imgdiff.load_rgb(tmp_path / "again" / rows["clip"].base_view).shape == (32, 48, 3)
+    # the 48x32 frames are shown 4x larger (at least 160 px wide), each frame pixel a sharp 4x4 block
+    shown = imgdiff.load_rgb(tmp_path / "again" / rows["clip"].base_view)
+    assert shown.shape == (128, 192, 3)
+    assert np.array_equal(shown, np.repeat(np.repeat(shown[::4, ::4], 4, axis=0), 4, axis=1))
+    assert imgdiff.load_rgb(tmp_path / "again" / rows["clip"].diff_view).shape == (128, 192, 3)
+    assert "(48x32, drawn 4x larger)" in rows["clip"].details[0]
     # 1% jitter on a unit cube: nearest-point distance ~1% of the diagonal scale
     assert 0.002 < rows["cloud"].metrics["dist"] < 0.02
     assert rows["fig"].metrics["changed"] == 1.0 and rows["fig"].details == ["1 of 2 traces differ"]

@@ -19,6 +19,14 @@ VENDOR: tuple[str, ...] = ()
 REENCODE = False
 #: Video frames compared per pair (evenly spaced, first and last included).
 VIDEO_FRAMES = 16
+#: Shown frames narrower than this are enlarged by a whole factor (pixels kept sharp).
+VIEW_WIDTH = 160
+
+
+def _enlarged(rgb: np.ndarray) -> np.ndarray:
+    """A frame repeated ``k`` times on both axes, the least ``k`` that makes it VIEW_WIDTH wide."""
+    k = -(-VIEW_WIDTH // max(rgb.shape[1], 1))
+    return rgb if k <= 1 else np.repeat(np.repeat(rgb, k, axis=0), k, axis=1)
 
 
 def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
@@ -51,9 +59,12 @@ def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
     if isinstance(nb, int) and isinstance(nc, int) and nb != nc:
         row.score, row.failed_compare = 1.0, True
         row.note = join(row.note, f"frames changed {nb} → {nc}; compared the first {common}")
-    row.details.append(f"shown: sampled frame {worst + 1} of {len(pairs)}")
-    row.base_view = cmp.write(pairs[worst][0], f"spec/{n:04d}-base.png")
-    row.cand_view = cmp.write(pairs[worst][1], f"spec/{n:04d}-cand.png")
+    h, w = pairs[worst][0].shape[:2]
+    k = _enlarged(pairs[worst][0]).shape[1] // w
+    row.details.append(f"shown: sampled frame {worst + 1} of {len(pairs)} ({w}x{h}"
+                       + (f", drawn {k}x larger)" if k > 1 else ")"))
+    row.base_view = cmp.write(_enlarged(pairs[worst][0]), f"spec/{n:04d}-base.png")
+    row.cand_view = cmp.write(_enlarged(pairs[worst][1]), f"spec/{n:04d}-cand.png")
     if s < 1.0:
         heat, top = imgdiff.heatmap(imgdiff.absdiff(*pairs[worst]))
-        row.diff_view = cmp.write(heat, f"diff/{n:04d}.png")
+        row.diff_view = cmp.write(_enlarged(heat), f"diff/{n:04d}.png")
