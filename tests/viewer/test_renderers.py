@@ -224,6 +224,11 @@ def test_image_size_value_range_and_lightbox(run_page):
     page.click(f"{panel(sp, 'img')} .mb-img-stage")
     lb = ".mb-lightbox .mb-img-stage"
     page.wait_for_selector(lb)
+    # fitted to the 1280x800 window by a whole factor, at most 16 (tests/viewer/test_image_defaults.py)
+    assert page.eval_on_selector(lb, "s => s.getBoundingClientRect().width") == pytest.approx(
+        640, abs=0.5
+    )
+    page.click(".mb-lightbox .mb-lb-1to1")
     assert page.eval_on_selector(lb, "s => s.getBoundingClientRect().width") == pytest.approx(
         40, abs=0.5
     )
@@ -247,6 +252,8 @@ def test_mask_toggle_and_opacity_change_pixels(run_page):
         f"{panel(sp, 'img')} .mb-mask-layer input", "xs => xs.map(x => x.dataset.classId)"
     )
     assert ids == ["0", "1", "2"]
+    # class 0 is "bg": hidden until ticked (tests/viewer/test_image_defaults.py)
+    assert not page.is_checked(f"{panel(sp, 'img')} .mb-mask-layer input[data-class-id='0']")
     # hide the boxes so only the mask changes the pixels
     for cid in ("1", "2"):
         page.uncheck(f"{panel(sp, 'img')} .mb-box-layer input[data-class-id='{cid}']")
@@ -258,6 +265,10 @@ def test_mask_toggle_and_opacity_change_pixels(run_page):
     left_top = np.abs(before[: h // 2, : w // 2 - 4] - after[: h // 2, : w // 2 - 4]).sum(axis=2)
     assert (right > 30).mean() > 0.9, "class 1 (right half) must change when toggled off"
     assert (left_top > 30).mean() < 0.01, "class 0 must stay as it was"
+    page.check(f"{panel(sp, 'img')} .mb-mask-layer input[data-class-id='0']")
+    after = element_png(sp, stage)
+    left_top = np.abs(before[: h // 2, : w // 2 - 4] - after[: h // 2, : w // 2 - 4]).sum(axis=2)
+    assert (left_top > 30).mean() > 0.9, "class 0 is drawn once ticked"
     slider = f"{panel(sp, 'img')} .mb-slider input"
     page.eval_on_selector(slider, "s => { s.value = '1'; s.dispatchEvent(new Event('input')); }")
     opaque = element_png(sp, stage)
@@ -506,6 +517,9 @@ def test_image_list_shares_one_set_of_controls(run_page):
     assert ids == ["0", "1", "2"], "class ids merged over the items"
     tables = f"{body} .mb-mask-alpha"
     alpha = "es => es.map(e => e.getAttribute('tableValues').split(' ').slice(0, 3))"
+    # no labels at all: id 0 (the usual background) starts hidden, the others shown
+    assert page.eval_on_selector_all(tables, alpha) == [["0", "0.5", "0.5"]] * 2
+    page.check(f"{body} .mb-mask-layer input[data-class-id='0']")
     assert page.eval_on_selector_all(tables, alpha) == [["0.5", "0.5", "0.5"]] * 2
     page.uncheck(f"{body} .mb-mask-layer input[data-class-id='0']")
     assert page.eval_on_selector_all(tables, alpha) == [["0", "0.5", "0.5"]] * 2

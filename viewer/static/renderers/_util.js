@@ -95,8 +95,9 @@
   var uid = 0;
   R.uid = function (prefix) { uid += 1; return (prefix || "mb") + "-" + uid; };
 
-  /* A row of toggle chips, one per class: onChange(id, on). */
-  R.classToggles = function (labels, ids, isOn, onChange) {
+  /* A row of toggle chips, one per class: onChange(id, on); note(id), if given, a remark shown
+   * after the name (why it starts unticked). */
+  R.classToggles = function (labels, ids, isOn, onChange, note) {
     var box = R.el("div", { class: "mb-toggles" });
     ids.forEach(function (id) {
       var name = labels && labels[String(id)] !== undefined ? labels[String(id)] : "class_" + id;
@@ -106,7 +107,8 @@
       box.appendChild(R.el("label", { class: "mb-toggle", title: "class " + id }, [
         input,
         R.el("span", { class: "mb-swatch", style: { background: R.color(id) } }),
-        R.el("span", { class: "mb-toggle-name", text: String(name) })]));
+        R.el("span", { class: "mb-toggle-name", text: String(name) }),
+        note && note(id) ? R.el("span", { class: "mb-toggle-note", text: note(id) }) : null]));
     });
     return box;
   };

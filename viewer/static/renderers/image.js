@@ -1,6 +1,10 @@
 /* Image: the picture, its value mapping, mask layers (coloured per class by an SVG filter, with
  * per-class toggles and an opacity slider) and box layers (class toggles, captions, a score
- * threshold). Click opens a lightbox at 1:1 with zoom and pan.
+ * threshold). Click opens a lightbox fitted to the window, with zoom (1:1 a click away) and pan.
+ *
+ * Defaults (docs/kinds/image.md): mask classes that are background by name or unlabelled start
+ * hidden (a tick shows them; kept in the view state as maskOn, the other way round from maskOff);
+ * box captions never overlap (laid out per stage, hidden where there is no room).
  *
  * Masks are coloured with an SVG filter and not by reading pixels: under file:// Chrome taints a
  * canvas that drew a local image, so getImageData is refused. The filter maps the grey class id
@@ -40,6 +44,28 @@
     return table(function (id) { return (R.rgb(id)[ch] / 255).toFixed(4); });
   });
 
+  /* Why a mask class starts hidden, or null: its label names a background (BACKGROUND, compared
+   * lower case without anything but letters, so "_background_" and "Don't care" count), or it has
+   * no label of its own (none, or the writer's default class_<id>) while the layer names other
+   * classes; in a layer that names none, id 0 (the usual background). */
+  var BACKGROUND = /^(background|bg|unlabeled|unlabelled|void|ignore|ignored|none|dontcare|nolabel)$/;
+  function named(labels, id) {
+    var n = labels[String(id)];
+    return n === undefined || n === null || String(n) === "class_" + id ? null : String(n);
+  }
+  function offByDefault(labels, id) {
+    var n = named(labels, id);
+    if (n !== null) return BACKGROUND.test(n.toLowerCase().replace(/[^a-z]/g, "")) ? "background" : null;
+    var any = Object.keys(labels).some(function (k) { return named(labels, k) !== null; });
+    return any || Number(id) === 0 ? "unlabelled" : null;
+  }
+  function offReason(st, layer, id) { return offByDefault(st.names[layer.name] || layer.labels || {}, id); }
+  function has(map, layer, id) { return (map[layer] || []).indexOf(id) >= 0; }
+  // a class hidden by default is shown only when ticked (maskOn), any other unless unticked (maskOff)
+  function maskShown(st, layer, id) {
+    return offReason(st, layer, id) ? has(st.maskOn, layer.name, id) : !has(st.maskOff, layer.name, id);
+  }
+
   function maskLayers(stub) {
     var masks = stub.masks && typeof stub.masks === "object" ? stub.masks : {};
     return Object.keys(masks).sort().map(function (name) {
@@ -76,6 +102,8 @@
     return {
       opacity: Number(R.state(ctx, "maskOpacity", 0.5)),
       maskOff: R.state(ctx, "maskOff", {}) || {},
+      maskOn: R.state(ctx, "maskOn", {}) || {},
+      names: {}, // mask layer -> the labels its controls show (merged over images), for the defaults
       boxOff: R.state(ctx, "boxOff", {}) || {},
       score: R.state(ctx, "scoreMin", {}) || {},
       labels: R.state(ctx, "boxLabels", true) !== false
@@ -92,15 +120,18 @@
   function buildControls(st, ctx, masks, boxes, apply) {
     var controls = R.el("div", { class: "mb-controls" });
     masks.forEach(function (layer) {
+      st.names[layer.name] = layer.labels;
       controls.appendChild(R.el("div", { class: "mb-layer mb-mask-layer", "data-layer": layer.name }, [
         R.el("span", { class: "mb-layer-name", text: "mask " + layer.name }),
         R.classToggles(layer.labels, layer.ids,
-          function (id) { return (st.maskOff[layer.name] || []).indexOf(id) < 0; },
+          function (id) { return maskShown(st, layer, id); },
           function (id, on) {
-            toggleIn(st.maskOff, layer.name, id, on);
-            R.setState(ctx, "maskOff", st.maskOff);
+            var name = offReason(st, layer, id) ? "maskOn" : "maskOff", map = st[name];
+            toggleIn(map, layer.name, id, name === "maskOn" ? !on : on);
+            R.setState(ctx, name, map);
             apply();
-          })]));
+          },
+          function (id) { var why = offReason(st, layer, id); return why ? "off by default: " + why : null; })]));
     });
     if (masks.length) {
       controls.appendChild(R.slider("mask opacity", 0, 1, 0.05, st.opacity, function (v) {
@@ -153,7 +184,10 @@
   function mergeLayer(into, layer) {
     var m = into[layer.name] || (into[layer.name] = { name: layer.name, path: layer.path, labels: {}, ids: [],
       list: [], scoreNames: [], maxScore: 1 });
-    Object.keys(layer.labels || {}).forEach(function (k) { m.labels[k] = layer.labels[k]; });
+    // a name given by the user wins over the writer's class_<id> from another image
+    Object.keys(layer.labels || {}).forEach(function (k) {
+      if (m.labels[k] === undefined || named(layer.labels, k) !== null) m.labels[k] = layer.labels[k];
+    });
     layer.ids.forEach(function (id) { if (m.ids.indexOf(id) < 0) m.ids.push(id); });
     m.ids.sort(function (a, b) { return a - b; });
     (layer.scoreNames || []).forEach(function (n) { if (m.scoreNames.indexOf(n) < 0) m.scoreNames.push(n); });
@@ -175,6 +209,7 @@
       g.applies.push(apply);
       R.clear(holder);
       holder.appendChild(buildControls(g.st, ctx, sortedLayers(g.masks), sortedLayers(g.boxes), applyAll));
+      applyAll(); // the defaults follow the merged labels
     };
     grid._mbImages = g;
     return g;
@@ -188,11 +223,10 @@
     masks = masks || maskLayers(stub);
     boxes = boxes || boxLayers(stub, ctx);
     var stages = [];
-    function isMaskOn(layer, id) { return (st.maskOff[layer] || []).indexOf(id) < 0; }
     function isBoxOn(layer, id) { return (st.boxOff[layer] || []).indexOf(id) < 0; }
 
     function alphaTable(layer) {
-      return table(function (id) { return isMaskOn(layer.name, id) ? String(st.opacity) : "0"; });
+      return table(function (id) { return maskShown(st, layer, id) ? String(st.opacity) : "0"; });
     }
 
     function buildMask(layer) {
@@ -240,7 +274,7 @@
       (layer.list || []).forEach(function (box, i) {
         var p = box.position || {};
         var bw = layer.width || W, bh = layer.height || H;
-        var div = R.el("div", { class: "mb-box" + (p.minY / bh < 0.12 ? " mb-box-top" : ""), "data-index": String(i), "data-class-id": String(box.class_id),
+        var div = R.el("div", { class: "mb-box", "data-index": String(i), "data-class-id": String(box.class_id),
           style: { left: (100 * p.minX / bw) + "%", top: (100 * p.minY / bh) + "%",
             width: (100 * (p.maxX - p.minX) / bw) + "%", height: (100 * (p.maxY - p.minY) / bh) + "%",
             borderColor: R.color(box.class_id) } },
@@ -270,8 +304,13 @@
             div.hidden = !show;
           });
         });
+        layoutCaptions(stage);
       });
     }
+    // captions are laid out again whenever a stage's drawn size changes
+    var resized = typeof ResizeObserver === "function" && boxes.length ? new ResizeObserver(function (es) {
+      es.forEach(function (e) { layoutCaptions(e.target); });
+    }) : null;
 
     return {
       masks: masks,
@@ -282,11 +321,41 @@
         masks.forEach(function (layer) { if (layer.path) el.appendChild(buildMask(layer)); });
         boxes.forEach(function (layer) { if (layer.list) el.appendChild(buildBoxes(layer)); });
         stages.push(el);
+        if (resized) resized.observe(el);
         apply();
       },
-      remove: function (stage) { var i = stages.indexOf(stage); if (i >= 0) stages.splice(i, 1); },
+      remove: function (stage) {
+        var i = stages.indexOf(stage);
+        if (i >= 0) stages.splice(i, 1);
+        if (resized) resized.unobserve(stage);
+      },
       apply: apply
     };
+  }
+
+  /* Box captions never overlap: each shown caption, in list order, goes above its box, inside its
+   * top edge or below it, the first place inside the image that is clear of the captions placed
+   * before it; with none, it is hidden (the lightbox, larger, has room for more). On an image drawn
+   * narrower than CAPTION_MIN_WIDTH px no caption is shown. */
+  var CAPTION_MIN_WIDTH = 160, PLACES = ["", "mb-label-in", "mb-label-below"];
+  function layoutCaptions(stage) {
+    var labels = stage.querySelectorAll(".mb-box-label");
+    if (!labels.length) return;
+    var room = stage.getBoundingClientRect(), placed = [];
+    Array.prototype.forEach.call(labels, function (l) {
+      l.classList.remove("mb-label-in", "mb-label-below", "mb-label-hidden");
+      if (l.parentNode.hidden || !l.offsetWidth) return; // box or captions switched off
+      var ok = room.width >= CAPTION_MIN_WIDTH && PLACES.some(function (place) {
+        l.classList.remove("mb-label-in", "mb-label-below");
+        if (place) l.classList.add(place);
+        var r = l.getBoundingClientRect();
+        if (r.left < room.left - 3 || r.top < room.top - 1 || r.right > room.right + 3 || r.bottom > room.bottom + 1) return false;
+        if (placed.some(function (q) { return r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom; })) return false;
+        placed.push(r);
+        return true;
+      });
+      if (!ok) l.classList.add("mb-label-hidden");
+    });
   }
 
   function render(el, stub, ctx) {
@@ -328,7 +397,7 @@
     var scale = side < 160 ? Math.max(1, Math.floor(160 / side)) : null;
     var stage = buildStage(scale);
     stage.classList.add("mb-zoomable");
-    stage.setAttribute("title", "click to open at 1:1");
+    stage.setAttribute("title", "click to enlarge");
     stage.addEventListener("click", openLightbox);
     fig.appendChild(stage);
     var cap = R.caption(stub.caption);
@@ -351,11 +420,13 @@
       if (stage.classList.contains("mb-broken")) return;
       var list = siblings();
       var lbStage = null;
+      // fitted to the window: a large image scaled down, a small one up by a whole factor (crisp
+      // pixels) of at most LIGHTBOX_MAX_UP
       function fit() {
-        var w = window.innerWidth - 40, h = window.innerHeight - 90;
-        return Math.min(w / W, h / H);
+        var f = Math.min((window.innerWidth - 40) / W, (window.innerHeight - 90) / H);
+        return f >= 1 ? Math.min(LIGHTBOX_MAX_UP, Math.floor(f)) : f;
       }
-      var start = W <= window.innerWidth - 40 && H <= window.innerHeight - 90 ? 1 : fit();
+      var start = fit();
       var lb = R.lightbox({
         title: (stub.caption ? stub.caption + " \u2014 " : "") + W + "\u00d7" + H +
           (list.length > 1 ? " \u2014 " + (list.indexOf(stage) + 1) + " of " + list.length + " (\u2190 \u2192)" : ""),
@@ -375,6 +446,8 @@
       });
     }
   }
+
+  var LIGHTBOX_MAX_UP = 16;
 
   function cssEscape(s) {
     return window.CSS && CSS.escape ? CSS.escape(s) : String(s).replace(/["\\]/g, "\\$&");
