@@ -480,8 +480,10 @@ def write_summary(
 
 def write_gallery(out: Path, rows: list[Row], verdicts: list[Verdict], skipped: list[str],
                   info: dict[str, Any]) -> None:
+    drawn = {r.kind for r in rows if r.base_frame or r.cand_frame} & {"plotly", "bokeh"}
+    vendor = _write_vendor(out, drawn)
     page = templates().get_template("ci_gallery.html").render(
-        rows=rows, verdicts=verdicts, skipped=skipped, info=info,
+        rows=rows, verdicts=verdicts, skipped=skipped, info=info, vendor=vendor,
         kinds=sorted({r.kind for r in rows}), fmt=fmt, csp=policy.SITE,
     )
     inside_out(out, "index.html").write_text(page, encoding="utf-8")
@@ -493,6 +495,24 @@ def write_gallery(out: Path, rows: list[Row], verdicts: list[Verdict], skipped: 
         frame = (Path(__file__).parent / "static" / "frame.html").read_text(encoding="utf-8")
         inside_out(out, "frame.html").write_text(frame.replace("FRAME_POLICY", policy.FRAME),
                                                  encoding="utf-8")
+
+
+def _write_vendor(out: Path, groups: set[str]) -> dict[str, str]:
+    """plotly.js and BokehJS, as the site ships them (``viewer.build.vendor_files``: text that a
+    script file hands to the page, never run by the gallery itself), for the groups the gallery
+    draws; returns {group: its files, space-separated, in load order}."""
+    if not groups:
+        return {}
+    from viewer import build
+
+    files: dict[str, list[str]] = {}
+    for rel, src in build.vendor_files():
+        group = rel.split("/")[-1].split("-")[0]
+        if group in groups:
+            inside_out(out, rel).parent.mkdir(parents=True, exist_ok=True)
+            inside_out(out, rel).write_text(build.vendor_text(rel, src), encoding="utf-8")
+            files.setdefault(group, []).append(rel)
+    return {g: " ".join(v) for g, v in files.items()}
 
 
 # ---- CLI --------------------------------------------------------------------------------------
@@ -532,7 +552,7 @@ def _run(args: argparse.Namespace) -> int:
             # never clear a folder we did not write (-o . would otherwise delete ./files)
             raise UsageError(f"-o {str(out)!r}: folder is not empty and was not written by mediaboard ci; "
                              "give a new or empty folder.")
-        for sub in ("files", "frames", "thumbs", "diff", "spec"):  # stale files of an earlier run
+        for sub in ("files", "frames", "thumbs", "diff", "spec", "vendor"):  # stale files of an earlier run
             shutil.rmtree(out / sub, ignore_errors=True)
         out.mkdir(parents=True, exist_ok=True)
         (out / MARKER).write_text("written by mediaboard ci; its contents are replaced on the next run\n")

@@ -268,3 +268,51 @@ def test_bokeh_dev_measures_the_moved_data(root, tmp_path, capsys):
     comparer.compare_all()
     row = next(r for r in comparer.rows if r.key == "bk")
     assert row.metrics["dev"] == pytest.approx(0.01) and row.text.endswith("(source 1 y[1])")
+
+
+def _pixels_near(png: bytes, rgb: tuple[int, int, int], tol: int = 40) -> np.ndarray:
+    """(y, x) of the pixels of a screenshot within ``tol`` of ``rgb`` on every channel."""
+    import io
+
+    from PIL import Image
+
+    arr = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), np.int16)
+    return np.argwhere((np.abs(arr - np.array(rgb)) <= tol).all(axis=2))
+
+
+@pytest.mark.browser
+def test_gallery_draws_figures_charts_and_frames(root, tmp_path, capsys, site_page):
+    """With the gallery's Content-Security-Policy in force: plotly figures are drawn by the shipped
+    plotly.js and bokeh documents by BokehJS, each in a sandboxed frame (their trace colours read
+    back from the frames' pixels; the candidate's moved point moves the line); the histograms are
+    one SVG with both series; video frames are shown at least 150 px wide; nothing is fetched."""
+    base = make_run("base")
+    cand = make_run("cand", shift=0.5, invert_frame=5, plotly_y=(1, 3, 9))
+    out_dir = tmp_path / "out"
+    run_ci(capsys, base, cand, out_dir)
+    sp = site_page(out_dir, height=2400, csp=True)  # tall: every row on screen, so every frame paints
+    sp.open(wait="#rows tbody tr")
+    page = sp.page
+    for kind in ("plotly", "bokeh"):
+        page.wait_for_selector(f".doc-frame[data-kind={kind}][data-ready='1'] >> nth=1", timeout=30000)
+        frames = page.locator(f".doc-frame[data-kind={kind}] iframe")
+        assert frames.count() == 2
+        assert all(f.get_attribute("sandbox") == "allow-scripts" for f in frames.all())
+    page.wait_for_timeout(500)  # let BokehJS finish painting its canvas
+    plotly_line = [_pixels_near(f.screenshot(), (99, 110, 250), 30) for f in page.locator(".doc-frame[data-kind=plotly] iframe").all()]
+    assert all(len(p) > 80 for p in plotly_line)
+    # y = (1, 3, 2) peaks in the middle; the candidate's (1, 3, 9) at its right end (the legend,
+    # right of x = 240, left out)
+    peak_x = [int(p[p[:, 1] < 240][np.argmin(p[p[:, 1] < 240][:, 0]), 1]) for p in plotly_line]
+    assert peak_x[1] > peak_x[0] + 40
+    for f in page.locator(".doc-frame[data-kind=bokeh] iframe").all():
+        assert len(_pixels_near(f.screenshot(), (31, 119, 180), 40)) > 40  # bokeh's first line colour
+    svg = page.locator("tr[data-kind=histogram] svg.chart")
+    assert svg.count() == 1
+    for name in ("baseline", "candidate"):
+        box = svg.locator(f"path[data-series={name}]").bounding_box()
+        assert box and box["width"] > 150 and box["height"] > 60
+    assert svg.locator(".x-ticks text").all_text_contents() == ["-2", "0", "2", "4"]
+    widths = page.evaluate("Array.from(document.querySelectorAll('tr[data-kind=video] img')).map(i => i.getBoundingClientRect().width)")
+    assert len(widths) == 3 and min(widths) >= 150
+    sp.screenshot()

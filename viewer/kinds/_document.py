@@ -27,6 +27,9 @@ def compare_document(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
     else:
         row.base_file = cmp.copy(cmp.base, "baseline", b[stubs.PATH])
         row.cand_file = cmp.copy(cmp.cand, "candidate", c[stubs.PATH])
+        # drawn by plotly.js / BokehJS in sandboxed frames (gallery.js), as on the site
+        row.base_frame = figure_view(cmp, cmp.base, "baseline", b[stubs.PATH], n)
+        row.cand_frame = figure_view(cmp, cmp.cand, "candidate", c[stubs.PATH], n)
     rb, rc = cmp.base.resolve(b[stubs.PATH]).read_bytes(), cmp.cand.resolve(c[stubs.PATH]).read_bytes()
     same = rb == rc
     if not same and row.kind in ("plotly", "bokeh"):
@@ -65,21 +68,33 @@ def compare_document(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
             row.details.append(f"{len(rb)} → {len(rc)} bytes")
 
 
+def _frame_script(cmp: Comparer, rel: str, table: str, text: str) -> str:
+    """``frames/...``: a script that puts ``text`` in ``window[table][rel]`` (ci alone writes there)."""
+    dst = inside_out(cmp.out, rel)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.is_symlink() or dst.exists():
+        dst.unlink()
+    dst.write_text(f"window.{table} = window.{table} || {{}};\n{table}[{js_value(rel)}] = {js_value(text)};\n",
+                   encoding="utf-8")
+    return rel
+
+
+def figure_view(cmp: Comparer, run: Any, side: str, relpath: str, n: int) -> str:
+    """A plotly figure or bokeh document for the gallery: its JSON text in a script file,
+    ``frames/<n>-<side>.js``, which gallery.js hands, with plotly.js or BokehJS (as text), to a
+    sandboxed frame that draws it (its text, styles and callbacks never run in the gallery's
+    origin). The row still links the JSON file itself."""
+    text = run.resolve(relpath).read_bytes().decode("utf-8", "replace")
+    return _frame_script(cmp, f"frames/{n:04d}-{side}.js", "MBG_DOC", text)
+
+
 def html_view(cmp: Comparer, run: Any, side: str, relpath: str, n: int) -> str:
     """An Html value for the gallery: never the page itself (opened from a link, its scripts
     would run in the gallery's origin), but its text in a script file, ``frames/<n>-<side>.js``
     (a folder ci alone writes: no file of a run is ever copied there, so a run cannot put a
     script of its own in its place), which gallery.js hands to a sandboxed frame (frame.html)."""
     text = run.resolve(relpath).read_bytes().decode("utf-8", "replace")
-    rel = f"frames/{n:04d}-{side}.js"
-    dst = inside_out(cmp.out, rel)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if dst.is_symlink() or dst.exists():
-        dst.unlink()
-    dst.write_text(
-        f"window.MBG_HTML = window.MBG_HTML || {{}};\nMBG_HTML[{js_value(rel)}] = {js_value(text)};\n",
-        encoding="utf-8")
-    return rel
+    return _frame_script(cmp, f"frames/{n:04d}-{side}.js", "MBG_HTML", text)
 
 
 def _renumber_ids(doc: Any) -> Any:
