@@ -338,14 +338,17 @@ def _compare_curves(row: Row, bc: dict[int, float], cc: dict[int, float]) -> Non
     else:
         rel = imgdiff.relative_change([bc[s] for s in common], [cc[s] for s in common])
         k = int(np.argmax(rel))
-        worst = common[k]
         row.metrics.update(rel=float(rel[k]), mean_rel=float(rel.mean()))
         if rel[k] > 0:
+            worst = common[k]
             row.at["rel"] = f"step {worst}"
             row.step = str(worst)  # the row is about the curve: "where" is where it changed most
-        row.text = (f"max rel change {fmt(float(rel[k]))} at step {worst} "
-                    f"({fmt(bc[worst])} → {fmt(cc[worst])}), mean {fmt(float(rel.mean()))} "
-                    f"over {len(common)} common steps; last {last_text}")
+            row.text = (f"max rel change {fmt(float(rel[k]))} at step {worst} "
+                        f"({fmt(bc[worst])} → {fmt(cc[worst])}), mean {fmt(float(rel.mean()))} "
+                        f"over {len(common)} common steps; last {last_text}")
+        else:
+            worst = None
+            row.text = f"same values at all {len(common)} common steps; last {last_text}"
         only = [(n, side) for n, side in ((len(set(bc) - set(cc)), "baseline"), (len(set(cc) - set(bc)), "candidate")) if n]
         for n, side in only:
             row.details.append(f"{n} {'step' if n == 1 else 'steps'} logged only in the {side}")

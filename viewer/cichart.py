@@ -151,7 +151,8 @@ def curve_chart(base: dict[int, float], cand: dict[int, float], mark: int | None
         series.append(Series(name, colour, "".join(parts), width=3.0 if name == "baseline" else 1.5))
         if mark is not None and mark in curve and math.isfinite(curve[mark]):
             dots.append((xs(mark), ys(curve[mark]), colour))
-    chart = Chart("step", "value", series, xs.ticks(), ys.ticks(), dots=dots)
+    steps_ticks = [(x, t) for x, t in xs.ticks() if "." not in t and "e" not in t]  # steps are whole
+    chart = Chart("step", "value", series, steps_ticks, ys.ticks(), dots=dots)
     if mark is not None:
         chart.mark_x, chart.mark_label = xs(mark), f"step {mark}"
     return chart

@@ -223,6 +223,10 @@ def test_scalar_curves_without_a_common_step_compare_last_values(root: Path, tmp
     code, out, _ = run_ci(capsys, base, Path(run.dir), tmp_path / "out", "scalar:loss.rel<=0.5")
     assert code == 1 and out.startswith("FAIL scalar:loss.rel<=0.5 (max 0.8)")
     assert "no step logged by both runs; compared the last values" in (tmp_path / "out" / "index.html").read_text()
+    # the same curve: no step is marked and the row says so
+    code, out, _ = run_ci(capsys, base, base, tmp_path / "same", "scalar:loss.rel<=0")
+    tr = (tmp_path / "same" / "index.html").read_text().split('<tr data-kind="scalar"', 1)[1].split("</tr>", 1)[0]
+    assert code == 0 and 'class="mark"' not in tr and "same values at all 2 common steps" in tr
 
 
 def test_relative_change_by_hand() -> None:
