@@ -341,11 +341,13 @@
   function layoutCaptions(stage) {
     var labels = stage.querySelectorAll(".mb-box-label");
     if (!labels.length) return;
-    var room = stage.getBoundingClientRect(), placed = [];
+    var room = stage.getBoundingClientRect(), placed = [], small = room.width < CAPTION_MIN_WIDTH;
     Array.prototype.forEach.call(labels, function (l) {
       l.classList.remove("mb-label-in", "mb-label-below", "mb-label-hidden");
+      // on a thumbnail, hidden without measuring (a grid of them would measure every caption)
+      if (small) { l.classList.add("mb-label-hidden"); return; }
       if (l.parentNode.hidden || !l.offsetWidth) return; // box or captions switched off
-      var ok = room.width >= CAPTION_MIN_WIDTH && PLACES.some(function (place) {
+      var ok = PLACES.some(function (place) {
         l.classList.remove("mb-label-in", "mb-label-below");
         if (place) l.classList.add(place);
         var r = l.getBoundingClientRect();
