@@ -24,8 +24,10 @@ sys.path.insert(0, str(HERE))
 import demo  # noqa: E402
 
 #: the rules the CI step checks. The last one fails on purpose: the candidate's weight histograms
-#: move away from the baseline's while it learns faster (total variation up to about 0.23).
-RULES = ("summary.best_val_loss<=0.2", "scalar:train/loss.rel<=0.05", "image:examples.ssim>=0.99",
+#: move away from the baseline's while it learns faster (total variation up to about 0.23). The loss
+#: rule compares the last values (last_rel): over the whole curve (rel) the faster learner differs
+#: by about 0.49 mid-run, which the gallery's loss chart shows.
+RULES = ("summary.best_val_loss<=0.2", "scalar:train/loss.last_rel<=0.05", "image:examples.ssim>=0.99",
          "histogram:weights.tv<=0.05")
 
 

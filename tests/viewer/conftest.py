@@ -18,7 +18,13 @@ CHROMIUM = os.environ.get("MEDIABOARD_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--no-first-run", "--disable-sync",
-               "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--autoplay-policy=no-user-gesture-required"]
+               "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--autoplay-policy=no-user-gesture-required",
+               # sandboxed frames (Bokeh, Html) stay in the page's process: in their own process, a
+               # click that Playwright sends right after scrolling the page is routed by the
+               # compositor's hit-test data of before the scroll, and lands in a frame that was
+               # there (no event reaches the page). A person's click comes frames later. The
+               # sandbox attribute is enforced by Blink either way.
+               "--disable-features=IsolateSandboxedIframes"]
 
 
 def _browser_missing() -> str | None:

@@ -28,7 +28,7 @@ def cursor_site(tmp_path_factory):
 
 def test_run_page_charts_mark_and_move_the_cursor(cursor_site, site_page):
     sp = site_page(cursor_site)
-    sp.open_run("p.a")
+    sp.open_run("p.a", "step=0")
     page = sp.page
     page.wait_for_selector("body[data-charts=ready]")
     sp.wait_cursor(0)
@@ -89,7 +89,7 @@ def test_a_drag_draws_heavy_panels_once_when_it_settles(tmp_path, site_page):
     media.finish()
     build_site([root], tmp_path / "site")
     sp = site_page(tmp_path / "site")
-    sp.open_run("p.drag")
+    sp.open_run("p.drag", "step=0")
     page = sp.page
     sp.wait_cursor(0)
     page.wait_for_selector("article.panel[data-key=fig] .js-plotly-plot")

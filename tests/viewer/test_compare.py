@@ -64,7 +64,9 @@ def site(tmp_path_factory):
 
 
 def open_compare(sp, runs, query=""):
-    sp.open(f"#/compare?runs={','.join(runs)}" + (f"&{query}" if query else ""), wait="body[data-ready=compare]")
+    """The compare page at step 0 unless the query names a step (the page opens at the newest)."""
+    query = query if "step=" in query else "&".join(filter(None, [query, "step=0"]))
+    sp.open(f"#/compare?runs={','.join(runs)}&{query}", wait="body[data-ready=compare]")
 
 
 def label(page, run, key):
@@ -91,6 +93,9 @@ def test_compare_selected_from_index_header_and_config_diff(site, site_page):
     cols = page.evaluate("[...document.querySelectorAll('.cmp-col-head .cmp-swatch')].map(e => getComputedStyle(e).backgroundColor)")
     assert cols == colors
     assert page.locator("#crumbs a[href='#/']").count() == 1
+    # the config and summary sit folded below the charts and media; the fold counts what differs
+    assert page.locator("details.cmp-overview > summary").inner_text().endswith("(2 config and 5 summary values differ)")
+    page.locator("details.cmp-overview > summary").click()
     diff = page.locator("#cmp-config tbody tr.diff").evaluate_all("rs => rs.map(r => r.dataset.key)")
     assert diff == ["lr", "seed"]
     same = page.locator("#cmp-config tbody tr:not(.diff)").evaluate_all("rs => rs.map(r => r.dataset.key)")
@@ -408,6 +413,7 @@ def test_hash_restores_the_view_on_reload(site, site_page):
     page.fill("#cursor-step", "4")
     page.press("#cursor-step", "Enter")
     sp.wait_cursor(4)
+    page.locator("details.cmp-overview > summary").click()
     page.locator("#only-diff").check()
     page.select_option("#x-axis", "_runtime")
     page.locator(".cmp-row[data-key=img] select.cmp-mode").select_option("onion")
@@ -419,6 +425,7 @@ def test_hash_restores_the_view_on_reload(site, site_page):
     assert page.url == url
     assert page.input_value("#cursor-step") == "4"
     assert page.locator("#only-diff").is_checked()
+    assert page.locator("details.cmp-overview").evaluate("d => d.open")  # fold=overview in the URL
     assert page.input_value("#x-axis") == "_runtime"
     row = page.locator(".cmp-row[data-key=img]")
     assert row.get_attribute("data-mode") == "onion"
@@ -434,7 +441,7 @@ def test_user_strings_are_text_not_html(site, site_page):
     page.wait_for_selector("body[data-charts=ready]")
     assert page.evaluate("window.__pwned") is None
     assert page.locator(f".cmp-run[data-run='{G}'] a.cmp-run-link").inner_text() == XSS
-    assert page.locator("#cmp-config tr[data-key=lr] td").nth(1).inner_text() == XSS
+    assert page.locator("#cmp-config tr[data-key=lr] td").nth(1).text_content() == XSS
     assert page.locator(".cmp-col-head").nth(1).locator("span").nth(1).inner_text() == XSS
     assert page.locator("main script").count() == 0 and page.locator("main img[src=x]").count() == 0
 

@@ -186,7 +186,7 @@ def test_200_images_stay_under_budget_and_every_key_shows(big_run, tmp_path, cap
     assert "plotly" in re.findall(r'data-vendor="([^"]*)"', text)[0]  # the loss chart needs it
 
     sp = site_page(site)
-    sp.open_run(RUN_KEY)
+    sp.open_run(RUN_KEY, "step=0")
     sp.wait_cursor(0)
     page = sp.page
     page.wait_for_selector("body[data-charts=ready]", timeout=30000)
@@ -248,7 +248,7 @@ def test_audio_and_saved_files_kept_or_left_out_with_a_note(audio_run, tmp_path,
     assert code == 0, err
     assert (site / "index.html").stat().st_size <= parse_size(budget)
     sp = site_page(site)
-    sp.open_run("proj.av")
+    sp.open_run("proj.av", "step=0")
     sp.wait_cursor(0)
     page = sp.page
     panel = page.locator("article.panel[data-key='snd']")
@@ -263,6 +263,7 @@ def test_audio_and_saved_files_kept_or_left_out_with_a_note(audio_run, tmp_path,
         page.wait_for_function("document.querySelector(\"article.panel[data-key='snd'] audio\").duration > 4.9")
     sp.screenshot(budget)
     # a saved file opens from a blob: URL (browsers refuse to open data: URLs in a tab)
+    page.locator("details.overview > summary").click()  # the files sit in the folded overview
     link = page.locator("ul.files a")
     assert link.get_attribute("href").startswith("blob:")
     with page.expect_navigation():

@@ -80,7 +80,11 @@ def test_run_page_charts_and_overview(site, site_page):
     n = page.evaluate("document.querySelector('.chart[data-key=\"train/loss\"]').data[0].y.length")
     assert n == 10
     assert page.locator("details[data-section=train]").count() == 1
+    # config, summary and files sit folded below the charts and media; opening them is kept in the URL
+    assert not page.locator("table.kv[aria-label=config]").is_visible()
+    page.locator("details.overview > summary").click()
     assert "lr" in page.locator("table.kv[aria-label=config]").inner_text()
+    assert "fold=overview" in page.url
     # x-axis by another logged key, smoothing and log-y go to the hash and redraw
     page.select_option("#x-axis", "epoch")
     page.locator("#log-y").check()
@@ -97,7 +101,7 @@ def panel_label(page, key: str) -> str:
 
 def test_one_cursor_moves_every_panel(site, site_page):
     sp = site_page(site["site"])
-    sp.open_run(site["alpha"])
+    sp.open_run(site["alpha"], "step=0")
     page = sp.page
     sp.wait_cursor(0)
     # steps with media: union of img (0,2,4,6,8) and note (0,3,6,9)
@@ -148,7 +152,7 @@ def test_injected_markup_never_executes(site, site_page):
     sp.open("", wait="body[data-ready=index]")
     page = sp.page
     assert XSS in page.locator("#runs-table").inner_text()
-    sp.open_run(site["beta"])
+    sp.open_run(site["beta"], "step=0")
     sp.wait_cursor(0)
     page.wait_for_timeout(300)
     assert page.evaluate("window.__pwned") is None
@@ -162,7 +166,7 @@ def test_injected_markup_never_executes(site, site_page):
 
 def test_phone_width_layout(site, site_page):
     sp = site_page(site["site"], width=390, height=844)
-    sp.open_run(site["alpha"])
+    sp.open_run(site["alpha"], "step=0")
     sp.wait_cursor(0)
     page = sp.page
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -231,7 +235,7 @@ def test_torn_history_is_shown_and_the_rest_of_the_page_works(tmp_path, site_pag
 
 def test_reload_restores_the_whole_view(site, site_page):
     sp = site_page(site["site"])
-    sp.open_run(site["alpha"])
+    sp.open_run(site["alpha"], "step=0")
     page = sp.page
     sp.wait_cursor(0)
     page.fill("#cursor-step", "8")
@@ -262,7 +266,7 @@ def test_reload_restores_the_whole_view(site, site_page):
 
 def test_slider_is_reachable_by_keyboard_and_steps_with_arrows(site, site_page):
     sp = site_page(site["site"])
-    sp.open_run(site["alpha"])
+    sp.open_run(site["alpha"], "step=0")
     page = sp.page
     sp.wait_cursor(0)
     page.locator("#cursor").focus()
@@ -405,7 +409,7 @@ def test_corrupt_media_files_show_placeholders_and_the_page_works(tmp_path, site
     stats = build_site([tmp_path / "runs"], tmp_path / "site")
     assert any("unreadable JSON" in p for p in stats.problems)
     sp = site_page(tmp_path / "site")
-    sp.open_run("p.corrupt")
+    sp.open_run("p.corrupt", "step=0")
     sp.wait_cursor(0)
     page = sp.page
     page.wait_for_selector("article.panel[data-key=img] .placeholder")
@@ -429,7 +433,8 @@ def test_saved_files_are_linked_from_the_run_page(tmp_path, site_page):
     media.finish()
     build_site([tmp_path / "runs"], tmp_path / "site")
     sp = site_page(tmp_path / "site")
-    sp.open_run("p.saved")
+    sp.open_run("p.saved", "fold=overview")  # the overview opened, as a link can ask
+    assert sp.page.locator("details.overview").evaluate("d => d.open")
     link = sp.page.locator("ul.files a")
     assert link.count() == 1 and link.inner_text() == "notes v1.txt"
     target = Path(unquote(urlparse(link.evaluate("a => a.href")).path))
@@ -461,7 +466,7 @@ def test_site_still_works_moved_away_from_its_runs(tmp_path, site_page):
 
 def test_arrow_keys_still_move_the_cursor_after_a_checkbox_click(site, site_page):
     sp = site_page(site["site"])
-    sp.open_run(site["alpha"])
+    sp.open_run(site["alpha"], "step=0")
     sp.wait_cursor(0)
     page = sp.page
     page.locator("#log-y").click()

@@ -186,7 +186,7 @@ def site(tmp_path_factory) -> tuple[Path, str]:
 def run_page(site, site_page):
     out, key = site
     sp = site_page(out)
-    sp.open_run(key)
+    sp.open_run(key, "step=0")
     sp.wait_cursor(0)
     # the Bokeh frame reports its height once drawn, which moves the panels below it: the tests
     # click in those panels once the page has settled
@@ -305,7 +305,7 @@ def test_missing_file_after_build_shows_a_placeholder(tmp_path, site_page):
     key = "gone." + Path(run.dir).name
     (tmp_path / "site" / "files" / key / "media" / "gone" / "0_0.png").unlink()
     sp = site_page(tmp_path / "site")
-    sp.open_run(key)
+    sp.open_run(key, "step=0")
     sp.wait_cursor(0)
     page = sp.page
     page.wait_for_selector(f"{panel(sp, 'gone')} .placeholder, {panel(sp, 'gone')} .mb-placeholder")
@@ -350,7 +350,7 @@ def test_histogram_step_ridgeline_and_heatmap(run_page):
         let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] === 31 && d[i+1] === 119 && d[i+2] === 180) n++; return n; }""")
     assert blue > 500
     page.click(f"{panel(sp, 'hist')} .mb-tab[data-mode=heatmap]")
-    page.wait_for_function(f"(document.querySelector({plot!r}).data || [])[0].type === 'heatmap'")
+    page.wait_for_function(f"((document.querySelector({plot!r}).data || [])[0] || {{}}).type === 'heatmap'")
     assert page.eval_on_selector(plot, "p => [p.data[0].z.length, p.data[0].y]") == [
         5,
         [0, 1, 2, 3, 4],

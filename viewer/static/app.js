@@ -406,11 +406,12 @@
       el: el,
       set: set,
       step: function () { return steps[idx]; },
-      // the first draw: at ?step= when the URL has one ("last": the newest), else at the first step
+      // the first draw: at ?step= when the URL has one ("last": the newest), else at the newest
+      // step (what the run has learnt so far; step 0 is usually the untrained predictions)
       start: function () {
         var wanted = MB.view && MB.view.q.get("step");
-        go(wanted === "last" ? steps.length - 1
-          : wanted !== null && wanted !== undefined && wanted !== "" ? Math.max(0, nearestIndex(steps, Number(wanted))) : 0);
+        go(wanted !== null && wanted !== undefined && wanted !== "" && wanted !== "last"
+          ? Math.max(0, nearestIndex(steps, Number(wanted))) : steps.length - 1);
       },
       // new steps (a live update): a following cursor goes to the newest, any other stays put
       setSteps: function (next) {
@@ -455,6 +456,30 @@
   MB.panelState = function (key, name, dflt) {
     var all = panelStates();
     return all[key] && Object.prototype.hasOwnProperty.call(all[key], name) ? all[key][name] : dflt;
+  };
+  // A collapsible section whose state is kept in the URL: ?fold= lists (comma-separated, each
+  // URI-encoded) the ids of the sections the user turned from their default, so a shared link
+  // opens the same ones. opts: open (default true), class, toggled(open) after a user toggle.
+  function foldList() {
+    return (MB.view.q.get("fold") || "").split(",").filter(Boolean).map(function (x) {
+      try { return decodeURIComponent(x); } catch (e) { return x; }
+    });
+  }
+  MB.fold = function (id, summary, body, opts) {
+    opts = opts || {};
+    var dflt = opts.open !== false;
+    var box = h("details", { class: opts.class || "fold", open: dflt !== (foldList().indexOf(id) >= 0), "data-fold": id },
+      h("summary", null, summary), body);
+    var was = box.open;
+    box.addEventListener("toggle", function () {
+      if (box.open === was) return; // the event of the initial state
+      was = box.open;
+      var list = foldList().filter(function (x) { return x !== id; });
+      if (box.open !== dflt) list.push(id);
+      MB.setParam("fold", list.map(encodeURIComponent).join(","));
+      if (opts.toggled) opts.toggled(box.open);
+    });
+    return box;
   };
   MB.setPanelState = function (key, name, value) {
     var all = panelStates();
@@ -740,20 +765,45 @@
       h("b", { text: "Problems reading this run:" }),
       h("ul", null, problems.map(function (p) { return h("li", { text: p }); })));
   }
-  function overviewEl(run, open) {
+  function overviewEl(run) {
     var files = (run.files || []).map(function (f) {
       return h("li", null, h("a", { href: MB.fileUrl(run.key, f), text: f.replace(/^files\//, "") }));
     });
-    var box = h("details", { class: "overview", open: open },
-      h("summary", { text: "Config, summary and files" }),
+    var counts = [Object.keys(run.config || {}).length + " config", Object.keys(run.summary || {}).length + " summary",
+      files.length + " files"].join(" · ");
+    // below the charts and media, folded until opened (?fold=overview keeps it open)
+    return MB.fold("overview", ["Config, summary and files ", h("span", { class: "muted", text: "(" + counts + ")" })],
       h("div", { class: "overview-grid" },
         h("div", null, h("h2", { text: "Config" }), kvTable(run.config, "config")),
         h("div", null, h("h2", { text: "Summary" }), kvTable(run.summary, "summary")),
-        h("div", null, h("h2", { text: "Files" }), files.length ? h("ul", { class: "files" }, files) : h("p", { class: "muted", text: "No saved files." }))));
-    // folded by the user: ov=0 in the URL keeps it so
-    box.addEventListener("toggle", function () { MB.setParam("ov", box.open ? "" : "0"); });
-    return box;
+        h("div", null, h("h2", { text: "Files" }), files.length ? h("ul", { class: "files" }, files) : h("p", { class: "muted", text: "No saved files." }))),
+      { open: false, class: "overview" });
   }
+  // the section of a key: everything before its last "/" ("train/loss" -> "train"; "" for none)
+  MB.keySection = function (key) {
+    var i = key.lastIndexOf("/");
+    return i > 0 ? key.slice(0, i) : "";
+  };
+  // keys by section, sections in order (the top level first)
+  MB.bySection = function (keys) {
+    var by = {};
+    keys.forEach(function (k) { (by[MB.keySection(k)] = by[MB.keySection(k)] || []).push(k); });
+    return Object.keys(by).sort().map(function (s) { return { name: s, keys: by[s] }; });
+  };
+  // the view's layout choices, kept in the URL: which room comes first (?first=media) and the
+  // chart size (?cz=s|l); returns the toolbar that changes them
+  MB.layoutBar = function (redraw) {
+    var first = h("select", { id: "layout-first", "aria-label": "What comes first" },
+      [["charts", "charts first"], ["media", "media first"]].map(function (o) { return h("option", { value: o[0], text: o[1] }); }));
+    first.value = MB.view.q.get("first") === "media" ? "media" : "charts";
+    var size = h("select", { id: "chart-size", "aria-label": "Chart size" },
+      [["s", "small charts"], ["m", "medium charts"], ["l", "large charts"]].map(function (o) { return h("option", { value: o[0], text: o[1] }); }));
+    size.value = MB.chartSize();
+    first.addEventListener("change", function () { MB.setParam("first", first.value === "media" ? "media" : ""); redraw(); });
+    size.addEventListener("change", function () { MB.setParam("cz", size.value === "m" ? "" : size.value); redraw(); });
+    return h("div", { class: "toolbar layout-bar", role: "group", "aria-label": "Layout" }, h("span", { class: "muted", text: "layout" }), first, size);
+  };
+  MB.chartSize = function () { var z = MB.view.q.get("cz"); return z === "s" || z === "l" ? z : "m"; };
   // every step any media key logged, in order
   function mediaSteps(run) {
     var all = {};
@@ -794,26 +844,33 @@
       document.title = MB.visible((m.name || m.id) + " — " + m.project) + " — mediaboard";
       append(crumbs, [h("a", { href: "#/", text: "Runs" }), " / ", h("span", { text: m.project }), " / ", h("span", { text: m.name })]);
       // the parts that live updates redraw in place
-      var head = headEl(run), problemsBox = problemsEl(run), overview = overviewEl(run, MB.view.q.get("ov") !== "0");
+      var head = headEl(run), problemsBox = problemsEl(run), overview = overviewEl(run);
       section.appendChild(head);
       section.appendChild(problemsBox);
-      section.appendChild(overview);
+      section.appendChild(MB.layoutBar(redrawView));
       redrawInfo = function (fresh) {
-        var h2 = headEl(fresh), p2 = problemsEl(fresh), o2 = overviewEl(fresh, overview.open);
+        var h2 = headEl(fresh), p2 = problemsEl(fresh), o2 = overviewEl(fresh);
         head.replaceWith(h2); problemsBox.replaceWith(p2); overview.replaceWith(o2);
         head = h2; problemsBox = p2; overview = o2;
       };
 
-      // ---- media panels and the one cursor
-      var mediaKeys = Object.keys(run.media);
+      // ---- the rooms: charts first (or media first: ?first=media), then config, summary and files
+      var chartSection = h("section", { class: "charts cz-" + MB.chartSize(), "aria-label": "Charts" });
       var mediaSection = h("section", { class: "media", "aria-label": "Media" });
+      if (MB.view.q.get("first") === "media") { section.appendChild(mediaSection); section.appendChild(chartSection); }
+      else { section.appendChild(chartSection); section.appendChild(mediaSection); }
+      section.appendChild(overview);
+
+      // ---- media panels, a section per key prefix, and the one cursor
+      var mediaKeys = Object.keys(run.media);
       if (mediaKeys.length) {
         var steps = mediaSteps(run);
         var keyFilter = h("input", { type: "search", class: "filter", placeholder: "Filter media keys", "aria-label": "Filter media keys", value: MB.view.q.get("mk") || "" });
-        var grid = h("div", { class: "panels" });
+        var grid = h("div", { class: "media-sections" });
         mediaSection.appendChild(h("h2", { text: "Media" }));
         cursor = MB.stepCursor(steps, function (step, state) {
           return Promise.all(panels.map(function (p) {
+            if (!p.fold.open) return null; // drawn when its section is opened
             if (state.dragging && MB.HEAVY_KINDS[p.info.kind] && p.shown !== null) {
               p.label.textContent = "step " + step + ": drawn when the cursor stops";
               return null;
@@ -826,7 +883,7 @@
           // when the page is idle, load the next (or previous) chunk of every key whose cursor
           // entry is near a chunk edge, so scrubbing across the edge does not wait for a script
           idle: function (step) {
-            panels.forEach(function (p) { if (!p.el.hidden) MB.prefetchNear(key, p.key, p.info, step); });
+            panels.forEach(function (p) { if (!p.el.hidden && p.fold.open) MB.prefetchNear(key, p.key, p.info, step); });
           },
         });
         destroyCursor = cursor.destroy;
@@ -840,14 +897,26 @@
         };
         mediaSection.appendChild(h("div", { class: "toolbar" }, keyFilter, stepsLink));
         mediaSection.appendChild(grid);
-        mediaKeys.sort().forEach(function (k) {
-          var info = run.media[k];
-          var label = h("span", { class: "panel-step" });
-          var body = h("div", { class: "panel-body" });
-          var el = h("article", { class: "panel kind-" + info.kind, "data-key": k },
-            h("header", null, h("h3", { text: k }), h("span", { class: "kind", text: info.kind }), label), body);
-          grid.appendChild(el);
-          panels.push({ key: k, info: info, el: el, body: body, label: label, shown: null });
+        MB.bySection(mediaKeys.sort()).forEach(function (sec) {
+          var box = h("div", { class: "panels" });
+          var mine = [];
+          var fold = MB.fold("m:" + sec.name, [sec.name || "(top level)", h("span", { class: "muted", text: " · " + sec.keys.length + " media" })], box, {
+            class: "media-section",
+            toggled: function (open) { if (open && cursor) mine.forEach(function (p) { showPanel(p, cursor.step()); }); },
+          });
+          fold.setAttribute("data-section", sec.name);
+          grid.appendChild(fold);
+          sec.keys.forEach(function (k) {
+            var info = run.media[k];
+            var label = h("span", { class: "panel-step" });
+            var body = h("div", { class: "panel-body" });
+            var el = h("article", { class: "panel kind-" + info.kind, "data-key": k },
+              h("header", null, h("h3", { text: k }), h("span", { class: "kind", text: info.kind }), label), body);
+            box.appendChild(el);
+            var p = { key: k, info: info, el: el, body: body, label: label, shown: null, fold: fold };
+            mine.push(p);
+            panels.push(p);
+          });
         });
         MB.setShardCache(panels.length);
         var applyKeyFilter = function () {
@@ -861,9 +930,6 @@
       }
 
       // ---- scalar charts
-      var chartSection = h("section", { class: "charts", "aria-label": "Charts" });
-      section.appendChild(mediaSection);
-      section.appendChild(chartSection);
       if (run.scalars.length && MB.charts) {
         charts = MB.charts.mount(chartSection, key, run);
       } else if (!run.scalars.length) {

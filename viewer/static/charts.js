@@ -143,9 +143,21 @@
     });
   });
 
-  function section(key) {
-    var i = key.lastIndexOf("/");
-    return i > 0 ? key.slice(0, i) : "";
+  // a chart's height at the view's chart size (?cz=s|l), for the run page (base 240) or compare (290)
+  function height(base) { var z = MB.chartSize ? MB.chartSize() : "m"; return z === "s" ? Math.round(base * 0.75) : z === "l" ? Math.round(base * 1.5) : base; }
+  // charts grouped in a collapsible section per key prefix (their state in ?fold=, as c:<prefix>);
+  // make(key, box) adds one chart's figure to its section's grid; opened() after a user opens one
+  // (charts in a folded section are drawn when it opens)
+  function sections(root, keys, make, gridClass, opened) {
+    MB.bySection(keys).forEach(function (sec) {
+      var box = h("div", { class: "chart-grid" + (gridClass ? " " + gridClass : "") });
+      var fold = MB.fold("c:" + sec.name, [sec.name || "(top level)", h("span", { class: "muted", text: " · " + sec.keys.length + " charts" })], box, {
+        class: "chart-section", toggled: function (open) { if (open && opened) opened(); },
+      });
+      fold.setAttribute("data-section", sec.name);
+      root.appendChild(fold);
+      sec.keys.forEach(function (k) { make(k, box); });
+    });
   }
 
   MB.charts = {
@@ -155,6 +167,9 @@
     linkCursor: linkCursor,
     minmax: minmax,
     aggregate: aggregate,
+    height: height,
+    folded: function (el) { return !!el.closest("details:not([open])"); },
+    sections: sections,
     mount: function (root, runKey, run) {
       var q = MB.view.q;
       // define_metric(name, step_metric=..., hidden=...): a key's own x-axis while the x-axis is "Step"
@@ -186,20 +201,13 @@
         });
       }, { rootMargin: "200px" }) : null;
 
-      var bySection = {};
-      run.scalars.filter(function (k) { return !(metrics[k] && metrics[k].hidden); }).forEach(function (k) { (bySection[section(k)] = bySection[section(k)] || []).push(k); });
-      Object.keys(bySection).sort().forEach(function (s) {
-        var box = h("div", { class: "chart-grid" });
-        grid.appendChild(h("details", { class: "chart-section", open: true, "data-section": s },
-          h("summary", { text: s || "(top level)" }), box));
-        bySection[s].forEach(function (k) {
-          var el = h("div", { class: "chart", "data-key": k, role: "img", "aria-label": "chart of " + k });
-          var note = h("p", { class: "chart-note muted" });
-          box.appendChild(h("figure", { class: "chart-fig" }, el, note));
-          var p = { key: k, el: el, note: note, drawn: false };
-          plots.push(p);
-        });
-      });
+      var visibleKeys = run.scalars.filter(function (k) { return !(metrics[k] && metrics[k].hidden); });
+      sections(grid, visibleKeys, function (k, box) {
+        var el = h("div", { class: "chart", "data-key": k, role: "img", "aria-label": "chart of " + k, style: "height:" + height(240) + "px" });
+        var note = h("p", { class: "chart-note muted" });
+        box.appendChild(h("figure", { class: "chart-fig" }, el, note));
+        plots.push({ key: k, el: el, note: note, drawn: false });
+      }, "", function () { plots.forEach(function (p) { if (!p.drawn && !p.el.parentNode.hidden) draw(p); }); });
 
       function xKeyFor(key) {
         var m = metrics[key];
@@ -212,7 +220,7 @@
         return d[x] || d._step;
       }
       function draw(p) {
-        if (!data || !window.Plotly) return;
+        if (!data || !window.Plotly || MB.charts.folded(p.el)) return;
         p.drawn = true;
         var xs = xValues(data, p.key), ys = data[p.key] || [];
         var px = [], py = [];
@@ -235,7 +243,7 @@
           : py.length + " points";
         var xIsStep = xKeyFor(p.key) === "_step";
         window.Plotly.react(p.el, traces, layout({
-          title: ptext(p.key), height: 240, logy: logy.checked, ys: py, xIsStep: xIsStep,
+          title: ptext(p.key), height: height(240), logy: logy.checked, ys: py, xIsStep: xIsStep,
           xTitle: ptext(xKeyFor(p.key) !== xSel.value ? xKeyFor(p.key) : xSel.options[xSel.selectedIndex].text),
         }), { responsive: true, displaylogo: false });
         linkCursor(p.el, xIsStep);

@@ -101,9 +101,11 @@
       var once = ok.filter(function (r, i) { return ok.findIndex(function (o) { return o.key === r.key; }) === i; });
       header(runs);
       if (!ok.length) { document.body.setAttribute("data-ready", "error"); return; }
+      section.appendChild(MB.layoutBar(MB.redrawView));
+      // charts first (or media first: ?first=media), then the config and summary, folded
+      if (MB.view.q.get("first") === "media") { mediaGrid(ok); chartsSection(once); }
+      else { chartsSection(once); mediaGrid(ok); }
       configTables(once);
-      mediaGrid(ok);
-      chartsSection(once);
       document.body.setAttribute("data-ready", "compare");
     }).catch(function (err) {
       MB.clear(section);
@@ -147,12 +149,13 @@
     function configTables(runs) {
       var onlyDiff = h("input", { type: "checkbox", id: "only-diff", checked: MB.view.q.get("diff") === "1" });
       var box = h("div", { class: "cmp-config-grid" });
-      section.appendChild(h("details", { class: "overview cmp-overview", open: true },
-        h("summary", { text: "Config and summary" }),
-        h("div", { class: "toolbar" }, h("label", null, onlyDiff, " only differences")),
-        box));
       var tables = [kvCompare(runs, "config", "Config"), kvCompare(runs, "summary", "Summary")];
       tables.forEach(function (t) { box.appendChild(t); });
+      var differ = tables.map(function (t) { return t.querySelectorAll("tbody tr.diff").length; });
+      section.appendChild(MB.fold("overview", ["Config and summary ", h("span", { class: "muted",
+        text: "(" + differ[0] + " config and " + differ[1] + " summary values differ)" })],
+        [h("div", { class: "toolbar" }, h("label", null, onlyDiff, " only differences")), box],
+        { open: false, class: "overview cmp-overview" }));
       function apply() {
         section.classList.toggle("cmp-only-diff", onlyDiff.checked);
         tables.forEach(function (t) {
@@ -228,14 +231,17 @@
         agg ? h("label", { title: "one mean line and a min–max band per group (" + groups.length + " groups)" }, agg, " aggregate groups") : null,
         filter,
         h("span", { class: "muted", text: "click a legend entry to hide or show a run" })));
-      var grid = h("div", { class: "chart-grid cmp-chart-grid" });
+      var grid = h("div", { class: "chart-sections" });
+      root.classList.add("cz-" + MB.chartSize());
       root.appendChild(grid);
-      var plots = names.map(function (k) {
-        var el = h("div", { class: "chart", "data-key": k, role: "img", "aria-label": "chart of " + k + " for every compared run" });
+      var plots = [];
+      MB.charts.sections(grid, names, function (k, box) {
+        var el = h("div", { class: "chart", "data-key": k, role: "img", "aria-label": "chart of " + k + " for every compared run",
+          style: "height:" + MB.charts.height(290) + "px" });
         var fig = h("figure", { class: "chart-fig" }, el);
-        grid.appendChild(fig);
-        return { key: k, el: el, fig: fig, drawn: false };
-      });
+        box.appendChild(fig);
+        plots.push({ key: k, el: el, fig: fig, drawn: false });
+      }, "cmp-chart-grid", function () { plots.forEach(function (p) { if (!p.drawn && !p.fig.hidden) draw(p); }); });
       var data = {};
       var observer = "IntersectionObserver" in window && plots.length > EAGER_CHARTS ? new IntersectionObserver(function (items) {
         items.forEach(function (it) {
@@ -244,7 +250,7 @@
         });
       }, { rootMargin: "200px" }) : null;
       function draw(p) {
-        if (!window.Plotly || !alive) return;
+        if (!window.Plotly || !alive || MB.charts.folded(p.el)) return;
         p.drawn = true;
         var w = Number(smooth.value);
         var traces = [];
@@ -286,7 +292,7 @@
         }
         var xIsStep = xSel.value === "_step";
         window.Plotly.react(p.el, traces, MB.charts.layout({
-          title: ptext(p.key), height: 290, bottom: 40, logy: logy.checked, xIsStep: xIsStep,
+          title: ptext(p.key), height: MB.charts.height(290), bottom: 40, logy: logy.checked, xIsStep: xIsStep,
           ys: [].concat.apply([], traces.map(function (t) { return t.y; })),
           legend: { orientation: "h", y: -0.32, yanchor: "top" },
           xTitle: xSel.options[xSel.selectedIndex].text,
@@ -348,6 +354,7 @@
       var steps = Object.keys(allSteps).map(Number).sort(function (a, b) { return a - b; });
       var cursor = MB.stepCursor(steps, function (step, state) {
         return Promise.all(rows.map(function (r) {
+          if (!foldOf[r.key].open) return null; // drawn when its section is opened
           return state.dragging && MB.HEAVY_KINDS[r.kind] && r.seen ? null : (r.seen = true, showRow(r, step));
         }));
       }, {
@@ -377,6 +384,20 @@
           return h("div", { role: "columnheader", class: "cmp-col-head", "data-run": r.key, "data-col": r.col, style: "border-bottom-color:" + r.color },
             swatch(r.color), " ", h("span", { text: runLabel(r) }), pinBtn ? " " : null, pinBtn);
         })));
+      // a collapsible section per key prefix, as on the run page (?fold= keeps m:<prefix> folded)
+      var boxOf = {}, foldOf = {};
+      MB.bySection(mediaKeys).forEach(function (sec) {
+        var box = h("div", { role: "rowgroup" });
+        var fold = MB.fold("m:" + sec.name, [sec.name || "(top level)", h("span", { class: "muted", text: " · " + sec.keys.length + " media" })], box, {
+          class: "media-section cmp-section",
+          toggled: function (open) {
+            if (open) rows.forEach(function (r) { if (foldOf[r.key] === fold) showRow(r, cursor.step()); });
+          },
+        });
+        fold.setAttribute("data-section", sec.name);
+        table.appendChild(fold);
+        sec.keys.forEach(function (k) { boxOf[k] = box; foldOf[k] = fold; });
+      });
       var rows = mediaKeys.map(function (k) {
         var kind = kinds[k];
         var plugin = MB.compareModes[kind] || null;
@@ -404,7 +425,7 @@
               h("span", { class: "kind", text: kind }), modeSel ? h("div", null, modeSel) : null),
             cells.map(function (c) { return c.el; })),
           note, merged);
-        table.appendChild(rowEl);
+        boxOf[k].appendChild(rowEl);
         var row = { key: k, kind: kind, el: rowEl, cells: cells, merged: merged, note: note, modeSel: modeSel, mergedFor: null,
           plugin: plugin, linkedFor: null, cleanup: null, memo: {} };
         if (modeSel) {
