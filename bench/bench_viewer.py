@@ -270,6 +270,84 @@ async ([target, settle]) => {
 """.replace("%s", SETTLED_JS.strip())
 
 
+# A drag of the step slider, watched from inside the page: every animation frame's time (a stall
+# is a gap between two frames), long tasks, the slider's input events, the release, then the first
+# data-cursor after it (the final step drawn) and the moment every panel shows it (images decoded,
+# Plotly plots and 3-D views drawn).
+DRAG_WATCH_JS = """
+() => {
+  const M = (window.__mbDrag = {frames: [], long: [], inputs: 0, down: null, release: null});
+  const loop = (t) => { M.frames.push(performance.now()); if (!M.stop) requestAnimationFrame(loop); };
+  requestAnimationFrame(loop);
+  try {
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) M.long.push([e.startTime, e.duration]); })
+      .observe({type: "longtask"});
+  } catch (e) {}
+  const slider = document.getElementById("cursor");
+  slider.addEventListener("input", () => { M.inputs++; });
+  document.addEventListener("pointerdown", () => { M.down = performance.now(); }, {capture: true});
+  document.addEventListener("pointerup", () => { M.release = performance.now(); }, {capture: true});
+}
+"""
+DRAG_SETTLE_JS = """
+async () => {
+  const M = window.__mbDrag;
+  // the final step on screen: the first frame after the release in which the cursor's label and
+  // every light panel (all but MB.HEAVY_KINDS) show it (heavy panels follow, one per frame)
+  const final = MB.cursor.step();
+  const lightAt = await new Promise((resolve) => {
+    const t0 = performance.now();
+    const check = () => {
+      const label = (document.getElementById("cursor-label") || {}).textContent || "";
+      const light = [...document.querySelectorAll("article.panel")].filter((p) =>
+        !MB.HEAVY_KINDS[(p.className.match(/kind-(\\w+)/) || [])[1]]);
+      const ok = label.indexOf("step " + final + " ") === 0 &&
+        light.every((p) => !p.dataset.step || Number(p.dataset.step) <= final);
+      if (ok || performance.now() - t0 > 10000) resolve(performance.now());
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+  const cursorAt = await new Promise((resolve) => {
+    const t0 = performance.now();
+    const check = () => {
+      if (document.body.dataset.cursor !== undefined || performance.now() - t0 > 10000) resolve(performance.now());
+      else requestAnimationFrame(check);
+    };
+    check();
+  });
+  const t0 = performance.now();
+  const drawnAt = await new Promise((resolve) => {
+    const check = () => {
+      const imgs = [...document.querySelectorAll("article.panel img, .cmp-cell img")];
+      const plots = [...document.querySelectorAll("article.panel .js-plotly-plot, .cmp-cell .js-plotly-plot")];
+      const ok = imgs.every((i) => i.complete && i.naturalWidth > 0) &&
+        plots.every((p) => p._fullLayout && p.querySelector(".main-svg"));
+      if (ok || performance.now() - t0 > 10000) resolve(ok ? performance.now() : null);
+      else requestAnimationFrame(check);
+    };
+    check();
+  });
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
+  M.stop = true;
+  const gaps = (from, to) => {
+    let worst = 0;
+    for (let i = 1; i < M.frames.length; i++) {
+      if (M.frames[i] < from || M.frames[i - 1] > to) continue;
+      worst = Math.max(worst, M.frames[i] - M.frames[i - 1]);
+    }
+    return worst;
+  };
+  const settled = drawnAt === null ? cursorAt : drawnAt;
+  return {inputs: M.inputs, drag_ms: M.release - M.down, step: Number(document.body.dataset.cursor),
+          final_ms: lightAt - M.release, settle_ms: cursorAt - M.release, drawn_ms: drawnAt === null ? null : drawnAt - M.release,
+          worst_frame_drag_ms: gaps(M.down, M.release), worst_frame_settle_ms: gaps(M.release, settled),
+          long_tasks: M.long.filter(([t]) => t >= M.down).map(([t, d]) => Math.round(d)),
+          cursor_after: Number(document.body.dataset.cursor)};
+}
+"""
+
+
 class Browser:
     def __init__(self) -> None:
         from playwright.sync_api import sync_playwright
@@ -410,6 +488,48 @@ def compare_page(br: Browser, site: Path, run_keys: list[str], moves: int) -> di
     return out
 
 
+def drag(br: Browser, site: Path, fragment: str, events: int = 30, repeats: int = 3) -> dict[str, Any]:
+    """A mouse drag of the step slider over ``events`` cursor positions (one mouse move every 16 ms,
+    as a 60 Hz mouse), from the middle of the run; repeated on fresh pages. The goal: the final step
+    drawn within 100 ms of the release, and no frame longer than 100 ms during the drag."""
+    samples = []
+    for _ in range(repeats):
+        ctx, page, _cdp = br.page(site, fragment)
+        page.wait_for_selector("body[data-cursor]", timeout=60000)
+        page.wait_for_timeout(1500)  # vendor scripts, heavy panels and the first charts
+        n = len(page.evaluate("MB.cursor.steps"))
+        page.locator("#cursor").scroll_into_view_if_needed()  # below the charts
+        page.wait_for_timeout(300)
+        box = page.locator("#cursor").bounding_box()
+        thumb = 8.0  # half of Chromium's slider thumb
+        width = box["width"] - 2 * thumb
+        stride = max(1, -(-(n - 1) // int(width)))  # cursor positions per pixel, rounded up
+        span = min(n - 1, events * stride)
+        i0 = max(0, (n - 1 - span) // 2)
+
+        left, per = box["x"] + thumb, width / max(1, n - 1)
+
+        page.evaluate("(s) => MB.cursor.set(MB.cursor.steps[s])", i0)
+        page.wait_for_selector(f"body[data-cursor='{page.evaluate('(s) => MB.cursor.steps[s]', i0)}']", timeout=60000)
+        page.wait_for_timeout(500)
+        page.evaluate(f"({DRAG_WATCH_JS.strip()})()")
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(left + per * i0, y)
+        page.mouse.down()
+        for k in range(1, events + 1):
+            page.mouse.move(left + per * min(n - 1, i0 + round(k * span / events)), y)
+            page.wait_for_timeout(16)
+        page.mouse.up()
+        samples.append(page.evaluate(DRAG_SETTLE_JS))
+        ctx.close()
+    out: dict[str, Any] = {"repeats": repeats, "events": events, "samples": samples}
+    for k in ("final_ms", "settle_ms", "drawn_ms", "worst_frame_drag_ms", "worst_frame_settle_ms", "inputs"):
+        vals = [s_[k] for s_ in samples if s_.get(k) is not None]
+        out[k] = statistics.median(vals) if vals else None
+        out[k + "_max"] = max(vals) if vals else None
+    return out
+
+
 def summarize_moves(moves: list[dict[str, float]]) -> dict[str, Any]:
     out: dict[str, Any] = {"n": len(moves)}
     for k in ("cursor_ms", "frame_ms", "settled_ms"):
@@ -535,6 +655,49 @@ def report(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def drag_report(drags: dict[str, dict[str, Any]]) -> str:
+    def ms(v: Any) -> str:
+        return "-" if v is None else f"{v:,.0f} ms"
+
+    rows = []
+    for label, d in drags.items():
+        rows.append([f"{label}: {d['events']}-position drag, final step on screen after release",
+                     ms(d["final_ms"]), "yes" if d["final_ms_max"] is not None and d["final_ms_max"] <= 100 else "NO",
+                     f"max {ms(d['final_ms_max'])}; heavy panels too (data-cursor) {ms(d['settle_ms'])} "
+                     f"(max {ms(d['settle_ms_max'])}); images and plots drawn {ms(d['drawn_ms'])}"])
+        rows.append([f"{label}: longest frame during the drag", ms(d["worst_frame_drag_ms"]),
+                     "yes" if d["worst_frame_drag_ms_max"] is not None and d["worst_frame_drag_ms_max"] <= 100 else "NO",
+                     f"max {ms(d['worst_frame_drag_ms_max'])}; after release {ms(d['worst_frame_settle_ms'])} "
+                     f"(max {ms(d['worst_frame_settle_ms_max'])}); inputs {d['inputs']:.0f}"])
+    return table(["slider drag (median of 3 fresh pages)", "value", "goal met (max <= 100 ms)", "detail"], rows)
+
+
+def drag_site(site: Path, out: str) -> int:
+    """The drags alone on a site built elsewhere: its first run page, and the compare page of its
+    first two runs when it has two."""
+    from media import runfolder as rf  # noqa: F401  (the contract; the site's index lists the runs)
+
+    br = Browser()
+    res: dict[str, Any] = {"machine": machine(), "site": str(site)}
+    try:
+        res["chromium"] = br.browser.version
+        ctx, page, _cdp = br.page(site, "#/")
+        page.wait_for_selector("body[data-ready=index]", timeout=60000)
+        keys = page.evaluate("(MB.store.index || []).map(r => r.key)")
+        ctx.close()
+        res["drag"] = {"run page": drag(br, site, f"#/run/{keys[0]}")}
+        if len(keys) >= 2:
+            res["drag"]["compare 2 runs"] = drag(br, site, "#/compare?runs=" + ",".join(keys[:2]))
+    finally:
+        res["browser_errors"] = br.errors
+        br.close()
+    print(drag_report(res["drag"]))
+    if res["browser_errors"]:
+        print("browser errors: " + "; ".join(res["browser_errors"][:5]))
+    print(f"\nraw figures: {write_results(out, res)}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=20)
@@ -553,7 +716,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile-build", action="store_true", help="cProfile the first build")
     ap.add_argument("--compare", default="2,8", help="compare pages to measure: numbers of runs, comma-separated")
     ap.add_argument("--out", default="bench_viewer.json", help="file name under bench/results/")
+    ap.add_argument("--drag-only", action="store_true",
+                    help="only the slider drags (run page, compare page of 2 runs), no paint/move/scrub figures")
+    ap.add_argument("--site", type=Path, default=None,
+                    help="measure the drags on this built site instead (e.g. the demo's: examples/demo.py --out DIR)")
     args = ap.parse_args(argv)
+    if args.site:
+        return drag_site(args.site, args.out if args.out != "bench_viewer.json" else "bench_viewer_drag_site.json")
     if args.quick:
         args.runs, args.steps = 4, 500
         if args.out == "bench_viewer.json":
@@ -577,10 +746,16 @@ def main(argv: list[str] | None = None) -> int:
     br = Browser()
     try:
         res["chromium"] = br.browser.version
+        keys = sorted(run_key(r) for r in rf.list_runs(root))
+        res["drag"] = {"run page": drag(br, site, f"#/run/{first_run}"),
+                       "compare 2 runs": drag(br, site, "#/compare?runs=" + ",".join(keys[:2]))}
+        if args.drag_only:
+            print(drag_report(res["drag"]))
+            print(f"\nraw figures: {write_results(args.out, res)}", file=sys.stderr)
+            return 0
         res["first_paint_index"] = first_paint(br, site, "#/", "body[data-ready=index]", args.repeats)
         res["first_paint_run"] = first_paint(br, site, f"#/run/{first_run}", "body[data-cursor]", args.repeats)
         res["run_page"] = run_page(br, site, first_run, args.steps, args.scrub, args.moves, args.profile)
-        keys = sorted(run_key(r) for r in rf.list_runs(root))
         res["compare"] = []
         for n in [int(x) for x in args.compare.split(",") if x.strip()]:
             chosen = keys[:n]
@@ -590,7 +765,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         res["browser_errors"] = br.errors
         br.close()
-    text = report(res)
+    text = report(res) + "\n\n" + drag_report(res["drag"])
     print(text)
     path = write_results(args.out, res)
     print(f"\nraw figures: {path}", file=sys.stderr)

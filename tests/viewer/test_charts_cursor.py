@@ -13,6 +13,17 @@ from viewer.build import build_site
 pytestmark = pytest.mark.browser
 
 
+def line_on_point(page, chart: str, step: int) -> None:
+    """Wait until the chart's cursor line marks ``step`` and stands on the x of that step's point."""
+    page.wait_for_function(f"() => (document.querySelector('{chart}').parentNode"
+                           f".querySelector('.mb-cursor-line:not([hidden])') || {{}}).dataset?.step === '{step}'")
+    line = page.locator(chart).locator("xpath=..").locator(".mb-cursor-line").bounding_box()
+    point = page.locator(chart).locator("path.point").nth(step).bounding_box()
+    assert abs(line["x"] - (point["x"] + point["width"] / 2)) <= 1.5, (line, point)
+    plot = page.locator(chart).locator(".nsewdrag").first.bounding_box()  # the plot area
+    assert abs(line["y"] - plot["y"]) <= 1 and abs(line["height"] - plot["height"]) <= 1, (line, plot)
+
+
 @pytest.fixture(scope="module")
 def cursor_site(tmp_path_factory):
     base = tmp_path_factory.mktemp("charts_cursor")
@@ -37,11 +48,11 @@ def test_run_page_charts_mark_and_move_the_cursor(cursor_site, site_page):
     layout = page.evaluate("document.querySelector('.chart[data-key=loss]').layout")
     assert layout["hovermode"] == "x unified"
     assert layout["title"]["xanchor"] == "left"
-    assert layout["shapes"][0]["x0"] == 0
+    line_on_point(page, ".chart[data-key=loss]", 0)
     # the cursor moves: the line follows
     page.evaluate("MB.cursor.set(3)")
     sp.wait_cursor(3)
-    page.wait_for_function("() => document.querySelector('.chart[data-key=loss]').layout.shapes[0].x0 === 3")
+    line_on_point(page, ".chart[data-key=loss]", 3)
     # a click on the point of step 4 moves the cursor there
     chart.scroll_into_view_if_needed()
     box = chart.locator("path.point").nth(4).bounding_box()  # plotly's drag layer takes the click
@@ -65,7 +76,8 @@ def test_compare_charts_hover_every_run_and_follow_the_cursor(cursor_site, site_
     assert layout["hovermode"] == "x unified"
     page.evaluate("MB.cursor.set(5)")
     sp.wait_cursor(5)
-    page.wait_for_function(f"() => document.querySelector('{sel}').layout.shapes[0].x0 === 5")
+    page.locator(sel).scroll_into_view_if_needed()
+    line_on_point(page, sel, 5)
     # hovering a step lists both runs
     page.locator(sel).scroll_into_view_if_needed()
     box = page.locator(sel).locator("path.point").nth(2).bounding_box()
@@ -105,3 +117,30 @@ def test_a_drag_draws_heavy_panels_once_when_it_settles(tmp_path, site_page):
     renders = page.evaluate("window.__renders")
     assert renders.get("plotly") == 1, renders  # once, where the drag stopped
     assert renders.get("image", 0) >= 10, renders  # the light panel followed the drag
+
+
+def test_a_3d_panel_keeps_its_scene_and_camera_across_steps(tmp_path, site_page):
+    """A new step redraws the 3-D panel in the scene it has (Plotly.react on the same element,
+    the same WebGL context), so the camera the user turned to stays."""
+    root = tmp_path / "runs"
+    media.init(project="p", id="pc", dir=str(root))
+    rng = np.random.default_rng(0)
+    for s in range(3):
+        media.log({"cloud": media.Object3D(rng.normal(size=(200, 3)) + s)}, step=s)
+    media.finish()
+    build_site([root], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.pc", "step=0")
+    page = sp.page
+    sp.wait_cursor(0)
+    plot = "article.panel[data-key=cloud] .mb-plot3d"
+    page.wait_for_function(f"() => document.querySelector('{plot}')?._fullLayout?.scene")
+    page.evaluate(f"""() => {{ const p = document.querySelector('{plot}'); p.__mark = 'first';
+        return Plotly.relayout(p, {{'scene.camera.eye': {{x: 0.1, y: 2.2, z: 0.3}}}}); }}""")
+    page.evaluate("MB.cursor.set(2)")
+    sp.wait_cursor(2)
+    page.wait_for_function(  # step 2's points (shifted by 2)
+        f"() => {{ const x = document.querySelector('{plot}').data[0].x; return x.reduce((a, b) => a + b) / x.length > 1.5; }}")
+    assert page.evaluate(f"document.querySelector('{plot}').__mark") == "first"
+    eye = page.evaluate(f"document.querySelector('{plot}')._fullLayout.scene.camera.eye")
+    assert eye == {"x": 0.1, "y": 2.2, "z": 0.3}

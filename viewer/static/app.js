@@ -15,7 +15,7 @@
   // each kind's compare modes (static/compare/<kind>.js; the hook is described in compare.js)
   MB.compareModes = {};
   // kinds whose panels are slow to draw (plotly, BokehJS, WebGL): left for when a drag settles
-  MB.HEAVY_KINDS = { plotly: 1, bokeh: 1, object3d: 1 };
+  MB.HEAVY_KINDS = { plotly: 1, bokeh: 1, object3d: 1, html: 1 };
   MB.registerView = function (name, fn) { MB.views[name] = fn; };
 
   // Bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E/F, U+061C) and other control characters
@@ -274,6 +274,25 @@
     return Promise.all(loads).then(function (parts) { return [].concat.apply([], parts); });
   };
   // what a renderer drew in el goes (its plots purged, its players stopped); never throws
+  // Heavy panels (MB.HEAVY_KINDS) are drawn one per task, a frame apart, so no frame holds several
+  // Plotly, Bokeh, 3-D or Html draws; MB.heavy(fn) queues one draw and resolves with what fn returns
+  var heavyQ = [], heavyBusy = false;
+  MB.heavy = function (fn) {
+    return new Promise(function (resolve) {
+      heavyQ.push(function () { try { resolve(fn()); } catch (e) { console.warn(e); resolve(); } });
+      if (!heavyBusy) pumpHeavy();
+    });
+  };
+  function pumpHeavy() {
+    heavyBusy = true;
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        var job = heavyQ.shift();
+        if (job) job();
+        if (heavyQ.length) pumpHeavy(); else heavyBusy = false;
+      }, 0);
+    });
+  }
   MB.unrender = function (el, kind) {
     var r = MB.renderers[kind];
     if (el && r && r.destroy) { try { r.destroy(el); } catch (e) { /* already gone */ } }
@@ -362,8 +381,8 @@
       stepLabel.textContent = "step " + step + " (" + (idx + 1) + " of " + steps.length + ")";
       // a cursor following a run that is being written keeps "last" in the URL, so a reload or a
       // redrawn view follows on
-      MB.setParam("step", follow.checked && opts.live ? "last" : step);
-      document.dispatchEvent(new CustomEvent("mb:cursor", { detail: { step: step } }));
+      if (!dragging) MB.setParam("step", follow.checked && opts.live ? "last" : step); // the URL when it settles
+      document.dispatchEvent(new CustomEvent("mb:cursor", { detail: { step: step, dragging: !!dragging } }));
       document.body.removeAttribute("data-cursor");
       var mine = ++seq;
       Promise.resolve(show(step, { dragging: !!dragging })).then(function () {
@@ -960,11 +979,24 @@
       return MB.loadShard(key, p.key, p.info, chunk).then(function (entries) {
         if (!alive || p.want !== logged) return; // a later cursor move got here first
         var entry = entries[i - chunk * p.info.chunk];
-        destroyPanel(p);
-        clear(p.body);
-        p.shown = logged;
-        if (!entry) { placeholder(p.body, "entry for step " + logged + " is missing from the site data"); return; }
-        MB.render(p.body, entry.stub, panelCtx(p, step, logged));
+        var draw = function () {
+          if (!alive || p.want !== logged) return;
+          // a renderer with `reuse` gets its last plot back (ctx.reuse), not purged: Plotly.react
+          // on it keeps the WebGL context and the camera; a new 3-D scene per step cost ~0.3 s
+          var r = MB.renderers[p.info.kind];
+          var keep = r && r.reuse && entry ? p.body.querySelector(".js-plotly-plot") : null;
+          if (keep) keep.remove(); else destroyPanel(p);
+          clear(p.body);
+          p.shown = logged;
+          if (!entry) { placeholder(p.body, "entry for step " + logged + " is missing from the site data"); return; }
+          var ctx = panelCtx(p, step, logged);
+          ctx.reuse = keep;
+          MB.render(p.body, entry.stub, ctx);
+          if (keep && !keep.isConnected && window.Plotly) window.Plotly.purge(keep); // not taken
+        };
+        // a heavy panel keeps its old drawing until its turn (one heavy draw per frame)
+        if (MB.HEAVY_KINDS[p.info.kind] && entry) return MB.heavy(draw);
+        draw();
       }).catch(function (err) {
         destroyPanel(p);
         clear(p.body);

@@ -105,41 +105,57 @@
     var decades = isFinite(lo) ? Math.log10(hi / lo) : 0;
     return { type: "log", dtick: decades > 3 ? 1 : "D2" };
   }
-  function cursorShapes(xIsStep) {
-    var step = xIsStep && MB.cursor && MB.cursor.step ? MB.cursor.step() : null;
-    if (step === null || step === undefined) return [];
-    return [{ type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
-      line: { color: "#555", width: 1, dash: "dot" } }];
-  }
   function layout(o) {
     return {
       title: { text: o.title, font: { size: 13 }, x: 0.01, xanchor: "left" },
       margin: { l: 48, r: 12, t: 32, b: o.bottom || 36 }, height: o.height,
       showlegend: !!o.legend, legend: o.legend || undefined, hovermode: "x unified",
-      xaxis: { title: { text: o.xTitle } }, yaxis: yAxis(o.logy, o.ys), shapes: cursorShapes(o.xIsStep),
+      xaxis: { title: { text: o.xTitle } }, yaxis: yAxis(o.logy, o.ys),
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     };
   }
-  // after Plotly.react: a click on a chart whose x is the step moves the media cursor there
+  // The cursor's step on a chart whose x is the step: a line over the plot area, an element of the
+  // chart's figure placed from plotly's axis (x: offset + l2p(step); y: the plot area), so moving
+  // it costs no plotly redraw (a relayout of every chart on every frame of a drag did)
+  function markStep(el) {
+    var fig = el.parentNode, fl = el._fullLayout;
+    if (!fig || !fl || !fl.xaxis || !fl.yaxis || !fl.xaxis.l2p) return;
+    var line = el.__mbLine;
+    if (!line) {
+      line = el.__mbLine = h("div", { class: "mb-cursor-line", "aria-hidden": "true" });
+      fig.appendChild(line);
+    }
+    var step = el.getAttribute("data-x-step") === "1" && MB.cursor && MB.cursor.step ? MB.cursor.step() : null;
+    var xa = fl.xaxis, ya = fl.yaxis;
+    var px = step === null || step === undefined ? NaN : xa._offset + xa.l2p(step);
+    line.hidden = !(isFinite(px) && px >= xa._offset - 0.5 && px <= xa._offset + xa._length + 0.5);
+    if (line.hidden) return;
+    line.setAttribute("data-step", String(step));
+    line.style.left = (el.offsetLeft + px) + "px";
+    line.style.top = (el.offsetTop + ya._offset) + "px";
+    line.style.height = ya._length + "px";
+  }
+  // after Plotly.react: the cursor's line, and a click on a chart whose x is the step moves the
+  // media cursor there
   function linkCursor(el, xIsStep) {
     el.setAttribute("data-x-step", xIsStep ? "1" : "0");
+    markStep(el);
     if (el.__mbLinked || typeof el.on !== "function") return;
     el.__mbLinked = true;
     el.on("plotly_click", function (d) {
       var pt = d && d.points && d.points[0];
       if (el.getAttribute("data-x-step") === "1" && pt && MB.cursor) MB.cursor.set(Number(pt.x));
     });
+    el.on("plotly_afterplot", function () { markStep(el); }); // zoom, pan, resize
   }
-  // the cursor moved: its line moves on every chart of the step (once per frame while dragging)
+  // the cursor moved: its line moves on every chart (once per frame while dragging)
   var pendingMark = false;
   document.addEventListener("mb:cursor", function () {
-    if (pendingMark || !window.Plotly) return;
+    if (pendingMark) return;
     pendingMark = true;
     requestAnimationFrame(function () {
       pendingMark = false;
-      Array.prototype.forEach.call(document.querySelectorAll(".js-plotly-plot[data-x-step='1']"), function (el) {
-        window.Plotly.relayout(el, { shapes: cursorShapes(true) });
-      });
+      Array.prototype.forEach.call(document.querySelectorAll(".js-plotly-plot[data-x-step]"), markStep);
     });
   });
 

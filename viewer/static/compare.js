@@ -355,7 +355,10 @@
       var cursor = MB.stepCursor(steps, function (step, state) {
         return Promise.all(rows.map(function (r) {
           if (!foldOf[r.key].open) return null; // drawn when its section is opened
-          return state.dragging && MB.HEAVY_KINDS[r.kind] && r.seen ? null : (r.seen = true, showRow(r, step));
+          if (!MB.HEAVY_KINDS[r.kind]) return showRow(r, step);
+          if (state.dragging && r.seen) return null; // drawn when the drag settles
+          r.seen = true;
+          return MB.heavy(function () { return showRow(r, step); }); // one heavy row per frame
         }));
       }, {
         live: runs.some(function (r) { return r.data && r.data.meta && r.data.meta.status === "running"; }),

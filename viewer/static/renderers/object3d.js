@@ -136,16 +136,21 @@
         ? "no 3-D preview: " + stub.preview_skipped
         : "3-D preview missing or not inlined: " + (stub.preview || "(none in stub)"), ctx);
     } else {
-      var plot = R.el("div", { class: "mb-plot mb-plot3d" });
+      // the panel's last scene when the shell hands it back (ctx.reuse): Plotly.react redraws it
+      // in the same WebGL context and, with a fixed uirevision, keeps the user's camera
+      var plot = ctx.reuse && ctx.reuse.classList.contains("mb-plot3d") ? ctx.reuse : R.el("div", { class: "mb-plot mb-plot3d" });
       fig.appendChild(plot);
       var traces = Array.isArray(pv.faces) && pv.faces.length ? [meshTrace(pv)] : pointTraces(pv);
       traces = traces.concat(boxTraces(pv.boxes), vectorTraces(pv.vectors));
       var axis = { title: { text: "" }, showspikes: false };
       var legend = traces.filter(function (t) { return t.showlegend !== false; }).length > 1;
-      R.need("plotly", "Plotly").then(function () { return Plotly.newPlot(plot, traces, {
-        height: 440, margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: legend,
+      // a reused scene keeps the camera it has (turned by the user or by a linked view)
+      var old = plot._fullLayout && plot._fullLayout.scene && plot._fullLayout.scene.camera;
+      var camera = old ? JSON.parse(JSON.stringify(old)) : undefined;
+      R.need("plotly", "Plotly").then(function () { return Plotly.react(plot, traces, {
+        height: 440, uirevision: "panel", margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: legend,
         legend: { x: 0, y: 1, bgcolor: "rgba(255,255,255,0.6)" }, paper_bgcolor: "rgba(0,0,0,0)",
-        scene: { aspectmode: "data", xaxis: Object.assign({}, axis, { title: { text: "x" } }),
+        scene: { aspectmode: "data", camera: camera, xaxis: Object.assign({}, axis, { title: { text: "x" } }),
           yaxis: Object.assign({}, axis, { title: { text: "y" } }), zaxis: Object.assign({}, axis, { title: { text: "z" } }) }
       }, { responsive: true, displaylogo: false }); }).catch(function (e) {
         R.clear(plot);
@@ -176,6 +181,6 @@
     if (p && typeof Plotly !== "undefined") Plotly.purge(p);
   }
 
-  R.register("object3d", { render: render, destroy: destroy });
+  R.register("object3d", { render: render, destroy: destroy, reuse: true });
   R.boxEdges = boxEdges;
 })();
