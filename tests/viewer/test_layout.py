@@ -109,3 +109,38 @@ def test_compare_page_opens_charts_first_at_the_newest_step(layout_site, site_pa
     assert page.locator("section.cmp-media details.media-section").evaluate_all(
         "ds => ds.map(d => d.dataset.section)") == ["", "train", "val"]
     sp.screenshot()
+
+
+def test_compare_columns_fit_a_phone(tmp_path, site_page):
+    """At 390 px the key sits above its row and the runs' columns share the width: no cell's
+    content (mask and box controls, sliders, captions) runs into the next column."""
+    root = tmp_path / "runs"
+    mask = np.zeros((32, 32), np.uint8)
+    mask[8:20, 8:20] = 1
+    for rid in ("a", "b"):
+        media.init(project="p", id=rid, dir=str(root))
+        img = media.Image(np.full((32, 32, 3), 90, np.uint8), caption="a rather long caption for a phone",
+                          masks={"ground_truth_segmentation": {"mask_data": mask, "class_labels": {0: "background", 1: "a long class name"}}},
+                          boxes={"predictions_of_the_model": {"box_data": [
+                              {"position": {"minX": 0.1, "maxX": 0.5, "minY": 0.1, "maxY": 0.5}, "class_id": 1,
+                               "box_caption": "a long class name", "scores": {"confidence": 0.9}}],
+                              "class_labels": {1: "a long class name"}}})
+        media.log({"examples": img}, step=0)
+        media.finish()
+    build_site([root], tmp_path / "site")
+    sp = site_page(tmp_path / "site", width=390, height=844)
+    sp.open("#/compare?runs=p.a,p.b", wait="body[data-ready=compare]")
+    page = sp.page
+    sp.wait_cursor(0)
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    cells = page.locator(".cmp-row[data-key=examples] .cmp-cell")
+    a, b = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
+    assert a["x"] + a["width"] <= b["x"] + 0.5, (a, b)
+    assert b["x"] + b["width"] <= 390
+    # nothing inside a cell reaches past its right edge
+    spill = page.evaluate("""() => [...document.querySelectorAll('.cmp-row[data-key=examples] .cmp-cell')].map(c => {
+        const r = c.getBoundingClientRect();
+        return Math.max(0, ...[...c.querySelectorAll('*')].filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+          .map(e => e.getBoundingClientRect().right - r.right)); })""")
+    assert max(spill) <= 1, spill
+    sp.screenshot("phone")

@@ -372,7 +372,7 @@
       root.appendChild(cursor.el);
       // many columns keep a readable width and the grid scrolls sideways
       var cols = "minmax(9rem, 0.6fr) repeat(" + runs.length + ", minmax(" + (runs.length > 4 ? "16rem" : "0") + ", 1fr))";
-      var table = h("div", { class: "cmp-grid", role: "table", "aria-label": "Media of the compared runs at the cursor step" });
+      var table = h("div", { class: "cmp-grid", role: "table", "aria-label": "Media of the compared runs at the cursor step", style: "--cmp-cols:" + runs.length });
       root.appendChild(table);
       table.appendChild(h("div", { class: "cmp-grid-head", role: "row", style: "grid-template-columns:" + cols },
         h("div", { role: "columnheader", text: "key" }),
