@@ -15,7 +15,10 @@ make progress.
 
 from __future__ import annotations
 
+import datetime as _dt
+import enum
 import glob as _glob
+import math
 import os
 import random
 import re
@@ -74,6 +77,17 @@ SETTINGS = {
 }
 
 RESUME_VALUES = (None, True, False, "allow", "must", "never", "auto")
+
+#: alert(): wandb's default wait_duration (seconds): a repeat of a title within it is marked
+ALERT_WAIT_SECONDS = 60.0
+
+
+class AlertLevel(str, enum.Enum):
+    """Levels of ``media.alert`` (wandb's names); the plain strings are accepted too."""
+
+    INFO = "INFO"
+    WARN = "WARN"
+    ERROR = "ERROR"
 
 #: an int of more bits than this has more than 4,300 decimal digits (Python's str() limit)
 _MAX_INT_BITS = 14_000
@@ -252,6 +266,21 @@ _GOALS = ("minimize", "maximize")
 _COMMIT_RE = re.compile(rb'"_(?:commit|part)":(\d+)')
 
 
+def _unfinished_last_run(root: Path, project: str) -> str | None:
+    """For init(resume="auto") without an id: the id of the last run started for ``project``
+    under ``root`` if it did not finish (crashed, or failed), else None (start a new run)."""
+    run_id = rf.last_run_id(root, project)
+    if run_id is None:
+        return None
+    try:
+        reader = rf.open_run(rf.run_dir_for(root, project, run_id))
+    except (MediaError, OSError):
+        return None
+    if reader.id != run_id or reader.project != project:
+        return None
+    return run_id if reader.status in ("crashed", "failed") else None
+
+
 class Run:
     """One run: where ``log``/``config``/``summary`` go. Created by ``media.init()``."""
 
@@ -298,6 +327,8 @@ class Run:
         self.config = Config(on_change=None)
         self.config.update(merged)
 
+        if run_id is None and resume in ("auto", True):
+            run_id = _unfinished_last_run(root, project)
         if run_id is None:
             while True:
                 run_id = _new_id(rng)
@@ -330,6 +361,12 @@ class Run:
         except BaseException:
             self._run_lock.release()
             raise
+        try:  # a hint for a later init(resume="auto"); losing it loses nothing else
+            rf.atomic_write_json(path.parent / rf.LAST_RUN_FILE, {"id": run_id}, fsync=False)
+        except OSError as exc:
+            self._error(f"{rf.LAST_RUN_FILE} could not be written ({type(exc).__name__}: {exc}); "
+                        f"init(resume='auto') will not find this run")
+        self._alert_sent: dict[str, float] = {}
         self._encoders = Encoders(workers, f"mediaboard-{run_id}", self._encoder_crashed)
         self._stop = threading.Event()
         self._housekeeper = threading.Thread(target=self._housekeep, name=f"mediaboard-{run_id}-beat",
@@ -385,11 +422,14 @@ class Run:
             explicit = [k for k in self._meta.get("summary_explicit") or [] if isinstance(k, str)]
             summary = reader.summary
             self.summary._restore(summary, explicit)
+            metrics = self._meta.get("metrics")
+            self.summary._set_metrics(metrics if isinstance(metrics, dict) else {})
             # summary.json can be a second behind history after a crash: replay the newer rows
+            # (and every row into define_metric aggregates, whose counts are not on disk)
             seen = summary.get("_timestamp")
             for row in reader.history():
-                if not isinstance(seen, (int, float)) or row.get("_timestamp", 0) > seen:
-                    self.summary._absorb_row(row, late=bool(row.get("_late")))
+                newer = not isinstance(seen, (int, float)) or row.get("_timestamp", 0) > seen
+                self.summary._absorb_row(row, late=bool(row.get("_late")), aggregates_only=not newer)
             try:
                 raw = (path / rf.HISTORY_JSONL).read_bytes()
                 self._next_commit = max((int(m) for m in _COMMIT_RE.findall(raw)), default=-1) + 1
@@ -558,7 +598,18 @@ class Run:
 
     def define_metric(self, name: str, step_metric: str | None = None, summary: str | None = None,
                       goal: str | None = None, hidden: bool | None = None, **_: Any) -> None:
-        """Record a metric definition in run.json (the viewer uses ``step_metric`` as its x-axis)."""
+        """Record a metric definition in run.json (the viewer uses ``step_metric`` as its x-axis).
+
+        ``name`` may be a glob (``"val/*"``). ``summary`` ("min", "max", "mean", "first",
+        "last", "best", "none", "copy", or several comma-separated) shapes the summary of the
+        values logged from now on, as in wandb: ``define_metric("loss", summary="min")`` makes
+        ``run.summary["loss"] == {"min": 0.12}``; ``"best"`` follows ``goal`` (minimize unless
+        "maximize"); ``"none"`` leaves the key out of the summary.
+
+        Example::
+
+            run.define_metric("val/*", summary="max", goal="maximize")
+        """
         name = _check_text(name, where="define_metric(): name", optional=False)  # type: ignore[assignment]
         if not name:
             raise MediaValueError("define_metric(): name must be a non-empty string; got ''.")
@@ -581,6 +632,74 @@ class Run:
         metrics = dict(self._meta.get("metrics") or {})
         metrics[name] = entry
         self._set_meta("metrics", metrics)
+        with self._lock:
+            self.summary._set_metrics(metrics)
+
+    def alert(self, title: str, text: str, level: str | AlertLevel | None = None,
+              wait_duration: float | _dt.timedelta | None = None) -> None:
+        """Record an alert in the run folder's ``alerts.jsonl`` (wandb's ``run.alert``).
+
+        There is no one to notify here: the alert is kept with its step and time, and the viewer
+        shows it. ``level`` is ``media.AlertLevel.INFO`` (default), ``WARN`` or ``ERROR`` (or the
+        same strings). ``wait_duration`` (seconds or a timedelta; default 60) is wandb's quiet
+        time: an alert of the same title within it is still recorded, marked ``"repeat": true``.
+
+        Example::
+
+            if loss > 10:
+                run.alert(title="loss diverged", text=f"loss {loss:.2f} at step {run.step}",
+                          level=media.AlertLevel.WARN)
+        """
+        if self._finished or self._closing:
+            raise RunStateError(f"alert(): run {self.id!r} has finished; call media.init() first.")
+        if not isinstance(title, str) or not title:
+            raise MediaTypeError(f"alert(): title must be a non-empty string; got {describe(title)}.")
+        if not isinstance(text, str):
+            raise MediaTypeError(f"alert(): text must be a string; got {describe(text)}.")
+        _check_text(title, where="alert(): title", optional=False)
+        _check_text(text, where="alert(): text", optional=False)
+        if level is None:
+            level = AlertLevel.INFO
+        elif not isinstance(level, AlertLevel):
+            if not isinstance(level, str) or level.upper() not in AlertLevel.__members__:
+                raise MediaValueError(f"alert(): level must be media.AlertLevel.INFO, WARN or ERROR "
+                                      f"(or 'INFO', 'WARN', 'ERROR'); got {describe(level)}.")
+            level = AlertLevel[level.upper()]
+        if wait_duration is None:
+            wait = ALERT_WAIT_SECONDS
+        elif isinstance(wait_duration, _dt.timedelta):
+            wait = wait_duration.total_seconds()
+        elif isinstance(wait_duration, (int, float)) and not isinstance(wait_duration, bool):
+            wait = float(wait_duration)
+        else:
+            raise MediaTypeError(f"alert(): wait_duration must be seconds (int or float), a "
+                                 f"datetime.timedelta or None; got {describe(wait_duration)}.")
+        if not math.isfinite(wait) or wait < 0:
+            raise MediaValueError(f"alert(): wait_duration must be finite seconds >= 0; got {wait_duration!r}.")
+        with self._lock:
+            now = time.time()
+            sent = self._alert_sent.get(title)
+            entry: dict[str, Any] = {"step": self._step, "time": now, "title": title, "text": text,
+                                     "level": level.value, "wait_duration": wait}
+            if sent is not None and now - sent < wait:
+                entry["repeat"] = True
+            else:
+                self._alert_sent[title] = now
+            line = (rf.dumps(entry) + "\n").encode("utf-8")
+            try:
+                fd = os.open(self._path / rf.ALERTS_JSONL,
+                             os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0),
+                             rf.file_mode())
+                try:
+                    written = os.write(fd, line)
+                finally:
+                    os.close(fd)
+                if written != len(line):
+                    raise OSError(f"short write ({written} of {len(line)} bytes)")
+                self._failing.discard(rf.ALERTS_JSONL)
+            except OSError as exc:
+                self._file_error(rf.ALERTS_JSONL, f"the alert {title!r} at step {self._step}", exc,
+                                 kept="it is lost")
 
     # ------------------------------------------------------------------------------------------
     # log

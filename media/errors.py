@@ -7,7 +7,9 @@ The tree::
     ├── MediaTypeError              (also TypeError)   a value has the wrong type
     ├── RunStateError               (also RuntimeError) the call does not fit the run's state
     │                                                   (log() after finish(), no active run)
-    └── FormatError                 (also ValueError)  a run folder on disk is not one we can read
+    ├── FormatError                 (also ValueError)  a run folder on disk is not one we can read
+    └── NotSupportedError           (also AttributeError) a wandb name mediaboard does not build
+                                                        (``media.Molecule``, ``media.Graph``)
 
 Messages follow one shape: what was called, what was expected, what was got, then the fix
 where there is one, e.g. ``log(): expected a dict of {str: value}; got int (5).``
@@ -68,6 +70,14 @@ class RunStateError(MediaError, RuntimeError):
 
 class FormatError(MediaError, ValueError):
     """A folder is not a run folder this version can read."""
+
+
+class NotSupportedError(MediaError, AttributeError):
+    """A wandb name that mediaboard does not build (``media.Molecule``, ``media.Graph``).
+
+    Also an ``AttributeError``, so ``hasattr(media, "Molecule")`` is False and
+    ``getattr(media, "Molecule", None)`` is None, as for any name a module lacks.
+    """
 
 
 def describe(value: object) -> str:

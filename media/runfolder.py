@@ -12,6 +12,7 @@ Layout of one run (``FORMAT_VERSION`` 2; version 1 runs are read too)::
         summary.json      the run's summary (a JSON object; media values are stubs)
         history.jsonl     one JSON object per committed step, appended at commit, in commit order;
                           a step's media stubs follow in "part" lines as their files complete
+        alerts.jsonl      media.alert() calls, one JSON object per line (only if there were any)
         media/<key>/...   media files; <key> is the key's path-safe form
         files/...         files copied by media.save()
         .writer.lock      held (flock) by the one process writing the run
@@ -25,6 +26,7 @@ Example::
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import itertools
 import json
@@ -51,6 +53,12 @@ MEDIA_DIR = "media"
 FILES_DIR = "files"
 
 LOCK_FILE = ".writer.lock"
+ALERTS_JSONL = "alerts.jsonl"
+#: Alert levels, as wandb's AlertLevel values.
+ALERT_LEVELS = ("INFO", "WARN", "ERROR")
+#: In ``<root>/<project>/``: the id of the project's last started run there, for
+#: ``init(resume="auto")``. A run folder's name never starts with ".", so it cannot clash.
+LAST_RUN_FILE = ".last-run.json"
 
 # Row fields the run adds; every other field is user data.
 RESERVED_FIELDS = ("_step", "_timestamp", "_runtime", "_late")
@@ -74,6 +82,37 @@ ENV_ROOT = "MEDIABOARD_DIR"
 # --------------------------------------------------------------------------------------------
 # Paths
 # --------------------------------------------------------------------------------------------
+
+
+def last_run_id(root: str | os.PathLike[str], project: str) -> str | None:
+    """The id in ``<root>/<project>/.last-run.json`` (None if absent or unreadable: the file is
+    a hint, never trusted further than naming a run folder to look at)."""
+    path = run_dir_for(Path(root), project, "x").parent / LAST_RUN_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    run_id = data.get("id") if isinstance(data, dict) else None
+    return run_id if isinstance(run_id, str) and run_id else None
+
+
+def metric_for(metrics: Any, key: str) -> dict[str, Any] | None:
+    """The ``define_metric`` definition (from run.json ``metrics``) that applies to ``key``.
+
+    A definition named exactly ``key`` wins; else the last defined name with a wildcard
+    (``"val/*"``, fnmatch rules, ``*`` also crosses ``/``) that matches it; else None.
+    """
+    if not isinstance(metrics, dict):
+        return None
+    exact = metrics.get(key)
+    if isinstance(exact, dict):
+        return exact
+    found = None
+    for name, definition in metrics.items():
+        if isinstance(name, str) and isinstance(definition, dict) and any(c in name for c in "*?[") \
+                and fnmatch.fnmatchcase(key, name):
+            found = definition
+    return found
 
 
 def default_root() -> Path:
@@ -554,16 +593,19 @@ class RunReader:
             return summary
         since = summary.get("_step")
         metrics = self.meta.get("metrics") or {}
-        kept = {k for k, m in metrics.items()
-                if isinstance(m, dict) and m.get("summary") not in (None, "last", "copy")}
+        kept: dict[str, bool] = {}
         for row in self._load_rows():
             step = row.get("_step")
             if isinstance(since, int) and isinstance(step, int) and step <= since:
                 continue
             for k, v in row.items():
-                if k in kept or (k.startswith("_") and k not in ("_step", "_runtime", "_timestamp")):
+                if k.startswith("_") and k not in ("_step", "_runtime", "_timestamp"):
                     continue
-                summary[k] = v
+                if k not in kept:
+                    m = metric_for(metrics, k) if metrics else None
+                    kept[k] = m is not None and m.get("summary") not in (None, "last", "copy")
+                if not kept[k]:
+                    summary[k] = v
         return summary
 
     # ---- history ------------------------------------------------------------------------------
@@ -595,6 +637,42 @@ class RunReader:
             for k, v in row.items():
                 if isinstance(v, dict) and v.get("_type") == "error" and v.get("lost"):
                     out.append((k, row["_step"]))
+        return out
+
+    @property
+    def alerts(self) -> list[dict[str, Any]]:
+        """``media.alert()`` calls, oldest first: dicts with ``step`` (int), ``time`` (Unix
+        seconds), ``title``, ``text``, ``level`` ("INFO", "WARN" or "ERROR"), ``wait_duration``
+        (seconds) and ``repeat`` (True when an alert of the same title came less than its
+        ``wait_duration`` before: wandb would not have notified again). Lines that are not such
+        an object are skipped and named in ``problems``."""
+        out: list[dict[str, Any]] = []
+        self.problems = [p for p in self.problems if not p.startswith(ALERTS_JSONL)]
+        try:
+            data = (self.path / ALERTS_JSONL).read_bytes()
+        except FileNotFoundError:
+            return out
+        except OSError as exc:
+            self.problems.append(f"{ALERTS_JSONL}: unreadable ({type(exc).__name__}); no alerts read")
+            return out
+        lines = data.split(b"\n")
+        for lineno, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            why = None
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                torn = lineno == len(lines) and not data.endswith(b"\n")
+                why = "torn (incomplete write)" if torn else f"unreadable ({exc})"
+            else:
+                alert = _alert(obj)
+                if alert is None:
+                    why = "not an alert (expected an object with step, time, title, text, level)"
+                else:
+                    out.append(alert)
+            if why is not None:
+                self.problems.append(f"{ALERTS_JSONL}: line {lineno} is {why}; ignored")
         return out
 
     def history(self, keys: list[str] | None = None, *, pandas: bool = False) -> Any:
@@ -728,6 +806,24 @@ class RunReader:
         """Files saved with media.save(), relative to the run folder (``files/...``), that may leave
         the run (see ``shipped_files``)."""
         return [rel for rel, _ in self.shipped_files() if rel.startswith(FILES_DIR + "/")]
+
+
+def _alert(obj: Any) -> dict[str, Any] | None:
+    """One alerts.jsonl line checked field by field (None if it is not an alert)."""
+    if not isinstance(obj, dict):
+        return None
+    step, when, wait = obj.get("step"), obj.get("time"), obj.get("wait_duration", 0)
+    title, text, level = obj.get("title"), obj.get("text"), obj.get("level")
+    if not (isinstance(step, int) and not isinstance(step, bool) and step >= 0):
+        return None
+    if not (isinstance(when, (int, float)) and not isinstance(when, bool)):
+        return None
+    if not (isinstance(wait, (int, float)) and not isinstance(wait, bool)):
+        return None
+    if not (isinstance(title, str) and isinstance(text, str) and level in ALERT_LEVELS):
+        return None
+    return {"step": step, "time": float(when), "title": title, "text": text, "level": level,
+            "wait_duration": float(wait), "repeat": obj.get("repeat") is True}
 
 
 def check_relpath(relpath: Any, *, what: str) -> str:
