@@ -25,13 +25,15 @@ from media.errors import (
     MediaError,
     MediaTypeError,
     MediaValueError,
+    NotSupportedError,
     RunStateError,
 )
 from media.runfolder import RunReader, list_runs, open_run
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time these load on first use
-    from media._api import DisabledRun, define_metric, finish, init, log, login, save
-    from media._run import Run
+    from media._api import DisabledRun, define_metric, finish, log, login, save
+    from media._run import AlertLevel, Run
+    from media._session import alert, init
     from media.api import Api
 
 #: the active run (set by init(), cleared by finish()); config and summary point into it
@@ -41,20 +43,39 @@ summary: Any = _PreInit("summary")
 
 #: writer names -> the module that defines them (media kinds: media._registry.PUBLIC)
 _LAZY: dict[str, str] = {
-    "init": "media._api", "log": "media._api", "finish": "media._api", "define_metric": "media._api",
+    "init": "media._session", "alert": "media._session", "AlertLevel": "media._run",
+    "log": "media._api", "finish": "media._api", "define_metric": "media._api",
     "login": "media._api", "save": "media._api", "DisabledRun": "media._api",
     "Run": "media._run", "Api": "media.api",
 }
 
 __all__ = [
-    "Api", "Audio", "Bokeh", "Classes", "DisabledRun", "FormatError", "Histogram", "Html", "Image",
-    "MediaError", "MediaTypeError", "MediaValueError", "Object3D", "Plotly", "Run", "RunReader",
-    "RunStateError", "Table", "Video", "__version__", "box3d", "config", "define_metric", "finish",
-    "init", "list_runs", "log", "login", "open_run", "run", "save", "summary",
+    "AlertLevel", "Api", "Audio", "Bokeh", "Classes", "DisabledRun", "FormatError", "Histogram",
+    "Html", "Image", "MediaError", "MediaTypeError", "MediaValueError", "NotSupportedError",
+    "Object3D", "Plotly", "Run", "RunReader", "RunStateError", "Table", "Video", "__version__",
+    "alert", "box3d", "config", "define_metric", "finish", "init", "list_runs", "log", "login",
+    "open_run", "run", "save", "summary",
 ]
+
+#: wandb names not built here -> what to use instead (accessing one raises NotSupportedError)
+_UNSUPPORTED: dict[str, str] = {
+    "Molecule": (
+        "media.Molecule is not supported: mediaboard has no molecule viewer. Instead log the atoms "
+        "as a point cloud, media.Object3D(np.c_[xyz, element_number]) (or (N, 6) xyz + rgb), or a "
+        "molecule viewer's page (py3Dmol's write_html(), nglview) as media.Html(...), or keep the "
+        "structure file with media.save('molecule.pdb')."
+    ),
+    "Graph": (
+        "media.Graph is not supported (wandb itself deprecates it): log the edges as "
+        "media.Table(columns=['source', 'target'], data=edges), or a drawing of the graph as "
+        "media.Html(...) (pyvis, networkx + plotly) or media.Image(...)."
+    ),
+}
 
 
 def __getattr__(name: str) -> Any:
+    if name in _UNSUPPORTED:
+        raise NotSupportedError(_UNSUPPORTED[name])
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
     elif name in __all__:  # a media kind (checked before loading the registry: `from media
