@@ -293,6 +293,8 @@ def test_gallery_draws_figures_charts_and_frames(root, tmp_path, capsys, site_pa
     sp = site_page(out_dir, height=2400, csp=True)  # tall: every row on screen, so every frame paints
     sp.open(wait="#rows tbody tr")
     page = sp.page
+    # the page keeps the window's width; the wide table scrolls by itself
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     for kind in ("plotly", "bokeh"):
         page.wait_for_selector(f".doc-frame[data-kind={kind}][data-ready='1'] >> nth=1", timeout=30000)
         frames = page.locator(f".doc-frame[data-kind={kind}] iframe")
