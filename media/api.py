@@ -1,11 +1,19 @@
-"""``media.Api``: find and read runs on disk, like wandb's public API but local and offline.
+"""``media.Api``: find and read runs on disk in the shape of wandb's public API, offline.
 
-Example::
+Code written for ``wandb.Api()`` reads local runs unchanged::
 
-    api = media.Api("mediaboard")
-    for r in api.runs("mnist", filters={"config.lr": {"$lt": 0.01}, "state": "finished"}):
-        print(r.name, r.summary.get("acc"))
-        df = r.history(pandas=True)
+    api = media.Api()                                   # runs under $MEDIABOARD_DIR or ./mediaboard
+    for run in api.runs("me/mnist", filters={"config.lr": {"$lt": 0.01}, "state": "finished"},
+                        order="-summary_metrics.acc"):
+        print(run.name, run.summary_metrics.get("acc"))
+        df = run.history(keys=["loss"])                 # pandas DataFrame, at most 500 rows
+    run = api.run("me/mnist/ab12cd34")
+
+Paths: ``"entity/project/run_id"``, ``"project/run_id"``, ``"entity/project/runs/run_id"`` (a
+wandb URL's tail) or a bare ``"run_id"``; ``"entity/project"`` or ``"project"`` for ``runs``.
+The entity is accepted and ignored: a run folder has no owner, and every run's ``entity`` is
+``""``. ``Api(root=...)`` (or a folder as the first argument, the older form) names the folder
+of runs. Filters and order: see ``media._filters``. Runs: ``media._public_run.Run``.
 """
 
 from __future__ import annotations
@@ -15,97 +23,178 @@ from pathlib import Path
 from typing import Any
 
 from media import runfolder as rf
+from media._filters import compile_filters, ordered, sort_key
+from media._public_run import File, Run, to_frame
 from media.errors import MediaValueError, describe
 
-_OPS = {
-    "$eq": lambda a, b: a == b,
-    "$ne": lambda a, b: a != b,
-    "$gt": lambda a, b: a is not None and a > b,
-    "$gte": lambda a, b: a is not None and a >= b,
-    "$lt": lambda a, b: a is not None and a < b,
-    "$lte": lambda a, b: a is not None and a <= b,
-    "$in": lambda a, b: a in b,
-    "$nin": lambda a, b: a not in b,
-}
+__all__ = ["Api", "File", "Project", "Run", "Runs"]
+
+_OVERRIDES = ("entity", "project", "base_url")
+_FORMATS = ("default", "pandas")
 
 
-def _field(reader: rf.RunReader, path: str) -> Any:
-    head, _, rest = path.partition(".")
-    if head == "config":
-        return reader.config.get(rest)
-    if head == "summary":
-        return reader.summary.get(rest)
-    if head in ("state", "status"):
-        return reader.status
-    if head == "tags":
-        return reader.tags
-    return reader.meta.get(path)
+class Runs(list[Run]):
+    """The runs ``Api.runs()`` found: a list, plus wandb's ``histories()``."""
+
+    def histories(self, samples: int = 500, keys: list[str] | None = None, x_axis: str = "_step",
+                  format: str = "default", stream: str = "default") -> Any:
+        """Every run's ``history(samples, keys, x_axis, stream=stream)`` with a ``run_id``
+        column: a list of dicts (``format="default"``) or one pandas DataFrame (``"pandas"``)."""
+        if format not in _FORMATS:
+            raise MediaValueError(f"Runs.histories(): format must be one of {', '.join(_FORMATS)}; "
+                                  f"got {describe(format)}.")
+        rows: list[dict[str, Any]] = []
+        columns: list[str] | None = None
+        for run in self:
+            for row in run.history(samples, keys, x_axis, pandas=False, stream=stream):
+                rows.append({"run_id": run.id, **row})
+        if keys is not None:
+            columns = ["run_id", *keys] + ([x_axis] if x_axis not in keys else [])
+        if format == "pandas":
+            return to_frame(rows, columns, where="Runs.histories()")
+        return rows
 
 
-def _matches(reader: rf.RunReader, filters: dict[str, Any]) -> bool:
-    for path, cond in filters.items():
-        value = _field(reader, path)
-        if isinstance(cond, dict) and cond and all(k.startswith("$") for k in cond):
-            for op, operand in cond.items():
-                if op not in _OPS:
-                    raise MediaValueError(
-                        f"Api.runs(): filter {path!r}: expected an operator among "
-                        f"{', '.join(_OPS)}; got {op!r}."
-                    )
-                try:
-                    if not _OPS[op](value, operand):
-                        return False
-                except TypeError:
-                    return False
-        elif path == "tags" and not isinstance(cond, list):
-            if cond not in (value or []):
-                return False
-        elif value != cond:
-            return False
-    return True
+class Project:
+    """A project: the runs under ``<root>/<project>/`` (wandb's ``Project``)."""
+
+    entity = ""
+
+    def __init__(self, api: Api, name: str) -> None:
+        self._api = api
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<Project {self.name}>"
+
+    path = property(lambda self: [self.entity, self.name])
+
+    @property
+    def url(self) -> str:
+        return (self._api.root / rf.safe_segment(self.name)).resolve().as_uri()
+
+    def runs(self, filters: dict[str, Any] | None = None, order: str = "+created_at") -> Runs:
+        return self._api.runs(self.name, filters=filters, order=order)
+
+
+def _parts(path: Any, *, where: str) -> list[str]:
+    if not isinstance(path, (str, os.PathLike)):
+        raise MediaValueError(f"{where}: expected a path (str); got {describe(path)}.")
+    return [p for p in os.fspath(path).split("/") if p]
 
 
 class Api:
-    """Reads runs under ``root`` (default: ``$MEDIABOARD_DIR`` or ``./mediaboard``)."""
+    """Reads runs under ``root`` (default: ``$MEDIABOARD_DIR`` or ``./mediaboard``).
 
-    def __init__(self, root: str | os.PathLike[str] | None = None, **_: Any) -> None:
+    ``overrides`` takes wandb's ``{"entity": ..., "project": ..., "base_url": ...}``:
+    ``project`` is the project of ``runs()`` with no path and of a bare run id; the others are
+    ignored (there is no server). ``timeout`` and ``api_key`` are accepted and ignored. A folder
+    given as the first argument is the root (the form before ``root=``).
+    """
+
+    def __init__(self, overrides: dict[str, Any] | str | os.PathLike[str] | None = None,
+                 timeout: int | None = None, api_key: str | None = None, *,
+                 root: str | os.PathLike[str] | None = None) -> None:
+        del timeout, api_key
+        if isinstance(overrides, (str, os.PathLike)):
+            overrides, root = None, overrides if root is None else root
+        overrides = dict(overrides or {})
+        unknown = sorted(str(k) for k in overrides if k not in _OVERRIDES)
+        if unknown:
+            raise MediaValueError(f"Api(): overrides: unknown {', '.join(map(repr, unknown))}; "
+                                  f"expected {', '.join(_OVERRIDES)}.")
+        project = overrides.get("project")
+        if project is not None and not isinstance(project, str):
+            raise MediaValueError(f"Api(): overrides['project'] must be a str; got "
+                                  f"{describe(project)}.")
+        self.overrides = overrides
         self.root = Path(root) if root is not None else rf.default_root()
 
-    def runs(self, project: str | None = None, filters: dict[str, Any] | None = None,
-             **_: Any) -> list[rf.RunReader]:
-        """Runs under the root, oldest first; ``project`` and mongo-style ``filters`` narrow them.
+    default_entity = ""
 
-        Filters: ``{"config.lr": 0.1}``, ``{"summary.acc": {"$gte": 0.9}}``, ``{"state": "finished"}``,
-        ``{"tags": "baseline"}``, ``{"group": "g"}``; operators $eq $ne $gt $gte $lt $lte $in $nin.
+    def _all(self) -> list[Run]:
+        return [Run(r) for r in rf.list_runs(self.root)]
+
+    def runs(self, path: str | None = None, filters: dict[str, Any] | None = None,
+             order: str = "+created_at", per_page: int = 50, include_sweeps: bool = True,
+             lazy: bool = True, *, project: str | None = None) -> Runs:
+        """Runs of a project (``"entity/project"`` or ``"project"``; every project when None and
+        ``overrides`` names none), matching ``filters``, sorted by ``order`` (oldest first).
+
+        Filters: ``{"config.lr": 0.1}``, ``{"state": "finished"}``, ``{"tags": {"$in": [...]}}``,
+        ``{"summary_metrics.acc": {"$gt": 0.9}}``, ``$and``/``$or``/``$nor``; the full list is in
+        ``media._filters``; any other form raises MediaValueError. ``per_page``,
+        ``include_sweeps`` and ``lazy`` are accepted (every run is read from disk);
+        ``project=`` is the older name of ``path``.
         """
-        if filters is not None and not isinstance(filters, dict):
-            raise MediaValueError(f"Api.runs(): filters must be a dict; got {describe(filters)}.")
-        if project is not None and "/" in project:
-            project = project.split("/")[-1]  # "entity/project" as in wandb
-        out = []
-        for r in rf.list_runs(self.root):
-            if project is not None and r.project != project:
-                continue
-            if filters and not _matches(r, filters):
-                continue
-            out.append(r)
-        return out
+        del include_sweeps, lazy
+        where = "Api.runs()"
+        if project is not None:
+            if path is not None:
+                raise MediaValueError(f"{where}: pass path or project (its older name), not both.")
+            path = project
+        if not isinstance(per_page, int) or isinstance(per_page, bool) or per_page < 1:
+            raise MediaValueError(f"{where}: per_page must be an int >= 1; got {describe(per_page)}.")
+        match = compile_filters(filters) if filters is not None else None
+        sort_key(order)  # refuse a bad order before reading any run
+        wanted = self.overrides.get("project")
+        if path is not None:
+            parts = _parts(path, where=where)
+            if len(parts) > 2:
+                raise MediaValueError(
+                    f"{where}: expected 'entity/project' or 'project'; got {path!r}. For one run, "
+                    f"use Api().run({path!r})."
+                )
+            wanted = parts[-1] if parts else wanted
+        found = [r for r in self._all()
+                 if (wanted is None or r.project == wanted) and (match is None or match(r))]
+        return Runs(ordered(found, order))
 
-    def run(self, path: str | os.PathLike[str]) -> rf.RunReader:
-        """One run: a run folder path, or ``"project/id"`` (``"entity/project/id"`` also accepted)."""
-        p = Path(path)
-        if (p / rf.RUN_JSON).is_file():
-            return rf.open_run(p)
-        parts = str(path).strip("/").split("/")
-        if len(parts) >= 2:
-            project, run_id = parts[-2], parts[-1]
+    def run(self, path: str | os.PathLike[str] = "") -> Run:
+        """One run: ``"entity/project/run_id"``, ``"project/run_id"``,
+        ``"entity/project/runs/run_id"``, a bare ``"run_id"`` (in ``overrides["project"]``, else
+        in whichever project has it), or a run folder's path."""
+        where = "Api.run()"
+        parts = _parts(path, where=where)
+        folder = Path(path)
+        if parts and (folder / rf.RUN_JSON).is_file():
+            return Run(rf.open_run(folder))
+        if len(parts) == 4 and parts[2] == "runs":
+            parts = [parts[0], parts[1], parts[3]]
+        if not 1 <= len(parts) <= 3:
+            raise MediaValueError(f"{where}: expected 'entity/project/run_id', 'project/run_id' "
+                                  f"or a run folder; got {str(path)!r}.")
+        run_id = parts[-1]
+        project = parts[-2] if len(parts) >= 2 else self.overrides.get("project")
+        if project is not None:
             candidate = rf.run_dir_for(self.root, project, run_id)
             if (candidate / rf.RUN_JSON).is_file():
-                return rf.open_run(candidate)
-            for r in rf.list_runs(self.root):
-                if r.project == project and r.id == run_id:
-                    return r
-        raise MediaValueError(
-            f"Api.run(): expected a run folder or 'project/id' under {str(self.root)!r}; "
-            f"got {str(path)!r}, which matches no run."
-        )
+                run = Run(rf.open_run(candidate))
+                if run.id == run_id and run.project == project:
+                    return run
+        found = [r for r in self._all()
+                 if r.id == run_id and (project is None or r.project == project)]
+        if len(found) > 1:
+            raise MediaValueError(
+                f"{where}: run id {run_id!r} is in several projects "
+                f"({', '.join(sorted(r.project for r in found))}); name one: 'project/{run_id}'."
+            )
+        if not found:
+            raise MediaValueError(
+                f"{where}: expected a run folder or 'project/id' under {str(self.root)!r}; "
+                f"got {str(path)!r}, which matches no run."
+            )
+        return found[0]
+
+    def projects(self, entity: str | None = None, per_page: int = 200) -> list[Project]:
+        """Every project that has a run under the root, in name order (``entity`` is ignored)."""
+        del entity, per_page
+        return [Project(self, name) for name in sorted({r.project for r in self._all()})]
+
+    def project(self, name: str, entity: str | None = None) -> Project:
+        """The project ``name`` (``"entity/name"`` accepted); it may hold no run yet."""
+        del entity
+        parts = _parts(name, where="Api.project()")
+        if not parts:
+            raise MediaValueError(f"Api.project(): expected a project name; got {name!r}.")
+        return Project(self, parts[-1])
