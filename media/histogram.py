@@ -20,6 +20,14 @@ from media._base import Media
 from media.errors import MediaTypeError, MediaValueError, describe, warn
 
 
+def _clip_list(values: np.ndarray, limit: int = 8) -> str:
+    """``[a, b, ... z]`` of at most ``limit`` values, for messages."""
+    items = values.tolist()
+    if len(items) <= limit:
+        return str(items)
+    return f"[{', '.join(map(str, items[:limit - 1]))}, ... {items[-1]}] ({len(items)} values)"
+
+
 class Histogram(Media):
     """A histogram: ``num_bins`` counts over equal-width bins spanning the finite data.
 
@@ -27,7 +35,9 @@ class Histogram(Media):
       NaN and +-inf are left out with a warning giving their count (the stub records it as
       ``nonfinite``). Empty data (or only non-finite values) gives zero counts over [0, 1].
     - ``np_histogram=(counts, edges)``, e.g. from ``np.histogram``: ``len(edges)`` must be
-      ``len(counts) + 1``, edges finite and non-decreasing, counts finite.
+      ``len(counts) + 1``, edges finite and non-decreasing, counts finite. Edges in decreasing
+      order (every one at most the one before) are reversed together with the counts, with a
+      warning; edges that go up and down (overlapping bins) are refused.
     - ``num_bins``: 1 to ``MAX_BINS`` (512).
 
     Example::
@@ -117,10 +127,24 @@ class Histogram(Media):
                 f"{len(counts)} counts and {len(edges)} edges."
             )
         self._check_bins(len(counts), "np_histogram")
-        if (np.diff(edges.astype(np.float64)) < 0).any():
-            raise MediaValueError(
-                f"Histogram: np_histogram edges: expected non-decreasing values; got {edges.tolist()}."
-            )
+        steps = np.diff(edges.astype(np.float64))
+        if (steps < 0).any():
+            if (steps <= 0).all():
+                # Edges from high to low (a reversed np.histogram): each count still lies between
+                # its two edges, so reversing both keeps every bin as it was.
+                warn(f"Histogram: np_histogram edges: expected non-decreasing values; got them "
+                     f"in decreasing order ({_clip_list(edges)}); edges and counts were reversed "
+                     f"together, so each count keeps its bin.")
+                edges, counts = edges[::-1], counts[::-1]
+            else:
+                first = int(np.argmax(steps < 0))
+                raise MediaValueError(
+                    f"Histogram: np_histogram edges: expected non-decreasing values (or all "
+                    f"decreasing); got edge {first + 1} ({edges[first + 1]}) below edge {first} "
+                    f"({edges[first]}) in {_clip_list(edges)}, so some bins overlap and no order "
+                    f"of the counts fits. Pass the edges np.histogram returned, or "
+                    f"Histogram(sequence) to bin the values here."
+                )
         as_int = counts.dtype.kind in "biu" or bool((counts == np.round(counts)).all())
         out_counts = [int(c) for c in counts] if as_int else [float(c) for c in counts]
         return out_counts, [float(e) for e in edges]

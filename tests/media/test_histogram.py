@@ -108,7 +108,8 @@ BAD = [
     (
         {"np_histogram": ([1, 2, 4], [3, 10, 20, 0])},
         media.MediaValueError,
-        r"edges: expected non-decreasing values",
+        r"edges: expected non-decreasing values \(or all decreasing\); got edge 3 \(0\) below "
+        r"edge 2 \(20\) in \[3, 10, 20, 0\], so some bins overlap",
     ),
     (
         {"np_histogram": ([1, np.nan], [0, 1, 2])},
@@ -163,3 +164,18 @@ def test_bare_torch_tensor_logged_becomes_a_histogram(root):
     assert (
         stub["_type"] == "histogram" and stub["values"] == np.histogram(DATA, bins=64)[0].tolist()
     )
+
+
+def test_decreasing_edges_are_reversed_with_their_counts():
+    with pytest.warns(UserWarning, match=r"np_histogram edges: expected non-decreasing values; got "
+                      r"them in decreasing order \(\[3\.0, 2\.0, 1\.0, 0\.0\]\); edges and counts "
+                      r"were reversed together"):
+        h = media.Histogram(np_histogram=(np.array([5, 6, 7]), np.array([3.0, 2.0, 1.0, 0.0])))
+    assert h.edges == [0.0, 1.0, 2.0, 3.0] and h.counts == [7, 6, 5]
+
+
+def test_decreasing_histogram_is_logged_with_the_rest_of_the_row(log_one):
+    with pytest.warns(UserWarning, match="reversed together"):
+        r = log_one({"h": media.Histogram(np_histogram=([1, 2], [2, 1, 0])), "loss": 0.5})
+    row = next(r.history())
+    assert row["loss"] == 0.5 and row["h"]["_type"] == "histogram"
