@@ -475,15 +475,18 @@ def _color(value: Any, *, where: str) -> list[int]:
         isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in vals
     ):
         raise MediaValueError(f"{where}: color: expected (r, g, b); got {describe(value)}.")
+    if not all(math.isfinite(float(v)) for v in vals):
+        raise MediaValueError(f"{where}: color: expected finite numbers; got {vals}.")
     floats = any(isinstance(v, (float, np.floating)) for v in vals)
     if floats and all(0 <= v <= 1 for v in vals):
         out = [round(float(v) * 255) for v in vals]
     else:
         out = [int(round(float(v))) for v in vals]
     if any(not 0 <= v <= 255 for v in out):
-        raise MediaValueError(
-            f"{where}: color: expected values in 0..255 (or floats in 0..1); got {vals}."
-        )
+        clipped = [min(255, max(0, v)) for v in out]
+        warn(f"{where}: color: expected values in 0..255 (or floats in 0..1); got {vals}; "
+             f"clipped to {clipped}.")
+        out = clipped
     return out
 
 

@@ -365,9 +365,9 @@ BAD = [
     ),
     (
         "box colour",
-        lambda t: {"boxes": [{"corners": np.zeros((8, 3)), "color": [0, 0, 900]}]},
+        lambda t: {"boxes": [{"corners": np.zeros((8, 3)), "color": [0, float("nan"), 9]}]},
         ValueError,
-        r"color: expected values in 0..255",
+        r"scene boxes\[0\]: color: expected finite numbers; got \[0, nan, 9\]",
     ),
     (
         "vector",
@@ -452,3 +452,16 @@ def test_copy_keeps_points_and_takes_a_new_caption(tmp_path):
     stub, preview = ser(Object3D(o, caption="new"), tmp_path)
     assert stub["caption"] == "new" and stub["point_format"] == "xyzc"
     assert len(preview["points"]) == 50 and Object3D(o).caption == "old"
+
+
+def test_box_colour_over_255_is_clipped_with_a_warning(log_one):
+    scene = {"type": "lidar/beta", "points": np.zeros((4, 3)),
+             "boxes": [{"corners": np.zeros((8, 3)), "color": [300, -5, 128], "label": "car"}]}
+    with pytest.warns(UserWarning, match=r"scene boxes\[0\]: color: expected values in 0..255 "
+                      r"\(or floats in 0..1\); got \[300, -5, 128\]; clipped to \[255, 0, 128\]"):
+        value = media.Object3D(scene)
+    with pytest.warns(UserWarning, match="box3d: color: .* clipped to"):
+        media.object3d.box3d((0, 0, 0), (1, 1, 1), (1, 0, 0, 0), color=(256, 0, 0))
+    r = log_one({"scene": value, "loss": 1.0})
+    row = next(r.history())
+    assert row["loss"] == 1.0 and row["scene"]["_type"] == "object3d"
