@@ -592,9 +592,9 @@ def _parse_masks(masks: Any, width: int, height: int) -> dict[str, _Mask]:
             )
         unknown = [k for k in spec if k not in _MASK_KEYS]
         if unknown:
-            raise MediaValueError(
-                f"{where}: unknown key {unknown[0]!r}; expected {', '.join(_MASK_KEYS)}."
-            )
+            # wandb ignores them too (a "caption" beside mask_data, say): the mask is usable
+            warn(f"{where}: expected keys {', '.join(_MASK_KEYS)}; got also "
+                 f"{', '.join(repr(k) for k in unknown)}; ignored them and kept the mask.")
         if ("mask_data" in spec) == ("path" in spec):
             raise MediaValueError(
                 f'{where}: expected exactly one of "mask_data" or "path"; got {sorted(spec)}.'
@@ -716,9 +716,8 @@ def _parse_boxes(boxes: Any, width: int, height: int) -> dict[str, _Boxes]:
             )
         unknown = [k for k in spec if k not in ("box_data", "class_labels")]
         if unknown:
-            raise MediaValueError(
-                f"{where}: unknown key {unknown[0]!r}; expected box_data, class_labels."
-            )
+            warn(f"{where}: expected keys box_data, class_labels; got also "
+                 f"{', '.join(repr(k) for k in unknown)}; ignored them and kept the boxes.")
         data = spec["box_data"]
         if not isinstance(data, (list, tuple)):
             raise MediaTypeError(

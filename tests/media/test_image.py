@@ -545,7 +545,6 @@ BAD_MASKS = [
         r"exactly one of \"mask_data\" or \"path\"",
     ),
     ({"p": {"class_labels": {}}}, media.MediaValueError, r"exactly one of"),
-    ({"p": {"mask_data": MASK, "labels": {}}}, media.MediaValueError, r"unknown key 'labels'"),
     (
         {"p": {"mask_data": MASK, "class_labels": {1: 2}}},
         media.MediaTypeError,
@@ -663,7 +662,6 @@ BAD_BOXES = [
         r"boxes\['p'\]: expected a dict with \"box_data\"",
     ),
     ({"p": {"box_data": {}}}, media.MediaTypeError, r"box_data: expected a list of boxes"),
-    ({"p": {"box_data": [], "labels": {}}}, media.MediaValueError, r"unknown key 'labels'"),
     (
         {"p": {"box_data": [{"class_id": 1}]}},
         media.MediaValueError,
@@ -877,3 +875,16 @@ def test_logged_list_of_images_round_trips_through_a_run(root):
 def test_numeric_captions_become_text(tmp_path):
     assert ser(Image(RGB, caption=3), tmp_path)["caption"] == "3"
     assert ser(Image(RGB, caption=np.int64(7)), tmp_path, 1)["caption"] == "7"
+
+
+def test_extra_keys_in_a_mask_or_box_layer_are_ignored_with_a_warning(log_one):
+    with pytest.warns(UserWarning, match=r"Image: masks\['pred'\]: expected keys mask_data, path, "
+                      r"class_labels; got also 'caption'; ignored them and kept the mask"):
+        img = Image(RGB, masks={"pred": {"mask_data": MASK, "caption": "x",
+                                         "class_labels": {1: "cat"}}})
+    with pytest.warns(UserWarning, match=r"boxes\['p'\]: expected keys box_data, class_labels; got "
+                      r"also 'labels'; ignored them and kept the boxes"):
+        Image(RGB, boxes={"p": {"box_data": [], "labels": {}}})
+    r = log_one({"img": img, "loss": 1.0})
+    stub = next(r.history())["img"]
+    assert "pred" in stub["masks"] and stub["masks"]["pred"]["class_labels"]["1"] == "cat"
