@@ -18,8 +18,10 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """
     runs = tmp_path / "runs"
     monkeypatch.setenv("MEDIABOARD_DIR", str(runs))
-    monkeypatch.delenv("WANDB_MODE", raising=False)
-    monkeypatch.delenv("MEDIABOARD_MODE", raising=False)
+    for suffix in ("MODE", "PROJECT", "NAME", "NOTES", "TAGS", "RUN_GROUP", "JOB_TYPE", "RUN_ID",
+                   "RESUME", "SILENT", "DISABLED"):  # init() reads them (media._session)
+        monkeypatch.delenv("WANDB_" + suffix, raising=False)
+        monkeypatch.delenv("MEDIABOARD_" + suffix, raising=False)
     monkeypatch.chdir(tmp_path)
     yield runs
     media.finish()

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,8 @@ import media
 from media import runfolder as rf
 from tests.conftest import only_run
 
+REPO = str(Path(media.__file__).resolve().parents[1])
+CHILD_ENV = {**os.environ, "PYTHONPATH": REPO}
 ENV_NAMES = [p + s for p in ("WANDB_", "MEDIABOARD_") for s in (
     "NAME", "NOTES", "TAGS", "RUN_GROUP", "JOB_TYPE", "RUN_ID", "RESUME", "SILENT", "DISABLED",
     "PROJECT")]
@@ -131,8 +134,7 @@ def test_reinit_create_new_run_is_finished_by_finish_previous_and_at_exit(clean_
         side = media.init(project="q", dir={str(tmp_path / "exit")!r}, reinit="create_new")
         side.log({{"a": 1}})
     """))
-    subprocess.run([sys.executable, str(script)], check=True, cwd=os.getcwd(),
-                   env={**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + str(sys.path[0])})
+    subprocess.run([sys.executable, str(script)], check=True, cwd=os.getcwd(), env=CHILD_ENV)
     assert {r.status for r in media.list_runs(tmp_path / "exit")} == {"finished"}
 
 
@@ -155,7 +157,8 @@ def _crash(root, project: str) -> str:
         print(run.id, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
     """)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=os.getcwd())
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=os.getcwd(), env=CHILD_ENV)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     return proc.stdout.strip()
 
