@@ -635,6 +635,11 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="folders of runs (or run folders) that panels name (default: the run root)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--watch", action="store_true",
+                   help="build again every --interval seconds while runs are written (an open report "
+                        "follows them); Ctrl-C to stop")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between builds with --watch")
+    p.add_argument("--rounds", type=int, default=0, help=argparse.SUPPRESS)
     return p
 
 
@@ -644,6 +649,20 @@ def _run(args: argparse.Namespace) -> int:
     page = build_report(args.report, args.out, args.runs or None, progress=progress)
     if not args.quiet:
         print(f"report built in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    rounds = 1
+    if args.watch:
+        # the site beside the report is rebuilt like `mediaboard watch` does; an open report polls
+        # its data/live.js and redraws the panels of the runs that changed
+        if not args.quiet:
+            print(f"watching the runs of {args.report} every {args.interval:g} s; Ctrl-C to stop",
+                  file=sys.stderr, flush=True)
+        try:
+            while not args.rounds or rounds < args.rounds:
+                time.sleep(args.interval)
+                page = build_report(args.report, args.out, args.runs or None)
+                rounds += 1
+        except KeyboardInterrupt:
+            pass
     print(page.resolve())
     return 0
 

@@ -160,3 +160,36 @@ def test_a_new_view_opens_at_its_top(tmp_path, site_page):
     page.evaluate("location.hash = '#/'")  # as a link in the page would (a click would scroll first)
     page.wait_for_selector("body[data-ready=index]")
     assert page.evaluate("window.scrollY") == 0
+
+
+def test_an_open_report_follows_its_runs(tmp_path, site_page):
+    """`mediaboard report --watch` rebuilds; an open report redraws the panels of the runs that
+    changed: the chart gets the new points and the media panel its new newest step."""
+    from viewer import report
+
+    root, out = tmp_path / "runs", tmp_path / "out"
+    run = media.init(project="p", id="r", dir=str(root))
+    media.log({"loss": 1.0, "img": _img(10)}, step=0, commit=True)
+    _written(run.dir, "img", 0)
+    md = tmp_path / "r.md"
+    md.write_text("# Live\n\n```mediaboard\nchart: loss\nruns: p/r\n```\n\n```mediaboard\nmedia: img\nrun: p/r\n```\n")
+    assert report.main([str(md), "-o", str(out), "--runs", str(root), "-q"]) == 0
+    sp = site_page(out)
+    sp.page.goto((out / "report.html").as_uri())
+    page = sp.page
+    page.wait_for_selector("body[data-report=ready]")
+    assert page.evaluate("document.querySelector('figure.mb-panel .chart').data[0].y.length") == 1
+    for s in (1, 2, 3):
+        media.log({"loss": 1.0 / (s + 1), "img": _img(10 + 40 * s)}, step=s, commit=True)
+    _written(run.dir, "img", 3)
+    assert report.main([str(md), "-o", str(out), "--runs", str(root), "-q", "--watch", "--interval", "0",
+                        "--rounds", "2"]) == 0
+    t0 = time.perf_counter()
+    page.wait_for_function("document.querySelector('figure.mb-panel .chart')?.data?.[0]?.y?.length === 4", timeout=5000)
+    latency = time.perf_counter() - t0
+    media_fig = page.locator("figure.mb-panel").nth(1)
+    page.wait_for_function("document.querySelectorAll('figure.mb-panel')[1].getAttribute('data-cursor') === '3'", timeout=5000)
+    assert media_fig.locator("img").count() >= 1
+    assert latency < 3.0
+    media.finish()
+    sp.screenshot()

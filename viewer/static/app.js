@@ -1028,6 +1028,8 @@
   }
 
   function start() {
+    setTimeout(pollLive, LIVE_MS);
+    setInterval(tick, 1000);
     if (document.body.dataset.page === "report") return; // report pages draw themselves (report.js)
     app = document.getElementById("app");
     crumbs = document.getElementById("crumbs");
@@ -1038,8 +1040,6 @@
       if (MB.view.path.join("/") !== before) window.scrollTo(0, 0);
     });
     route();
-    setTimeout(pollLive, LIVE_MS);
-    setInterval(tick, 1000);
   }
   document.addEventListener("DOMContentLoaded", start);
   MB.hashFor = hashFor;

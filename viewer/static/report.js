@@ -272,6 +272,22 @@
     if (!figs.length) return;
     MB.setShardCache(figs.length * 4);
     Promise.all(figs.map(drawPanel)).then(function () { document.body.setAttribute("data-report", "ready"); });
+    // live (`mediaboard report --watch`): a panel whose runs changed is drawn again with their new
+    // rows and media; the panels' specs (and shared cursors' steps) are those of the page's build
+    MB.onLive(function (ev) {
+      figs.forEach(function (fig) {
+        var spec;
+        try { spec = JSON.parse(fig.getAttribute("data-spec")); } catch (e) { return; }
+        var mine = (spec && spec.runs || []).some(function (r) { return ev.runs.indexOf(r.key) >= 0; });
+        if (!mine) return;
+        Array.prototype.forEach.call(fig.querySelectorAll(".js-plotly-plot"), function (p) { if (window.Plotly) window.Plotly.purge(p); });
+        Array.prototype.forEach.call(fig.querySelectorAll(".mb-media-body"), function (b) {
+          Object.keys(MB.renderers).forEach(function (k) { MB.unrender(b, k); }); // each frees its own
+        });
+        fig.setAttribute("data-state", "live");
+        drawPanel(fig).then(function () { fig.setAttribute("data-drawn", String(Date.now())); });
+      });
+    });
   }
   document.addEventListener("DOMContentLoaded", start);
 })();
