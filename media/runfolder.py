@@ -30,6 +30,7 @@ import fnmatch
 import hashlib
 import itertools
 import json
+import math
 import os
 import re
 import secrets
@@ -463,6 +464,12 @@ class MediaWriter:
 # --------------------------------------------------------------------------------------------
 
 
+def _short(value: Any, limit: int = 40) -> str:
+    """A value for a problem line: its repr, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _read_json(path: Path, default: Any) -> Any:
     try:
         with open(path, encoding="utf-8") as f:
@@ -530,6 +537,33 @@ class RunReader:
         self.problems: list[str] = []
         self._rows: list[dict[str, Any]] | None = None
         self._rows_sig: tuple[int, int, bool] | None = None
+        self._check_meta()
+
+    # a run folder is untrusted input: a run.json field of the wrong type is left out (and said
+    # so in problems) rather than crash every reader that sorts, subtracts or prints it
+    _META_NUMBERS = ("start_time", "end_time", "heartbeat_at")
+    _META_TEXTS = ("id", "name", "project", "group", "job_type", "notes", "status", "host")
+
+    def _check_meta(self) -> None:
+        meta = self.meta
+        for k in self._META_NUMBERS:
+            v = meta.get(k)
+            if v is not None and not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)):
+                self.problems.append(f"run.json: {k} is {_short(v)}, expected a number of seconds; ignored")
+                del meta[k]
+        for k in self._META_TEXTS:
+            v = meta.get(k)
+            if v is not None and not isinstance(v, str):
+                self.problems.append(f"run.json: {k} is {_short(v)}, expected a string; ignored")
+                del meta[k]
+        pid = meta.get("pid")
+        if pid is not None and (not isinstance(pid, int) or isinstance(pid, bool)):
+            self.problems.append(f"run.json: pid is {_short(pid)}, expected an integer; ignored")
+            del meta["pid"]
+        tags = meta.get("tags")
+        if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+            self.problems.append(f"run.json: tags is {_short(tags)}, expected a list of strings; ignored")
+            del meta["tags"]
 
     # ---- metadata -----------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -578,9 +612,26 @@ class RunReader:
         ends.extend(float(t) for t in runtimes if isinstance(t, (int, float)) and not isinstance(t, bool))
         return max(0.0, max(ends)) if ends else None
 
+    def _object(self, name: str) -> dict[str, Any]:
+        """A JSON object file of the run; anything else (a list, a number, bad JSON) reads as
+        empty, said so in problems."""
+        try:
+            value = _read_json(self.path / name, {})
+        except (OSError, ValueError) as exc:
+            value = None
+            why = f"cannot be read ({exc})"
+        else:
+            why = f"holds {type(value).__name__}, expected a JSON object"
+        if isinstance(value, dict):
+            return value
+        note = f"{name}: {why}; read as empty"
+        if note not in self.problems:
+            self.problems.append(note)
+        return {}
+
     @property
     def config(self) -> dict[str, Any]:
-        return _read_json(self.path / CONFIG_JSON, {})
+        return self._object(CONFIG_JSON)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -588,7 +639,7 @@ class RunReader:
         rows written after it (the writer rewrites it about once a second, and a killed writer
         never again): each key's last value, except keys whose ``define_metric`` summary is not
         the last value (min, max, mean, ...), which keep the writer's."""
-        summary = _read_json(self.path / SUMMARY_JSON, {})
+        summary = self._object(SUMMARY_JSON)
         if self.end_time is not None or self.status not in ("running", "crashed"):
             return summary
         since = summary.get("_step")
