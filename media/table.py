@@ -18,11 +18,13 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import math
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import numpy as np
 
+from media import stubs
 from media._arrays import is_torch_tensor, to_numpy
 from media._base import Media
 from media.errors import MediaTypeError, MediaValueError, describe, warn
@@ -31,7 +33,14 @@ from media.errors import MediaTypeError, MediaValueError, describe, warn
 DEFAULT_COLUMNS = ("Input", "Output", "Expected")
 
 #: plain (non-media) column kinds; media columns are named by the media kind ("image", ...)
-PLAIN_KINDS = ("number", "string", "bool", "datetime", "list")
+PLAIN_KINDS = ("number", "string", "bool", "datetime", "list", "json")
+
+#: wandb's log modes: IMMUTABLE (default) and MUTABLE write the whole table at each log,
+#: INCREMENTAL writes the rows added since the same Table's previous log
+LOG_MODES = ("IMMUTABLE", "MUTABLE", "INCREMENTAL")
+
+#: nesting a JSON cell may have (deeper is refused: no reader should have to recurse further)
+MAX_JSON_DEPTH = 100
 
 _INT_TYPES = (int, np.integer)
 _FLOAT_TYPES = (float, np.floating)
@@ -48,10 +57,19 @@ class Table(Media):
     Cells may be ``None``, bool, int, float (NaN and inf are kept), str, ``decimal.Decimal``
     (becomes float), dates and times (``datetime``, ``date``, ``np.datetime64``,
     ``pd.Timestamp``: stored as ISO 8601 strings, column kind ``datetime``), lists/tuples/arrays of
-    plain values (stored as JSON lists), and media values (Image, Audio, Video, Html, Object3D,
-    Plotly, Bokeh, Histogram). Each column has one kind, set by its first non-None cell; int and
-    float are both ``number``. A cell of another kind raises ``MediaTypeError`` unless
-    ``allow_mixed_types=True`` (the column is then ``mixed``).
+    plain values (stored as JSON lists), JSON data (a dict, or a list holding one, nested as deep
+    as 100: column kind ``json``; dict keys are str, or int written as their decimal text) and
+    media values (Image, Audio, Video, Html, Object3D, Plotly, Bokeh, Histogram). Each column has
+    one kind, set by its first non-None cell; int and float are both ``number``. A ``json`` column
+    also takes numbers, strings, bools, dates and lists (they are JSON too), and a dict in a
+    column of those kinds makes it ``json``. A cell of another kind raises ``MediaTypeError``
+    unless ``allow_mixed_types=True`` (the column is then ``mixed``).
+
+    ``log_mode`` (wandb's): ``"IMMUTABLE"`` (default) and ``"MUTABLE"``: each ``log()`` writes the
+    whole table as it is then (rows and columns added after a log belong to the next one);
+    ``"INCREMENTAL"``: each ``log()`` of this Table writes only the rows added since its previous
+    log, and the viewer shows the increments as one growing table. ``add_column`` is refused on
+    an INCREMENTAL table.
 
     More rows than ``Table.MAX_ROWS`` warn once, with the numbers; every row is kept.
 
@@ -76,9 +94,21 @@ class Table(Media):
         dataframe: Any = None,
         *,
         allow_mixed_types: bool = False,
+        log_mode: str | None = "IMMUTABLE",
     ) -> None:
         self.allow_mixed_types = bool(allow_mixed_types)
         self._warned_rows = False
+        if log_mode is None:
+            log_mode = "IMMUTABLE"  # wandb's signature allows None for the default
+        if log_mode not in LOG_MODES:
+            raise MediaValueError(
+                f"Table: log_mode: expected one of {', '.join(LOG_MODES)}; got {describe(log_mode)}."
+            )
+        self.log_mode: str = log_mode
+        # INCREMENTAL: rows written by earlier logs, logs so far, the id the increments share
+        self._logged_rows = 0
+        self._increments = 0
+        self._table_id: str | None = None
         if rows is not None:
             if data is not None:
                 raise MediaValueError(
@@ -147,6 +177,8 @@ class Table(Media):
     def _merge_kind(self, have: str | None, new: str, j: int, where: str, value: Any) -> str:
         if have is None or have == new or have == "mixed":
             return new if have is None else have
+        if "json" in (have, new) and have in PLAIN_KINDS and new in PLAIN_KINDS:
+            return "json"  # JSON data holds numbers, strings, bools and lists too
         if self.allow_mixed_types:
             return "mixed"
         raise MediaTypeError(
@@ -180,6 +212,12 @@ class Table(Media):
 
         On a table with no columns yet, the column also sets the number of rows.
         """
+        if self.log_mode == "INCREMENTAL":
+            raise MediaValueError(
+                f"Table.add_column: column {name!r}: expected a table with log_mode IMMUTABLE or "
+                "MUTABLE; got log_mode='INCREMENTAL', whose increments share their columns. Give "
+                "every column when the table is made, or use log_mode='MUTABLE'."
+            )
         (name,) = _column_names([name], what="add_column: name")
         if name in self.columns:
             raise MediaValueError(f"Table.add_column: column {name!r} already exists.")
@@ -220,7 +258,7 @@ class Table(Media):
         values = [r[j] for r in self.data]
         if convert_to == "numpy":
             kind = self._kinds[j]
-            if kind not in (None, "number", "bool", "string", "datetime", "list"):
+            if kind not in (None, *PLAIN_KINDS):
                 raise MediaValueError(
                     f"Table.get_column: column {name!r} holds {kind} values; convert_to='numpy' "
                     "works for plain columns."
@@ -230,7 +268,8 @@ class Table(Media):
 
     @property
     def column_kinds(self) -> dict[str, str]:
-        """``{column: kind}``: number, string, bool, datetime, list, a media kind, mixed or none."""
+        """``{column: kind}``: number, string, bool, datetime, list, json, a media kind, mixed or
+        none."""
         return {c: (k or "none") for c, k in zip(self.columns, self._kinds)}
 
     def get_dataframe(self) -> Any:
@@ -263,20 +302,34 @@ class Table(Media):
 
     # ---- writing ------------------------------------------------------------------------------
     def _at_log(self) -> Table:
-        """A snapshot taken by ``log()``: rows added or changed later belong to the next log."""
+        """A snapshot taken by ``log()``: rows added or changed later belong to the next log.
+
+        INCREMENTAL: the snapshot holds only the rows added since this Table's previous log."""
         snap = Table.__new__(Table)
         snap.__dict__.update(self.__dict__)
         snap.columns = list(self.columns)
         snap._kinds = list(self._kinds)
-        snap.data = [list(r) for r in self.data]
+        if self.log_mode == "INCREMENTAL":
+            if self._table_id is None:
+                self._table_id = uuid.uuid4().hex[:16]
+                snap._table_id = self._table_id
+            snap.data = [list(r) for r in self.data[self._logged_rows:]]
+            self._logged_rows = len(self.data)
+            self._increments += 1
+        else:
+            snap.data = [list(r) for r in self.data]
         return snap
 
     def _serialize(self, writer: Any) -> dict[str, Any]:
         rows = self.data
+        incremental = self.log_mode == "INCREMENTAL"
+        # an increment's snapshot keeps the counts from before its log: its first row is row
+        # `offset` of the whole table, and it is increment number `self._increments`
+        offset = self._logged_rows if incremental else 0
         media_cols = [j for j, k in enumerate(self._kinds) if k not in PLAIN_KINDS and k]
         if media_cols:
             out = []
-            for i, r in enumerate(rows):
+            for i, r in enumerate(rows, offset):
                 r = list(r)
                 for j in media_cols:
                     cell = r[j]
@@ -285,7 +338,7 @@ class Table(Media):
                 out.append(r)
             rows = out
         path = writer.write_json({"columns": self.columns, "data": rows}, ".table.json")
-        return {
+        stub = {
             "_type": "table",
             "path": path,
             "columns": list(self.columns),
@@ -293,6 +346,11 @@ class Table(Media):
             "ncols": len(self.columns),
             "column_kinds": self.column_kinds,
         }
+        if self.log_mode != "IMMUTABLE":
+            stub["log_mode"] = self.log_mode
+        if incremental:
+            stub.update(table_id=self._table_id, increment=self._increments, row_offset=offset)
+        return stub
 
 
 # --------------------------------------------------------------------------------------------
@@ -330,29 +388,95 @@ def _normalize(value: Any, *, where: str) -> tuple[Any, str | None]:
     date = _date_text(value)
     if date is not None:
         return (None, None) if date == "" else (date, "datetime")
-    if isinstance(value, (list, tuple)) or isinstance(value, np.ndarray) or is_torch_tensor(value):
-        return _plain_list(value, where=where), "list"
+    if isinstance(value, (list, tuple, Mapping)) or isinstance(value, np.ndarray) or is_torch_tensor(
+        value
+    ):
+        found = _JsonCell(where)
+        cell = found.convert(value, "", 0)
+        return cell, ("json" if found.has_dict else "list")
     raise MediaTypeError(
-        f"{where}: expected a number, string, bool, None, date, list or media value; "
-        f"got {describe(value)}."
+        f"{where}: expected a number, string, bool, None, date, list, dict (JSON data) or media "
+        f"value; got {describe(value)}."
     )
 
 
-def _plain_list(value: Any, *, where: str) -> list[Any]:
-    if isinstance(value, (list, tuple)):
-        out = []
-        for v in value:
-            cell, kind = _normalize(v, where=where)
-            if kind not in (None, "number", "string", "bool", "list", "datetime"):
-                raise MediaTypeError(
-                    f"{where}: a list cell holds only plain values; got {describe(v)} inside it."
-                )
-            out.append(cell)
+class _JsonCell:
+    """Converts one list or dict cell to JSON data, naming the place of anything it refuses.
+
+    Inside: None, bool, numbers (numpy scalars become Python numbers; NaN and inf are kept, as in
+    number cells), str, dates (ISO 8601 text), lists, tuples, arrays and tensors (lists), dicts
+    with str or int keys (int keys become their decimal text, as ``json`` writes them). Refused:
+    media values, a dict whose ``"_type"`` names a stub kind (readers would take it for a stub),
+    circular references, nesting deeper than ``MAX_JSON_DEPTH``, other objects."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.has_dict = False
+        self._open: set[int] = set()
+
+    def _fail(self, at: str, what: str, value: Any, exc: type[Exception] = MediaTypeError,
+              got: str | None = None) -> NoReturn:
+        inside = f" at {at}" if at else ""
+        raise exc(f"{self.where}{inside}: {what}; got {got or describe(value)}.")
+
+    def convert(self, value: Any, at: str, depth: int) -> Any:
+        if depth > MAX_JSON_DEPTH:
+            self._fail(at, f"expected JSON data nested at most {MAX_JSON_DEPTH} deep", value,
+                       MediaValueError)
+        if isinstance(value, Mapping) and not isinstance(value, Media):
+            return self._dict(value, at, depth)
+        if isinstance(value, (list, tuple)):
+            return self._seq(value, at, depth)
+        if isinstance(value, np.ndarray) or is_torch_tensor(value):
+            arr = to_numpy(value, what=f"{self.where} {at}".strip())
+            if arr.dtype.kind in "biufUS":
+                return arr.tolist()
+            return self._seq(arr.tolist(), at, depth)
+        if isinstance(value, Media):
+            self._fail(at, "a media value cannot be inside a list or dict cell; give it a column "
+                       "of its own", value)
+        try:
+            cell, kind = _normalize(value, where=self.where)
+        except MediaTypeError:
+            kind = "?"
+        if kind not in (None, "number", "string", "bool", "datetime"):
+            self._fail(at, "expected JSON data (dict, list, number, string, bool, None)", value)
+        return cell
+
+    def _seq(self, items: Any, at: str, depth: int) -> list[Any]:
+        if id(items) in self._open:
+            self._fail(at, "expected JSON data without cycles", items, MediaValueError,
+                       "a list that contains itself")
+        self._open.add(id(items))
+        out = [self.convert(v, f"{at}[{i}]", depth + 1) for i, v in enumerate(items)]
+        self._open.discard(id(items))
         return out
-    arr = to_numpy(value, what=where)
-    if arr.dtype.kind not in "biufUS":
-        return _plain_list(arr.tolist(), where=where)
-    return arr.tolist()  # type: ignore[no-any-return]
+
+    def _dict(self, d: Mapping[Any, Any], at: str, depth: int) -> dict[str, Any]:
+        if id(d) in self._open:
+            self._fail(at, "expected JSON data without cycles", d, MediaValueError,
+                       "a dict that contains itself")
+        self.has_dict = True
+        self._open.add(id(d))
+        out: dict[str, Any] = {}
+        for k, v in d.items():
+            if isinstance(k, str):
+                name = k
+            elif isinstance(k, _INT_TYPES) and not isinstance(k, (bool, np.bool_)):
+                name = str(int(k))
+            else:
+                self._fail(at, "expected dict keys that are str or int (JSON keys are text)", k)
+            if name in out:
+                self._fail(at, f"expected distinct keys; {name!r} appears twice once int keys "
+                           "are written as text", k, MediaValueError)
+            out[name] = self.convert(v, f"{at}[{name!r}]", depth + 1)
+        self._open.discard(id(d))
+        t = out.get(stubs.TYPE)
+        if isinstance(t, str) and t in stubs.TYPES:
+            self._fail(at, f"expected JSON data whose dicts have no {stubs.TYPE!r} naming a media "
+                       "kind (such a dict reads back as a media stub; rename the key)", t,
+                       MediaValueError, f"{stubs.TYPE!r}: {t!r}")
+        return out
 
 
 def _date_text(value: Any) -> str | None:

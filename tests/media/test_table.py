@@ -179,7 +179,7 @@ def test_add_data_add_column_get_column_iteration():
 def test_failed_add_column_leaves_the_table_unchanged():
     t = Table(columns=["a"], data=[[1], [2]])
     with pytest.raises(TypeError, match=r"column 'b'.*expected a number, string"):
-        t.add_column("b", [1, {}])
+        t.add_column("b", [1, object()])
     assert t.columns == ["a"] and t.data == [[1], [2]]
 
 
@@ -211,10 +211,11 @@ BAD = [
     ("duplicate names", lambda: Table(columns=["a", "a"]), ValueError, r"\['a'\] appear more"),
     ("float name", lambda: Table(columns=[1.5]), TypeError, r"str or int; got float"),
     (
-        "dict cell",
-        lambda: Table(columns=["a"], data=[[{"k": 1}]]),
+        "object cell",
+        lambda: Table(columns=["a"], data=[[object()]]),
         TypeError,
-        r"column 'a': expected a number, string, bool, None, date, list or media value; got dict",
+        r"column 'a': expected a number, string, bool, None, date, list, dict \(JSON data\) or "
+        r"media value; got object",
     ),
     (
         "table cell",
@@ -377,3 +378,146 @@ def test_video_audio_and_object3d_cells(tmp_path):
     stub, doc = ser(a, tmp_path / "a")
     assert stub["column_kinds"] == {"a": "audio"}
     assert (tmp_path / "a" / doc["data"][0][0]["path"]).is_file()
+
+
+# ---- JSON cells (issue 22) -------------------------------------------------------------------
+
+DETECTION = {"boxes": [[0, 0, 4, 4], [1, 2, 3, 4], [5, 5, 9, 9]], "score": 0.9, "label": None,
+             "ok": True, "nested": {"a": [{"b": []}]}}
+
+
+def test_json_cells_round_trip_through_json(tmp_path):
+    t = Table(columns=["id", "pred", "extra"])
+    t.add_data(0, DETECTION, [{"k": 1}, 2])
+    t.add_data(1, {"boxes": [], "score": float("nan")}, None)
+    t.add_data(2, None, [np.float32(0.5), {"arr": np.arange(3)}])
+    t.add_data(3, {7: "seven", "inf": float("inf")}, [])
+    stub, doc = ser(t, tmp_path)
+    assert stub["column_kinds"] == {"id": "number", "pred": "json", "extra": "json"}
+    rows = doc["data"]
+    assert rows[0] == [0, DETECTION, [{"k": 1}, 2]]
+    assert rows[1][1]["boxes"] == [] and rows[1][1]["score"] != rows[1][1]["score"]  # NaN kept
+    assert rows[2] == [2, None, [0.5, {"arr": [0, 1, 2]}]]
+    assert rows[3][1] == {"7": "seven", "inf": float("inf")}  # int keys as json writes them
+    # written with the NaN/Infinity literals, like history; pandas reads the file
+    text = (tmp_path / stub["path"]).read_text()
+    assert "NaN" in text and "Infinity" in text
+    assert pd.read_json(tmp_path / stub["path"], orient="split")["pred"][0]["score"] == 0.9
+
+
+def test_a_column_mixing_dicts_and_scalars_is_json():
+    t = Table(columns=["v"], data=[[1], [{"three": 3}], ["two"], [[4]], [True]])
+    assert t.column_kinds == {"v": "json"}
+    t2 = Table(columns=["v"], data=[[{"a": 1}], [2.5]])
+    assert t2.column_kinds == {"v": "json"}
+    # a list of plain values stays a list column; images still refuse a dict
+    assert Table(columns=["v"], data=[[[1, 2]]]).column_kinds == {"v": "list"}
+    with pytest.raises(TypeError, match=r"expected image .*got json"):
+        Table(columns=["v"], data=[[Image(np.zeros((2, 2)))], [{"a": 1}]])
+
+
+def _deep(n: int) -> list:
+    out: list = [0]
+    for _ in range(n):
+        out = [out]
+    return out
+
+
+def _cyclic() -> dict:
+    d: dict = {"x": 1}
+    d["self"] = d
+    return d
+
+
+BAD_JSON = [
+    ("object inside", {"a": [1, object()]}, TypeError,
+     r"data row 0, column 'c' at \['a'\]\[1\]: expected JSON data .*; got object"),
+    ("media inside", {"img": Image(np.zeros((2, 2)))}, TypeError,
+     r"column 'c' at \['img'\]: a media value cannot be inside a list or dict cell.*got Image"),
+    ("tuple key", {(1, 2): 3}, TypeError, r"column 'c': expected dict keys that are str or int"),
+    ("clashing keys", {1: "a", "1": "b"}, ValueError, r"expected distinct keys; '1' appears twice"),
+    ("stub-like", {"_type": "image", "path": "x.png"}, ValueError,
+     r"column 'c': expected JSON data whose dicts have no '_type' naming a media kind.*"
+     r"got '_type': 'image'"),
+    ("cycle", _cyclic(), ValueError, r"column 'c' at \['self'\]: expected JSON data without cycles"),
+    ("too deep", _deep(20), ValueError, r"expected JSON data nested at most 10 deep"),
+]
+
+
+@pytest.mark.parametrize("cell, exc, match", [b[1:] for b in BAD_JSON], ids=[b[0] for b in BAD_JSON])
+def test_bad_json_cells_are_named(monkeypatch, cell, exc, match):
+    monkeypatch.setattr("media.table.MAX_JSON_DEPTH", 10)
+    with pytest.raises(exc, match=match):
+        Table(columns=["c"], data=[[cell]])
+    t = Table(columns=["c"])
+    with pytest.raises(exc, match=match.replace("data row 0", "Table.add_data: row 0")):
+        t.add_data(cell)
+    assert t.data == []
+
+
+def test_json_cells_through_a_run(root):
+    run = media.init(project="t")
+    media.log({"det": Table(columns=["id", "pred"], data=[[0, DETECTION], [1, {"boxes": []}]])})
+    media.finish()
+    r = media.open_run(run.dir)
+    ((_, stub),) = r.media("det")
+    doc = json.loads(r.resolve(stub["path"]).read_text())
+    assert doc["data"][0][1] == DETECTION and stub["column_kinds"]["pred"] == "json"
+
+
+# ---- log modes (issue 22) --------------------------------------------------------------------
+
+
+def test_log_mode_is_checked():
+    assert Table(columns=["a"]).log_mode == "IMMUTABLE"
+    assert Table(columns=["a"], log_mode=None).log_mode == "IMMUTABLE"
+    with pytest.raises(ValueError, match=r"log_mode: expected one of IMMUTABLE, MUTABLE, "
+                                         r"INCREMENTAL; got str \('append'\)"):
+        Table(columns=["a"], log_mode="append")
+
+
+def test_incremental_logs_write_only_new_rows(root):
+    run = media.init(project="t")
+    t = Table(columns=["step", "img", "pred"], log_mode="INCREMENTAL")
+    for step in range(3):
+        for k in range(step + 1):  # 1, 2, 3 new rows
+            t.add_data(step, Image(np.full((3, 3), 40 * k, np.uint8)), {"k": k})
+        media.log({"inc": t}, step=step)
+    media.log({"inc": t}, step=3)  # nothing new: an empty increment
+    media.finish()
+    r = media.open_run(run.dir)
+    stubs_ = [s for _, s in r.media("inc")]
+    assert [s["nrows"] for s in stubs_] == [1, 2, 3, 0]
+    assert [s["row_offset"] for s in stubs_] == [0, 1, 3, 6]
+    assert [s["increment"] for s in stubs_] == [0, 1, 2, 3]
+    assert {s["log_mode"] for s in stubs_} == {"INCREMENTAL"}
+    assert len({s["table_id"] for s in stubs_}) == 1
+    rows = []
+    for s in stubs_:  # json alone rebuilds the table: the increments' rows in order
+        doc = json.loads(r.resolve(s["path"]).read_text())
+        assert doc["columns"] == ["step", "img", "pred"]
+        rows += doc["data"]
+    assert [row[0] for row in rows] == [0, 1, 1, 2, 2, 2]
+    assert [row[2]["k"] for row in rows] == [0, 0, 1, 0, 1, 2]
+    # a media cell's file is named by its row in the whole table
+    assert rows[5][1]["path"].endswith(".r5c1.png") and r.resolve(rows[5][1]["path"]).is_file()
+    with pytest.raises(ValueError, match=r"add_column: column 'x': expected a table with "
+                                         r"log_mode IMMUTABLE or MUTABLE; got log_mode='INCREMENTAL'"):
+        t.add_column("x", [0] * 6)
+
+
+def test_mutable_relog_after_add_data_has_the_new_row(root):
+    run = media.init(project="t")
+    t = Table(columns=["a"], data=[[1]], log_mode="MUTABLE")
+    media.log({"m": t}, step=0)
+    t.add_data(2)
+    t.add_column("b", [{"x": 1}, {"x": 2}])
+    media.log({"m": t}, step=1)
+    media.finish()
+    r = media.open_run(run.dir)
+    (_, first), (_, second) = r.media("m")
+    assert first["log_mode"] == second["log_mode"] == "MUTABLE"
+    assert json.loads(r.resolve(first["path"]).read_text())["data"] == [[1]]
+    assert json.loads(r.resolve(second["path"]).read_text()) == {
+        "columns": ["a", "b"], "data": [[1, {"x": 1}], [2, {"x": 2}]]}
+    assert second["nrows"] == 2 and "increment" not in second
