@@ -50,11 +50,11 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
-    "AlertLevel", "Api", "Audio", "Bokeh", "Classes", "DisabledRun", "FormatError", "Histogram",
-    "Html", "Image", "MediaError", "MediaTypeError", "MediaValueError", "NotSupportedError",
+    "AlertLevel", "Api", "Audio", "Bokeh", "Classes", "CustomChart", "DisabledRun", "FormatError",
+    "Histogram", "Html", "Image", "MediaError", "MediaTypeError", "MediaValueError", "NotSupportedError",
     "Object3D", "Plotly", "Run", "RunReader", "RunStateError", "Table", "Video", "__version__",
     "alert", "box3d", "config", "define_metric", "finish", "init", "list_runs", "log", "login",
-    "open_run", "run", "save", "summary",
+    "open_run", "plot", "plot_table", "run", "save", "summary",
 ]
 
 #: wandb names not built here -> what to use instead (accessing one raises NotSupportedError)
@@ -76,7 +76,9 @@ _UNSUPPORTED: dict[str, str] = {
 def __getattr__(name: str) -> Any:
     if name in _UNSUPPORTED:
         raise NotSupportedError(_UNSUPPORTED[name])
-    if name in _LAZY:
+    if name == "plot":  # wandb.plot.line(...): the submodule, loaded on first use
+        value = importlib.import_module("media.plot")
+    elif name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
     elif name in __all__:  # a media kind (checked before loading the registry: `from media
         from media._registry import load  # import stubs` asks here first)

@@ -28,6 +28,8 @@ PUBLIC: dict[str, str] = {
     "Plotly": "media.plotly",
     "Bokeh": "media.bokeh",
     "Html": "media.html",
+    "CustomChart": "media.plot",
+    "plot_table": "media.plot",
 }
 
 #: stub _type -> public class name
@@ -41,6 +43,7 @@ KINDS: dict[str, str] = {
     "plotly": "Plotly",
     "bokeh": "Bokeh",
     "html": "Html",
+    "plot": "CustomChart",
 }
 
 #: numpy arrays / tensors with more elements than this become a Histogram when logged bare
