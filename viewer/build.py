@@ -201,7 +201,7 @@ def run_key(reader: rf.RunReader) -> str:
 
 def _signature(reader: rf.RunReader) -> list[Any]:
     sig = []
-    for name in (rf.RUN_JSON, rf.CONFIG_JSON, rf.SUMMARY_JSON, rf.HISTORY_JSONL):
+    for name in (rf.RUN_JSON, rf.CONFIG_JSON, rf.SUMMARY_JSON, rf.HISTORY_JSONL, rf.ALERTS_JSONL):
         try:
             st = (reader.path / name).stat()
             sig.append([name, st.st_size, st.st_mtime_ns])
@@ -367,19 +367,23 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
             w.copy(f"files/{key}/{policy.linkable(rel)}", real, link=True)
         else:
             w.copy(f"files/{key}/{rel}", real, link=True)
+    summary, config, alerts = reader.summary, reader.config, reader.alerts
     problems.extend(p for p in reader.problems if p not in problems)
-
-    summary = reader.summary
     meta = {k: reader.meta.get(k) for k in ("id", "name", "project", "group", "job_type", "notes",
                                              "tags", "start_time", "end_time", "exit_code",
-                                             "host", "program", "python", "metrics", "errors")}
+                                             "host", "program", "python", "errors")}
+    # define_metric per chart key, resolved by the contract (an exact name, else the last glob
+    # such as "val/*" that matches)
+    defined = reader.meta.get("metrics")
+    meta["metrics"] = {k: m for k in user_scalars if (m := rf.metric_for(defined, k)) is not None}
     meta["status"] = reader.status
     meta["duration"] = reader.duration
     data = {
         "key": key,
         "meta": meta,
-        "config": reader.config,
+        "config": config,
         "summary": summary,
+        "alerts": alerts,
         "files": [policy.linkable(rel) for rel, _ in shipped if rel.startswith(rf.FILES_DIR + "/")],
         "media": media_index,
         "scalars": user_scalars,
@@ -410,7 +414,17 @@ def _index_entry(reader: rf.RunReader, key: str) -> dict[str, Any]:
         "notes": reader.notes,
         "config": _scalar_leaves(reader.config),
         "summary": summary,
+        "alerts": _alert_count(reader.alerts),
     }
+
+
+def _alert_count(alerts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The index's alert column: how many, the highest level, the newest title."""
+    if not alerts:
+        return None
+    order = {"INFO": 0, "WARN": 1, "ERROR": 2}
+    return {"n": len(alerts), "level": max((a["level"] for a in alerts), key=lambda lv: order.get(lv, 0)),
+            "title": alerts[-1]["title"]}
 
 
 # ------------------------------------------------------------------------------------------------

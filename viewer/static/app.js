@@ -604,12 +604,13 @@
   // ---------------------------------------------------------------------------------------------
   var BASE_COLS = [
     ["name", "Name"], ["project", "Project"], ["group", "Group"], ["job_type", "Job type"],
-    ["status", "Status"], ["start_time", "Started"], ["duration", "Duration"], ["tags", "Tags"], ["notes", "Notes"],
+    ["status", "Status"], ["start_time", "Started"], ["duration", "Duration"], ["alerts", "Alerts"], ["tags", "Tags"], ["notes", "Notes"],
   ];
   function cellValue(run, col) {
     if (col.indexOf("config.") === 0) return run.config[col.slice(7)];
     if (col.indexOf("summary.") === 0) return run.summary[col.slice(8)];
     if (col === "tags") return (run.tags || []).join(", ");
+    if (col === "alerts") return run.alerts ? run.alerts.n : null;
     return run[col];
   }
   function indexView() {
@@ -703,6 +704,8 @@
           else if (c[0] === "status") td = h("td", null, h("span", { class: "status status-" + v, text: v }));
           else if (c[0] === "start_time") td = h("td", { text: fmtTime(v) });
           else if (c[0] === "duration") td = durationEl("td", r);
+          else if (c[0] === "alerts") td = h("td", null, r.alerts ? h("span", { class: "alert-count alert-" + r.alerts.level,
+            title: "newest: " + MB.visible(r.alerts.title), text: r.alerts.level.toLowerCase() + " · " + r.alerts.n }) : null);
           else td = h("td", { text: fmtValue(v) });
           tr.appendChild(td);
         });
@@ -784,6 +787,19 @@
       h("b", { text: "Problems reading this run:" }),
       h("ul", null, problems.map(function (p) { return h("li", { text: p }); })));
   }
+  // media.alert() calls, newest first (level, title, text, step and time)
+  function alertsEl(run) {
+    var alerts = (run.alerts || []).slice().reverse();
+    if (!alerts.length) return h("div", { hidden: true });
+    return h("details", { class: "alerts", open: true },
+      h("summary", { text: "Alerts (" + alerts.length + ")" }),
+      h("ul", null, alerts.map(function (a) {
+        return h("li", { class: "alert alert-" + a.level },
+          h("span", { class: "alert-level", text: a.level }), " ", h("b", { text: a.title }),
+          h("span", { class: "muted", text: " · step " + a.step + " · " + fmtTime(a.time) + (a.repeat ? " · repeated" : "") }),
+          a.text ? h("div", { class: "alert-text", text: a.text }) : null);
+      })));
+  }
   function overviewEl(run) {
     var files = (run.files || []).map(function (f) {
       return h("li", null, h("a", { href: MB.fileUrl(run.key, f), text: f.replace(/^files\//, "") }));
@@ -863,14 +879,15 @@
       document.title = MB.visible((m.name || m.id) + " — " + m.project) + " — mediaboard";
       append(crumbs, [h("a", { href: "#/", text: "Runs" }), " / ", h("span", { text: m.project }), " / ", h("span", { text: m.name })]);
       // the parts that live updates redraw in place
-      var head = headEl(run), problemsBox = problemsEl(run), overview = overviewEl(run);
+      var head = headEl(run), problemsBox = problemsEl(run), alertsBox = alertsEl(run), overview = overviewEl(run);
       section.appendChild(head);
       section.appendChild(problemsBox);
+      section.appendChild(alertsBox);
       section.appendChild(MB.layoutBar(redrawView));
       redrawInfo = function (fresh) {
-        var h2 = headEl(fresh), p2 = problemsEl(fresh), o2 = overviewEl(fresh);
-        head.replaceWith(h2); problemsBox.replaceWith(p2); overview.replaceWith(o2);
-        head = h2; problemsBox = p2; overview = o2;
+        var h2 = headEl(fresh), p2 = problemsEl(fresh), a2 = alertsEl(fresh), o2 = overviewEl(fresh);
+        head.replaceWith(h2); problemsBox.replaceWith(p2); alertsBox.replaceWith(a2); overview.replaceWith(o2);
+        head = h2; problemsBox = p2; alertsBox = a2; overview = o2;
       };
 
       // ---- the rooms: charts first (or media first: ?first=media), then config, summary and files
