@@ -108,6 +108,9 @@ class DisabledRun:
     def define_metric(self, *_: Any, **__: Any) -> None:
         return None
 
+    def alert(self, *_: Any, **__: Any) -> None:
+        return None
+
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         finish(exit_code=exit_code, run=self)
 
@@ -164,9 +167,13 @@ def init(
     ``<root>/<project>/<id>/`` (see docs/format.md). An active run is finished first.
     ``mode="disabled"`` returns a run whose every call is a no-op.
 
-    Every keyword of ``wandb.init`` is accepted. These are accepted and ignored (there is no
-    server, account or sync here): ``entity``, ``anonymous``, ``reinit`` (an active run is always
-    finished first), ``save_code``, ``magic``, ``allow_val_change`` (config values may always
+    This is the writer's own init; ``media.init`` (``media/_session.py``) wraps it: it reads the
+    ``WANDB_*``/``MEDIABOARD_*`` environment variables and applies ``reinit`` (``"create_new"``,
+    ``"finish_previous"``, ``"return_previous"``, ``"default"``) before calling here.
+
+    Every keyword of ``wandb.init`` is accepted. These are accepted and ignored here (there is no
+    server, account or sync): ``entity``, ``anonymous``, ``reinit`` (handled by the wrapper; here an
+    active run is always finished first), ``save_code``, ``magic``, ``allow_val_change`` (config values may always
     change), ``force``, ``tensorboard``, ``sync_tensorboard``, ``monitor_gym``, ``fork_from`` and
     ``resume_from`` (no forking or rewinding: the run starts as ``id`` and ``resume`` say). Any
     other keyword is a ``TypeError``, as in wandb: ``init() got an unexpected keyword argument

@@ -50,3 +50,4 @@ def test_api_and_build_survive_a_hostile_run(tmp_path):
     stats = build_site([root], tmp_path / "site")
     assert stats.runs == 2
     assert (tmp_path / "site" / "index.html").is_file()
+

@@ -361,3 +361,11 @@ def test_list_runs_finds_nested_runs(root):
         media.finish()
     assert sorted(r.project for r in media.list_runs(root)) == ["a", "b"]
     assert len(media.list_runs(root / "a")) == 1
+
+
+def test_a_disabled_run_takes_every_call_it_is_given(tmp_path):
+    run = media.init(project="p", dir=str(tmp_path), mode="disabled")
+    run.alert(title="t", text="x")  # wandb code calls run.alert; a disabled run does nothing
+    media.alert(title="t", text="x")
+    run.finish()
+    assert not any(tmp_path.iterdir())
