@@ -550,3 +550,30 @@ def test_object3d_mesh_and_rgb_points(run_page):
     page.wait_for_function(f"(document.querySelector({cloud!r}).data || []).length > 0")
     colours = page.eval_on_selector(cloud, "p => [...new Set(p.data[0].marker.color)]")
     assert colours == ["rgb(255,0,0)"]
+
+
+def test_a_matplotlib_legend_scales_with_the_drawn_figure(tmp_path, site_page):
+    """A converted matplotlib figure drawn narrower than its own width keeps its legend in
+    proportion (the legend's text is scaled with the figure), so it covers no more of the data."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    f, ax = plt.subplots(figsize=(10, 3))  # 1,000 px wide at 100 dpi: wider than a panel
+    ax.plot([0, 1, 2], [1, 3, 2], label="first")
+    ax.plot([0, 1, 2], [2, 1, 3], label="second")
+    ax.legend()
+    media.init(project="p", id="mpl", dir=str(tmp_path / "runs"))
+    media.log({"fig": f})
+    plt.close(f)
+    media.finish()
+    build_site([tmp_path / "runs"], tmp_path / "site")
+    sp = site_page(tmp_path / "site", width=1000)
+    sp.open_run("p.mpl")
+    plot = "article.panel[data-key=fig] .mb-plot"
+    sp.page.wait_for_function(f"() => document.querySelector({plot!r})?._fullLayout?.legend")
+    own = sp.page.evaluate(f"document.querySelector({plot!r})._fullLayout.width")
+    size = sp.page.evaluate(f"document.querySelector({plot!r})._fullLayout.legend.font.size")
+    assert own < 1000
+    assert size == pytest.approx(13.89 * max(0.6, own / 1000), abs=0.05)

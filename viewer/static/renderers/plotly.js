@@ -22,6 +22,17 @@
     // Copy: plotly.js mutates what it is given, and the shard keeps the figure for other steps.
     var layout = JSON.parse(JSON.stringify(figure.layout || {}));
     var data = JSON.parse(JSON.stringify(figure.data));
+    // a matplotlib figure's legends are placed and sized (px) for the figure's own width: drawn
+    // narrower, their text is scaled with it, so a legend covers what it covered in matplotlib
+    // and not more of the data
+    var own = Number(layout.width), drawn = plot.clientWidth || el.clientWidth;
+    if (stub.source === "matplotlib" && own > 0 && drawn > 0 && drawn < own) {
+      var k = Math.max(0.6, drawn / own);
+      Object.keys(layout).forEach(function (name) {
+        var lg = layout[name];
+        if (/^legend\d*$/.test(name) && lg && lg.font && lg.font.size) lg.font.size = Math.round(lg.font.size * k * 100) / 100;
+      });
+    }
     delete layout.width;  // the panel decides the width
     layout.autosize = true;
     if (!layout.height) layout.height = 420;
