@@ -70,6 +70,7 @@ def log_demo(root: str, steps: int, seed: int = 0, run_id: str | None = None,
                      notes="Synthetic run that uses every media kind.", tags=["demo", "all-kinds"])
     sr = 16000
     best = float("inf")
+    crng = np.random.default_rng(seed + 100)  # the classifier charts' own stream: the rest is unchanged
     for step in range(steps):
         q = min(1.0, speed * step / max(1, steps - 1))
         loss = float(np.exp(-3 * q) + 0.05 * rng.random())
@@ -123,6 +124,7 @@ def log_demo(root: str, steps: int, seed: int = 0, run_id: str | None = None,
             row["chart_plotly"] = plotly_chart(rng, step)
             row["chart_matplotlib"] = matplotlib_chart(rng, q)
             row["chart_bokeh"] = bokeh_chart(rng, q)
+            row["pr_curve"], row["confusion"] = classifier_charts(crng, q)
             row["report_html"] = wandb.Html(
                 f"<h3>Step {step}</h3><p>Loss is <b>{loss:.3f}</b>.</p>"
                 "<ul><li>circle</li><li>square</li></ul>"
@@ -131,6 +133,16 @@ def log_demo(root: str, steps: int, seed: int = 0, run_id: str | None = None,
     wandb.summary["best_val_loss"] = best
     wandb.finish()
     return run.dir
+
+
+def classifier_charts(rng: np.random.Generator, quality: float):
+    """wandb.plot's PR curve and confusion matrix of a pixel classifier that improves with quality."""
+    names = ["background", *CLASSES.values()]
+    truth = rng.integers(0, 3, 90)
+    scores = rng.random((90, 3)) + (0.3 + 2.5 * quality) * np.eye(3)[truth]
+    probs = scores / scores.sum(axis=1, keepdims=True)
+    return (wandb.plot.pr_curve(truth, probs, labels=names),
+            wandb.plot.confusion_matrix(probs=probs, y_true=truth, class_names=names))
 
 
 def plotly_chart(rng: np.random.Generator, step: int):

@@ -35,6 +35,7 @@ ITEMS = "items"  # media-list: the stubs, in the order logged
 LIST_KIND = "kind"  # media-list: the items' kind (None: mixed); error: the value's kind
 MESSAGE = "message"  # error
 LOST = "lost"  # error: set by readers where a committed value's file never arrived
+TABLE = "table"  # plot: the stub of its data table
 
 #: fields a reader adds to a stub for a page (never written by the writer, never read back)
 INLINE = "__inline"  # {path: the file's content}, for files a page cannot load by URL
@@ -66,6 +67,8 @@ STUBS: dict[str, Stub] = {s.kind: s for s in (
     Stub("plotly", doc="docs/kinds/plotly.md"),
     Stub("bokeh", doc="docs/kinds/bokeh.md"),
     Stub("html", doc="docs/kinds/html.md"),
+    # a chart of a table: its files are those of the table stub in its `table` field
+    Stub("plot", files=(), doc="docs/kinds/plot.md"),
 )}
 
 #: the kinds of media values

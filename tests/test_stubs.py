@@ -72,6 +72,7 @@ def test_files_of_names_every_file_the_writer_wrote(tmp_path):
         "fig": media.Plotly(go.Figure(go.Scatter(x=[0, 1], y=[1, 0]))),
         "bk": media.Bokeh(bk),
         "page": media.Html("<p>hi</p>"),
+        "pr": media.plot.pr_curve([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]], labels=["a", "b"]),
     }, step=0)
     media.finish()
     run_dir = tmp_path / "p" / "all"
@@ -81,7 +82,10 @@ def test_files_of_names_every_file_the_writer_wrote(tmp_path):
     assert named == on_disk
     kinds = {ref.kind for key in reader.media_keys() for _, s in reader.media(key)
              for ref in stubs.files_of(s)}
-    assert kinds == set(stubs.MEDIA_KINDS) - {"histogram"}
+    # a histogram names no file; a plot's file is its table's (the table stub in its `table` field)
+    assert kinds == set(stubs.MEDIA_KINDS) - {"histogram", "plot"}
+    _, pr = reader.media("pr")[0]
+    assert [ref.kind for ref in stubs.files_of(pr)] == ["table"]
     roles = {ref.role for _, s in reader.media("img") for ref in stubs.files_of(s)}
     assert roles == {"file", "mask", "boxes"}
     # deep=False: a media list's own stub names no file, its items do

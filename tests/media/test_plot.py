@@ -168,3 +168,4 @@ def test_classes_never_in_y_true_are_left_out_with_a_warning():
         pr = media.plot.pr_curve([0, 0], [[0.9, 0.1], [0.8, 0.2]], labels=["a", "b"], classes_to_plot=[0, 1])
     assert {r[0] for r in pr.table.data} == {"a"}
     assert any("b never occur" in str(x.message) for x in w)
+
