@@ -49,7 +49,8 @@ def compare(cmp: Comparer, row: Row, b: dict, c: dict, n: int) -> None:
 
 
 def samecell_text(cmp: Comparer, vb: Any, vc: Any) -> bool:
-    if isinstance(vb, dict) and isinstance(vc, dict) and stubs.PATH in vb and stubs.PATH in vc:
+    media_b, media_c = stubs.kind_of(vb) in stubs.STUBS, stubs.kind_of(vc) in stubs.STUBS
+    if media_b and media_c and stubs.PATH in vb and stubs.PATH in vc:
         other_b = {k: v for k, v in vb.items() if k != stubs.PATH}
         other_c = {k: v for k, v in vc.items() if k != stubs.PATH}
         if other_b != other_c:
@@ -58,9 +59,20 @@ def samecell_text(cmp: Comparer, vb: Any, vc: Any) -> bool:
             return cmp.base.resolve(vb[stubs.PATH]).read_bytes() == cmp.cand.resolve(vc[stubs.PATH]).read_bytes()
         except OSError:
             return False
-    if isinstance(vb, float) and isinstance(vc, float) and math.isnan(vb) and math.isnan(vc):
+    return _same_value(vb, vc)
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equal as JSON values: dicts whatever their key order, NaN equal to NaN, 1 not "1"."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
-    return bool(vb == vc)
+    if isinstance(a, bool) != isinstance(b, bool) or isinstance(a, str) != isinstance(b, str):
+        return False
+    return bool(a == b)
 
 
 
@@ -75,5 +87,7 @@ def _read_table(run: Any, relpath: str) -> dict[str, Any]:
 
 def enrich(e) -> None:
     table = e.inline.get(e.stub[stubs.PATH]) if isinstance(e.stub.get(stubs.PATH), str) else None
-    if isinstance(table, dict):
-        table["data"] = e.enrich(table.get("data", []))
+    if isinstance(table, dict) and isinstance(table.get("data"), list):
+        # only media cells are stubs: a JSON cell is user data, even where it has a "path" key
+        table["data"] = [[e.enrich(c) if stubs.kind_of(c) in stubs.TYPES else c for c in row]
+                         if isinstance(row, list) else row for row in table["data"]]

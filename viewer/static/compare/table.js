@@ -9,7 +9,9 @@
    - plain cells are equal when their values are (NaN equals NaN, 1 is not "1"); media cells when
      their stubs are, leaving out what the build added (`__` keys) and file paths (a path names
      its step); the stub's `sha256` of the file (image, audio, video) tells changed pixels apart
-     (runs written before it existed compare on size and caption only)
+     (runs written before it existed compare on size and caption only); JSON cells by value
+     (whatever their keys' order), drawn collapsed as on the run page
+   - an INCREMENTAL table (log_mode) is compared whole: every increment up to the entry shown
    - sort: a click on a column head sorts ascending, a second descending, a third restores the
      join order; "sort by" picks what a value column sorts on: the change B − A, its size
      |B − A|, the value in B, or the value in A. The change needs a number on both sides (a row
@@ -32,20 +34,20 @@
   var MAX_EXAMPLES = 5;
   var SORT_BY = [["delta", "change B − A"], ["abs", "size of change |B − A|"], ["b", "value in B"], ["a", "value in A"]];
 
-  function isStub(v) { return v !== null && typeof v === "object" && !Array.isArray(v) && typeof v._type === "string"; }
+  function isStub(v) { return MB.R.isStub(v); }
   function tableOf(stub) {
     var t = MB.inlined(stub);
     return t && Array.isArray(t.columns) && Array.isArray(t.data) ? t : null;
   }
 
-  // a media stub as the user logged it: no build additions, no file paths
-  function bare(v) {
-    if (Array.isArray(v)) return v.map(bare);
+  // a media stub as the user logged it: no build additions, no file paths; JSON data, keys sorted
+  function bare(v, json) {
+    if (Array.isArray(v)) return v.map(function (x) { return bare(x, json); });
     if (v === null || typeof v !== "object") return v;
     var out = {};
     Object.keys(v).sort().forEach(function (k) {
-      if (k.slice(0, 2) === "__" || k === "path" || k === "preview") return;
-      out[k] = bare(v[k]);
+      if (!json && (k.slice(0, 2) === "__" || k === "path" || k === "preview")) return;
+      out[k] = bare(v[k], json);
     });
     return out;
   }
@@ -56,7 +58,7 @@
     if (typeof v === "number") return isNaN(v) ? "n:NaN" : "n:" + String(v);
     if (typeof v === "string") return "s:" + v;
     if (typeof v === "boolean") return "b:" + v;
-    return "j:" + JSON.stringify(bare(v), function (k, x) {
+    return "j:" + JSON.stringify(bare(v, !isStub(v)), function (k, x) {
       return typeof x === "number" && !isFinite(x) ? "\u0000" + String(x) : x;
     });
   }
@@ -136,10 +138,30 @@
     return res;
   }
 
+  function growing(s) { return !!s && s.log_mode === "INCREMENTAL" && s.increment > 0; }
+  // an INCREMENTAL table up to this entry: every increment of its run's key (the run page's grow)
+  function whole(cell, key) {
+    if (!growing(cell.stub)) return Promise.resolve(tableOf(cell.stub));
+    return MB.loadRun(cell.run.key).then(function (run) {
+      return MB.loadAll(cell.run.key, key, (run.media || {})[key]);
+    }).then(function (all) { return MB.R.growTable(cell.stub, all); });
+  }
   function render(ctx) {
+    var A = ctx.cells[0], B = ctx.cells[1];
+    if (!growing(A.stub) && !growing(B.stub)) return draw(ctx, tableOf(A.stub), tableOf(B.stub));
+    var wait = MB.h("p", { class: "muted", text: "loading the tables' increments…" }), stop = null;
+    ctx.root.appendChild(wait);
+    Promise.all([whole(A, ctx.key), whole(B, ctx.key)]).then(function (t) {
+      if (!wait.parentNode || !ctx.alive()) return;
+      wait.remove();
+      stop = draw(ctx, t[0], t[1]);
+    }, function (err) { wait.textContent = "could not load the tables' increments: " + err.message; });
+    return function () { wait.remove(); if (stop) stop(); };
+  }
+
+  function draw(ctx, ta, tb) {
     var h = MB.h;
     var A = ctx.cells[0], B = ctx.cells[1];
-    var ta = tableOf(A.stub), tb = tableOf(B.stub);
     var root = ctx.root;
     if (!ta || !tb) { MB.placeholder(root, "table data is not in the site"); return null; }
     var colsA = ta.columns.map(String), colsB = tb.columns.map(String);
@@ -255,6 +277,7 @@
     }
     var ctxA = sideCtx(A), ctxB = sideCtx(B);
     function side(cls, v, str, r, c, isA) {
+      if (MB.R.isJson(v)) { var j = h("span", { class: cls }); MB.R.jsonCell(j, v); return j; }
       if (!isStub(v)) return h("span", { class: cls, text: str });
       var box = h("span", { class: cls + " cmp-tdiff-media", title: str });
       MB.R.mediaCell(box, v, isA ? ctxA : ctxB, (isA ? "A" : "B") + ", " + (join === null ? "row " : join + " ") + keyText(r) + ", " + c);

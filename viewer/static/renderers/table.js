@@ -1,18 +1,71 @@
 /* Table: paged (20 rows a page), sortable (click a header: ascending, descending, off),
  * filterable (one text box over every cell), media cells drawn small (image thumbnails, audio
- * players, video) that open full size in a dialog with their kind's renderer. */
+ * players, video) that open full size in a dialog with their kind's renderer. JSON cells (a dict,
+ * or a list holding a dict or list) show a one-line preview that a click expands into indented
+ * text; they sort and filter by their JSON text. An INCREMENTAL table (log_mode) is drawn whole:
+ * every increment of its table_id up to this one (ctx.loadAll), each row with its step. */
 (function () {
   "use strict";
   var MB = window.MB;
   var R = MB.R;
   var PAGE = 20;
 
-  function isStub(v) { return v && typeof v === "object" && !Array.isArray(v) && typeof v._type === "string"; }
+  // a media stub: a JSON cell never has a "_type" naming a kind (the writer refuses it)
+  function isStub(v) {
+    return !!v && typeof v === "object" && !Array.isArray(v) && (!!MB.renderers[v._type] || v._type === "error");
+  }
+  function isJson(v) {
+    return !!v && typeof v === "object" && !isStub(v) &&
+      (!Array.isArray(v) || v.some(function (x) { return x !== null && typeof x === "object"; }));
+  }
+  // JSON text, NaN and ±Infinity written as the run folder writes them
+  function json(v) {
+    return JSON.stringify(v, function (k, x) { return typeof x === "number" && !isFinite(x) ? "\u0000" + x : x; })
+      .replace(/"\\u0000([^"]*)"/g, "$1");
+  }
+  // indented, but a part that fits in 60 characters stays on one line
+  function pretty(v, pad) {
+    var one = json(v), arr = Array.isArray(v), inner = pad + "  ";
+    if (v === null || typeof v !== "object" || one.length <= 60) return one;
+    return (arr ? "[" : "{") + "\n" + (arr ? v : Object.keys(v)).map(function (k) {
+      return inner + (arr ? pretty(k, inner) : json(k) + ": " + pretty(v[k], inner));
+    }).join(",\n") + "\n" + pad + (arr ? "]" : "}");
+  }
+  // one line: {"boxes": […3], "score": 0.9}
+  function preview(v) {
+    function short(x) {
+      return x === null || typeof x !== "object" ? json(x) : Array.isArray(x) ? "[\u2026" + x.length + "]" : "{\u2026" + Object.keys(x).length + "}";
+    }
+    var arr = Array.isArray(v), parts = (arr ? v : Object.keys(v)).map(function (k) {
+      return arr ? short(k) : json(k) + ": " + short(v[k]);
+    }), out = "";
+    for (var i = 0; i < parts.length; i++) {
+      if (out.length + parts[i].length > 80) { out += (i ? ", " : "") + "\u2026"; break; }
+      out += (i ? ", " : "") + parts[i];
+    }
+    return (arr ? "[" : "{") + out + (arr ? "]" : "}");
+  }
+  /* A JSON cell: a button with the preview that shows or hides the indented text below it. */
+  function jsonCell(td, v) {
+    var btn = R.el("button", { type: "button", class: "mb-json", "aria-expanded": "false", title: "show the whole value",
+      text: preview(v), style: { font: "inherit", textAlign: "left", cursor: "pointer" } });
+    var full = null;
+    btn.addEventListener("click", function () {
+      var open = !full;
+      if (open) {
+        full = R.el("pre", { class: "mb-json-full", text: pretty(v, ""),
+          style: { margin: "4px 0 0", whiteSpace: "pre-wrap", maxHeight: "24em", overflow: "auto" } });
+        btn.parentNode.insertBefore(full, btn.nextSibling);
+      } else { full.remove(); full = null; }
+      btn.setAttribute("aria-expanded", String(open));
+    });
+    td.appendChild(btn);
+  }
 
   function cellText(v) {
     if (v === null || v === undefined) return "";
     if (isStub(v)) return v._type + (v.caption ? " " + v.caption : "");
-    if (Array.isArray(v)) return JSON.stringify(v);
+    if (typeof v === "object") return json(v);
     if (typeof v === "number") return R.num(v, 6);
     return String(v);
   }
@@ -90,14 +143,46 @@
     if (v.caption) td.appendChild(R.el("div", { class: "mb-cell-caption", text: String(v.caption) }));
   }
 
+  /* An INCREMENTAL table up to `stub`: its increments among `all` ([{step, stub}]), in order. */
+  function grow(stub, all) {
+    var seen = {}, parts = [], data = [], steps = [];
+    (all || []).forEach(function (e) {
+      var s = e && e.stub;
+      if (s && s.log_mode === "INCREMENTAL" && s.table_id === stub.table_id && s.increment <= stub.increment && !seen[s.increment]) {
+        seen[s.increment] = 1;
+        parts.push({ step: e.step, stub: s });
+      }
+    });
+    parts.sort(function (a, b) { return a.stub.increment - b.stub.increment; });
+    parts.forEach(function (p) {
+      var t = MB.inlined(p.stub, p.stub.path);
+      (t && Array.isArray(t.data) ? t.data : []).forEach(function (r) { data.push(r); steps.push(p.step); });
+    });
+    var own = MB.inlined(stub, stub.path);
+    return { columns: own ? own.columns : stub.columns, data: data, steps: steps, parts: parts.length };
+  }
+
   function render(el, stub, ctx) {
-    var t = R.json(ctx, stub && stub.path);
+    if (!stub || stub.log_mode !== "INCREMENTAL" || !ctx || typeof ctx.loadAll !== "function") {
+      return draw(el, stub, ctx, R.json(ctx, stub && stub.path));
+    }
+    var wait = R.el("div", { class: "mb-note", text: "loading the table's increments\u2026" });
+    el.appendChild(wait);
+    ctx.loadAll().then(function (all) {
+      if (wait.parentNode !== el) return;  // drawn again or gone meanwhile
+      el.removeChild(wait);
+      draw(el, stub, ctx, grow(stub, all));
+    }, function (err) { wait.textContent = "could not load the table's increments: " + err.message; });
+  }
+
+  function draw(el, stub, ctx, t) {
     if (!t || !Array.isArray(t.columns) || !Array.isArray(t.data)) {
       R.placeholder(el, "table file missing or not inlined: " + (stub && stub.path), ctx);
       return;
     }
     var kinds = stub.column_kinds || {};
-    var rows = t.data.map(function (r, i) { return { i: i, r: r }; });
+    var steps = t.steps, cols = steps ? ["logged at step"].concat(t.columns) : t.columns;
+    var rows = t.data.map(function (r, i) { return { i: i, r: steps ? [steps[i]].concat(r) : r }; });
     var st = {
       page: Number(R.state(ctx, "tablePage", 0)) || 0,
       sort: R.state(ctx, "tableSort", null),
@@ -115,8 +200,8 @@
     var table = R.el("table", { class: "mb-table-grid" });
     var thead = R.el("thead");
     var htr = R.el("tr", null, [R.el("th", { class: "mb-rownum", text: "#" })]);
-    t.columns.forEach(function (name, c) {
-      var th = R.el("th", { "data-col": String(c), title: "sort by " + name + " (" + (kinds[name] || "?") + ")" },
+    cols.forEach(function (name, c) {
+      var th = R.el("th", { "data-col": String(c), title: "sort by " + name + " (" + (steps && !c ? "the step each row was logged at" : kinds[name] || "?") + ")" },
         [R.el("span", { text: String(name) }), R.el("span", { class: "mb-sort-mark" })]);
       th.addEventListener("click", function () {
         if (!st.sort || st.sort.col !== c) st.sort = { col: c, dir: 1 };
@@ -134,7 +219,8 @@
     table.appendChild(thead);
     table.appendChild(tbody);
     box.appendChild(R.el("div", { class: "mb-table-scroll" }, [table]));
-    box.appendChild(R.meta([["rows", stub.nrows !== undefined ? stub.nrows : t.data.length],
+    box.appendChild(R.meta(steps ? [["rows", t.data.length], ["new at this step", stub.nrows], ["increments", t.parts],
+      ["columns", t.columns.length]] : [["rows", stub.nrows !== undefined ? stub.nrows : t.data.length],
       ["columns", t.columns.length]]));
     el.appendChild(box);
 
@@ -160,7 +246,7 @@
           return row.r.some(function (v) { return cellText(v).toLowerCase().indexOf(q) >= 0; });
         });
       }
-      if (st.sort && st.sort.col < t.columns.length) {
+      if (st.sort && st.sort.col < cols.length) {
         var c = st.sort.col, d = st.sort.dir;
         view = view.slice().sort(function (a, b) {
           var x = compare(a.r[c], b.r[c]);
@@ -176,7 +262,8 @@
         var tr = R.el("tr", { "data-row": String(row.i) }, [R.el("td", { class: "mb-rownum", text: String(row.i) })]);
         row.r.forEach(function (v, c) {
           var td = R.el("td");
-          if (isStub(v)) mediaCell(td, v, ctx, "row " + row.i + ", " + t.columns[c]);
+          if (isStub(v)) mediaCell(td, v, ctx, "row " + row.i + ", " + cols[c]);
+          else if (isJson(v)) jsonCell(td, v);
           else {
             td.textContent = MB.visible(cellText(v));
             if (typeof v === "number") td.className = "mb-num";
@@ -212,4 +299,8 @@
   // for the compare page's changed rows: the same cell drawing and the same sort order
   R.mediaCell = mediaCell;
   R.compareCells = compare;
+  R.isStub = isStub;
+  R.isJson = isJson;
+  R.jsonCell = jsonCell;
+  R.growTable = grow;
 })();
