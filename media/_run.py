@@ -74,7 +74,10 @@ SETTINGS = {
     "media_workers": "MEDIABOARD_MEDIA_WORKERS",
     "media_queue_mb": "MEDIABOARD_MEDIA_QUEUE_MB",
     "finish_timeout": "MEDIABOARD_FINISH_TIMEOUT",
+    "system_interval": "MEDIABOARD_SYSTEM_INTERVAL",
 }
+#: default seconds between system-metrics samples (settings "system_interval"; 0 turns them off)
+SYSTEM_INTERVAL_SECONDS = 5.0
 
 RESUME_VALUES = (None, True, False, "allow", "must", "never", "auto")
 
@@ -317,6 +320,8 @@ class Run:
                                        minimum=0) * 2**20)
         self._finish_timeout = _setting(self._settings, "finish_timeout", FINISH_TIMEOUT_SECONDS,
                                         minimum=0)
+        self._system_interval = _setting(self._settings, "system_interval", SYSTEM_INTERVAL_SECONDS,
+                                         minimum=0)
 
         # config: config-defaults.yaml < init(config=...), checked before anything is written
         defaults = {}
@@ -372,6 +377,14 @@ class Run:
         self._housekeeper = threading.Thread(target=self._housekeep, name=f"mediaboard-{run_id}-beat",
                                              daemon=True)
         self._housekeeper.start()
+        # system metrics in a thread of their own (media/_system.py); the training thread never waits
+        self._system = None
+        if self._system_interval > 0:
+            from media._system import SystemSampler
+
+            self._system = SystemSampler(self._path / rf.SYSTEM_JSONL, self._system_interval, self._start,
+                                         lambda: self._step, self._error, f"mediaboard-{run_id}-system")
+            self._system.begin()
 
     def _open(self, root: Path, rng: random.Random, *, name: str | None, notes: str | None,
               tags: list[str] | None, group: str | None, job_type: str | None, resume: Any,
@@ -1201,6 +1214,8 @@ class Run:
                 # From here on log() (from any thread) is refused: nothing can slip in behind
                 # the encoders' stop and be dropped unreported.
                 self._closing = True
+            if self._system is not None:
+                self._system.stop()
             for entry in self._meta.get("saved", []):
                 try:
                     self._save_files(entry["glob"], entry["base_path"], "now")

@@ -55,6 +55,8 @@ FILES_DIR = "files"
 
 LOCK_FILE = ".writer.lock"
 ALERTS_JSONL = "alerts.jsonl"
+#: system metrics, one sample per line (media/_system.py)
+SYSTEM_JSONL = "system.jsonl"
 #: Alert levels, as wandb's AlertLevel values.
 ALERT_LEVELS = ("INFO", "WARN", "ERROR")
 #: In ``<root>/<project>/``: the id of the project's last started run there, for
@@ -464,6 +466,11 @@ class MediaWriter:
 # --------------------------------------------------------------------------------------------
 
 
+def _is_time(value: Any) -> bool:
+    """A finite number (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _short(value: Any, limit: int = 40) -> str:
     """A value for a problem line: its repr, cut to ``limit`` characters."""
     text = repr(value)
@@ -724,6 +731,38 @@ class RunReader:
                     out.append(alert)
             if why is not None:
                 self.problems.append(f"{ALERTS_JSONL}: line {lineno} is {why}; ignored")
+        return out
+
+    def system(self) -> list[dict[str, Any]]:
+        """System-metrics samples (``system.jsonl``), oldest first: dicts of numbers with
+        ``_timestamp``, ``_runtime``, ``_step`` and the fields docs/format.md lists. Lines that are
+        not such an object are skipped and named in ``problems``."""
+        out: list[dict[str, Any]] = []
+        self.problems = [p for p in self.problems if not p.startswith(SYSTEM_JSONL)]
+        try:
+            data = (self.path / SYSTEM_JSONL).read_bytes()
+        except FileNotFoundError:
+            return out
+        except OSError as exc:
+            self.problems.append(f"{SYSTEM_JSONL}: unreadable ({type(exc).__name__}); no samples read")
+            return out
+        lines = data.split(b"\n")
+        for lineno, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            why = None
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                torn = lineno == len(lines) and not data.endswith(b"\n")
+                why = "torn (incomplete write)" if torn else f"unreadable ({exc})"
+            else:
+                if isinstance(obj, dict) and _is_time(obj.get("_timestamp")):
+                    out.append({k: v for k, v in obj.items() if isinstance(k, str) and _is_time(v)})
+                else:
+                    why = "not a sample (expected an object with a numeric _timestamp)"
+            if why is not None:
+                self.problems.append(f"{SYSTEM_JSONL}: line {lineno} is {why}; ignored")
         return out
 
     def history(self, keys: list[str] | None = None, *, pandas: bool = False) -> Any:
