@@ -199,9 +199,14 @@ def run_key(reader: rf.RunReader) -> str:
     return f"{rf.safe_segment(str(reader.project))}.{rf.safe_segment(str(reader.id))}"
 
 
+#: system-metrics samples per run in the site (more are thinned evenly)
+SYSTEM_ROWS = 4000
+
+
 def _signature(reader: rf.RunReader) -> list[Any]:
     sig = []
-    for name in (rf.RUN_JSON, rf.CONFIG_JSON, rf.SUMMARY_JSON, rf.HISTORY_JSONL, rf.ALERTS_JSONL):
+    for name in (rf.RUN_JSON, rf.CONFIG_JSON, rf.SUMMARY_JSON, rf.HISTORY_JSONL, rf.ALERTS_JSONL,
+                 rf.SYSTEM_JSONL):
         try:
             st = (reader.path / name).stat()
             sig.append([name, st.st_size, st.st_mtime_ns])
@@ -367,8 +372,17 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
             w.copy(f"files/{key}/{policy.linkable(rel)}", real, link=True)
         else:
             w.copy(f"files/{key}/{rel}", real, link=True)
-    summary, config, alerts = reader.summary, reader.config, reader.alerts
+    summary, config, alerts, system = reader.summary, reader.config, reader.alerts, reader.system()
     problems.extend(p for p in reader.problems if p not in problems)
+    if system:
+        # the System section's samples, loaded when it is opened: at most SYSTEM_ROWS (evenly
+        # spaced, the first and last kept) as columns
+        if len(system) > SYSTEM_ROWS:
+            pick = sorted({round(i * (len(system) - 1) / (SYSTEM_ROWS - 1)) for i in range(SYSTEM_ROWS)})
+            system = [system[i] for i in pick]
+        fields = sorted({k for row in system for k in row})
+        columns = {k: [row.get(k) for row in system] for k in fields}
+        w.text(f"data/{key}/system.js", f"MB.data.system({js_value(key)},{js_value(columns)});\n")
     meta = {k: reader.meta.get(k) for k in ("id", "name", "project", "group", "job_type", "notes",
                                              "tags", "start_time", "end_time", "exit_code",
                                              "host", "program", "python", "errors")}
@@ -384,6 +398,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
         "config": config,
         "summary": summary,
         "alerts": alerts,
+        "system": len(system),
         "files": [policy.linkable(rel) for rel, _ in shipped if rel.startswith(rf.FILES_DIR + "/")],
         "media": media_index,
         "scalars": user_scalars,

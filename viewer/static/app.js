@@ -7,7 +7,7 @@
 
   var MB = (window.MB = window.MB || {});
   MB.renderers = {};
-  MB.store = { index: null, runs: {}, scalars: {}, shards: {} };
+  MB.store = { index: null, runs: {}, scalars: {}, system: {}, shards: {} };
   MB.registerRenderer = function (kind, renderer) { MB.renderers[kind] = renderer; };
   // Other views (e.g. "compare") register here: fn(appEl, crumbsEl, view) -> {destroy()} | null,
   // reached at #/<name>/...; view = {path: [...segments], q: URLSearchParams}.
@@ -156,6 +156,7 @@
     index: function (runs) { MB.store.index = runs; },
     run: function (key, data) { MB.store.runs[key] = data; },
     scalars: function (key, data) { MB.store.scalars[key] = data; },
+    system: function (key, data) { MB.store.system[key] = data; },
     // a shard file holds one call per key of its group: each is stored and counted in the cache
     shard: function (run, key, chunk, entries) {
       var id = run + "\u0000" + key + "\u0000" + chunk;
@@ -195,6 +196,7 @@
   function forgetRun(key) {
     delete MB.store.runs[key];
     delete MB.store.scalars[key];
+    delete MB.store.system[key];
     var prefix = "data/" + seg(key) + "/";
     Object.keys(loading).forEach(function (src) { if (src.indexOf(prefix) === 0) forget(src); });
     Object.keys(MB.store.shards).forEach(function (id) {
@@ -236,6 +238,10 @@
       if (!MB.store.runs[key]) throw new Error("run data missing for " + key);
       return MB.store.runs[key];
     });
+  };
+  MB.loadSystem = function (key) {
+    if (MB.store.system[key]) return Promise.resolve(MB.store.system[key]);
+    return MB.loadScript("data/" + seg(key) + "/system.js").then(function () { return MB.store.system[key]; });
   };
   MB.loadScalars = function (key) {
     if (MB.store.scalars[key]) return Promise.resolve(MB.store.scalars[key]);
@@ -857,7 +863,7 @@
     var panels = [];
     var charts = null;
     var destroyCursor = null;
-    var redrawInfo = null, cursor = null, layout = null;
+    var redrawInfo = null, cursor = null, layout = null, systemBox = null;
     var stopLive = MB.onLive(function (ev) {
       if (ev.runs.indexOf(key) < 0 || !layout) return;
       MB.loadRun(key).then(function (fresh) {
@@ -868,6 +874,7 @@
         panels.forEach(function (p) { p.info = fresh.media[p.key]; });
         if (cursor) cursor.setSteps(mediaSteps(fresh));
         if (charts && charts.update) charts.update();
+        if (systemBox) systemBox.update(fresh);
       }).catch(function () { /* the next change tries again */ });
     });
     MB.loadRun(key).then(function (run) {
@@ -895,6 +902,9 @@
       var mediaSection = h("section", { class: "media", "aria-label": "Media" });
       if (MB.view.q.get("first") === "media") { section.appendChild(mediaSection); section.appendChild(chartSection); }
       else { section.appendChild(chartSection); section.appendChild(mediaSection); }
+      // system metrics (system.jsonl), folded until opened; drawn when it opens
+      systemBox = run.system && MB.charts ? MB.charts.system(key, run) : null;
+      if (systemBox) section.appendChild(systemBox.el);
       section.appendChild(overview);
 
       // ---- media panels, a section per key prefix, and the one cursor
@@ -1040,6 +1050,7 @@
         if (destroyCursor) destroyCursor();
         panels.forEach(destroyPanel);
         if (charts && charts.destroy) charts.destroy();
+        if (systemBox) systemBox.destroy();
       },
     };
   }

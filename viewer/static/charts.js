@@ -176,7 +176,74 @@
     });
   }
 
+  // The run page's System section (system.jsonl): a few charts of related fields, one trace per
+  // field (per GPU), x = relative time, wall time or the run's step. Folded until opened (?fold=
+  // keeps it open); drawn when it opens and again on live updates while open.
+  var SYSTEM_CHARTS = [
+    ["CPU (%)", /^(proc\.cpu_percent|cpu\.percent)$/, { "proc.cpu_percent": "process (100 = one core)", "cpu.percent": "machine" }],
+    ["Process memory (MB)", /^proc\.rss_mb$/, { "proc.rss_mb": "resident" }],
+    ["Machine memory and disk (%)", /^(memory|disk)\.percent$/, { "memory.percent": "memory used", "disk.percent": "disk used" }],
+    ["Disk I/O since start (MB)", /^disk\.(read|write)_mb$/, { "disk.read_mb": "read", "disk.write_mb": "written" }],
+    ["Network since start (MB)", /^net\.(sent|recv)_mb$/, { "net.sent_mb": "sent", "net.recv_mb": "received" }],
+    ["GPU utilisation (%)", /^gpu\.\d+\.util$/],
+    ["GPU memory (MB)", /^gpu\.\d+\.memory_mb$/],
+    ["GPU power (W)", /^gpu\.\d+\.power_w$/],
+    ["GPU temperature (°C)", /^gpu\.\d+\.temp_c$/],
+  ];
+  function system(key, run) {
+    var xSel = h("select", { id: "system-x", "aria-label": "System x-axis" },
+      [["_runtime", "Relative time (s)"], ["_timestamp", "Wall time"], ["_step", "Step"]].map(function (o) { return h("option", { value: o[0], text: o[1] }); }));
+    xSel.value = MB.view.q.get("sx") || "_runtime";
+    var grid = h("div", { class: "chart-grid" });
+    var note = h("p", { class: "muted chart-note" });
+    var plots = [];
+    var el = MB.fold("system", ["System ", h("span", { class: "muted", text: "(" + run.system + " samples)" })],
+      h("section", { class: "system", "aria-label": "System" }, h("div", { class: "toolbar" }, h("label", null, "x-axis ", xSel)), grid, note),
+      { open: false, class: "system-section", toggled: function (open) { if (open) draw(); } });
+    function draw() {
+      if (!el.open) return Promise.resolve();
+      return Promise.all([MB.loadSystem(key), MB.need("plotly")]).then(function (res) {
+        var d = res[0];
+        if (!d || !el.open) return;
+        var fields = Object.keys(d);
+        var xs = xSel.value === "_timestamp" ? d._timestamp.map(function (t) { return new Date(t * 1000); }) : d[xSel.value];
+        SYSTEM_CHARTS.forEach(function (spec, i) {
+          var names = fields.filter(function (f) { return spec[1].test(f); }).sort();
+          if (!names.length) return;
+          var p = plots[i];
+          if (!p) {
+            p = plots[i] = h("div", { class: "chart", "data-key": "system:" + spec[0], role: "img", "aria-label": spec[0], style: "height:" + height(220) + "px" });
+            grid.appendChild(h("figure", { class: "chart-fig" }, p));
+          }
+          var traces = names.map(function (f) {
+            var m = /^gpu\.(\d+)\./.exec(f);
+            return { x: xs, y: d[f], mode: "lines", name: (spec[2] && spec[2][f]) || (m ? "GPU " + m[1] : f), connectgaps: false };
+          });
+          window.Plotly.react(p, traces, layout({ title: spec[0], height: height(220), xTitle: xSel.options[xSel.selectedIndex].text,
+            legend: traces.length > 1 ? { orientation: "h", y: -0.42, yanchor: "top" } : null, bottom: traces.length > 1 ? 66 : 36 }),
+            { responsive: true, displaylogo: false });
+        });
+        var cost = d["sampler.cpu_ms"] || [];
+        var total = cost.reduce(function (a, b) { return a + (b || 0); }, 0);
+        var span = d._runtime.length > 1 ? d._runtime[d._runtime.length - 1] - d._runtime[0] : 0;
+        note.textContent = d._runtime.length + " samples" + (cost.length ? "; the sampler's own CPU: " +
+          (total / cost.length).toFixed(2) + " ms a sample" + (span > 0 ? " (" + (100 * total / 1000 / span).toFixed(3) + " % of one core)" : "") : "");
+        el.setAttribute("data-drawn", String(d._runtime.length));
+      }).catch(function (err) { MB.placeholder(grid, "System metrics unavailable: " + err.message); });
+    }
+    xSel.addEventListener("change", function () { MB.setParam("sx", xSel.value === "_runtime" ? "" : xSel.value); draw(); });
+    if (el.open) draw();
+    return {
+      el: el,
+      update: function (fresh) {
+        if (fresh.system !== run.system) { run = fresh; draw(); }
+      },
+      destroy: function () { plots.forEach(function (p) { if (p && window.Plotly) window.Plotly.purge(p); }); },
+    };
+  }
+
   MB.charts = {
+    system: system,
     ema: ema,
     ptext: ptext,
     layout: layout,

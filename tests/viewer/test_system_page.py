@@ -1,0 +1,53 @@
+"""The run page's System section: system.jsonl as charts (CPU, memory, disk, network, per-GPU),
+folded until opened, with relative time, wall time or the step as x."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+import media
+from media import runfolder as rf
+from viewer.build import build_site
+
+pytestmark = pytest.mark.browser
+
+
+def test_system_section_draws_the_samples(tmp_path, site_page):
+    root = tmp_path / "runs"
+    run = media.init(project="p", id="sys", dir=str(root), settings={"system_interval": 0.05})
+    for s in range(6):
+        media.log({"loss": 1 / (s + 1)})
+        time.sleep(0.05)
+    media.finish()
+    # one GPU's fields added to each sample, as NVML would give them (no GPU on this machine)
+    path = root / "p" / run.id / rf.SYSTEM_JSONL
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    for i, r in enumerate(rows):
+        r.update({"gpu.0.util": 50 + i, "gpu.0.memory_mb": 1000.0, "gpu.0.power_w": 120.0, "gpu.0.temp_c": 60})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    build_site([root], tmp_path / "site")
+
+    sp = site_page(tmp_path / "site", width=1400, height=900)
+    sp.open_run("p.sys")
+    page = sp.page
+    box = page.locator("details.system-section")
+    assert not box.evaluate("d => d.open")
+    assert f"({len(rows)} samples)" in box.locator("summary").inner_text()
+    box.locator("summary").click()
+    page.wait_for_selector(f"details.system-section[data-drawn='{len(rows)}']")
+    cpu = "document.querySelector(\".chart[data-key='system:CPU (%)']\")"
+    assert page.evaluate(f"{cpu}.data.map(t => t.name)") == ["machine", "process (100 = one core)"]
+    assert page.evaluate(f"{cpu}.data[0].x") == [r["_runtime"] for r in rows]
+    gpu = "document.querySelector(\".chart[data-key='system:GPU utilisation (%)']\")"
+    assert page.evaluate(f"{gpu}.data[0].y") == [50 + i for i in range(len(rows))]
+    assert page.evaluate(f"{gpu}.data[0].name") == "GPU 0"
+    assert "the sampler's own CPU" in page.inner_text("details.system-section .chart-note")
+    # the step as x, kept in the URL with the open section
+    page.select_option("#system-x", "_step")
+    steps = json.dumps([r["_step"] for r in rows], separators=(",", ":"))
+    page.wait_for_function(f"JSON.stringify({cpu}.data[0].x) === {json.dumps(steps)}")
+    assert "sx=_step" in page.url and "fold=system" in page.url
+    sp.screenshot()
