@@ -62,12 +62,15 @@ BUILDER = hashlib.sha256(b"".join(
 @dataclass
 class SiteRun:
     """One run as the site holds it: ``data`` (data/<key>/run.js), ``scalars`` (scalars.js) and
-    every media key's ``entries`` ([{step, stub}], the shards), for the export to take in memory."""
+    every media key's ``entries`` ([{step, stub}], the shards) and ``system`` (system.js), for the
+    export to take in memory."""
 
     key: str
     data: dict[str, Any]
     scalars: dict[str, Any]
     entries: dict[str, list[dict[str, Any]]]
+    #: the System section's samples as columns (system.js), None when the run has none
+    system: dict[str, Any] | None = None
 
 
 @dataclass
@@ -373,6 +376,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
         else:
             w.copy(f"files/{key}/{rel}", real, link=True)
     summary, config, alerts, system = reader.summary, reader.config, reader.alerts, reader.system()
+    system_columns: dict[str, Any] | None = None
     problems.extend(p for p in reader.problems if p not in problems)
     if system:
         # the System section's samples, loaded when it is opened: at most SYSTEM_ROWS (evenly
@@ -381,7 +385,8 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
             pick = sorted({round(i * (len(system) - 1) / (SYSTEM_ROWS - 1)) for i in range(SYSTEM_ROWS)})
             system = [system[i] for i in pick]
         fields = sorted({k for row in system for k in row})
-        columns = {k: [row.get(k) for row in system] for k in fields}
+        system_columns = {k: [row.get(k) for row in system] for k in fields}
+        columns = system_columns
         w.text(f"data/{key}/system.js", f"MB.data.system({js_value(key)},{js_value(columns)});\n")
     meta = {k: reader.meta.get(k) for k in ("id", "name", "project", "group", "job_type", "notes",
                                              "tags", "start_time", "end_time", "exit_code",
@@ -408,7 +413,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
     w.text(f"data/{key}/run.js", f"MB.data.run({js_value(key)},{js_value(data)});\n")
     stats.problems.extend(f"{key}: {p}" for p in problems)
     if keep:
-        stats.data[key] = SiteRun(key, data, scalars, all_entries)
+        stats.data[key] = SiteRun(key, data, scalars, all_entries, system_columns)
     return data
 
 

@@ -366,7 +366,7 @@ def _plan(runs: list[SiteRun], level: Level, cache: MediaCache, flagged: set[int
             data.setdefault("problems", []).append(
                 f"{len(data['files'])} saved file(s) are left out of this single-file export "
                 "(the links show a note); export with a larger --budget to include them.")
-        out_runs.append(SiteRun(rd.key, data, rd.scalars, entries_out))
+        out_runs.append(SiteRun(rd.key, data, rd.scalars, entries_out, rd.system))
     plan = Plan(level, out_runs, files, notes, reduced or not saved_files, saved_files)
     used: set[str] = set()
     for kept_run in out_runs:
@@ -479,6 +479,9 @@ class Page:
             parts.append(_block(f"mb-js:data/{key}/run.js", f"MB.data.run({js_value(key)},{js_value(data)});\n"))
             parts.append(_block(f"mb-js:data/{key}/scalars.js",
                                 f"MB.data.scalars({js_value(key)},{js_value(r.scalars)});\n"))
+            if r.system:
+                parts.append(_block(f"mb-js:data/{key}/system.js",
+                                    f"MB.data.system({js_value(key)},{js_value(r.system)});\n"))
             for mkey, kept in r.entries.items():
                 slug = data["media"][mkey]["slug"]
                 for c in range(max(1, -(-len(kept) // CHUNK))):

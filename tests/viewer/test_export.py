@@ -233,13 +233,13 @@ def test_export_is_deterministic(audio_run, tmp_path, capsys):
     """The same runs and budget give the same bytes (here a reduced export: audio left out)."""
     a, b = tmp_path / "a.html", tmp_path / "b.html"
     for out in (a, b):
-        assert _export(capsys, str(audio_run), "--single-file", str(out), "--budget", "360KB")[0] == 0
+        assert _export(capsys, str(audio_run), "--single-file", str(out), "--budget", "400KB")[0] == 0
     assert a.read_bytes() == b.read_bytes()
     assert "1 audio file left out" in a.read_text(encoding="utf-8")
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("budget, dropped", [("5MB", False), ("360KB", True)])
+@pytest.mark.parametrize("budget, dropped", [("5MB", False), ("400KB", True)])
 def test_audio_and_saved_files_kept_or_left_out_with_a_note(audio_run, tmp_path, capsys, site_page,
                                                              budget, dropped):
     site = tmp_path / "export"
