@@ -111,6 +111,9 @@ class DisabledRun:
     def alert(self, *_: Any, **__: Any) -> None:
         return None
 
+    def _label(self, *_: Any, **__: Any) -> None:
+        return None
+
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         finish(exit_code=exit_code, run=self)
 

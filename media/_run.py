@@ -643,10 +643,26 @@ class Run:
         entry = {k: v for k, v in (("step_metric", step_metric), ("summary", summary),
                                    ("goal", goal), ("hidden", hidden)) if v is not None}
         metrics = dict(self._meta.get("metrics") or {})
+        # a second definition of the same name merges into the first, as wandb's does: the
+        # fields it gives replace the old ones, and summaries add up ("min" then "max": both)
+        old = metrics.get(name)
+        if isinstance(old, dict):
+            merged = dict(old)
+            merged.update(entry)
+            if summary is not None and isinstance(old.get("summary"), str):
+                parts = [p.strip() for p in old["summary"].split(",")]
+                parts += [p.strip() for p in summary.split(",") if p.strip() not in parts]
+                merged["summary"] = ",".join(parts)
+            entry = merged
         metrics[name] = entry
         self._set_meta("metrics", metrics)
         with self._lock:
             self.summary._set_metrics(metrics)
+
+    def _label(self, *_: Any, **__: Any) -> None:
+        """wandb's private ``run._label(repo=..., code=...)`` (integrations tag their runs with it:
+        Lightning, CycleGAN): accepted, nothing to record here."""
+        return None
 
     def alert(self, title: str, text: str, level: str | AlertLevel | None = None,
               wait_duration: float | _dt.timedelta | None = None) -> None:

@@ -55,6 +55,12 @@ class Histogram(Media):
         if sequence is not None and np_histogram is not None:
             raise MediaValueError("Histogram: expected either sequence or np_histogram; got both.")
         self.nonfinite = 0
+        if np_histogram is None and _looks_like_np_histogram(sequence):
+            # Histogram(np.histogram(x)): wandb's docs show it (wandb itself refuses it); the
+            # (counts, edges) pair cannot be a sequence of values, so it is read as np_histogram
+            warn("Histogram: the first argument is a (counts, edges) pair from np.histogram; read as "
+                 "np_histogram=(counts, edges). Pass np_histogram= to say so.")
+            np_histogram, sequence = sequence, None
         if np_histogram is not None:
             counts, edges = self._from_np_histogram(np_histogram)
         elif sequence is not None:
@@ -166,3 +172,12 @@ class Histogram(Media):
 
     def __repr__(self) -> str:
         return f"<Histogram {self.num_bins} bins, count={sum(self.counts)}>"
+
+
+def _looks_like_np_histogram(value: Any) -> bool:
+    """A tuple of two 1-D arrays, the second one longer by one: what np.histogram returns."""
+    if not isinstance(value, tuple) or len(value) != 2:
+        return False
+    counts, edges = value
+    return (isinstance(counts, np.ndarray) and isinstance(edges, np.ndarray) and counts.ndim == 1
+            and edges.ndim == 1 and len(edges) == len(counts) + 1)

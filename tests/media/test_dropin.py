@@ -262,6 +262,29 @@ def test_define_metric_shapes_the_summary(clean_env):
     assert on_disk["loss"] == {"min": 1} and "lr" not in on_disk
 
 
+def test_a_second_define_metric_merges_into_the_first(clean_env):
+    """wandb merges definitions of one name: summaries add up, other fields are replaced (the
+    example of wandb's summary guide defines loss with min and then with max)."""
+    run = media.init(project="p")
+    run.define_metric("loss", summary="min")
+    run.define_metric("loss", summary="max", step_metric="epoch")
+    run.define_metric("loss", summary="min")
+    for loss, ep in ((3, 0), (1, 0), (2, 1)):
+        media.log({"loss": loss, "epoch": ep})
+    assert run.summary["loss"] == {"min": 1, "max": 3}
+    media.finish()
+    meta = media.open_run(run.dir).meta["metrics"]["loss"]
+    assert meta == {"summary": "min,max", "step_metric": "epoch"}
+
+
+def test_private_label_is_accepted(clean_env):
+    """Lightning and CycleGAN call wandb's private run._label(repo=...) right after init."""
+    run = media.init(project="p")
+    assert run._label(repo="lightning") is None
+    media.finish()
+    assert media.init(project="p", mode="disabled")._label(code="x") is None
+
+
 def test_define_metric_summary_survives_a_resume(clean_env):
     run = media.init(project="p", id="r1")
     run.define_metric("loss", summary="mean,min")

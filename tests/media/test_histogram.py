@@ -179,3 +179,12 @@ def test_decreasing_histogram_is_logged_with_the_rest_of_the_row(log_one):
         r = log_one({"h": media.Histogram(np_histogram=([1, 2], [2, 1, 0])), "loss": 0.5})
     row = next(r.history())
     assert row["loss"] == 0.5 and row["h"]["_type"] == "histogram"
+
+
+def test_the_pair_np_histogram_returns_is_read_as_np_histogram():
+    """Histogram(np.histogram(x)), as wandb's docs write it: read as np_histogram, with a warning."""
+    x = np.arange(10.0)
+    with pytest.warns(UserWarning, match=r"read as np_histogram"):
+        h = media.Histogram(np.histogram(x, bins=5))
+    assert h.counts == [2, 2, 2, 2, 2] and h.edges == pytest.approx([0, 1.8, 3.6, 5.4, 7.2, 9])
+    assert media.Histogram((1.0, 2.0)).counts != [2, 2, 2, 2, 2]  # a plain pair of values is a sequence
