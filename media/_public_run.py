@@ -161,7 +161,7 @@ class Run:
         #: the RunReader this run reads through (its ``history()`` yields every row as a dict)
         self.reader = reader
         self._config: dict[str, Any] | None = None
-        self._summary: dict[str, Any] | None = None
+        self._summary: Summary | None = None
         # RunReader.status does arithmetic on these; a run folder may hold anything in them
         for field in ("start_time", "end_time", "heartbeat_at"):
             value = reader.meta.get(field)
@@ -294,12 +294,54 @@ class Run:
         return self._config
 
     @property
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         if self._summary is None:
-            self._summary = self._read_dict(rf.SUMMARY_JSON, lambda: self.reader.summary)
+            self._summary = Summary(self, self._read_dict(rf.SUMMARY_JSON, lambda: self.reader.summary))
         return self._summary
 
     summary_metrics = summary
+
+    # ---- changing a run that has ended (wandb's run.update(), summary.update()) ---------------
+    def _writable(self, where: str) -> None:
+        if self.reader.status == "running":
+            raise MediaValueError(f"{where}: run {self.id!r} is still being written by its process; "
+                                  f"change it with media.config / media.summary there, or after it ends.")
+
+    def update(self) -> None:
+        """Write this run's ``config`` and ``summary`` (as changed in memory) to its folder, as
+        wandb's ``run.update()`` does. Refused while the run's process still writes it."""
+        self._writable("Run.update()")
+        rf.atomic_write_json(self.reader.path / rf.CONFIG_JSON, dict(self.config))
+        rf.atomic_write_json(self.reader.path / rf.SUMMARY_JSON, dict(self.summary))
+
+    @property
+    def system_metrics(self) -> dict[str, Any]:
+        """The run's last system-metrics sample (``system.jsonl``), or {} when it has none."""
+        samples = self.reader.system()
+        return dict(samples[-1]) if samples else {}
+
+    @property
+    def history_keys(self) -> dict[str, Any]:
+        """wandb's shape: ``{"keys": {key: {"typeCounts": [{"type": ..., "count": n}]}}, "lastStep": n}``."""
+        counts: dict[str, dict[str, int]] = {}
+        for row in self._rows():
+            for k, v in row.items():
+                kind = ("number" if isinstance(v, (int, float)) and not isinstance(v, bool) else "boolean"
+                        if isinstance(v, bool) else "string" if isinstance(v, str) else
+                        str(v.get("_type", "map")) if isinstance(v, dict) else "list" if isinstance(v, list) else "nil")
+                counts.setdefault(k, {}).setdefault(kind, 0)
+                counts[k][kind] += 1
+        return {"keys": {k: {"typeCounts": [{"type": t, "count": n} for t, n in c.items()]}
+                         for k, c in counts.items()}, "lastStep": self.lastHistoryStep}
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """What the run recorded about where it ran (``run.json``: host, program, python, ...)."""
+        return {k: v for k, v in self.reader.meta.items()
+                if k in ("host", "program", "python", "os", "args", "git", "cpu_count", "gpu")}
+
+    user = None  # no accounts here
+    read_only = False  # config and summary of an ended run can be changed (update())
 
     def load(self, force: bool = True) -> Run:
         """Read config and summary again (they are read once, on first use)."""
@@ -330,7 +372,7 @@ class Run:
 
         Without ``keys``, rows hold every key. With ``keys``, as in wandb, only rows that have
         every one of them and ``x_axis`` are kept, with those columns alone. ``stream="system"``
-        (or ``"events"``, wandb's system metrics) is empty: mediaboard records none.
+        (or ``"events"``, wandb's names) gives the system-metrics samples (``system.jsonl``).
 
         Example: ``run.history(keys=["loss"])`` -> columns ``loss``, ``_step``.
         """
@@ -342,7 +384,7 @@ class Run:
         if stream not in _STREAMS:
             raise MediaValueError(f"{where}: stream must be one of {', '.join(_STREAMS)}; got "
                                   f"{describe(stream)}.")
-        rows = self._rows() if stream == "default" else []
+        rows = self._rows() if stream == "default" else [dict(r) for r in self.reader.system()]
         columns = None
         if wanted is not None:
             columns = wanted + ([x_axis] if x_axis not in wanted else [])
@@ -441,3 +483,22 @@ class Run:
             f"Run.file(): expected the name of one of the run's files (see files()); got "
             f"{name!r}, which run {self.dir!r} does not have."
         )
+
+
+class Summary(dict):  # type: ignore[type-arg]
+    """A run's summary as the read API gives it: a dict, with wandb's ``_json_dict`` and an
+    ``update()`` that writes it to the run folder (wandb's ``run.summary.update()``)."""
+
+    def __init__(self, run: Run, values: dict[str, Any]) -> None:
+        super().__init__(values)
+        self._run = run
+
+    @property
+    def _json_dict(self) -> dict[str, Any]:
+        return dict(self)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Change values (as dict.update) and write the summary to the run folder."""
+        self._run._writable("Run.summary.update()")
+        super().update(*args, **kwargs)
+        rf.atomic_write_json(self._run.reader.path / rf.SUMMARY_JSON, dict(self))

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import media
+from media import runfolder as rf
 from media.api import Api, Run
 
 
@@ -80,7 +81,32 @@ def test_history_pandas_false_is_a_list_of_dicts(root):
     rows = Api().run("p/l").history(samples=3, pandas=False)
     assert isinstance(rows, list)
     assert [(r["_step"], r["x"]) for r in rows] == [(0, 0), (3, 3), (6, 6)]
-    assert Api().run("p/l").history(pandas=False, stream="system") == []  # no system metrics here
+
+
+def test_system_stream_history_keys_metadata_and_updates(root):
+    """history(stream="system") and system_metrics read system.jsonl; history_keys in wandb's
+    shape; an ended run's summary and config can be changed (summary.update(), run.update())."""
+    folder = Path(make("p", "s", [{"x": i, "name": "a"} for i in range(3)],
+                       settings={"system_interval": 0}))
+    (folder / rf.SYSTEM_JSONL).write_text('{"_timestamp": 10.0, "_runtime": 0.0, "_step": 0, "cpu.percent": 5}\n'
+                                          '{"_timestamp": 15.0, "_runtime": 5.0, "_step": 2, "cpu.percent": 7}\n')
+    run = Api().run("p/s")
+    assert [r["cpu.percent"] for r in run.history(pandas=False, stream="system")] == [5, 7]
+    assert run.system_metrics["cpu.percent"] == 7
+    keys = run.history_keys
+    assert keys["lastStep"] == 2 and keys["keys"]["x"]["typeCounts"] == [{"type": "number", "count": 3}]
+    assert keys["keys"]["name"]["typeCounts"] == [{"type": "string", "count": 3}]
+    assert "host" in run.metadata and run.user is None
+    assert run.summary._json_dict["x"] == 2
+    run.summary.update({"best": 0.9})
+    run.config["note"] = "tuned"
+    run.update()
+    again = Api().run("p/s")
+    assert again.summary["best"] == 0.9 and again.config["note"] == "tuned"
+    media.init(project="p", id="live", settings={"system_interval": 0})
+    with pytest.raises(media.MediaValueError, match=r"still being written by its process"):
+        Api().run("p/live").summary.update({"x": 1})
+    media.finish()
 
 
 def test_history_without_pandas_says_pandas_false(root, monkeypatch):
