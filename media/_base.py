@@ -37,6 +37,10 @@ class Media:
         ``log()`` never reach the worker that serializes it later."""
         return self
 
+    def _accepted(self) -> None:
+        """Called by ``log()`` on each value it took (every check passed), never on the values of
+        a refused call: an INCREMENTAL Table counts its rows as logged only then."""
+
     # Media objects compare by identity; they are never dict keys in user data.
     def __repr__(self) -> str:
         caption = getattr(self, "caption", None)

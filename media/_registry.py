@@ -64,6 +64,10 @@ class MediaList(Media):
     def __init__(self, items: list[Media]) -> None:
         self.items = list(items)
 
+    def _accepted(self) -> None:
+        for item in self.items:
+            item._accepted()
+
     def _serialize(self, writer: Any) -> dict[str, Any]:
         stubs = [item._serialize(writer.item(i)) for i, item in enumerate(self.items)]
         kinds = {s.get("_type") for s in stubs}

@@ -852,6 +852,8 @@ class Run:
         with self._lock:
             if self._closing:
                 raise RunStateError(f"log(): run {self.id!r} has finished; call media.init() to start a new run.")
+            for m in (media or {}).values():
+                m._accepted()  # this call is taken: e.g. an INCREMENTAL table's rows now count as logged
             if step is not None and step < self._step:
                 # Late data: keep it as its own row flagged _late, never drop it.
                 warn(
@@ -1083,6 +1085,7 @@ class Run:
                 raise
             if isinstance(c, Media):
                 _inspect_media(c, where=f"summary key {key!r}")
+                c._accepted()
             else:
                 rf.check_storable(c, where=f"summary key {key!r}")
             return c

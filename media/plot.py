@@ -77,6 +77,9 @@ class CustomChart(Media):
         snap.table = self.table._at_log()
         return snap
 
+    def _accepted(self) -> None:
+        self.table._accepted()
+
     def _serialize(self, writer: Any) -> dict[str, Any]:
         stub: dict[str, Any] = {
             "_type": "plot", "chart": self.chart, "spec": self.spec, "title": self.title,

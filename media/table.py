@@ -314,11 +314,19 @@ class Table(Media):
                 self._table_id = uuid.uuid4().hex[:16]
                 snap._table_id = self._table_id
             snap.data = [list(r) for r in self.data[self._logged_rows:]]
-            self._logged_rows = len(self.data)
-            self._increments += 1
+            # the rows count as logged once log() has taken the call (_accepted): a refused call
+            # leaves them to the next log
+            snap._origin = (self, len(self.data))
         else:
             snap.data = [list(r) for r in self.data]
         return snap
+
+    def _accepted(self) -> None:
+        origin = self.__dict__.pop("_origin", None)
+        if origin is not None:
+            table, rows = origin
+            table._logged_rows = rows
+            table._increments += 1
 
     def _serialize(self, writer: Any) -> dict[str, Any]:
         rows = self.data

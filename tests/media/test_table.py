@@ -506,6 +506,27 @@ def test_incremental_logs_write_only_new_rows(root):
         t.add_column("x", [0] * 6)
 
 
+def test_a_refused_log_keeps_an_incremental_tables_rows_for_the_next(root):
+    """A log() call refused for another key takes nothing: the table's new rows are written by
+    the next log that is taken (they used to count as logged and were never written)."""
+    run = media.init(project="t")
+    t = Table(columns=["a"], log_mode="INCREMENTAL")
+    t.add_data(1)
+    media.log({"inc": t}, step=0)
+    t.add_data(2)
+    with pytest.raises(media.MediaError):
+        media.log({"inc": t, "bad": object()}, step=1)
+    t.add_data(3)
+    media.log({"inc": t}, step=1)
+    media.finish()
+    r = media.open_run(run.dir)
+    stubs_ = [s for _, s in r.media("inc")]
+    assert [s["nrows"] for s in stubs_] == [1, 2]
+    assert [s["row_offset"] for s in stubs_] == [0, 1] and [s["increment"] for s in stubs_] == [0, 1]
+    rows = [row for s in stubs_ for row in json.loads(r.resolve(s["path"]).read_text())["data"]]
+    assert rows == [[1], [2], [3]]
+
+
 def test_mutable_relog_after_add_data_has_the_new_row(root):
     run = media.init(project="t")
     t = Table(columns=["a"], data=[[1]], log_mode="MUTABLE")
