@@ -316,7 +316,7 @@ class Table(Media):
             snap.data = [list(r) for r in self.data[self._logged_rows:]]
             # the rows count as logged once log() has taken the call (_accepted): a refused call
             # leaves them to the next log
-            snap._origin = (self, len(self.data))
+            snap.__dict__["_origin"] = (self, len(self.data))
         else:
             snap.data = [list(r) for r in self.data]
         return snap
