@@ -7,17 +7,19 @@ The wandb lines are copied verbatim (cited above each test; ``import wandb`` bec
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
+import pytest
 import soundfile
 
 import media as wandb
 
-from .conftest import items, one_run, png, rows, table
+from .conftest import column, items, one_run, png, rows, runs, table
 
 
 def rank_zero_only(fn):
@@ -225,3 +227,411 @@ def test_lightning_log_audio_and_video(run_root: Path) -> None:
     from PIL import Image
     gif = Image.open(run.resolve(video["path"]))
     assert gif.n_frames == 6 and gif.size == (16, 16)
+
+
+# --- Hugging Face transformers: WandbCallback -------------------------------------------------
+# huggingface/transformers (Apache-2.0), src/transformers/integrations/integration_utils.py
+# @ 0101dc058f691005bbf071fe1857370360a14895
+
+
+def rewrite_logs(d):
+    # --- verbatim: rewrite_logs
+    new_d = {}
+    eval_prefix = "eval_"
+    eval_prefix_len = len(eval_prefix)
+    test_prefix = "test_"
+    test_prefix_len = len(test_prefix)
+    for k, v in d.items():
+        if k.startswith(eval_prefix):
+            new_d["eval/" + k[eval_prefix_len:]] = v
+        elif k.startswith(test_prefix):
+            new_d["test/" + k[test_prefix_len:]] = v
+        else:
+            new_d["train/" + k] = v
+    return new_d
+    # ---
+
+
+class WandbConfigError(Exception):
+    """Stand-in for ``wandb.sdk.lib.config_util.ConfigError`` (the source imports it: see README)."""
+
+
+def is_torch_xla_available() -> bool:
+    return False
+
+
+class _TrainingArguments(argparse.Namespace):
+    """Stand-in for transformers.TrainingArguments: attributes and to_dict()."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+class _TrainerState(argparse.Namespace):
+    """Stand-in for transformers.TrainerState."""
+
+
+class _Model:
+    """Stand-in for a PreTrainedModel: .config.to_dict() and num_parameters()."""
+
+    class _Config:
+        def to_dict(self) -> dict[str, Any]:
+            return {"model_type": "bert", "hidden_size": 32, "num_hidden_layers": 2}
+
+    config = _Config()
+    peft_config = None
+
+    def num_parameters(self) -> int:
+        return 4386
+
+
+class _HFWandbCallback:
+    """transformers' WandbCallback: the methods that call wandb, verbatim; the rest a stand-in."""
+
+    def __init__(self) -> None:
+        self._wandb = wandb
+        self._initialized = False
+
+    def setup(self, args, state, model, **kwargs):
+        import logging
+
+        logger = logging.getLogger("transformers")
+        # --- verbatim: WandbCallback.setup, from after the ConfigError import (which needs
+        # wandb.sdk: see README) to before the model-artifact block (WANDB_LOG_MODEL is "false")
+        if state.is_world_process_zero:
+            logger.info(
+                'Automatic Weights & Biases logging enabled, to disable set os.environ["WANDB_DISABLED"] = "true"'
+            )
+            combined_dict = {**args.to_dict()}
+
+            if hasattr(model, "config") and model.config is not None:
+                model_config = model.config if isinstance(model.config, dict) else model.config.to_dict()
+                combined_dict = {**model_config, **combined_dict}
+            if hasattr(model, "peft_config") and model.peft_config is not None:
+                peft_config = model.peft_config
+                combined_dict = {**{"peft_config": peft_config}, **combined_dict}
+            trial_name = state.trial_name
+            init_args = {}
+            if trial_name is not None:
+                init_args["name"] = trial_name
+                init_args["group"] = args.run_name
+            elif args.run_name is not None:
+                init_args["name"] = args.run_name
+                if args.run_name == args.output_dir:
+                    self._wandb.termwarn(
+                        "The `run_name` is currently set to the same value as `TrainingArguments.output_dir`. If this was "
+                        "not intended, please specify a different run name by setting the `TrainingArguments.run_name` parameter.",
+                        repeat=False,
+                    )
+
+            if self._wandb.run is None:
+                self._wandb.init(
+                    project=os.getenv("WANDB_PROJECT", "huggingface"),
+                    **init_args,
+                )
+            # add config parameters (run may have been created manually)
+            self._wandb.config.update(combined_dict, allow_val_change=True)
+
+            # define default x-axis (for latest wandb versions)
+            if getattr(self._wandb, "define_metric", None):
+                self._wandb.define_metric("train/global_step")
+                self._wandb.define_metric("*", step_metric="train/global_step", step_sync=True)
+
+            # keep track of model topology and gradients, unsupported on TPU
+            _watch_model = os.getenv("WANDB_WATCH", "false")
+            if not is_torch_xla_available() and _watch_model in ("all", "parameters", "gradients"):
+                self._wandb.watch(model, log=_watch_model, log_freq=max(100, state.logging_steps))
+            self._wandb.run._label(code="transformers_trainer")
+
+            # add number of model parameters to wandb config
+            try:
+                self._wandb.config["model/num_parameters"] = model.num_parameters()
+            except AttributeError:
+                logger.info(
+                    "Could not log the number of model parameters in Weights & Biases due to an AttributeError."
+                )
+            except WandbConfigError:
+                logger.warning(
+                    "A ConfigError was raised whilst setting the number of model parameters in Weights & Biases config."
+                )
+        # ---
+        self._initialized = True
+
+    # --- verbatim: WandbCallback.on_train_begin, on_log, on_predict
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        if self._wandb is None:
+            return
+        hp_search = state.is_hyper_param_search
+        if hp_search:
+            self._wandb.finish()
+            self._initialized = False
+            args.run_name = None
+        if not self._initialized:
+            self.setup(args, state, model, **kwargs)
+
+    def on_log(self, args, state, control, model=None, logs=None, **kwargs):
+        single_value_scalars = [
+            "train_runtime",
+            "train_samples_per_second",
+            "train_steps_per_second",
+            "train_loss",
+            "total_flos",
+        ]
+
+        if self._wandb is None:
+            return
+        if not self._initialized:
+            self.setup(args, state, model)
+        if state.is_world_process_zero:
+            for k, v in logs.items():
+                if k in single_value_scalars:
+                    self._wandb.run.summary[k] = v
+            non_scalar_logs = {k: v for k, v in logs.items() if k not in single_value_scalars}
+            non_scalar_logs = rewrite_logs(non_scalar_logs)
+            self._wandb.log({**non_scalar_logs, "train/global_step": state.global_step})
+
+    def on_predict(self, args, state, control, metrics, **kwargs):
+        if self._wandb is None:
+            return
+        if not self._initialized:
+            self.setup(args, state, **kwargs)
+        if state.is_world_process_zero:
+            metrics = rewrite_logs(metrics)
+            self._wandb.log(metrics)
+    # ---
+
+
+def _hf_args(**kw: Any) -> _TrainingArguments:
+    base = {"output_dir": "out/bert-sst2", "run_name": "bert-sst2-lr3e-5", "learning_rate": 3e-5,
+            "per_device_train_batch_size": 8, "num_train_epochs": 2, "logging_steps": 10}
+    return _TrainingArguments(**{**base, **kw})
+
+
+def _hf_state(**kw: Any) -> _TrainerState:
+    base = {"is_world_process_zero": True, "trial_name": None, "global_step": 0, "logging_steps": 10,
+            "is_hyper_param_search": False}
+    return _TrainerState(**{**base, **kw})
+
+
+# huggingface/transformers, src/transformers/integrations/integration_utils.py @ 0101dc058f691005bbf071fe1857370360a14895
+# https://github.com/huggingface/transformers/blob/0101dc058f691005bbf071fe1857370360a14895/src/transformers/integrations/integration_utils.py
+def test_transformers_wandb_callback_setup(run_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WANDB_PROJECT", "sst2")
+    callback, args, state = _HFWandbCallback(), _hf_args(), _hf_state()
+    callback.on_train_begin(args, state, control=None, model=_Model())
+    wandb.finish()
+
+    run = one_run(run_root)
+    assert (run.project, run.name) == ("sst2", "bert-sst2-lr3e-5")
+    assert run.config == {"model_type": "bert", "hidden_size": 32, "num_hidden_layers": 2, **args.to_dict(),
+                          "model/num_parameters": 4386}
+    metrics = run.meta["metrics"]
+    assert "train/global_step" in metrics and metrics["*"]["step_metric"] == "train/global_step"
+
+
+# huggingface/transformers, src/transformers/integrations/integration_utils.py @ 0101dc058f691005bbf071fe1857370360a14895
+def test_transformers_wandb_callback_on_log(run_root: Path) -> None:
+    callback, args = _HFWandbCallback(), _hf_args()
+    model = _Model()
+    callback.on_train_begin(args, _hf_state(), control=None, model=model)
+    logs = [(10, {"loss": 0.69, "grad_norm": 2.5, "learning_rate": 2.9e-5, "epoch": 0.5}),
+            (20, {"eval_loss": 0.41, "eval_accuracy": 0.85, "eval_runtime": 1.2, "epoch": 1.0}),
+            (40, {"train_runtime": 12.5, "train_samples_per_second": 51.2, "train_loss": 0.52,
+                  "total_flos": 1.5e12, "epoch": 2.0})]
+    for step, entry in logs:
+        callback.on_log(args, _hf_state(global_step=step), control=None, model=model, logs=entry)
+    wandb.finish()
+
+    run = one_run(run_root)
+    history = rows(run)
+    assert [r["train/global_step"] for r in history] == [10, 20, 40]
+    assert history[0]["train/loss"] == 0.69 and history[0]["train/learning_rate"] == 2.9e-5
+    assert history[1]["eval/accuracy"] == 0.85 and "train/eval_loss" not in history[1]
+    assert history[2] == {"train/epoch": 2.0, "train/global_step": 40, "_step": 2,
+                          "_timestamp": history[2]["_timestamp"], "_runtime": history[2]["_runtime"]}
+    assert run.summary["train_loss"] == 0.52 and run.summary["total_flos"] == 1.5e12
+    assert run.summary["train_runtime"] == 12.5 and run.summary["eval/loss"] == 0.41
+
+
+# huggingface/transformers, src/transformers/integrations/integration_utils.py @ 0101dc058f691005bbf071fe1857370360a14895
+def test_transformers_wandb_callback_on_predict(run_root: Path) -> None:
+    callback, args = _HFWandbCallback(), _hf_args(run_name="predict")
+    callback.on_train_begin(args, _hf_state(), control=None, model=_Model())
+    callback.on_predict(args, _hf_state(global_step=40), control=None,
+                        metrics={"test_loss": 0.38, "test_accuracy": 0.88, "test_runtime": 0.9})
+    wandb.finish()
+
+    (row,) = rows(one_run(run_root))
+    assert (row["test/loss"], row["test/accuracy"], row["test/runtime"]) == (0.38, 0.88, 0.9)
+
+
+# huggingface/transformers, src/transformers/integrations/integration_utils.py @ 0101dc058f691005bbf071fe1857370360a14895
+# (hyperparameter search: every trial finishes the run and starts one named by the trial, grouped
+# by the original run_name... which on_train_begin has just set to None)
+def test_transformers_wandb_callback_hp_search_trials(run_root: Path) -> None:
+    callback, model = _HFWandbCallback(), _Model()
+    for trial in range(3):
+        args = _hf_args(learning_rate=10.0 ** -(trial + 3))
+        state = _hf_state(trial_name=f"trial-{trial}", is_hyper_param_search=True)
+        callback.on_train_begin(args, state, control=None, model=model)
+        callback.on_log(args, _hf_state(global_step=5), control=None, model=model,
+                        logs={"eval_loss": 1.0 / (trial + 1)})
+    wandb.finish()
+
+    found = runs(run_root)
+    assert [r.name for r in found] == ["trial-0", "trial-1", "trial-2"]
+    assert all(r.status == "finished" for r in found)
+    assert [r.config["learning_rate"] for r in found] == [1e-3, 1e-4, 1e-5]
+    assert [column(r, "eval/loss") for r in found] == [[1.0], [0.5], [1 / 3]]
+
+
+# --- Hugging Face accelerate: WandBTracker ----------------------------------------------------
+# huggingface/accelerate (Apache-2.0, the file's own header), src/accelerate/tracking.py
+# @ b0d8fa95f4eebc359bf41b73cae91d2737cde338
+
+
+def on_main_process(fn):
+    """Stand-in for accelerate's on_main_process decorator (this process is the main one)."""
+    return fn
+
+
+class _AccelerateWandBTracker:
+    """accelerate's WandBTracker, its methods verbatim (docstrings and logger lines left out)."""
+
+    name = "wandb"
+    requires_logging_directory = False
+    main_process_only = False
+
+    def __init__(self, run_name: str, **kwargs):
+        self.run_name = run_name
+        self.init_kwargs = kwargs
+
+    # --- verbatim: start, tracker, store_init_configuration, log, log_images, log_table, finish
+    @on_main_process
+    def start(self):
+        import media as wandb
+
+        self.run = wandb.init(project=self.run_name, **self.init_kwargs)
+
+    @property
+    def tracker(self):
+        return self.run
+
+    @on_main_process
+    def store_init_configuration(self, values: dict):
+        import media as wandb
+
+        if os.environ.get("WANDB_MODE") == "offline":
+            # In offline mode, restart wandb with config included
+            if hasattr(self, "run") and self.run:
+                self.run.finish()
+
+            init_kwargs = self.init_kwargs.copy()
+            init_kwargs["config"] = values
+            self.run = wandb.init(project=self.run_name, **init_kwargs)
+        else:
+            wandb.config.update(values, allow_val_change=True)
+
+    @on_main_process
+    def log(self, values: dict, step: Optional[int] = None, **kwargs):  # noqa: UP045
+        self.run.log(values, step=step, **kwargs)
+
+    @on_main_process
+    def log_images(self, values: dict, step: Optional[int] = None, **kwargs):  # noqa: UP045
+        import media as wandb
+
+        for k, v in values.items():
+            self.log({k: [wandb.Image(image) for image in v]}, step=step, **kwargs)
+
+    @on_main_process
+    def log_table(
+        self,
+        table_name: str,
+        columns: list[str] = None,
+        data: list[list[Any]] = None,
+        dataframe: Any = None,
+        step: Optional[int] = None,  # noqa: UP045
+        **kwargs,
+    ):
+        import media as wandb
+
+        values = {table_name: wandb.Table(columns=columns, data=data, dataframe=dataframe)}
+        self.log(values, step=step, **kwargs)
+
+    @on_main_process
+    def finish(self):
+        self.run.finish()
+    # ---
+
+
+# huggingface/accelerate, src/accelerate/tracking.py @ b0d8fa95f4eebc359bf41b73cae91d2737cde338
+# https://github.com/huggingface/accelerate/blob/b0d8fa95f4eebc359bf41b73cae91d2737cde338/src/accelerate/tracking.py
+def test_accelerate_tracker_config_and_log_with_step(run_root: Path) -> None:
+    # as Accelerator.init_trackers("nlp_example", config, init_kwargs={"wandb": {...}}) calls it
+    tracker = _AccelerateWandBTracker("nlp_example", name="glue-mrpc", tags=["accelerate"])
+    tracker.start()
+    tracker.store_init_configuration({"lr": 2e-5, "num_epochs": 3, "seed": 42, "batch_size": 16})
+    for epoch in range(3):
+        tracker.log({"accuracy": 0.7 + epoch / 10, "f1": 0.8 + epoch / 20, "train_loss": 0.6 - epoch / 10,
+                     "epoch": epoch}, step=epoch * 115)
+    tracker.finish()
+
+    run = one_run(run_root)
+    assert (run.project, run.name, run.meta["tags"]) == ("nlp_example", "glue-mrpc", ["accelerate"])
+    assert run.config == {"lr": 2e-5, "num_epochs": 3, "seed": 42, "batch_size": 16}
+    assert [r["_step"] for r in rows(run)] == [0, 115, 230]
+    assert column(run, "accuracy") == [0.7 + epoch / 10 for epoch in range(3)]
+    assert run.status == "finished"
+
+
+# huggingface/accelerate, src/accelerate/tracking.py @ b0d8fa95f4eebc359bf41b73cae91d2737cde338
+def test_accelerate_tracker_offline_restarts_with_config(run_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    tracker = _AccelerateWandBTracker("offline_example")
+    tracker.start()
+    first = tracker.tracker
+    tracker.store_init_configuration({"lr": 1e-3, "mixed_precision": "bf16"})
+    tracker.log({"loss": 0.5}, step=1)
+    tracker.finish()
+
+    first_run, second_run = runs(run_root)
+    assert first_run.id == first.id and first_run.status == "finished" and rows(first_run) == []
+    assert second_run.config == {"lr": 1e-3, "mixed_precision": "bf16"}
+    assert column(second_run, "loss") == [0.5] and rows(second_run)[0]["_step"] == 1
+
+
+# huggingface/accelerate, src/accelerate/tracking.py @ b0d8fa95f4eebc359bf41b73cae91d2737cde338
+def test_accelerate_tracker_log_images(run_root: Path) -> None:
+    tracker = _AccelerateWandBTracker("diffusion")
+    tracker.start()
+    rng = np.random.default_rng(11)
+    images = [rng.integers(0, 255, (16, 16, 3), dtype=np.uint8) for _ in range(3)]
+    # as diffusers' training examples call it: accelerator.get_tracker("wandb").log_images(...)
+    tracker.log_images({"validation": images}, step=500)
+    tracker.finish()
+
+    run = one_run(run_root)
+    (row,) = rows(run)
+    assert row["_step"] == 500
+    stubs = items(row["validation"])
+    assert len(stubs) == 3
+    for stub, image in zip(stubs, images):
+        assert np.array_equal(np.asarray(png(run, stub)), image)
+
+
+# huggingface/accelerate, src/accelerate/tracking.py @ b0d8fa95f4eebc359bf41b73cae91d2737cde338
+def test_accelerate_tracker_log_table(run_root: Path) -> None:
+    tracker = _AccelerateWandBTracker("tables")
+    tracker.start()
+    tracker.log_table("generations", columns=["prompt", "completion"],
+                      data=[["2+2=", "4"], ["capital of France", "Paris"]], step=3)
+    df = pd.DataFrame({"step": [10, 20, 30], "reward": [0.1, 0.4, 0.45]})
+    tracker.log_table("rewards", dataframe=df, step=4)
+    tracker.finish()
+
+    run = one_run(run_root)
+    first, second = rows(run)
+    t = table(run, first["generations"])
+    assert t["columns"] == ["prompt", "completion"] and t["data"][1] == ["capital of France", "Paris"]
+    assert (first["_step"], second["_step"]) == (3, 4)
+    assert pd.read_json(run.resolve(second["rewards"]["path"]), orient="split").equals(df)
