@@ -114,6 +114,12 @@ class DisabledRun:
     def _label(self, *_: Any, **__: Any) -> None:
         return None
 
+    def watch(self, *_: Any, **__: Any) -> None:
+        return None
+
+    def unwatch(self, *_: Any, **__: Any) -> None:
+        return None
+
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         finish(exit_code=exit_code, run=self)
 

@@ -659,6 +659,18 @@ class Run:
         with self._lock:
             self.summary._set_metrics(metrics)
 
+    def watch(self, models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 1000,
+              idx: int | None = None, log_graph: bool = False) -> Any:
+        """``media.watch`` for this run (``run.watch(model)``, as Lightning's logger calls it)."""
+        from media._watch import watch
+
+        return watch(models, criterion, log, log_freq, idx, log_graph, _run=self)
+
+    def unwatch(self, models: Any = None) -> None:
+        from media._watch import unwatch
+
+        unwatch(models)
+
     def _label(self, *_: Any, **__: Any) -> None:
         """wandb's private ``run._label(repo=..., code=...)`` (integrations tag their runs with it:
         Lightning, CycleGAN): accepted, nothing to record here."""
@@ -1235,6 +1247,8 @@ class Run:
                 self._closing = True
             if self._system is not None:
                 self._system.stop()
+            if "media._watch" in sys.modules:  # watch() hooks that log into this run go with it
+                sys.modules["media._watch"].finished(self)
             for entry in self._meta.get("saved", []):
                 try:
                     self._save_files(entry["glob"], entry["base_path"], "now")

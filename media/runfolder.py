@@ -57,6 +57,8 @@ LOCK_FILE = ".writer.lock"
 ALERTS_JSONL = "alerts.jsonl"
 #: system metrics, one sample per line (media/_system.py)
 SYSTEM_JSONL = "system.jsonl"
+#: media.watch(model, log_graph=True): the module tree (media/_watch.py)
+MODEL_JSON = "model.json"
 #: Alert levels, as wandb's AlertLevel values.
 ALERT_LEVELS = ("INFO", "WARN", "ERROR")
 #: In ``<root>/<project>/``: the id of the project's last started run there, for
@@ -732,6 +734,26 @@ class RunReader:
             if why is not None:
                 self.problems.append(f"{ALERTS_JSONL}: line {lineno} is {why}; ignored")
         return out
+
+    def model(self) -> list[dict[str, Any]]:
+        """The module trees ``media.watch(..., log_graph=True)`` recorded (``model.json``): one
+        dict per model with ``index``, ``type``, ``parameters``, ``trainable`` and ``modules``
+        (each ``name``, ``type``, ``depth``, ``count`` and its own ``params``: ``name``, ``shape``,
+        ``count``, ``trainable``); [] when there is none or it is not such a file (said in problems)."""
+        self.problems = [p for p in self.problems if not p.startswith(MODEL_JSON)]
+        try:
+            doc = _read_json(self.path / MODEL_JSON, None)
+        except (OSError, ValueError) as exc:
+            self.problems.append(f"{MODEL_JSON}: unreadable ({type(exc).__name__}); no model shown")
+            return []
+        if doc is None:
+            return []
+        models = doc.get("models") if isinstance(doc, dict) else None
+        if not isinstance(models, list) or not all(
+                isinstance(m, dict) and isinstance(m.get("modules"), list) for m in models):
+            self.problems.append(f"{MODEL_JSON}: expected {{'models': [{{..., 'modules': [...]}}]}}; ignored")
+            return []
+        return models
 
     def system(self) -> list[dict[str, Any]]:
         """System-metrics samples (``system.jsonl``), oldest first: dicts of numbers with

@@ -209,7 +209,7 @@ SYSTEM_ROWS = 4000
 def _signature(reader: rf.RunReader) -> list[Any]:
     sig = []
     for name in (rf.RUN_JSON, rf.CONFIG_JSON, rf.SUMMARY_JSON, rf.HISTORY_JSONL, rf.ALERTS_JSONL,
-                 rf.SYSTEM_JSONL):
+                 rf.SYSTEM_JSONL, rf.MODEL_JSON):
         try:
             st = (reader.path / name).stat()
             sig.append([name, st.st_size, st.st_mtime_ns])
@@ -376,6 +376,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
         else:
             w.copy(f"files/{key}/{rel}", real, link=True)
     summary, config, alerts, system = reader.summary, reader.config, reader.alerts, reader.system()
+    model = reader.model()
     system_columns: dict[str, Any] | None = None
     problems.extend(p for p in reader.problems if p not in problems)
     if system:
@@ -404,6 +405,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
         "summary": summary,
         "alerts": alerts,
         "system": len(system),
+        "model": model,
         "files": [policy.linkable(rel) for rel, _ in shipped if rel.startswith(rf.FILES_DIR + "/")],
         "media": media_index,
         "scalars": user_scalars,

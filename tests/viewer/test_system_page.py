@@ -51,3 +51,26 @@ def test_system_section_draws_the_samples(tmp_path, site_page):
     page.wait_for_function(f"JSON.stringify({cpu}.data[0].x) === {json.dumps(steps)}")
     assert "sx=_step" in page.url and "fold=system" in page.url
     sp.screenshot()
+
+
+def test_model_section_shows_the_module_tree(tmp_path, site_page):
+    torch = pytest.importorskip("torch")
+    root = tmp_path / "runs"
+    media.init(project="p", id="m", dir=str(root), settings={"system_interval": 0})
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    model[0].bias.requires_grad_(False)
+    media.watch(model, log_graph=True)
+    media.log({"loss": 1.0})
+    media.finish()
+    build_site([root], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.m")
+    page = sp.page
+    box = page.locator("details.model-section")
+    assert "Sequential: 58 parameters" in box.locator("summary").inner_text()
+    box.locator("summary").click()
+    rows = box.locator("tbody tr")
+    assert rows.count() == 4
+    assert rows.nth(1).locator("td").all_inner_texts() == ["0", "Linear", "40", "weight 8×4, bias 8 (frozen)"]
+    assert "50 trainable" in box.inner_text()
+    sp.screenshot()

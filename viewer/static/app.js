@@ -806,6 +806,29 @@
           a.text ? h("div", { class: "alert-text", text: a.text }) : null);
       })));
   }
+  // media.watch(model, log_graph=True): each model's module tree, indented by depth, with the
+  // parameters each module holds itself (shapes) and under it (counts); folded until opened
+  function modelEl(run) {
+    var models = run.model || [];
+    if (!models.length) return h("div", { hidden: true });
+    var n = function (x) { return Number(x).toLocaleString("en-US"); };
+    return MB.fold("model", ["Model ", h("span", { class: "muted", text: "(" + models.map(function (m) {
+      return m.type + ": " + n(m.parameters) + " parameters"; }).join("; ") + ")" })],
+      models.map(function (m) {
+        return h("div", { class: "model-tree" },
+          h("p", null, h("b", { text: m.type }), h("span", { class: "muted", text: " · " + n(m.parameters) + " parameters, " +
+            n(m.trainable) + " trainable" })),
+          h("table", { class: "kv model-modules", "aria-label": "modules of " + m.type },
+            h("thead", null, h("tr", null, ["module", "type", "parameters", "its own"].map(function (t) { return h("th", { scope: "col", text: t }); }))),
+            h("tbody", null, (m.modules || []).map(function (mod) {
+              return h("tr", null,
+                h("td", { style: "padding-left:" + (0.4 + 1.1 * (mod.depth || 0)) + "rem", text: mod.name }),
+                h("td", { text: mod.type }), h("td", { text: n(mod.count) }),
+                h("td", { text: (mod.params || []).map(function (p) {
+                  return p.name + " " + (p.shape || []).join("×") + (p.trainable === false ? " (frozen)" : ""); }).join(", ") }));
+            }))));
+      }), { open: false, class: "model-section" });
+  }
   function overviewEl(run) {
     var files = (run.files || []).map(function (f) {
       return h("li", null, h("a", { href: MB.fileUrl(run.key, f), text: f.replace(/^files\//, "") }));
@@ -905,6 +928,7 @@
       // system metrics (system.jsonl), folded until opened; drawn when it opens
       systemBox = run.system && MB.charts ? MB.charts.system(key, run) : null;
       if (systemBox) section.appendChild(systemBox.el);
+      section.appendChild(modelEl(run));
       section.appendChild(overview);
 
       // ---- media panels, a section per key prefix, and the one cursor
