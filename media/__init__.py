@@ -31,7 +31,17 @@ from media.errors import (
 from media.runfolder import RunReader, list_runs, open_run
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time these load on first use
-    from media._api import DisabledRun, define_metric, finish, log, login, save
+    from media._api import (
+        DisabledRun,
+        define_metric,
+        finish,
+        log,
+        login,
+        save,
+        termerror,
+        termlog,
+        termwarn,
+    )
     from media._run import AlertLevel, Run
     from media._session import alert, init
     from media._watch import unwatch, watch
@@ -47,6 +57,7 @@ _LAZY: dict[str, str] = {
     "init": "media._session", "alert": "media._session", "AlertLevel": "media._run",
     "log": "media._api", "finish": "media._api", "define_metric": "media._api",
     "login": "media._api", "save": "media._api", "DisabledRun": "media._api",
+    "termlog": "media._api", "termwarn": "media._api", "termerror": "media._api",
     "Run": "media._run", "Api": "media.api", "watch": "media._watch", "unwatch": "media._watch",
 }
 
@@ -55,7 +66,8 @@ __all__ = [
     "Histogram", "Html", "Image", "MediaError", "MediaTypeError", "MediaValueError", "NotSupportedError",
     "Object3D", "Plotly", "Run", "RunReader", "RunStateError", "Table", "Video", "__version__",
     "alert", "box3d", "config", "define_metric", "finish", "init", "list_runs", "log", "login",
-    "open_run", "plot", "plot_table", "run", "save", "summary", "unwatch", "watch",
+    "open_run", "plot", "plot_table", "run", "save", "summary", "termerror", "termlog", "termwarn",
+    "unwatch", "watch",
 ]
 
 #: wandb names not built here -> what to use instead (accessing one raises NotSupportedError)

@@ -312,6 +312,36 @@ def login(*_: Any, **__: Any) -> bool:
     return True
 
 
+def termlog(string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
+    """wandb's ``termlog``: a line on stderr, ``mediaboard: `` in front (``prefix=False``: none);
+    ``repeat=False`` prints each text once per process. Integrations call it for their notices."""
+    _term(string, newline=newline, repeat=repeat, prefix=prefix, level="")
+
+
+def termwarn(string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
+    """wandb's ``termwarn``: as ``termlog``, marked ``WARNING``."""
+    _term(string, newline=newline, repeat=repeat, prefix=prefix, level="WARNING ")
+
+
+def termerror(string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
+    """wandb's ``termerror``: as ``termlog``, marked ``ERROR``."""
+    _term(string, newline=newline, repeat=repeat, prefix=prefix, level="ERROR ")
+
+
+_printed: set[str] = set()
+
+
+def _term(string: Any, *, newline: bool, repeat: bool, prefix: bool, level: str) -> None:
+    text = str(string)
+    if not repeat:
+        if text in _printed:
+            return
+        _printed.add(text)
+    head = f"mediaboard: {level}" if prefix else level
+    sys.stderr.write(head + text + ("\n" if newline else ""))
+    sys.stderr.flush()
+
+
 def _finish_at_exit() -> None:
     if _current is not None:
         finish(exit_code=1 if _uncaught_exception else 0)

@@ -369,3 +369,12 @@ def test_a_disabled_run_takes_every_call_it_is_given(tmp_path):
     media.alert(title="t", text="x")
     run.finish()
     assert not any(tmp_path.iterdir())
+
+
+def test_term_functions_print_to_stderr(capsys):
+    """wandb.termlog/termwarn/termerror (transformers' callback calls termwarn)."""
+    media.termlog("hello")
+    media.termwarn("careful", repeat=False)
+    media.termwarn("careful", repeat=False)
+    media.termerror("bad", prefix=False)
+    assert capsys.readouterr().err == "mediaboard: hello\nmediaboard: WARNING careful\nERROR bad\n"
