@@ -75,6 +75,9 @@ SETTINGS = {
     "media_queue_mb": "MEDIABOARD_MEDIA_QUEUE_MB",
     "finish_timeout": "MEDIABOARD_FINISH_TIMEOUT",
     "system_interval": "MEDIABOARD_SYSTEM_INTERVAL",
+    "record_environment": "MEDIABOARD_RECORD_ENVIRONMENT",
+    "record_git": "MEDIABOARD_RECORD_GIT",
+    "record_packages": "MEDIABOARD_RECORD_PACKAGES",
 }
 #: default seconds between system-metrics samples (settings "system_interval"; 0 turns them off)
 SYSTEM_INTERVAL_SECONDS = 5.0
@@ -377,6 +380,16 @@ class Run:
         self._housekeeper = threading.Thread(target=self._housekeep, name=f"mediaboard-{run_id}-beat",
                                              daemon=True)
         self._housekeeper.start()
+        # code and environment, gathered in a thread of their own (media/_environment.py)
+        from media._environment import Recorder
+
+        wants = [_setting(self._settings, k, 1, minimum=0) > 0
+                 for k in ("record_environment", "record_git", "record_packages")]
+        self._env = None
+        if any(wants):
+            self._env = Recorder(environment=wants[0], git=wants[1], packages_=wants[2], cwd=os.getcwd(),
+                                 done=self._environment_done, name=f"mediaboard-{run_id}-environment")
+            self._env.begin()
         # system metrics in a thread of their own (media/_system.py); the training thread never waits
         self._system = None
         if self._system_interval > 0:
@@ -551,6 +564,27 @@ class Run:
         except OSError:
             count = 0
         return f"{rng.choice(_ADJECTIVES)}-{rng.choice(_NOUNS)}-{count + 1}"
+
+    def _environment_done(self, meta: dict[str, Any], files: dict[str, bytes]) -> None:
+        """The environment thread's results: files/requirements.txt, files/diff.patch and
+        run.json's ``environment`` (never after the run has ended)."""
+        from media._environment import run_folder_file
+
+        with self._lock:
+            if self._finished:
+                return
+            for name, data in files.items():
+                try:
+                    run_folder_file(self._path, name, data)
+                except OSError as exc:
+                    self._error(f"files/{name} could not be written ({type(exc).__name__}: {exc})")
+            if meta:
+                try:
+                    rf.check_storable(meta, where="run.environment")
+                except MediaError:
+                    return
+                self._meta["environment"] = meta
+                self._write_meta()
 
     def _set_meta(self, field: str, value: Any) -> None:
         """Change one run.json field: checked, then written, then kept (a refused value changes
@@ -1247,6 +1281,8 @@ class Run:
                 self._closing = True
             if self._system is not None:
                 self._system.stop()
+            if self._env is not None:
+                self._env.join(10.0)  # git and the package list, usually well under a second
             if "media._watch" in sys.modules:  # watch() hooks that log into this run go with it
                 sys.modules["media._watch"].finished(self)
             for entry in self._meta.get("saved", []):

@@ -9,6 +9,12 @@ import pytest
 
 import media
 
+# Runs made by tests do not record the git state and the installed packages (media/_environment.py:
+# a git diff of the working tree and a package list at every init would slow the suite); the tests
+# of that recording turn them on with init(settings=...), which wins over these.
+os.environ["MEDIABOARD_RECORD_GIT"] = "0"
+os.environ["MEDIABOARD_RECORD_PACKAGES"] = "0"
+
 
 @pytest.fixture
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -74,3 +74,35 @@ def test_model_section_shows_the_module_tree(tmp_path, site_page):
     assert rows.nth(1).locator("td").all_inner_texts() == ["0", "Linear", "40", "weight 8×4, bias 8 (frozen)"]
     assert "50 trainable" in box.inner_text()
     sp.screenshot()
+
+
+def test_environment_section_shows_code_and_machine(tmp_path, site_page, monkeypatch):
+    import subprocess
+
+    repo = tmp_path / "code"
+    repo.mkdir()
+    for args in (["init", "-q", "-b", "main"], ["config", "user.email", "t@example.com"], ["config", "user.name", "t"]):
+        subprocess.run(["git", *args], cwd=repo, check=True)
+    (repo / "a.py").write_text("x = 1\n")
+    subprocess.run(["git", "add", "a.py"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "c"], cwd=repo, check=True)
+    (repo / "a.py").write_text("x = 2\n")
+    monkeypatch.chdir(repo)
+    root = tmp_path / "runs"
+    media.init(project="p", id="env", dir=str(root),
+               settings={"record_git": 1, "record_packages": 1, "system_interval": 0})
+    media.log({"loss": 1.0})
+    media.finish()
+    build_site([root], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.env")
+    page = sp.page
+    box = page.locator("details.environment-section")
+    assert "Python " in box.locator("summary").inner_text() and "git " in box.locator("summary").inner_text()
+    box.locator("summary").click()
+    text = box.inner_text()
+    assert "uncommitted changes" in text and "main" in text
+    diff = box.locator("a", has_text="diff.patch")
+    assert diff.count() == 1 and (tmp_path / "site" / diff.get_attribute("href")).read_text().count("+x = 2") == 1
+    assert box.locator("a", has_text="requirements.txt").count() == 1
+    sp.screenshot()

@@ -829,6 +829,35 @@
             }))));
       }), { open: false, class: "model-section" });
   }
+  // the code and environment recorded at init (run.json environment; files/requirements.txt and
+  // files/diff.patch), folded until opened
+  function environmentEl(run) {
+    var env = run.meta.environment;
+    if (!env || typeof env !== "object") return h("div", { hidden: true });
+    var files = run.files || [];
+    var link = function (name, text) {
+      var f = files.filter(function (x) { return x === "files/" + name || x === "files/" + name + ".txt"; })[0];
+      return f ? h("a", { href: MB.fileUrl(run.key, f), text: text }) : null;
+    };
+    var py = env.python || {}, os = env.os || {}, mach = env.machine || {}, git = env.git;
+    var rows = [
+      ["command", (env.args || []).join(" ")], ["working directory", env.cwd],
+      ["python", [py.implementation, py.version, py.executable].filter(Boolean).join(" ")],
+      ["os", os.platform || os.system], ["machine", [mach.arch, mach.cpu_count ? mach.cpu_count + " CPUs" : null, mach.hostname].filter(Boolean).join(" · ")],
+      ["GPUs", (env.gpus || []).length ? env.gpus.join(", ") : "none found"],
+    ];
+    if (git) rows.push(["git", [git.remote, git.branch, git.commit ? String(git.commit).slice(0, 12) : null,
+      git.dirty ? "uncommitted changes" : "clean"].filter(Boolean).join(" · ")]);
+    return MB.fold("environment", ["Code and environment ", h("span", { class: "muted", text: "(" +
+      [py.version ? "Python " + py.version : null, os.system, git && git.commit ? "git " + String(git.commit).slice(0, 7) : null]
+        .filter(Boolean).join(" · ") + ")" })],
+      h("div", { class: "environment" },
+        h("table", { class: "kv", "aria-label": "environment" }, h("tbody", null, rows.map(function (r) {
+          return h("tr", null, h("th", { scope: "row", text: r[0] }), h("td", { text: r[1] === undefined || r[1] === null ? "" : String(r[1]) }));
+        }))),
+        h("p", null, link("requirements.txt", "installed packages (requirements.txt)"), " ", link("diff.patch", "uncommitted changes (diff.patch)"))),
+      { open: false, class: "environment-section" });
+  }
   function overviewEl(run) {
     var files = (run.files || []).map(function (f) {
       return h("li", null, h("a", { href: MB.fileUrl(run.key, f), text: f.replace(/^files\//, "") }));
@@ -929,6 +958,7 @@
       systemBox = run.system && MB.charts ? MB.charts.system(key, run) : null;
       if (systemBox) section.appendChild(systemBox.el);
       section.appendChild(modelEl(run));
+      section.appendChild(environmentEl(run));
       section.appendChild(overview);
 
       // ---- media panels, a section per key prefix, and the one cursor
