@@ -78,6 +78,7 @@ SETTINGS = {
     "record_environment": "MEDIABOARD_RECORD_ENVIRONMENT",
     "record_git": "MEDIABOARD_RECORD_GIT",
     "record_packages": "MEDIABOARD_RECORD_PACKAGES",
+    "console_log": "MEDIABOARD_CONSOLE_LOG",
 }
 #: default seconds between system-metrics samples (settings "system_interval"; 0 turns them off)
 SYSTEM_INTERVAL_SECONDS = 5.0
@@ -390,6 +391,13 @@ class Run:
             self._env = Recorder(environment=wants[0], git=wants[1], packages_=wants[2], cwd=os.getcwd(),
                                  done=self._environment_done, name=f"mediaboard-{run_id}-environment")
             self._env.begin()
+        # the console: stdout and stderr teed into console.jsonl (media/_console.py)
+        self._console = None
+        if _setting(self._settings, "console_log", 1, minimum=0) > 0:
+            from media._console import Console
+
+            self._console = Console(self._path / rf.CONSOLE_JSONL, lambda: self._step, self._error)
+            self._console.start()
         # system metrics in a thread of their own (media/_system.py); the training thread never waits
         self._system = None
         if self._system_interval > 0:
@@ -1283,6 +1291,8 @@ class Run:
                 self._system.stop()
             if self._env is not None:
                 self._env.join(10.0)  # git and the package list, usually well under a second
+            if self._console is not None:
+                self._console.stop()
             if "media._watch" in sys.modules:  # watch() hooks that log into this run go with it
                 sys.modules["media._watch"].finished(self)
             for entry in self._meta.get("saved", []):

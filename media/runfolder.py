@@ -59,6 +59,8 @@ ALERTS_JSONL = "alerts.jsonl"
 SYSTEM_JSONL = "system.jsonl"
 #: media.watch(model, log_graph=True): the module tree (media/_watch.py)
 MODEL_JSON = "model.json"
+#: the run's stdout and stderr, one line per JSON object (media/_console.py)
+CONSOLE_JSONL = "console.jsonl"
 #: Alert levels, as wandb's AlertLevel values.
 ALERT_LEVELS = ("INFO", "WARN", "ERROR")
 #: In ``<root>/<project>/``: the id of the project's last started run there, for
@@ -733,6 +735,40 @@ class RunReader:
                     out.append(alert)
             if why is not None:
                 self.problems.append(f"{ALERTS_JSONL}: line {lineno} is {why}; ignored")
+        return out
+
+    def console(self) -> list[dict[str, Any]]:
+        """The run's console lines (``console.jsonl``), in order: dicts with ``t`` (Unix seconds),
+        ``step`` (the run's step when printed), ``stream`` ("stdout" or "stderr") and ``line``.
+        Lines that are not such an object are skipped and named in ``problems``."""
+        out: list[dict[str, Any]] = []
+        self.problems = [p for p in self.problems if not p.startswith(CONSOLE_JSONL)]
+        try:
+            data = (self.path / CONSOLE_JSONL).read_bytes()
+        except FileNotFoundError:
+            return out
+        except OSError as exc:
+            self.problems.append(f"{CONSOLE_JSONL}: unreadable ({type(exc).__name__}); no lines read")
+            return out
+        lines = data.split(b"\n")
+        bad = 0
+        for lineno, raw in enumerate(lines, 1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                obj = None
+            if (isinstance(obj, dict) and isinstance(obj.get("line"), str) and _is_time(obj.get("t"))
+                    and obj.get("stream") in ("stdout", "stderr")
+                    and isinstance(obj.get("step"), int) and not isinstance(obj.get("step"), bool)):
+                out.append({"t": obj["t"], "step": obj["step"], "stream": obj["stream"], "line": obj["line"]})
+            else:
+                bad += 1
+                if bad <= 5:
+                    torn = lineno == len(lines) and not data.endswith(b"\n")
+                    self.problems.append(f"{CONSOLE_JSONL}: line {lineno} is "
+                                         f"{'torn (incomplete write)' if torn else 'not a console line'}; ignored")
         return out
 
     def model(self) -> list[dict[str, Any]]:

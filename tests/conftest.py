@@ -14,6 +14,9 @@ import media
 # of that recording turn them on with init(settings=...), which wins over these.
 os.environ["MEDIABOARD_RECORD_GIT"] = "0"
 os.environ["MEDIABOARD_RECORD_PACKAGES"] = "0"
+# nor tee the console (pytest swaps sys.stdout around each test); tests/media/test_console.py runs
+# real scripts in child processes with it on
+os.environ["MEDIABOARD_CONSOLE_LOG"] = "0"
 
 
 @pytest.fixture

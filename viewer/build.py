@@ -71,6 +71,8 @@ class SiteRun:
     entries: dict[str, list[dict[str, Any]]]
     #: the System section's samples as columns (system.js), None when the run has none
     system: dict[str, Any] | None = None
+    #: the Logs section's lines (console.js), None when the run kept no console
+    console: dict[str, Any] | None = None
 
 
 @dataclass
@@ -204,12 +206,14 @@ def run_key(reader: rf.RunReader) -> str:
 
 #: system-metrics samples per run in the site (more are thinned evenly)
 SYSTEM_ROWS = 4000
+#: console lines per run in the site (the last ones; the page says how many were left out)
+CONSOLE_LINES = 20000
 
 
 def _signature(reader: rf.RunReader) -> list[Any]:
     sig = []
     for name in (rf.RUN_JSON, rf.CONFIG_JSON, rf.SUMMARY_JSON, rf.HISTORY_JSONL, rf.ALERTS_JSONL,
-                 rf.SYSTEM_JSONL, rf.MODEL_JSON):
+                 rf.SYSTEM_JSONL, rf.MODEL_JSON, rf.CONSOLE_JSONL):
         try:
             st = (reader.path / name).stat()
             sig.append([name, st.st_size, st.st_mtime_ns])
@@ -377,6 +381,14 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
             w.copy(f"files/{key}/{rel}", real, link=True)
     summary, config, alerts, system = reader.summary, reader.config, reader.alerts, reader.system()
     model = reader.model()
+    console = reader.console()
+    console_data: dict[str, Any] | None = None
+    if console:
+        # the Logs section's lines, loaded when it is opened: the last CONSOLE_LINES
+        kept = console[-CONSOLE_LINES:]
+        console_data = {"lines": [[c["step"], 1 if c["stream"] == "stderr" else 0, c["line"]] for c in kept],
+                        "dropped": len(console) - len(kept)}
+        w.text(f"data/{key}/console.js", f"MB.data.console({js_value(key)},{js_value(console_data)});\n")
     system_columns: dict[str, Any] | None = None
     problems.extend(p for p in reader.problems if p not in problems)
     if system:
@@ -406,6 +418,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
         "alerts": alerts,
         "system": len(system),
         "model": model,
+        "console": len(console),
         "files": [policy.linkable(rel) for rel, _ in shipped if rel.startswith(rf.FILES_DIR + "/")],
         "media": media_index,
         "scalars": user_scalars,
@@ -415,7 +428,7 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
     w.text(f"data/{key}/run.js", f"MB.data.run({js_value(key)},{js_value(data)});\n")
     stats.problems.extend(f"{key}: {p}" for p in problems)
     if keep:
-        stats.data[key] = SiteRun(key, data, scalars, all_entries, system_columns)
+        stats.data[key] = SiteRun(key, data, scalars, all_entries, system_columns, console_data)
     return data
 
 

@@ -366,7 +366,7 @@ def _plan(runs: list[SiteRun], level: Level, cache: MediaCache, flagged: set[int
             data.setdefault("problems", []).append(
                 f"{len(data['files'])} saved file(s) are left out of this single-file export "
                 "(the links show a note); export with a larger --budget to include them.")
-        out_runs.append(SiteRun(rd.key, data, rd.scalars, entries_out, rd.system))
+        out_runs.append(SiteRun(rd.key, data, rd.scalars, entries_out, rd.system, rd.console))
     plan = Plan(level, out_runs, files, notes, reduced or not saved_files, saved_files)
     used: set[str] = set()
     for kept_run in out_runs:
@@ -482,6 +482,9 @@ class Page:
             if r.system:
                 parts.append(_block(f"mb-js:data/{key}/system.js",
                                     f"MB.data.system({js_value(key)},{js_value(r.system)});\n"))
+            if r.console:
+                parts.append(_block(f"mb-js:data/{key}/console.js",
+                                    f"MB.data.console({js_value(key)},{js_value(r.console)});\n"))
             for mkey, kept in r.entries.items():
                 slug = data["media"][mkey]["slug"]
                 for c in range(max(1, -(-len(kept) // CHUNK))):

@@ -106,3 +106,32 @@ def test_environment_section_shows_code_and_machine(tmp_path, site_page, monkeyp
     assert diff.count() == 1 and (tmp_path / "site" / diff.get_attribute("href")).read_text().count("+x = 2") == 1
     assert box.locator("a", has_text="requirements.txt").count() == 1
     sp.screenshot()
+
+
+def test_logs_section_searches_and_jumps_to_a_step(tmp_path, site_page):
+    root = tmp_path / "runs"
+    run = media.init(project="p", id="logs", dir=str(root), settings={"system_interval": 0})
+    for s in range(5):
+        media.log({"img": media.Image(__import__("numpy").full((4, 4), 40 * s, "uint8"))})
+    media.finish()
+    lines = [{"t": 1.0 + i, "step": i, "stream": "stderr" if i == 3 else "stdout",
+              "line": f"epoch {i}: loss {1 / (i + 1):.2f}" if i != 3 else "warning: <b>nan</b> seen"}
+             for i in range(5)]
+    (root / "p" / run.id / rf.CONSOLE_JSONL).write_text("".join(json.dumps(x) + "\n" for x in lines))
+    build_site([root], tmp_path / "site")
+    sp = site_page(tmp_path / "site")
+    sp.open_run("p.logs", "step=0")
+    page = sp.page
+    sp.page.wait_for_selector("body[data-cursor='0']")
+    box = page.locator("details.logs-section")
+    assert "(5 lines)" in box.locator("summary").inner_text()
+    box.locator("summary").click()
+    page.wait_for_selector("details.logs-section[data-drawn='5']")
+    assert box.locator(".log-stderr .log-text").inner_text() == "warning: <b>nan</b> seen"  # text, not HTML
+    box.locator("input[type=search]").fill("epoch")
+    page.wait_for_selector("details.logs-section[data-drawn='4']")
+    assert "4 of 5 lines match" in box.inner_text()
+    box.locator(".log-line[data-step='2'] .log-step").click()
+    page.wait_for_selector("body[data-cursor='2']")
+    assert "lq=epoch" in page.url
+    sp.screenshot()

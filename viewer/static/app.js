@@ -7,7 +7,7 @@
 
   var MB = (window.MB = window.MB || {});
   MB.renderers = {};
-  MB.store = { index: null, runs: {}, scalars: {}, system: {}, shards: {} };
+  MB.store = { index: null, runs: {}, scalars: {}, system: {}, console: {}, shards: {} };
   MB.registerRenderer = function (kind, renderer) { MB.renderers[kind] = renderer; };
   // Other views (e.g. "compare") register here: fn(appEl, crumbsEl, view) -> {destroy()} | null,
   // reached at #/<name>/...; view = {path: [...segments], q: URLSearchParams}.
@@ -157,6 +157,7 @@
     run: function (key, data) { MB.store.runs[key] = data; },
     scalars: function (key, data) { MB.store.scalars[key] = data; },
     system: function (key, data) { MB.store.system[key] = data; },
+    console: function (key, data) { MB.store.console[key] = data; },
     // a shard file holds one call per key of its group: each is stored and counted in the cache
     shard: function (run, key, chunk, entries) {
       var id = run + "\u0000" + key + "\u0000" + chunk;
@@ -197,6 +198,7 @@
     delete MB.store.runs[key];
     delete MB.store.scalars[key];
     delete MB.store.system[key];
+    delete MB.store.console[key];
     var prefix = "data/" + seg(key) + "/";
     Object.keys(loading).forEach(function (src) { if (src.indexOf(prefix) === 0) forget(src); });
     Object.keys(MB.store.shards).forEach(function (id) {
@@ -238,6 +240,10 @@
       if (!MB.store.runs[key]) throw new Error("run data missing for " + key);
       return MB.store.runs[key];
     });
+  };
+  MB.loadConsole = function (key) {
+    if (MB.store.console[key]) return Promise.resolve(MB.store.console[key]);
+    return MB.loadScript("data/" + seg(key) + "/console.js").then(function () { return MB.store.console[key]; });
   };
   MB.loadSystem = function (key) {
     if (MB.store.system[key]) return Promise.resolve(MB.store.system[key]);
@@ -829,6 +835,41 @@
             }))));
       }), { open: false, class: "model-section" });
   }
+  // the run's console (console.jsonl): search, stderr marked, each line's step a link that moves
+  // the cursor there; folded until opened, loaded when it opens, again on live updates while open
+  var LOG_SHOWN = 2000;
+  function logsEl(key, run) {
+    if (!run.console) return { el: h("div", { hidden: true }), update: function () {} };
+    var search = h("input", { type: "search", class: "filter", placeholder: "Search the logs", "aria-label": "Search the logs", value: MB.view.q.get("lq") || "" });
+    var list = h("div", { class: "log-lines", role: "log" });
+    var note = h("p", { class: "muted chart-note" });
+    var box = MB.fold("logs", ["Logs ", h("span", { class: "muted", text: "(" + run.console + " lines)" })],
+      h("section", { class: "logs", "aria-label": "Logs" }, h("div", { class: "toolbar" }, search), note, list),
+      { open: false, class: "logs-section", toggled: function (open) { if (open) draw(); } });
+    function draw() {
+      if (!box.open) return;
+      MB.loadConsole(key).then(function (d) {
+        if (!d) return;
+        var needle = search.value.toLowerCase();
+        var hits = needle ? d.lines.filter(function (l) { return l[2].toLowerCase().indexOf(needle) >= 0; }) : d.lines;
+        var shown = hits.slice(-LOG_SHOWN);
+        clear(list);
+        shown.forEach(function (l) {
+          list.appendChild(h("div", { class: "log-line" + (l[1] ? " log-stderr" : ""), "data-step": l[0] },
+            h("button", { type: "button", class: "log-step", title: "move the cursor to this step",
+              text: String(l[0]), onclick: function () { if (MB.cursor) MB.cursor.set(l[0]); } }),
+            h("span", { class: "log-text", text: l[2] })));
+        });
+        note.textContent = (needle ? hits.length + " of " + d.lines.length + " lines match" : d.lines.length + " lines") +
+          (shown.length < hits.length ? "; the last " + shown.length + " shown" : "") +
+          (d.dropped ? "; " + d.dropped + " earlier lines are in console.jsonl only" : "");
+        box.setAttribute("data-drawn", String(shown.length));
+      }).catch(function (err) { placeholder(list, "Logs unavailable: " + err.message); });
+    }
+    search.addEventListener("input", function () { MB.setParam("lq", search.value); draw(); });
+    if (box.open) draw();
+    return { el: box, update: function (fresh) { if (fresh.console !== run.console) { run = fresh; draw(); } } };
+  }
   // the code and environment recorded at init (run.json environment; files/requirements.txt and
   // files/diff.patch), folded until opened
   function environmentEl(run) {
@@ -915,7 +956,7 @@
     var panels = [];
     var charts = null;
     var destroyCursor = null;
-    var redrawInfo = null, cursor = null, layout = null, systemBox = null;
+    var redrawInfo = null, cursor = null, layout = null, systemBox = null, logsBox = null;
     var stopLive = MB.onLive(function (ev) {
       if (ev.runs.indexOf(key) < 0 || !layout) return;
       MB.loadRun(key).then(function (fresh) {
@@ -927,6 +968,7 @@
         if (cursor) cursor.setSteps(mediaSteps(fresh));
         if (charts && charts.update) charts.update();
         if (systemBox) systemBox.update(fresh);
+        if (logsBox) logsBox.update(fresh);
       }).catch(function () { /* the next change tries again */ });
     });
     MB.loadRun(key).then(function (run) {
@@ -957,6 +999,8 @@
       // system metrics (system.jsonl), folded until opened; drawn when it opens
       systemBox = run.system && MB.charts ? MB.charts.system(key, run) : null;
       if (systemBox) section.appendChild(systemBox.el);
+      logsBox = logsEl(key, run);
+      section.appendChild(logsBox.el);
       section.appendChild(modelEl(run));
       section.appendChild(environmentEl(run));
       section.appendChild(overview);
