@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time these load on fi
     )
     from media._run import AlertLevel, Run
     from media._session import alert, init
+    from media._shim import as_wandb
     from media._watch import unwatch, watch
     from media.api import Api
 
@@ -59,13 +60,14 @@ _LAZY: dict[str, str] = {
     "login": "media._api", "save": "media._api", "DisabledRun": "media._api",
     "termlog": "media._api", "termwarn": "media._api", "termerror": "media._api",
     "Run": "media._run", "Api": "media.api", "watch": "media._watch", "unwatch": "media._watch",
+    "as_wandb": "media._shim",
 }
 
 __all__ = [
     "AlertLevel", "Api", "Audio", "Bokeh", "Classes", "CustomChart", "DisabledRun", "FormatError",
     "Histogram", "Html", "Image", "MediaError", "MediaTypeError", "MediaValueError", "NotSupportedError",
     "Object3D", "Plotly", "Run", "RunReader", "RunStateError", "Table", "Video", "__version__",
-    "alert", "box3d", "config", "define_metric", "finish", "init", "list_runs", "log", "login",
+    "alert", "as_wandb", "box3d", "config", "define_metric", "finish", "init", "list_runs", "log", "login",
     "open_run", "plot", "plot_table", "run", "save", "summary", "termerror", "termlog", "termwarn",
     "unwatch", "watch",
 ]
@@ -105,3 +107,7 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+if __import__("os").environ.get("MEDIABOARD_AS_WANDB"):  # opt-in: `import wandb` answered by media
+    importlib.import_module("media._shim")._from_environment()
