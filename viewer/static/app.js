@@ -889,7 +889,7 @@
     ];
     if (git) rows.push(["git", [git.remote, git.branch, git.commit ? String(git.commit).slice(0, 12) : null,
       git.dirty ? "uncommitted changes" : "clean"].filter(Boolean).join(" · ")]);
-    return MB.fold("environment", ["Code and environment ", h("span", { class: "muted", text: "(" +
+    return MB.fold("environment", ["Overview: code and environment ", h("span", { class: "muted", text: "(" +
       [py.version ? "Python " + py.version : null, os.system, git && git.commit ? "git " + String(git.commit).slice(0, 7) : null]
         .filter(Boolean).join(" · ") + ")" })],
       h("div", { class: "environment" },

@@ -219,7 +219,8 @@
             var m = /^gpu\.(\d+)\./.exec(f);
             return { x: xs, y: d[f], mode: "lines", name: (spec[2] && spec[2][f]) || (m ? "GPU " + m[1] : f), connectgaps: false };
           });
-          window.Plotly.react(p, traces, layout({ title: spec[0], height: height(220), xTitle: xSel.options[xSel.selectedIndex].text,
+          // with a legend under the plot, the x-axis menu above names the axis (its title would sit on the legend)
+          window.Plotly.react(p, traces, layout({ title: spec[0], height: height(220), xTitle: traces.length > 1 ? "" : xSel.options[xSel.selectedIndex].text,
             legend: traces.length > 1 ? { orientation: "h", y: -0.42, yanchor: "top" } : null, bottom: traces.length > 1 ? 66 : 36 }),
             { responsive: true, displaylogo: false });
         });
