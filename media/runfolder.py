@@ -470,6 +470,22 @@ class MediaWriter:
 # --------------------------------------------------------------------------------------------
 
 
+def _console_line(obj: Any) -> dict[str, Any] | None:
+    """A console.jsonl object, or None when it is not one."""
+    if (isinstance(obj, dict) and isinstance(obj.get("line"), str) and _is_time(obj.get("t"))
+            and obj.get("stream") in ("stdout", "stderr")
+            and isinstance(obj.get("step"), int) and not isinstance(obj.get("step"), bool)):
+        return {"t": obj["t"], "step": obj["step"], "stream": obj["stream"], "line": obj["line"]}
+    return None
+
+
+def _sample(obj: Any) -> dict[str, Any] | None:
+    """A system.jsonl sample (its numeric fields), or None when it is not one."""
+    if isinstance(obj, dict) and _is_time(obj.get("_timestamp")):
+        return {k: v for k, v in obj.items() if isinstance(k, str) and _is_time(v)}
+    return None
+
+
 def _is_time(value: Any) -> bool:
     """A finite number (not a bool)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
@@ -708,68 +724,49 @@ class RunReader:
         (seconds) and ``repeat`` (True when an alert of the same title came less than its
         ``wait_duration`` before: wandb would not have notified again). Lines that are not such
         an object are skipped and named in ``problems``."""
-        out: list[dict[str, Any]] = []
-        self.problems = [p for p in self.problems if not p.startswith(ALERTS_JSONL)]
+        return self._jsonl(ALERTS_JSONL, _alert, "not an alert (expected an object with step, time, title, "
+                           "text, level)", "no alerts read")
+
+    def _jsonl(self, name: str, parse: Any, expected: str, nothing: str,
+               limit: int | None = None) -> list[Any]:
+        """The objects of one of the run's append-only JSON-lines files, each through ``parse``
+        (None: not one of them). A torn last line, a line that is not JSON and an object ``parse``
+        refuses are skipped and named in ``problems`` (the first ``limit`` of them)."""
+        out: list[Any] = []
+        self.problems = [p for p in self.problems if not p.startswith(name)]
         try:
-            data = (self.path / ALERTS_JSONL).read_bytes()
+            data = (self.path / name).read_bytes()
         except FileNotFoundError:
             return out
         except OSError as exc:
-            self.problems.append(f"{ALERTS_JSONL}: unreadable ({type(exc).__name__}); no alerts read")
+            self.problems.append(f"{name}: unreadable ({type(exc).__name__}); {nothing}")
             return out
         lines = data.split(b"\n")
+        named = 0
         for lineno, line in enumerate(lines, 1):
             if not line.strip():
                 continue
-            why = None
             try:
-                obj = json.loads(line)
+                item = parse(json.loads(line))
             except ValueError as exc:
                 torn = lineno == len(lines) and not data.endswith(b"\n")
                 why = "torn (incomplete write)" if torn else f"unreadable ({exc})"
             else:
-                alert = _alert(obj)
-                if alert is None:
-                    why = "not an alert (expected an object with step, time, title, text, level)"
-                else:
-                    out.append(alert)
-            if why is not None:
-                self.problems.append(f"{ALERTS_JSONL}: line {lineno} is {why}; ignored")
+                if item is not None:
+                    out.append(item)
+                    continue
+                why = expected
+            named += 1
+            if limit is None or named <= limit:
+                self.problems.append(f"{name}: line {lineno} is {why}; ignored")
         return out
 
     def console(self) -> list[dict[str, Any]]:
         """The run's console lines (``console.jsonl``), in order: dicts with ``t`` (Unix seconds),
         ``step`` (the run's step when printed), ``stream`` ("stdout" or "stderr") and ``line``.
         Lines that are not such an object are skipped and named in ``problems``."""
-        out: list[dict[str, Any]] = []
-        self.problems = [p for p in self.problems if not p.startswith(CONSOLE_JSONL)]
-        try:
-            data = (self.path / CONSOLE_JSONL).read_bytes()
-        except FileNotFoundError:
-            return out
-        except OSError as exc:
-            self.problems.append(f"{CONSOLE_JSONL}: unreadable ({type(exc).__name__}); no lines read")
-            return out
-        lines = data.split(b"\n")
-        bad = 0
-        for lineno, raw in enumerate(lines, 1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except ValueError:
-                obj = None
-            if (isinstance(obj, dict) and isinstance(obj.get("line"), str) and _is_time(obj.get("t"))
-                    and obj.get("stream") in ("stdout", "stderr")
-                    and isinstance(obj.get("step"), int) and not isinstance(obj.get("step"), bool)):
-                out.append({"t": obj["t"], "step": obj["step"], "stream": obj["stream"], "line": obj["line"]})
-            else:
-                bad += 1
-                if bad <= 5:
-                    torn = lineno == len(lines) and not data.endswith(b"\n")
-                    self.problems.append(f"{CONSOLE_JSONL}: line {lineno} is "
-                                         f"{'torn (incomplete write)' if torn else 'not a console line'}; ignored")
-        return out
+        return self._jsonl(CONSOLE_JSONL, _console_line, "not a console line (expected an object with t, "
+                           "step, stream, line)", "no lines read", limit=5)
 
     def model(self) -> list[dict[str, Any]]:
         """The module trees ``media.watch(..., log_graph=True)`` recorded (``model.json``): one
@@ -795,33 +792,8 @@ class RunReader:
         """System-metrics samples (``system.jsonl``), oldest first: dicts of numbers with
         ``_timestamp``, ``_runtime``, ``_step`` and the fields docs/format.md lists. Lines that are
         not such an object are skipped and named in ``problems``."""
-        out: list[dict[str, Any]] = []
-        self.problems = [p for p in self.problems if not p.startswith(SYSTEM_JSONL)]
-        try:
-            data = (self.path / SYSTEM_JSONL).read_bytes()
-        except FileNotFoundError:
-            return out
-        except OSError as exc:
-            self.problems.append(f"{SYSTEM_JSONL}: unreadable ({type(exc).__name__}); no samples read")
-            return out
-        lines = data.split(b"\n")
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            why = None
-            try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                torn = lineno == len(lines) and not data.endswith(b"\n")
-                why = "torn (incomplete write)" if torn else f"unreadable ({exc})"
-            else:
-                if isinstance(obj, dict) and _is_time(obj.get("_timestamp")):
-                    out.append({k: v for k, v in obj.items() if isinstance(k, str) and _is_time(v)})
-                else:
-                    why = "not a sample (expected an object with a numeric _timestamp)"
-            if why is not None:
-                self.problems.append(f"{SYSTEM_JSONL}: line {lineno} is {why}; ignored")
-        return out
+        return self._jsonl(SYSTEM_JSONL, _sample, "not a sample (expected an object with a numeric "
+                           "_timestamp)", "no samples read")
 
     def history(self, keys: list[str] | None = None, *, pandas: bool = False) -> Any:
         """Committed rows in step order, each a dict (``_step``, ``_timestamp``, ``_runtime``, keys).

@@ -112,7 +112,10 @@ def test_loading_the_writer_never_replaces_the_module_state():
 import importlib, pkgutil, media
 media.Run  # loads the writer lazily
 for m in pkgutil.iter_modules(media.__path__):
-    importlib.import_module("media." + m.name)
+    try:
+        importlib.import_module("media." + m.name)
+    except ImportError:  # media.keras: an optional framework (keras and its backend) not importable here
+        assert m.name == "keras", m.name
 assert media.run is None, media.run
 for name in ("config", "summary"):
     try:
