@@ -19,7 +19,6 @@ import base64
 import hashlib
 import mimetypes
 import os
-import shutil
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -131,14 +130,7 @@ class File:
             return open(target, encoding="utf-8", errors="replace")
         src = self._run._source(self.name)  # through the gate again: the run may have changed
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = rf.create_temp(target.parent, target.name)
-        os.close(fd)
-        try:
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        rf.atomic_copy(src, target)
         return open(target, encoding="utf-8", errors="replace")
 
 

@@ -22,7 +22,6 @@ import math
 import os
 import random
 import re
-import shutil
 import socket
 import sys
 import threading
@@ -1227,17 +1226,7 @@ class Run:
             if dest_root.resolve() not in dest.resolve().parents:
                 dest = dest_root / src.name
             dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = rf.create_temp(dest.parent, dest.name)
-            os.close(fd)
-            try:
-                shutil.copyfile(src, tmp)
-                os.replace(tmp, dest)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            rf.atomic_copy(src, dest)
             saved.append(dest.relative_to(self._path).as_posix())
         if policy in ("live", "end"):
             entry = {"glob": glob_str, "base_path": str(base)}

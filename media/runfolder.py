@@ -300,6 +300,21 @@ def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
         raise
 
 
+def atomic_copy(src: str | os.PathLike[str], dest: Path) -> None:
+    """Copy ``src`` to ``dest`` through a temporary file beside it: ``dest`` is the old file or the
+    whole new one, never a half copy (the temporary file is removed on failure)."""
+    import shutil
+
+    fd, tmp = create_temp(dest.parent, dest.name)
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
 def atomic_write_json(path: Path, obj: Any, *, fsync: bool = True) -> None:
     """``atomic_write_bytes`` of ``obj`` as pretty JSON (these files are small and read by people)."""
     text = json.dumps(obj, ensure_ascii=False, indent=1, default=_json_default)
