@@ -26,7 +26,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -375,6 +375,8 @@ class Run:
             self._error(f"{rf.LAST_RUN_FILE} could not be written ({type(exc).__name__}: {exc}); "
                         f"init(resume='auto') will not find this run")
         self._alert_sent: dict[str, float] = {}
+        #: called with each log() call's data once its row is kept (a sweep's pruner listens here)
+        self._observers: list[Callable[[Mapping[str, Any]], None]] = []
         self._encoders = Encoders(workers, f"mediaboard-{run_id}", self._encoder_crashed)
         self._stop = threading.Event()
         self._housekeeper = threading.Thread(target=self._housekeep, name=f"mediaboard-{run_id}-beat",
@@ -798,6 +800,12 @@ class Run:
         (deprecated there) and is ignored. A refused value raises a MediaError whose ``key`` and
         ``step`` name it; nothing of that call is logged.
         """
+        self._log(data, step, commit)
+        if self._observers:  # e.g. a sweep trial's pruner (media/_sweep.py), after the row is kept
+            for observe in tuple(self._observers):
+                observe(data)
+
+    def _log(self, data: Mapping[str, Any], step: int | None, commit: bool | None) -> None:
         if self._finished or self._closing:
             raise RunStateError(
                 f"log(): run {self.id!r} has finished; call media.init() to start a new run."
