@@ -602,6 +602,11 @@ class RunReader:
         if pid is not None and (not isinstance(pid, int) or isinstance(pid, bool)):
             self.problems.append(f"run.json: pid is {_short(pid)}, expected an integer; ignored")
             del meta["pid"]
+        sweep = meta.get("sweep")
+        if sweep is not None and not (isinstance(sweep, dict) and isinstance(sweep.get("id"), str)
+                                      and isinstance(sweep.get("trial"), int) and not isinstance(sweep.get("trial"), bool)):
+            self.problems.append(f"run.json: sweep is {_short(sweep)}, expected {{id, trial}}; ignored")
+            del meta["sweep"]
         tags = meta.get("tags")
         if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
             self.problems.append(f"run.json: tags is {_short(tags)}, expected a list of strings; ignored")
@@ -621,6 +626,8 @@ class RunReader:
     start_time = property(lambda self: self.meta.get("start_time"))
     end_time = property(lambda self: self.meta.get("end_time"))
     format_version = property(lambda self: self.meta.get("format_version"))
+    #: {"id", "trial"[, "state"]} for a sweep's trial (docs/format.md, Sweeps), else None
+    sweep = property(lambda self: self.meta.get("sweep"))
 
     @property
     def status(self) -> str:
