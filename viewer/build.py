@@ -9,6 +9,7 @@ Site layout (see docs/viewer.md)::
     SITE/vendor/bokeh-<v>.min.js ...      copied from the installed bokeh package
     SITE/data/index.js                    MB.data.index([...runs])
     SITE/data/live.js                     MB.data.live({gen, runs}): polled by open pages (live)
+    SITE/data/sweeps.js, sweeps/<key>.js  the sweeps and each sweep's page data (viewer/sweeps.py)
     SITE/data/<run>/run.js                MB.data.run(run, {meta, config, summary, media keys, ...})
     SITE/data/<run>/scalars.js            MB.data.scalars(run, {columns})
     SITE/data/<run>/s/<group>/<chunk>.js  MB.data.shard(run, key, chunk, [{step, stub}, ...]), one
@@ -42,7 +43,7 @@ from typing import Any
 
 from media import runfolder as rf
 from media import stubs
-from viewer import kinds, policy
+from viewer import kinds, policy, sweeps
 from viewer.outdir import inside_out
 from viewer.text import js_value, templates
 
@@ -583,6 +584,9 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
     run_sigs = {k: hashlib.sha256(json.dumps(v["sig"]).encode()).hexdigest()[:16]
                 for k, v in new_state["runs"].items()}
     gen = hashlib.sha256(json.dumps([index, run_sigs], sort_keys=True, default=str).encode()).hexdigest()[:16]
+    # the sweep pages (viewer/sweeps.py): data/sweeps.js and data/sweeps/<key>.js; live with the runs
+    swept = sweeps.write_sweeps(sources, index, [r.path for r in runs], w.text, stats.problems)
+    gen = hashlib.sha256(f"{gen}:{swept}".encode()).hexdigest()[:16]
     w.text("data/live.js", f"MB.data.live({js_value({'gen': gen, 'runs': run_sigs})});\n")
     if keep_data:
         stats.index = index
