@@ -114,6 +114,21 @@ class DisabledRun:
     def _label(self, *_: Any, **__: Any) -> None:
         return None
 
+    def log_artifact(self, artifact_or_path: Any, *_: Any, **__: Any) -> Any:
+        return artifact_or_path  # nothing is stored; the artifact comes back as given
+
+    def use_artifact(self, artifact_or_name: Any, *_: Any, **__: Any) -> Any:
+        return artifact_or_name
+
+    def log_model(self, *_: Any, **__: Any) -> None:
+        return None
+
+    def use_model(self, *_: Any, **__: Any) -> str:
+        return os.devnull
+
+    def link_artifact(self, artifact: Any, *_: Any, **__: Any) -> Any:
+        return artifact
+
     def watch(self, *_: Any, **__: Any) -> None:
         return None
 

@@ -476,6 +476,33 @@ class Run:
             f"{name!r}, which run {self.dir!r} does not have."
         )
 
+    # ---- artifacts (media._artifacts) ---------------------------------------------------------
+    def _artifacts(self, logged: bool) -> list[Any]:
+        from media import artifactstore as st
+        from media._artifacts import Artifact
+
+        root = self.reader.path.parent.parent
+        store = st.Store(root)
+        out = []
+        for project in store.projects():
+            for name in store.names(project):
+                coll = store.collection(project, name)
+                for m in coll["versions"]:
+                    who = [m["logged_by"]] if logged else m["used_by"]
+                    if any(w and w["project"] == self.project and w["run"] == self.id for w in who):
+                        out.append(Artifact._from_store(root, project, name, m["version"]))
+        return out
+
+    def logged_artifacts(self, per_page: int = 100) -> list[Any]:
+        """The artifact versions this run logged (``media.Artifact``), by project and name."""
+        del per_page
+        return self._artifacts(logged=True)
+
+    def used_artifacts(self, per_page: int = 100) -> list[Any]:
+        """The artifact versions this run used (``use_artifact``), by project and name."""
+        del per_page
+        return self._artifacts(logged=False)
+
 
 class Summary(dict):  # type: ignore[type-arg]
     """A run's summary as the read API gives it: a dict, with wandb's ``_json_dict`` and an

@@ -714,6 +714,37 @@ class Run:
 
         unwatch(models)
 
+    # ---- artifacts (media/_artifacts.py) ------------------------------------------------------
+    def log_artifact(self, artifact_or_path: Any, name: str | None = None, type: str | None = None,  # noqa: A002
+                     aliases: list[str] | None = None, tags: list[str] | None = None) -> Any:
+        """Store an Artifact (or a file or folder as one) as the next version of its name; see
+        ``media._artifacts``. Identical content makes no new version."""
+        from media._artifacts import run_log_artifact
+
+        return run_log_artifact(self, artifact_or_path, name, type, aliases, tags)
+
+    def use_artifact(self, artifact_or_name: Any, type: str | None = None,  # noqa: A002
+                     aliases: list[str] | None = None, use_as: str | None = None) -> Any:
+        """The artifact ``"name:alias"`` / ``"project/name:v3"``, recorded as used by this run."""
+        from media._artifacts import run_use_artifact
+
+        return run_use_artifact(self, artifact_or_name, type, aliases, use_as)
+
+    def log_model(self, path: Any, name: str | None = None, aliases: list[str] | None = None) -> Any:
+        from media._artifacts import run_log_model
+
+        return run_log_model(self, path, name, aliases)
+
+    def use_model(self, name: str) -> str:
+        from media._artifacts import run_use_model
+
+        return run_use_model(self, name)
+
+    def link_artifact(self, artifact: Any, target_path: str, aliases: list[str] | None = None) -> Any:
+        from media._artifacts import run_link_artifact
+
+        return run_link_artifact(self, artifact, target_path, aliases)
+
     def _label(self, *_: Any, **__: Any) -> None:
         """wandb's private ``run._label(repo=..., code=...)`` (integrations tag their runs with it:
         Lightning, CycleGAN): accepted, nothing to record here."""

@@ -13,6 +13,7 @@ None of these knows about steps or media kinds; ``media._run.Run`` puts them tog
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -20,7 +21,7 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,25 @@ class RunLock:
             except OSError:
                 pass
             self.fd = None
+
+
+@contextlib.contextmanager
+def waiting_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (made if missing) for a ``with`` block, waiting
+    for another holder to finish: unlike ``RunLock``, which refuses a second writer of a run,
+    this serialises short critical sections (numbering an artifact version). The kernel drops
+    it when the holder dies."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), rf.file_mode())
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:  # a filesystem without locks: nothing is enforced
+                if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                    raise
+        yield
+    finally:
+        os.close(fd)  # closing drops the flock
 
 
 def _read_holder(fd: int) -> str:

@@ -27,7 +27,7 @@ from media._filters import compile_filters, ordered, sort_key
 from media._public_run import File, Run, to_frame
 from media.errors import MediaValueError, describe
 
-__all__ = ["Api", "File", "Project", "Run", "Runs"]
+__all__ = ["Api", "ArtifactCollection", "File", "Project", "Run", "Runs"]
 
 _OVERRIDES = ("entity", "project", "base_url")
 _FORMATS = ("default", "pandas")
@@ -75,6 +75,37 @@ class Project:
 
     def runs(self, filters: dict[str, Any] | None = None, order: str = "+created_at") -> Runs:
         return self._api.runs(self.name, filters=filters, order=order)
+
+
+class ArtifactCollection:
+    """The versions of one artifact name in a project (wandb's ``ArtifactCollection``):
+    ``name``, ``type``, ``project``, ``aliases`` (``{alias: "v<N>"}``), ``versions()``."""
+
+    entity = ""
+
+    def __init__(self, api: Api, project: str, name: str) -> None:
+        from media import artifactstore as st
+
+        self._api = api
+        self.project = project
+        self.name = name
+        store = st.Store(api.root)
+        versions = store.versions(project, name)
+        self.type = store.manifest(project, name, versions[-1])["type"] if versions else None
+        self.aliases = {a: f"v{v}" for a, v in store.aliases(project, name).items()}
+
+    def __repr__(self) -> str:
+        return f"<ArtifactCollection {self.project}/{self.name} ({self.type})>"
+
+    def versions(self) -> list[Any]:
+        """Every version, oldest first (``media.Artifact`` objects)."""
+        from media import artifactstore as st
+        from media._artifacts import Artifact
+
+        return [Artifact._from_store(self._api.root, self.project, self.name, v)
+                for v in st.Store(self._api.root).versions(self.project, self.name)]
+
+    artifacts = versions
 
 
 def _parts(path: Any, *, where: str) -> list[str]:
@@ -185,6 +216,71 @@ class Api:
                 f"got {str(path)!r}, which matches no run."
             )
         return found[0]
+
+    # ---- artifacts (media._artifacts; the store: media.artifactstore) -------------------------
+    def _artifact_ref(self, name: Any, where: str) -> tuple[str, str, str]:
+        from media import artifactstore as st
+
+        project, art, alias = st.parse_ref(name, where=where)
+        project = project or self.overrides.get("project")
+        if project is None:
+            known = st.Store(self.root).projects()
+            if len(known) != 1:
+                raise MediaValueError(f"{where}: name the project: 'project/{name}' (projects with artifacts "
+                                      f"under {str(self.root)!r}: {', '.join(known) or 'none'}).")
+            project = known[0]
+        return project, art, alias
+
+    def artifact(self, name: str, type: str | None = None) -> Any:  # noqa: A002 - wandb's name
+        """One artifact version: ``"project/name:alias"`` (``latest``, ``best``, ``v3``; the
+        entity in ``"entity/project/name:v3"`` is ignored; without a project,
+        ``overrides["project"]`` or the only project that has artifacts). ``type``, when given,
+        must match."""
+        from media import artifactstore as st
+        from media._artifacts import Artifact
+
+        where = "Api.artifact()"
+        project, art_name, alias = self._artifact_ref(name, where)
+        version = st.Store(self.root).resolve(project, art_name, alias)
+        art = Artifact._from_store(self.root, project, art_name, version)
+        if type is not None and art.type != type:
+            raise MediaValueError(f"{where}: {art.qualified_name} is of type {art.type!r}; got type={type!r}.")
+        return art
+
+    def artifact_exists(self, name: str, type: str | None = None) -> bool:  # noqa: A002
+        """True when ``artifact(name, type)`` finds a version."""
+        try:
+            self.artifact(name, type)
+        except MediaValueError:
+            return False
+        return True
+
+    def artifacts(self, type_name: str, name: str, per_page: int = 50, tags: Any = None) -> list[Any]:  # noqa: A002
+        """Every version of ``"project/name"`` (of type ``type_name``), oldest first."""
+        del per_page, tags
+        project, art_name, _ = self._artifact_ref(name, "Api.artifacts()")
+        return [a for a in ArtifactCollection(self, project, art_name).versions() if a.type == type_name]
+
+    artifact_versions = artifacts
+
+    def artifact_collections(self, project_name: str, type_name: str | None = None,
+                             per_page: int = 50) -> list[ArtifactCollection]:
+        """The artifact names of a project (of type ``type_name`` when given), in name order."""
+        from media import artifactstore as st
+
+        del per_page
+        project = _parts(project_name, where="Api.artifact_collections()")[-1]
+        found = [ArtifactCollection(self, project, n) for n in st.Store(self.root).names(project)]
+        return [c for c in found if type_name is None or c.type == type_name]
+
+    def artifact_collection(self, type_name: str, name: str) -> ArtifactCollection:
+        """The versions of ``"project/name"``."""
+        project, art_name, _ = self._artifact_ref(name, "Api.artifact_collection()")
+        coll = ArtifactCollection(self, project, art_name)
+        if coll.type != type_name:
+            raise MediaValueError(f"Api.artifact_collection(): {project}/{art_name} is of type {coll.type!r}; "
+                                  f"got type_name={type_name!r}.")
+        return coll
 
     def projects(self, entity: str | None = None, per_page: int = 200) -> list[Project]:
         """Every project that has a run under the root, in name order (``entity`` is ignored)."""
