@@ -232,3 +232,150 @@ def test_the_viewer_loads_optuna_only_to_compute_importance():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2]).stdout
     assert out.strip() == "False"
+
+
+# ------------------------------------------------------------------------------------------------
+# the page, in Chromium from file://
+# ------------------------------------------------------------------------------------------------
+
+SHOTS = Path("/tmp/shots")
+KEY = f"p.sweep-{SWEEP_ID}"
+
+
+def _shot(sp, label: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sp.page.screenshot(path=str(SHOTS / f"sweep-{label}.png"), full_page=True)
+    sp.screenshot(label)
+
+
+def _open_sweep(sp, query: str = "") -> None:
+    sp.open(f"#/sweep/{KEY}" + (f"?{query}" if query else ""), wait="body[data-ready=sweep]")
+    sp.page.wait_for_selector("body[data-parcoords=ready]", timeout=15000)
+
+
+@pytest.fixture
+def sweep_site(tmp_path):
+    root, site = tmp_path / "runs", tmp_path / "site"
+    recs = make_sweep(root, n=10, no_metric=(7,))
+    build_site([root], site)
+    return root, site, recs
+
+
+@pytest.mark.browser
+def test_the_page_shows_the_sweep(sweep_site, site_page):
+    root, site, recs = sweep_site
+    sp = site_page(site)
+    sp.open("", wait="body[data-ready=index]")
+    page = sp.page
+    page.wait_for_selector(f"#sweeps-list li[data-sweep='{KEY}'] a")
+    _shot(sp, "index")
+    page.click(f"#sweeps-list li[data-sweep='{KEY}'] a")
+    page.wait_for_selector("body[data-ready=sweep]")
+    page.wait_for_selector("body[data-parcoords=ready]")
+    # one row per trial; the trial without the metric marked so
+    assert page.locator("#sweep-trials tbody tr").count() == 10
+    assert page.inner_text("#sweep-trials tr[data-trial='7'] .trial-no-metric") == "no metric"
+    # one line per trial with a value, coloured by the metric
+    assert page.get_attribute("#sweep-parcoords", "data-lines") == "9"
+    assert page.evaluate("document.getElementById('sweep-parcoords').data[0].type") == "parcoords"
+    assert page.evaluate("document.getElementById('sweep-parcoords').data[0].line.color.length") == 9
+    # importance names its method; correlations beside it
+    assert "PED-ANOVA" in page.inner_text("#sweep-importance-method")
+    lr_row = page.inner_text("#sweep-importance tr[data-param=lr]")
+    assert float(lr_row.split("r +")[1].split()[0]) > 0.9 and "%" in lr_row
+    # the best run is linked to its run page
+    scored = {i: r["value"] for i, r in recs.items() if r["value"] is not None}
+    best = min(scored, key=lambda i: scored[i])
+    assert page.get_attribute("#sweep-best a", "href") == f"#/run/p.t{best:03d}"
+    page.wait_for_selector(".sweep-charts .chart[data-param=lr][data-points='9']")
+    _shot(sp, "page")
+    page.click("#sweep-best a")
+    page.wait_for_selector("body[data-ready=run]")
+    assert page.inner_text(".run-head code") == f"t{best:03d}"
+
+
+@pytest.mark.browser
+def test_brushing_an_axis_picks_runs_for_the_compare_page(sweep_site, site_page):
+    root, site, recs = sweep_site
+    sp = site_page(site)
+    _open_sweep(sp)
+    page = sp.page
+    # brush the metric axis to its lowest values (the low-loss runs), as a drag on the axis does
+    values = sorted(r["value"] for r in recs.values() if r["value"] is not None)
+    cut = (values[2] + values[3]) / 2
+    idx = page.evaluate("document.getElementById('sweep-parcoords').data[0].dimensions"
+                        ".findIndex(d => d.mbId === '@metric')")
+    page.evaluate(f"Plotly.restyle('sweep-parcoords', {{['dimensions[{idx}].constraintrange']: [[0, {cut}]]}})")
+    page.wait_for_selector("#sweep-table[data-brushed='3'], .sweep-table[data-brushed='3']")
+    low = sorted(i for i, r in recs.items() if r["value"] is not None and r["value"] < cut)
+    assert sorted(int(x) for x in page.eval_on_selector_all(
+        "#sweep-trials tr.brushed", "els => els.map(e => e.dataset.trial)")) == low
+    href = page.get_attribute("#sweep-compare", "href")
+    assert href.startswith("#/compare?runs=")
+    from urllib.parse import parse_qs, urlsplit
+    runs = parse_qs(urlsplit(href[2:]).query)["runs"][0].split(",")
+    assert sorted(runs) == [f"p.t{i:03d}" for i in low]
+    assert "br=" in page.url
+    _shot(sp, "brushed")
+    # the brush survives a reload (the URL)
+    page.reload()
+    page.wait_for_selector("body[data-parcoords=ready]")
+    page.wait_for_selector(".sweep-table[data-brushed='3']")
+    page.click("#sweep-compare")
+    page.wait_for_selector("body[data-ready=compare]")
+
+
+@pytest.mark.browser
+def test_a_removed_axis_stays_removed_and_a_filter_reduces_rows(sweep_site, site_page):
+    root, site, recs = sweep_site
+    sp = site_page(site)
+    _open_sweep(sp)
+    page = sp.page
+    assert page.get_attribute("#sweep-parcoords", "data-axes") == "p:lr,p:opt,@metric"
+    page.uncheck("input[data-axis='p:opt']")
+    page.wait_for_selector("#sweep-parcoords[data-axes='p:lr,@metric']")
+    page.reload()
+    page.wait_for_selector("body[data-parcoords=ready]")
+    assert page.get_attribute("#sweep-parcoords", "data-axes") == "p:lr,@metric"
+    assert not page.is_checked("input[data-axis='p:opt']")
+    # filter to group b
+    page.select_option("#sweep-filter-field", "group")
+    page.select_option("#sweep-filter-value", "b")
+    page.click("#sweep-filter-add")
+    page.wait_for_selector(".sweep-chip[data-field=group]")
+    assert page.locator("#sweep-trials tbody tr").count() == 5
+    assert set(page.eval_on_selector_all("#sweep-trials tbody tr", "els => els.map(e => e.dataset.trial % 2)")) == {1}
+    _shot(sp, "filtered")
+    page.reload()
+    page.wait_for_selector("body[data-ready=sweep]")
+    assert page.locator("#sweep-trials tbody tr").count() == 5
+    # sorting by the metric, kept too
+    page.click("#sweep-trials button.sort[data-col=value]")
+    vals = page.eval_on_selector_all("#sweep-trials tbody tr td.num", "els => els.length")
+    assert vals
+
+
+@pytest.mark.browser
+def test_an_open_sweep_page_follows_new_trials(tmp_path, site_page):
+    root, site = tmp_path / "runs", tmp_path / "site"
+    make_sweep(root, n=4)
+    build_site([root], site)
+    sp = site_page(site)
+    _open_sweep(sp)
+    page = sp.page
+    assert page.locator("#sweep-trials tbody tr").count() == 4
+    add_trial(root, 4)
+    build_site([root], site)
+    page.wait_for_selector("#sweep-trials tr[data-trial='4']", timeout=10000)
+    page.wait_for_selector("#sweep-parcoords[data-lines='5']", timeout=10000)
+
+
+@pytest.mark.browser
+def test_the_page_works_under_the_sites_content_security_policy(sweep_site, site_page):
+    """Parallel coordinates draw with WebGL (plotly's precompiled regl): nothing needs eval."""
+    root, site, recs = sweep_site
+    sp = site_page(site, csp=True)
+    sp.open(f"#/sweep/{KEY}", wait="body[data-ready=sweep]")
+    sp.page.wait_for_selector("body[data-parcoords=ready]", timeout=15000)
+    assert sp.page.get_attribute("#sweep-parcoords", "data-lines") == "9"
+    sp.page.wait_for_selector("#sweep-over .main-svg", state="attached")

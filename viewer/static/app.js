@@ -17,6 +17,8 @@
   // kinds whose panels are slow to draw (plotly, BokehJS, WebGL): left for when a drag settles
   MB.HEAVY_KINDS = { plotly: 1, bokeh: 1, object3d: 1, html: 1 };
   MB.registerView = function (name, fn) { MB.views[name] = fn; };
+  // parts of the runs index from other files (static/sweep.js: the sweeps): fn(indexEl) -> {destroy()} | null
+  MB.indexParts = MB.indexParts || {};
 
   // Bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E/F, U+061C) and other control characters
   // in a run's strings are shown as visible marks (⟦U+202E⟧), so a name such as
@@ -747,6 +749,7 @@
     filter.addEventListener("input", function () { MB.setParam("filter", filter.value); draw(); });
     groupSel.addEventListener("change", function () { MB.setParam("group", groupSel.value); draw(); });
     draw();
+    var parts = Object.keys(MB.indexParts).map(function (k) { return MB.indexParts[k](app.lastChild); });
     document.body.setAttribute("data-ready", "index");
     // live: new runs, rows and statuses are drawn in place (filter, sort and selection kept)
     function refresh() {
@@ -758,7 +761,7 @@
     }
     var stop = MB.onLive(refresh);
     if (!MB.store.index) refresh(); // the site changed while another view was open
-    return { destroy: stop };
+    return { destroy: function () { stop(); parts.forEach(function (p) { if (p && p.destroy) p.destroy(); }); } };
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,605 @@
+/* Sweep page (#/sweep/<key>): one sweep's trials, from data/sweeps/<key>.js (viewer/sweeps.py).
+   - head: name, method, metric and goal, trials by state, the best run (a link to its run page)
+   - filters: by group and by any config value of the trials' runs (?f=[[field, value], ...])
+   - parallel coordinates (Plotly parcoords): one line per trial with a metric value, coloured by
+     it; brushing any axis (Plotly's constraintrange, ?br={axis: [lo, hi] or [[lo, hi], ...]})
+     picks trials: their rows are highlighted and "Compare brushed" opens them on the compare page;
+     axes reordered by dragging (?order=) and hidden or shown again by checkboxes (?hide=)
+   - the trials table (parameters, metric, state, run status, duration), sorted by any column
+     (?sort=, ?desc=1); "no metric", pruned and failed trials are marked
+   - importance (the method named) beside each parameter's correlation with the metric
+   - the metric against each parameter (log x for log-scale distributions) and over trial numbers
+     with the running best
+   Every state is in the URL; the page follows the sweep while agents run (MB.onLive).
+   The index lists the sweeps (MB.indexParts.sweeps). Every user string goes in as text (MB.h
+   "text") and into plotly through MB.ptext. */
+(function () {
+  "use strict";
+  var MB = window.MB;
+  if (!MB || !MB.registerView) return;
+  var h = MB.h, ptext = MB.ptext;
+  var METRIC = "@metric"; // the metric axis's id (parameter axes are "p:" + name)
+  var STATE_TEXT = { "no-metric": "no metric", finished: "finished", running: "running", pruned: "pruned", failed: "failed" };
+
+  MB.store.sweeps = {};
+  MB.store.sweepList = null;
+  MB.data.sweep = function (key, data) { MB.store.sweeps[key] = data; };
+  MB.data.sweeps = function (list) { MB.store.sweepList = list; };
+
+  // a data script loaded afresh each time (after a live change the old one is stale)
+  function loadData(src) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = src + "?t=" + Date.now();
+      s.onload = function () { s.remove(); resolve(); };
+      s.onerror = function () { s.remove(); reject(new Error("could not load " + src)); };
+      document.head.appendChild(s);
+    });
+  }
+  function loadSweep(key) {
+    return loadData("data/sweeps/" + encodeURIComponent(key) + ".js").then(function () {
+      var d = MB.store.sweeps[key];
+      if (!d) throw new Error("no data for sweep " + key);
+      return d;
+    });
+  }
+  function fmt(v) { return MB.fmtValue(v); }
+  function metricLabel(d) { return d.metric ? d.metric.name : "metric"; }
+
+  // ---------------------------------------------------------------------------------------------
+  // The index: the project's sweeps, each a link to its page
+  // ---------------------------------------------------------------------------------------------
+  MB.indexParts = MB.indexParts || {};
+  MB.indexParts.sweeps = function (indexEl) {
+    if (window.MB_INLINE) return null; // a single-file export holds no sweeps
+    var box = h("section", { class: "sweeps-list", id: "sweeps-list", hidden: true, "aria-label": "Sweeps" });
+    var table = indexEl.querySelector(".table-wrap");
+    indexEl.insertBefore(box, table || null);
+    var alive = true;
+    function draw(list) {
+      MB.clear(box);
+      box.hidden = !list.length;
+      if (!list.length) return;
+      box.appendChild(h("h2", { text: "Sweeps" }));
+      box.appendChild(h("ul", null, list.map(function (s) {
+        var best = s.best && s.metric ? [" · best ", s.metric.name, " = ", MB.fmtNum(s.best.value)] : null;
+        return h("li", { "data-sweep": s.key },
+          h("a", { href: MB.hashFor(["sweep", s.key]), text: s.name }),
+          h("span", { class: "muted" }, " · ", s.project, " · ", s.method || "?", " · ", s.trials + " trials",
+            s.metric ? [" · ", s.metric.goal, " ", s.metric.name] : null, best));
+      })));
+    }
+    function refresh() {
+      loadData("data/sweeps.js").then(function () { if (alive) draw(MB.store.sweepList || []); })
+        .catch(function () { /* a site built before sweeps: no list */ });
+    }
+    refresh();
+    var stop = MB.onLive(refresh);
+    return { destroy: function () { alive = false; stop(); } };
+  };
+
+  // ---------------------------------------------------------------------------------------------
+  // URL state
+  // ---------------------------------------------------------------------------------------------
+  function jsonParam(name, dflt) {
+    try { var v = JSON.parse(MB.view.q.get(name) || "null"); return v === null ? dflt : v; } catch (e) { return dflt; }
+  }
+  function listParam(name) {
+    return (MB.view.q.get(name) || "").split(",").filter(Boolean).map(function (x) {
+      try { return decodeURIComponent(x); } catch (e) { return x; }
+    });
+  }
+  function setList(name, list) { MB.setParam(name, list.map(encodeURIComponent).join(",")); }
+
+  // ---------------------------------------------------------------------------------------------
+  // Axes of the parallel coordinates: one per searched parameter, then the metric
+  // ---------------------------------------------------------------------------------------------
+  // 5e-4 rather than 5.000e-4; 0.001 to 10000 as they are
+  function tickText(m, e) { return e < -3 || e > 4 ? m + "e" + e : MB.fmtNum(+(m * Math.pow(10, e)).toPrecision(6)); }
+  function logTicks(lo, hi) {
+    var vals = [], text = [];
+    for (var e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+      [1, 2, 5].forEach(function (m) {
+        var v = e + Math.log10(m);
+        if (v >= lo - 1e-9 && v <= hi + 1e-9) { vals.push(v); text.push(tickText(m, e)); }
+      });
+    }
+    if (vals.length < 2) { vals = [lo, hi]; text = [MB.fmtNum(Math.pow(10, lo)), MB.fmtNum(Math.pow(10, hi))]; }
+    return { vals: vals, text: text };
+  }
+  // axis value of a trial (log10 for log axes, the choice's index for categorical ones), or null
+  function axisValue(ax, t) {
+    if (ax.id === METRIC) return t.value;
+    var v = t.params[ax.param.name];
+    if (v === undefined || v === null) return null;
+    if (ax.param.kind === "categorical") {
+      var i = ax.param.choices.indexOf(typeof v === "string" ? v : JSON.stringify(v));
+      return i < 0 ? null : i;
+    }
+    if (typeof v !== "number") return null;
+    if (ax.param.log) return v > 0 ? Math.log10(v) : null;
+    return v;
+  }
+  function axesOf(d) {
+    var axes = d.parameters.filter(function (p) { return p.kind !== "constant"; }).map(function (p) {
+      return { id: "p:" + p.name, label: p.name, param: p };
+    });
+    if (d.metric) axes.push({ id: METRIC, label: d.metric.name + " (" + (d.metric.goal === "maximize" ? "max" : "min") + ")" });
+    return axes;
+  }
+  function inRange(v, cr) {
+    if (v === null || v === undefined) return false;
+    var ranges = Array.isArray(cr[0]) ? cr : [cr];
+    return ranges.some(function (r) { return v >= r[0] && v <= r[1]; });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The sweep page
+  // ---------------------------------------------------------------------------------------------
+  MB.registerView("sweep", function (app, crumbs, view) {
+    var key = view.path[1] || "";
+    var alive = true;
+    var plots = []; // plotly elements to purge
+    var section = h("section", { class: "sweep" }, h("p", { class: "loading", text: "Loading sweep…" }));
+    app.appendChild(section);
+    crumbs.appendChild(h("a", { href: "#/", text: "Runs" }));
+    crumbs.appendChild(document.createTextNode(" / Sweep"));
+    document.title = "Sweep — mediaboard";
+    var last = null; // the data drawn, as JSON: a live change that leaves it alone draws nothing
+    var parts = null;
+
+    function purge() {
+      plots.forEach(function (p) { if (window.Plotly) window.Plotly.purge(p); });
+      plots = [];
+    }
+    function show(d) {
+      var json = JSON.stringify(d);
+      if (json === last) return;
+      last = json;
+      d.key = key;
+      if (!parts) {
+        MB.clear(section);
+        parts = { head: h("div"), filters: h("div", { class: "toolbar sweep-filters", role: "group", "aria-label": "Filters" }),
+          par: h("div", { class: "sweep-par" }), table: h("div", { class: "sweep-table" }),
+          side: h("div", { class: "sweep-importance" }), charts: h("div", { class: "sweep-charts" }) };
+        section.appendChild(parts.head);
+        section.appendChild(parts.filters);
+        section.appendChild(h("h2", { text: "Parallel coordinates" }));
+        section.appendChild(parts.par);
+        section.appendChild(h("h2", { text: "Trials" }));
+        section.appendChild(parts.table);
+        section.appendChild(h("h2", { text: "Importance and correlation" }));
+        section.appendChild(parts.side);
+        section.appendChild(parts.charts);
+      }
+      page(d);
+    }
+
+    function page(d) {
+      purge();
+      document.title = MB.visible(d.name) + " — sweep — mediaboard";
+      MB.clear(crumbs);
+      crumbs.appendChild(h("a", { href: "#/", text: "Runs" }));
+      crumbs.appendChild(h("span", null, " / ", h("span", { text: d.project }), " / sweep ", h("span", { text: d.name })));
+
+      var axes = axesOf(d);
+      var byId = {};
+      axes.forEach(function (a) { byId[a.id] = a; });
+      // ---- filters (group, any config value)
+      var filters = jsonParam("f", []).filter(function (f) { return Array.isArray(f) && f.length === 2 && typeof f[0] === "string"; });
+      function fieldValue(t, field) {
+        if (field === "group") return t.group === null || t.group === undefined ? "(none)" : String(t.group);
+        if (field === "state") return t.state;
+        var v = (t.config || {})[field.slice(7)];
+        return v === undefined ? "(unset)" : typeof v === "string" ? v : JSON.stringify(v);
+      }
+      var shown = d.trials.filter(function (t) {
+        return filters.every(function (f) { return fieldValue(t, f[0]) === String(f[1]); });
+      });
+
+      // ---- brushing
+      var brush = jsonParam("br", {});
+      if (!brush || typeof brush !== "object" || Array.isArray(brush)) brush = {};
+      Object.keys(brush).forEach(function (id) { if (!byId[id] || !Array.isArray(brush[id]) || !brush[id].length) delete brush[id]; });
+      var hidden = listParam("hide").filter(function (id) { return byId[id]; });
+      var order = listParam("order").filter(function (id) { return byId[id]; });
+      axes.forEach(function (a) { if (order.indexOf(a.id) < 0) order.push(a.id); });
+      function brushed(t) {
+        if (t.value === null || t.value === undefined) return false;
+        return Object.keys(brush).every(function (id) { return inRange(axisValue(byId[id], t), brush[id]); });
+      }
+      var brushing = Object.keys(brush).length > 0;
+
+      headPart(d);
+      filterPart(d, filters);
+      var table = tablePart(d, shown, brushing, brushed);
+      var charts = chartsPart(d, shown, brushing, brushed);
+      parPart(d, shown, axes, byId, order, hidden, brush, function (newBrush, newOrder) {
+        brush = newBrush;
+        if (newOrder) { order = newOrder; setList("order", order); }
+        var keep = {};
+        Object.keys(brush).forEach(function (id) { keep[id] = brush[id]; });
+        MB.setParam("br", Object.keys(keep).length ? JSON.stringify(keep) : "");
+        brushing = Object.keys(brush).length > 0;
+        table.mark(brushing, brushed);
+        charts.mark(brushing, brushed);
+      });
+      importancePart(d);
+      document.body.setAttribute("data-ready", "sweep");
+      section.setAttribute("data-trials", String(d.trials.length));
+    }
+
+    function headPart(d) {
+      var c = d.counts || {};
+      var states = ["finished", "running", "pruned", "failed", "no-metric"].filter(function (s) { return c[s]; })
+        .map(function (s) { return c[s] + " " + STATE_TEXT[s]; }).join(" · ");
+      var best = d.best;
+      MB.clear(parts.head);
+      parts.head.appendChild(h("header", { class: "run-head sweep-head" },
+        h("h1", null, h("span", { class: "sweep-name", text: d.name }), " ", h("span", { class: "muted", text: "sweep " + d.id })),
+        h("p", { class: "muted" }, "project ", h("b", { text: d.project }), " · method ", h("b", { text: d.method || "?" }),
+          d.metric ? [" · ", d.metric.goal, " ", h("b", { text: d.metric.name })] : " · no metric",
+          " · ", String(d.trials.length), " trials", d.run_cap ? " of at most " + d.run_cap : "", states ? " (" + states + ")" : ""),
+        h("p", { class: "sweep-best", id: "sweep-best" }, best ? [
+          "Best: ", best.run ? h("a", { href: MB.hashFor(["run", best.run]), text: best.name || best.run }) : h("span", { text: "trial " + best.number }),
+          " · ", h("b", { text: d.metric.name + " = " + MB.fmtNum(best.value) }), h("span", { class: "muted", text: " (trial " + best.number + ")" })]
+          : h("span", { class: "muted", text: d.metric ? "No trial has logged " + d.metric.name + " yet." : "The sweep has no metric, so no best run." })),
+        d.problems && d.problems.length ? h("details", { class: "problem" }, h("summary", { text: "Problems reading this sweep (" + d.problems.length + ")" }),
+          h("ul", null, d.problems.map(function (p) { return h("li", { text: p }); }))) : null));
+    }
+
+    function filterPart(d, filters) {
+      var el = parts.filters;
+      MB.clear(el);
+      // fields: group, then each config key of the trials' runs
+      var cfgKeys = {};
+      d.trials.forEach(function (t) {
+        Object.keys(t.config || {}).forEach(function (k) { cfgKeys["config." + k] = 1; });
+      });
+      var names = ["group", "state"].concat(Object.keys(cfgKeys).sort());
+      var values = {};
+      names.forEach(function (f) {
+        var seen = {};
+        d.trials.forEach(function (t) {
+          var v;
+          if (f === "group") v = t.group === null || t.group === undefined ? "(none)" : String(t.group);
+          else if (f === "state") v = t.state;
+          else { var x = (t.config || {})[f.slice(7)]; v = x === undefined ? "(unset)" : typeof x === "string" ? x : JSON.stringify(x); }
+          seen[v] = 1;
+        });
+        values[f] = Object.keys(seen).sort();
+      });
+      var fieldSel = h("select", { id: "sweep-filter-field", "aria-label": "Filter by" },
+        names.map(function (f) { return h("option", { value: f, text: f }); }));
+      var valueSel = h("select", { id: "sweep-filter-value", "aria-label": "Value" });
+      function fillValues() {
+        MB.clear(valueSel);
+        (values[fieldSel.value] || []).forEach(function (v) { valueSel.appendChild(h("option", { value: v, text: v })); });
+      }
+      fieldSel.addEventListener("change", fillValues);
+      var lastF = filters[filters.length - 1];
+      if (lastF && names.indexOf(lastF[0]) >= 0) fieldSel.value = lastF[0];
+      fillValues();
+      if (lastF && fieldSel.value === lastF[0]) valueSel.value = String(lastF[1]);
+      var add = h("button", { type: "button", id: "sweep-filter-add", text: "Add filter", onclick: function () {
+        if (!valueSel.value && !valueSel.options.length) return;
+        var next = filters.filter(function (f) { return f[0] !== fieldSel.value; }).concat([[fieldSel.value, valueSel.value]]);
+        MB.setParam("f", JSON.stringify(next));
+        redraw();
+      } });
+      el.appendChild(h("span", { class: "muted", text: "Filter" }));
+      el.appendChild(fieldSel);
+      el.appendChild(h("span", { class: "muted", text: "=" }));
+      el.appendChild(valueSel);
+      el.appendChild(add);
+      filters.forEach(function (f, i) {
+        el.appendChild(h("span", { class: "sweep-chip", "data-field": f[0] }, h("span", { text: f[0] + " = " + f[1] }),
+          h("button", { type: "button", class: "sweep-chip-x", "aria-label": "Remove filter " + f[0], text: "×", onclick: function () {
+            var next = filters.slice(); next.splice(i, 1);
+            MB.setParam("f", next.length ? JSON.stringify(next) : "");
+            redraw();
+          } })));
+      });
+    }
+
+    // ---- the trials table
+    function tablePart(d, shown, brushing, brushed) {
+      var el = parts.table;
+      MB.clear(el);
+      var params = d.parameters.filter(function (p) { return p.kind !== "constant"; });
+      var cols = [["number", "#"], ["name", "Run"], ["state", "State"], ["status", "Run status"], ["group", "Group"]]
+        .concat(params.map(function (p) { return ["p:" + p.name, p.name]; }))
+        .concat([["value", metricLabel(d)], ["duration", "Duration"]]);
+      var q = MB.view.q;
+      var sortCol = q.get("sort") || "number", desc = q.get("desc") === "1";
+      if (!cols.some(function (c) { return c[0] === sortCol; })) sortCol = "number";
+      function cell(t, col) {
+        if (col.indexOf("p:") === 0) return t.params[col.slice(2)];
+        if (col === "name") return t.name || t.run_id;
+        return t[col];
+      }
+      var rows = shown.slice().sort(function (a, b) {
+        var x = cell(a, sortCol), y = cell(b, sortCol);
+        if (x === y) return a.number - b.number;
+        if (x === null || x === undefined) return 1;
+        if (y === null || y === undefined) return -1;
+        var c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+        return desc ? -c : c;
+      });
+      var info = h("span", { class: "muted", id: "sweep-brush-info" });
+      var cmp = h("a", { id: "sweep-compare", class: "button", hidden: true, text: "Compare brushed", href: "#/compare" });
+      var clearBrush = h("button", { type: "button", id: "sweep-brush-clear", hidden: true, text: "Clear brushing", onclick: function () {
+        MB.setParam("br", ""); redraw();
+      } });
+      el.appendChild(h("div", { class: "toolbar" }, h("span", { class: "muted", text: shown.length + " of " + d.trials.length + " trials" }), info, cmp, clearBrush));
+      var head = h("tr", null, cols.map(function (c) {
+        var mark = c[0] === sortCol ? (desc ? " ▼" : " ▲") : "";
+        return h("th", { scope: "col", "aria-sort": c[0] === sortCol ? (desc ? "descending" : "ascending") : null },
+          h("button", { class: "sort", "data-col": c[0], text: c[1] + mark, onclick: function () {
+            if (sortCol === c[0]) MB.setParam("desc", desc ? "" : "1"); else { MB.setParam("sort", c[0]); MB.setParam("desc", ""); }
+            redraw();
+          } }));
+      }));
+      var trs = rows.map(function (t) {
+        var best = d.best && d.best.number === t.number;
+        var tr = h("tr", { "data-trial": t.number, "data-run": t.run || null, "data-state": t.state, class: best ? "best" : null });
+        cols.forEach(function (c) {
+          var v = cell(t, c[0]), td;
+          if (c[0] === "name") {
+            td = h("td", null, t.run ? h("a", { href: MB.hashFor(["run", t.run]), text: v || t.run }) : h("span", { class: "muted", text: v || "(no run)" }),
+              best ? h("span", { class: "sweep-best-mark", title: "the best trial", text: " ★ best" }) : null);
+          } else if (c[0] === "state") {
+            var label = STATE_TEXT[t.state] || t.state;
+            if (t.state === "pruned" && t.pruned_at !== null && t.pruned_at !== undefined) label += " at " + t.pruned_at;
+            td = h("td", null, h("span", { class: "status trial-" + t.state, title: t.error || null, text: label }));
+          } else if (c[0] === "status") td = h("td", null, v ? h("span", { class: "status status-" + v, text: v }) : null);
+          else if (c[0] === "duration") td = h("td", { text: MB.fmtDuration(v) });
+          else if (c[0] === "value") td = h("td", { class: "num", text: v === null || v === undefined ? "—" : MB.fmtNum(v) });
+          else td = h("td", { class: typeof v === "number" ? "num" : null, text: fmt(v) });
+          tr.appendChild(td);
+        });
+        return tr;
+      });
+      el.appendChild(h("div", { class: "table-wrap" }, h("table", { class: "runs sweep-trials", id: "sweep-trials" },
+        h("thead", null, head), h("tbody", null, trs))));
+      function mark(on, pick) {
+        var picked = [];
+        trs.forEach(function (tr, i) {
+          var t = rows[i], yes = on && pick(t);
+          tr.classList.toggle("brushed", yes);
+          tr.classList.toggle("dimmed", on && !yes);
+          if (yes && t.run) picked.push(t.run);
+        });
+        info.textContent = on ? picked.length + " brushed" : "";
+        cmp.hidden = !(on && picked.length >= 1 && MB.views.compare);
+        cmp.textContent = "Compare " + picked.length + " brushed";
+        cmp.setAttribute("href", MB.hashFor(["compare"], new URLSearchParams({ runs: picked.join(",") })));
+        clearBrush.hidden = !on;
+        el.setAttribute("data-brushed", String(picked.length));
+      }
+      mark(brushing, brushed);
+      return { mark: mark };
+    }
+
+    // ---- parallel coordinates
+    function parPart(d, shown, axes, byId, order, hidden, brush, changed) {
+      var el = parts.par;
+      MB.clear(el);
+      var scored = shown.filter(function (t) { return t.value !== null && t.value !== undefined; });
+      var boxes = h("div", { class: "toolbar sweep-axes", role: "group", "aria-label": "Axes shown" },
+        h("span", { class: "muted", text: "Axes" }),
+        order.map(function (id) {
+          var box = h("input", { type: "checkbox", checked: hidden.indexOf(id) < 0, "data-axis": id, onchange: function () {
+            var next = listParam("hide").filter(function (x) { return x !== id && byId[x]; });
+            if (!box.checked) next.push(id);
+            setList("hide", next);
+            redraw();
+          } });
+          return h("label", { class: "sweep-axis" }, box, " ", byId[id].label);
+        }),
+        h("span", { class: "muted", text: "drag an axis title to move it; drag along an axis to brush" }));
+      el.appendChild(boxes);
+      var plot = h("div", { class: "sweep-parcoords", id: "sweep-parcoords" });
+      el.appendChild(plot);
+      if (!d.metric) { MB.placeholder(plot, "The sweep has no metric: nothing to colour the lines by."); }
+      if (!scored.length) {
+        MB.clear(plot);
+        MB.placeholder(plot, d.metric ? "No trial has a value of " + d.metric.name + " yet." : "No trial has a metric value.");
+        return;
+      }
+      var visible = order.filter(function (id) { return hidden.indexOf(id) < 0; });
+      var lines = scored; // line i is scored[i]
+      MB.need("plotly").then(function () {
+        if (!alive || !plot.isConnected) return;
+        var dims = visible.map(function (id) {
+          var ax = byId[id];
+          var vals = lines.map(function (t) { var v = axisValue(ax, t); return v === null ? NaN : v; });
+          var dim = { label: ptext(ax.label), values: vals, mbId: id };
+          if (ax.param && ax.param.kind === "categorical") {
+            dim.tickvals = ax.param.choices.map(function (_, i) { return i; });
+            dim.ticktext = ax.param.choices.map(function (c) { return ptext(c.length > 24 ? c.slice(0, 23) + "…" : c); });
+            dim.range = [-0.5, Math.max(0.5, ax.param.choices.length - 0.5)];
+          } else if (ax.param && ax.param.log) {
+            var fin = vals.filter(isFinite);
+            var lo = Math.min.apply(null, fin), hi = Math.max.apply(null, fin);
+            if (typeof ax.param.min === "number" && ax.param.min > 0) lo = Math.min(lo, Math.log10(ax.param.min));
+            if (typeof ax.param.max === "number" && ax.param.max > 0) hi = Math.max(hi, Math.log10(ax.param.max));
+            var ticks = logTicks(lo, hi);
+            dim.tickvals = ticks.vals; dim.ticktext = ticks.text; dim.range = [lo, hi];
+          }
+          if (brush[id]) dim.constraintrange = brush[id];
+          return dim;
+        });
+        var goal = d.metric && d.metric.goal;
+        var trace = { type: "parcoords", dimensions: dims,
+          line: { color: lines.map(function (t) { return t.value; }), colorscale: "Viridis", reversescale: goal !== "maximize",
+            showscale: true, colorbar: { title: { text: ptext(metricLabel(d)) + "<br>(bright = better)", side: "right" }, thickness: 14 } },
+          labelangle: 0, labelside: "top",
+          labelfont: { size: 12 }, tickfont: { size: 11 }, rangefont: { size: 10 } };
+        var layout = { height: 380, margin: { l: 70, r: 40, t: 60, b: 30 }, paper_bgcolor: "#fff",
+          font: { family: "system-ui, sans-serif", color: "#1d2433" } };
+        window.Plotly.react(plot, [trace], layout, { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["toImage"] }).then(function () {
+          if (!alive) return;
+          plot.setAttribute("data-lines", String(lines.length));
+          plot.setAttribute("data-axes", visible.join(","));
+          document.body.setAttribute("data-parcoords", "ready");
+        });
+        plots.push(plot);
+        if (!plot.__mbSweep) {
+          plot.__mbSweep = true;
+          plot.on("plotly_restyle", function () {
+            var now = (plot.data && plot.data[0] && plot.data[0].dimensions) || [];
+            var nb = {};
+            now.forEach(function (dm) { if (dm.constraintrange && dm.mbId) nb[dm.mbId] = dm.constraintrange; });
+            var vis = now.map(function (dm) { return dm.mbId; }).filter(Boolean);
+            var curHidden = listParam("hide");
+            // the hidden axes keep their place after the visible one they followed
+            var full = vis.slice();
+            var prevOrder = listParam("order");
+            if (!prevOrder.length) prevOrder = axes.map(function (a) { return a.id; });
+            prevOrder.forEach(function (id, i) {
+              if (curHidden.indexOf(id) < 0 || full.indexOf(id) >= 0 || !byId[id]) return;
+              var before = prevOrder.slice(0, i).reverse().filter(function (x) { return full.indexOf(x) >= 0; })[0];
+              full.splice(before === undefined ? 0 : full.indexOf(before) + 1, 0, id);
+            });
+            var moved = JSON.stringify(full) !== JSON.stringify(listParam("order").length ? listParam("order") : axes.map(function (a) { return a.id; }));
+            changed(nb, moved ? full : null);
+          });
+        }
+      }).catch(function (err) { MB.clear(plot); MB.placeholder(plot, "Parallel coordinates unavailable: " + err.message); });
+    }
+
+    // ---- importance and correlation
+    function importancePart(d) {
+      var el = parts.side;
+      MB.clear(el);
+      var imp = d.importance || {}, corr = (d.correlation || {}).values || {}, methods = (d.correlation || {}).methods || {};
+      var params = d.parameters.filter(function (p) { return p.kind !== "constant"; });
+      var impVals = imp.values || {};
+      var order = params.slice().sort(function (a, b) { return (impVals[b.name] || 0) - (impVals[a.name] || 0); });
+      var note = imp.values ? h("p", { class: "muted", id: "sweep-importance-method" }, "Importance: ", h("b", { text: imp.method }),
+        " over the trials with a value of ", metricLabel(d), " (shares add up to 1).")
+        : h("p", { class: "placeholder", id: "sweep-importance-method" }, "Importance is unavailable: ", h("span", { text: imp.error || "not computed" }),
+          imp.method ? [" (", h("span", { text: imp.method }), ")"] : null);
+      var rows = order.map(function (p) {
+        var share = impVals[p.name], c = corr[p.name] || {};
+        var r = c.value;
+        var impCell = typeof share === "number" ? h("div", { class: "bar-cell" },
+          h("span", { class: "bar imp", style: { width: Math.max(1, Math.round(share * 100)) + "%" } }),
+          h("span", { class: "bar-text", text: (share * 100).toFixed(1) + " %" })) : h("span", { class: "muted", text: "—" });
+        var corrCell = typeof r === "number" ? h("div", { class: "bar-cell corr", title: methods[c.method] || "" },
+          h("span", { class: "bar " + (c.method === "eta" ? "eta" : r >= 0 ? "pos" : "neg"),
+            style: c.method === "eta" ? { left: "50%", width: Math.round(r * 50) + "%" }
+              : r >= 0 ? { left: "50%", width: Math.round(r * 50) + "%" } : { left: (50 + r * 50) + "%", width: Math.round(-r * 50) + "%" } }),
+          h("span", { class: "bar-text", text: (c.method === "eta" ? "η " : "r ") + (r >= 0 && c.method !== "eta" ? "+" : "") + r.toFixed(2) }))
+          : h("span", { class: "muted", text: "—" });
+        return h("tr", { "data-param": p.name }, h("th", { scope: "row", text: p.name }),
+          h("td", { class: "muted", text: p.kind === "categorical" ? "categorical" : p.log ? "numeric, log" : "numeric" }),
+          h("td", { class: "imp-cell" }, impCell), h("td", { class: "corr-cell" }, corrCell));
+      });
+      var fixed = d.parameters.filter(function (p) { return p.kind === "constant"; });
+      el.appendChild(note);
+      el.appendChild(h("table", { class: "kv sweep-imp", id: "sweep-importance" },
+        h("thead", null, h("tr", null, h("th", { scope: "col", text: "parameter" }), h("th", { scope: "col", text: "kind" }),
+          h("th", { scope: "col", text: "importance" }), h("th", { scope: "col", text: "correlation with " + metricLabel(d) }))),
+        h("tbody", null, rows)));
+      el.appendChild(h("p", { class: "muted", id: "sweep-corr-method" }, "Correlation: ", h("b", { text: methods.pearson || "Pearson's r" }),
+        " for numeric parameters; ", h("b", { text: methods.eta || "η" }), " for categorical ones. Over all trials with a value, not only those filtered."));
+      if (fixed.length) el.appendChild(h("p", { class: "muted" }, "Fixed: ", fixed.map(function (p, i) {
+        return [i ? ", " : "", h("span", { text: p.name + " = " + fmt(p.value) })];
+      })));
+    }
+
+    // ---- the metric against each parameter, and over trial numbers with the running best
+    function chartsPart(d, shown, brushing, brushed) {
+      var el = parts.charts;
+      MB.clear(el);
+      var figs = [];
+      if (!d.metric) return { mark: function () {} };
+      var scored = shown.filter(function (t) { return t.value !== null && t.value !== undefined; });
+      var params = d.parameters.filter(function (p) { return p.kind !== "constant"; });
+      el.appendChild(h("h2", { text: d.metric.name + " over trials" }));
+      var over = h("div", { class: "chart sweep-over", id: "sweep-over" });
+      el.appendChild(h("figure", { class: "chart-fig" }, over));
+      el.appendChild(h("h2", { text: d.metric.name + " against each parameter" }));
+      var grid = h("div", { class: "chart-grid sweep-scatter" });
+      el.appendChild(grid);
+      params.forEach(function (p) {
+        var div = h("div", { class: "chart", "data-param": p.name });
+        grid.appendChild(h("figure", { class: "chart-fig" }, div));
+        figs.push({ el: div, p: p });
+      });
+      var font = { family: "system-ui, sans-serif", size: 11, color: "#1d2433" };
+      function colors(pick) {
+        return scored.map(function (t) { return !brushing ? "#2458d3" : pick(t) ? "#e4572e" : "rgba(120,130,150,0.35)"; });
+      }
+      function hover(t) { return ptext((t.name || t.run_id || "trial " + t.number) + " · trial " + t.number); }
+      function draw(pick) {
+        if (!alive || !window.Plotly) return;
+        var cs = colors(pick);
+        // over trials: every value shown, and the running best among them
+        var rb = [], so = null, maximize = d.metric.goal === "maximize";
+        scored.slice().sort(function (a, b) { return a.number - b.number; }).forEach(function (t) {
+          if (so === null || (maximize ? t.value > so : t.value < so)) so = t.value;
+          rb.push([t.number, t.value, so]);
+        });
+        window.Plotly.react(over, [
+          { x: scored.map(function (t) { return t.number; }), y: scored.map(function (t) { return t.value; }), mode: "markers",
+            name: ptext(d.metric.name), marker: { color: cs, size: 7 }, text: scored.map(hover), hoverinfo: "x+y+text" },
+          { x: rb.map(function (r) { return r[0]; }), y: rb.map(function (r) { return r[2]; }), mode: "lines", line: { shape: "hv", color: "#1a7f37", width: 2 },
+            name: "running best", hoverinfo: "x+y" },
+        ], { height: 260, margin: { l: 56, r: 12, t: 12, b: 40 }, font: font, showlegend: true,
+          legend: { orientation: "h", x: 0, y: 1.12 }, xaxis: { title: { text: "trial" }, zeroline: false }, yaxis: { title: { text: ptext(d.metric.name) } } },
+        { responsive: true, displaylogo: false });
+        figs.forEach(function (f) {
+          var p = f.p;
+          var xs = scored.map(function (t) { var v = t.params[p.name]; return v === undefined ? null : p.kind === "categorical" ? ptext(typeof v === "string" ? v : JSON.stringify(v)) : v; });
+          window.Plotly.react(f.el, [{ x: xs, y: scored.map(function (t) { return t.value; }), mode: "markers", type: "scatter",
+            marker: { color: cs, size: 7 }, text: scored.map(hover), hoverinfo: "x+y+text" }],
+          { height: 220, margin: { l: 56, r: 12, t: 28, b: 40 }, font: font, title: { text: ptext(p.name), font: { size: 12 } },
+            xaxis: { type: p.kind === "categorical" ? "category" : p.log ? "log" : "linear", title: { text: ptext(p.name) }, zeroline: false },
+            yaxis: { title: { text: ptext(d.metric.name) } } },
+          { responsive: true, displaylogo: false });
+          f.el.setAttribute("data-points", String(scored.length));
+        });
+      }
+      var pending = null;
+      MB.need("plotly").then(function () {
+        if (!alive) return;
+        plots.push(over);
+        figs.forEach(function (f) { plots.push(f.el); });
+        draw(brushed);
+      }).catch(function (err) { MB.placeholder(el, "Charts unavailable: " + err.message); });
+      return {
+        mark: function (on, pick) {
+          brushing = on;
+          if (pending) cancelAnimationFrame(pending);
+          pending = requestAnimationFrame(function () { pending = null; draw(pick); });
+        },
+      };
+    }
+
+    function redraw() {
+      var d = MB.store.sweeps[key];
+      if (!d) return;
+      last = null;
+      show(d);
+    }
+
+    loadSweep(key).then(show).catch(function (err) {
+      MB.clear(section);
+      MB.placeholder(section, "Could not load sweep " + key + ": " + err.message);
+      document.body.setAttribute("data-ready", "error");
+    });
+    var stop = MB.onLive(function () {
+      loadSweep(key).then(function (d) { if (alive) show(d); }).catch(function () { /* the next change tries again */ });
+    });
+    return {
+      destroy: function () {
+        alive = false;
+        stop();
+        purge();
+      },
+    };
+  });
+})();
