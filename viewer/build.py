@@ -10,6 +10,8 @@ Site layout (see docs/viewer.md)::
     SITE/data/index.js                    MB.data.index([...runs])
     SITE/data/live.js                     MB.data.live({gen, runs}): polled by open pages (live)
     SITE/data/sweeps.js, sweeps/<key>.js  the sweeps and each sweep's page data (viewer/sweeps.py)
+    SITE/data/artifacts.js                MB.data.artifacts({projects}): the artifact stores' manifests
+                                          and lineage (viewer/artifacts.py)
     SITE/data/<run>/run.js                MB.data.run(run, {meta, config, summary, media keys, ...})
     SITE/data/<run>/scalars.js            MB.data.scalars(run, {columns})
     SITE/data/<run>/s/<group>/<chunk>.js  MB.data.shard(run, key, chunk, [{step, stub}, ...]), one
@@ -43,7 +45,7 @@ from typing import Any
 
 from media import runfolder as rf
 from media import stubs
-from viewer import kinds, policy, sweeps
+from viewer import artifacts, kinds, policy, sweeps
 from viewer.outdir import inside_out
 from viewer.text import js_value, templates
 
@@ -587,6 +589,9 @@ def build_site(sources: Iterable[str | os.PathLike[str]], out: str | os.PathLike
     # the sweep pages (viewer/sweeps.py): data/sweeps.js and data/sweeps/<key>.js; live with the runs
     swept = sweeps.write_sweeps(sources, index, [r.path for r in runs], w.text, stats.problems)
     gen = hashlib.sha256(f"{gen}:{swept}".encode()).hexdigest()[:16]
+    # the Artifacts pages (viewer/artifacts.py): data/artifacts.js; live with the runs
+    stored = artifacts.write_artifacts(sources, index, [r.path for r in runs], w.text, stats.problems)
+    gen = hashlib.sha256(f"{gen}:{stored}".encode()).hexdigest()[:16]
     w.text("data/live.js", f"MB.data.live({js_value({'gen': gen, 'runs': run_sigs})});\n")
     if keep_data:
         stats.index = index

@@ -92,6 +92,10 @@ LADDER: tuple[Level, ...] = (
     Level(2, 64, 40, keep_av=False),
 )
 
+#: the site's page code for data an export does not hold (the Artifacts page reads the stores'
+#: manifests, not runs): left out of the export
+SITE_ONLY = ("static/artifacts.js", "static/artifacts.css")
+
 # The export's own page code: MB_INLINE (read by MB.loadScript / MB.fileUrl in static/app.js),
 # the notes on reduced panels and the banner. Kept here because only the export uses it.
 BOOT_JS = r"""(function () {
@@ -440,10 +444,11 @@ class Page:
         self.vendor_map: dict[str, list[str]] = json.loads(html.unescape(vendor_attr.group(1))) \
             if vendor_attr else {}
         shell = re.sub(r'<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"[^>]*>',
-                       lambda m: "<style>" + self._read(m.group(1)).replace("</style", "<\\/style")
-                       + "</style>", shell)
+                       lambda m: "" if m.group(1) in SITE_ONLY else "<style>" + self._read(m.group(1))
+                       .replace("</style", "<\\/style") + "</style>", shell)
         shell = re.sub(r'<script\b[^>]*\bsrc="([^"]+)"[^>]*>\s*</script>',
-                       lambda m: "<script>" + script_text(self._read(m.group(1))) + "</script>", shell)
+                       lambda m: "" if m.group(1) in SITE_ONLY else
+                       "<script>" + script_text(self._read(m.group(1))) + "</script>", shell)
         # The site's Content-Security-Policy allows only script files; the export's own (hashes of
         # its inline scripts) is written in by render() once the page is whole.
         shell, found = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>', CSP_MARK, shell)

@@ -118,7 +118,7 @@ def test_missing_media_file_is_reported_not_fatal(tmp_path):
     assert entries[2]["stub"]["__missing"] == ["media/img/2_0.png"]
 
 
-CONTRACT = ("media.runfolder", "media.stubs", "media.sweepfolder")
+CONTRACT = ("media.runfolder", "media.stubs", "media.sweepfolder", "media.artifactstore")
 
 
 def test_viewer_imports_only_the_format_module_from_media():

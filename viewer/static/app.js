@@ -111,6 +111,8 @@
   MB.swatch = function (color) { return h("span", { class: "cmp-swatch", style: "background:" + color, "aria-hidden": "true" }); };
   MB.h = h; MB.hSvg = hSvg; MB.clear = clear; MB.placeholder = placeholder; MB.fmtNum = fmtNum;
   MB.fmtDuration = fmtDuration;
+  // parts of the run page from other files (static/artifacts.js: what the run logged and used): fn(run) -> element | null
+  MB.runParts = MB.runParts || {};
 
   // ---------------------------------------------------------------------------------------------
   // Script loading (fetch() is blocked under file://, script tags are not)
@@ -1007,6 +1009,7 @@
       section.appendChild(modelEl(run));
       section.appendChild(environmentEl(run));
       section.appendChild(overview);
+      Object.keys(MB.runParts).forEach(function (k) { var el = MB.runParts[k](run); if (el) section.appendChild(el); });
 
       // ---- media panels, a section per key prefix, and the one cursor
       var mediaKeys = Object.keys(run.media);
