@@ -196,3 +196,25 @@ def test_artifacts_page_lineage_diff_and_run_links(root, tmp_path, lineage_runs,
     assert "v=0" in page.evaluate("location.hash")
     assert "best" in page.text_content("#art-details h2")
     sp.screenshot("cnn")
+
+
+@pytest.mark.browser
+def test_artifacts_page_follows_new_versions_live(root, tmp_path, lineage_runs, site_page):
+    site = tmp_path / "site"
+    build_site([root], site)
+    sp = site_page(site)
+    page = sp.page
+    sp.open("#/artifacts/lin?name=cnn", wait="body[data-ready=artifacts] #art-lineage")
+    assert page.locator("table.art-versions tbody tr").count() == 1
+    run = media.init(project="lin", name="retrain", settings=QUIET)
+    (tmp_path / "model.pt").write_bytes(b"better weights")
+    model = media.Artifact("cnn", type="model")
+    model.add_file(tmp_path / "model.pt")
+    run.log_artifact(model, aliases=["best"])
+    media.finish()
+    build_site([root], site)
+    page.wait_for_selector("table.art-versions tbody tr[data-version='1']", timeout=15000)
+    assert page.locator("#art-lineage a.art-node-version").count() == 2
+    assert "best" in page.text_content("#art-lineage a.art-node-version[data-version='1']")
+    assert "best" not in page.text_content("#art-lineage a.art-node-version[data-version='0']")
+    assert "name=cnn" in page.evaluate("location.hash")
