@@ -55,6 +55,8 @@ __all__ = ["Artifact", "ArtifactFile", "link_artifact", "log_artifact", "log_mod
 
 _FICLONE = 0x40049409  # linux/fs.h: share the source's blocks (copy-on-write), when the filesystem can
 _CHUNK = 1 << 20
+#: st_dev -> whether FICLONE worked there (tried once per filesystem and process)
+_REFLINK: dict[int, bool] = {}
 
 
 # --------------------------------------------------------------------------------------------
@@ -69,15 +71,19 @@ def _copy_hashing(src: str | os.PathLike[str], fd: int) -> str:
 
     h = hashlib.sha256()
     with open(src, "rb") as f:
-        try:
-            import fcntl
+        dev = os.fstat(fd).st_dev
+        if _REFLINK.get(dev, True):
+            try:
+                import fcntl
 
-            fcntl.ioctl(fd, _FICLONE, f.fileno())
-            for chunk in iter(lambda: f.read(_CHUNK), b""):
-                h.update(chunk)
-            return h.hexdigest()
-        except (ImportError, OSError):
-            f.seek(0)
+                fcntl.ioctl(fd, _FICLONE, f.fileno())
+                _REFLINK[dev] = True
+                for chunk in iter(lambda: f.read(_CHUNK), b""):
+                    h.update(chunk)
+                return h.hexdigest()
+            except (ImportError, OSError):
+                _REFLINK[dev] = False  # not on this filesystem: copy the bytes from now on
+                f.seek(0)
         for chunk in iter(lambda: f.read(_CHUNK), b""):
             h.update(chunk)
             view = memoryview(chunk)
@@ -96,8 +102,11 @@ def _put_object(store: st.Store, src: str, digest: str, size: int, *, what: str)
             return 0
     except FileNotFoundError:
         pass
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = rf.create_temp(dest.parent, digest[:16])
+    try:
+        fd, tmp = rf.create_temp(dest.parent, digest[:16])
+    except FileNotFoundError:  # the first object of its <aa>/ folder
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = rf.create_temp(dest.parent, digest[:16])
     try:
         try:
             got = _copy_hashing(src, fd)
