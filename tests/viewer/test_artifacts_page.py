@@ -218,3 +218,18 @@ def test_artifacts_page_follows_new_versions_live(root, tmp_path, lineage_runs, 
     assert "best" in page.text_content("#art-lineage a.art-node-version[data-version='1']")
     assert "best" not in page.text_content("#art-lineage a.art-node-version[data-version='0']")
     assert "name=cnn" in page.evaluate("location.hash")
+
+
+@pytest.mark.browser
+def test_artifacts_page_under_the_sites_content_security_policy(root, tmp_path, lineage_runs, site_page):
+    """With the policy enforced (no inline script, scripts only from the site), the page and the
+    run page's section draw; any refused load or script error fails the test (site_page)."""
+    site = tmp_path / "site"
+    build_site([root], site)
+    sp = site_page(site, csp=True)
+    sp.open("#/artifacts/lin?name=mnist&a=0&b=1", wait="body[data-ready=artifacts] #art-lineage")
+    assert sp.page.locator("#art-lineage a.art-node").count() == 4
+    assert sp.page.locator("#art-diff tbody tr").count() == 3
+    sp.open("", wait="body[data-ready=index]")
+    sp.page.wait_for_selector("#artifacts-links:not([hidden]) a")
+    assert sp.refused == []
