@@ -42,9 +42,18 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time these load on fi
         termlog,
         termwarn,
     )
+    from media._artifacts import (
+        Artifact,
+        link_artifact,
+        log_artifact,
+        log_model,
+        use_artifact,
+        use_model,
+    )
     from media._run import AlertLevel, Run
     from media._session import alert, init
     from media._shim import as_wandb
+    from media._sweep import TrialPruned, agent, sweep
     from media._watch import unwatch, watch
     from media.api import Api
 
@@ -61,15 +70,19 @@ _LAZY: dict[str, str] = {
     "termlog": "media._api", "termwarn": "media._api", "termerror": "media._api",
     "Run": "media._run", "Api": "media.api", "watch": "media._watch", "unwatch": "media._watch",
     "as_wandb": "media._shim",
+    "sweep": "media._sweep", "agent": "media._sweep", "TrialPruned": "media._sweep",
+    "Artifact": "media._artifacts", "log_artifact": "media._artifacts", "use_artifact": "media._artifacts",
+    "log_model": "media._artifacts", "use_model": "media._artifacts", "link_artifact": "media._artifacts",
 }
 
 __all__ = [
-    "AlertLevel", "Api", "Audio", "Bokeh", "Classes", "CustomChart", "DisabledRun", "FormatError",
+    "AlertLevel", "Api", "Artifact", "Audio", "Bokeh", "Classes", "CustomChart", "DisabledRun", "FormatError",
     "Histogram", "Html", "Image", "MediaError", "MediaTypeError", "MediaValueError", "NotSupportedError",
     "Object3D", "Plotly", "Run", "RunReader", "RunStateError", "Table", "Video", "__version__",
-    "alert", "as_wandb", "box3d", "config", "define_metric", "finish", "init", "list_runs", "log", "login",
-    "open_run", "plot", "plot_table", "run", "save", "summary", "termerror", "termlog", "termwarn",
-    "unwatch", "watch",
+    "TrialPruned", "agent", "alert", "as_wandb", "box3d", "config", "define_metric", "finish", "init",
+    "link_artifact", "list_runs", "log", "log_artifact", "log_model", "login", "open_run", "plot",
+    "plot_table", "run", "save", "summary", "sweep", "termerror", "termlog", "termwarn", "unwatch",
+    "use_artifact", "use_model", "watch",
 ]
 
 #: wandb names not built here -> what to use instead (accessing one raises NotSupportedError)

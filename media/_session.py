@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import sys
 import threading
 from typing import Any
 
@@ -197,6 +198,10 @@ def init(
                   allow_val_change=allow_val_change, force=force, tensorboard=tensorboard,
                   sync_tensorboard=sync_tensorboard, monitor_gym=monitor_gym, fork_from=fork_from,
                   resume_from=resume_from)
+    trial = _sweep_trial()
+    if trial is not None:  # inside a sweep's trial: the run is the trial's (media/_sweep.py)
+        kwargs = trial.init_kwargs(kwargs)
+        how = "finish_previous"
     with _api._lock:
         with _side_lock:
             _side_runs[:] = [r for r in _side_runs if _running(r)]
@@ -212,7 +217,19 @@ def init(
                 run.finish()
         run = _api.init(**kwargs)
         _stamp(run)
+        if trial is not None:
+            trial.attach(run)
         return run
+
+
+def _sweep_trial() -> Any:
+    """The sweep trial this init belongs to, if any (without loading media._sweep otherwise)."""
+    sweep = sys.modules.get("media._sweep")
+    if sweep is None and not os.environ.get("MEDIABOARD_SWEEP_TRIAL_FILE"):
+        return None
+    from media import _sweep
+
+    return _sweep.trial_context()
 
 
 _order = 0

@@ -268,7 +268,7 @@ def importance(params: Iterable[dict[str, Any]], trials: Iterable[dict[str, Any]
     if len(made) < 4:
         return {"method": method, "error": f"needs at least 4 trials with every parameter; has {len(made)}"}
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction=goal if goal in ("minimize", "maximize") else "minimize")
+    study = optuna.create_study(direction="maximize" if goal == "maximize" else "minimize")
     study.add_trials(made)
     try:
         values = optuna.importance.get_param_importances(

@@ -100,13 +100,20 @@ def make_parser() -> argparse.ArgumentParser:
 def _commands(sub: argparse._SubParsersAction) -> None:
     """Subcommands that live in their own modules. A module that fails to import is an error, not
     a command that silently vanishes."""
-    for name in ("ci", "export", "report"):
+    for name in ("ci", "export", "report", "sweepcmd"):
         importlib.import_module(f"viewer.{name}").add_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    after: list[str] = []
+    if "--" in argv and "agent" in argv[:argv.index("--")]:  # `mediaboard agent ID -- cmd ...`
+        at = argv.index("--")
+        argv, after = argv[:at], argv[at + 1:]
     args = parser.parse_args(argv)
+    if after:
+        args.trial_command = after
     handlers = {"build": _build, "open": _open, "watch": _watch}
     fn = handlers.get(args.command) or args.func  # subcommands are required: one is always set
     return run_command(args.command, fn, args, debug=args.debug)
