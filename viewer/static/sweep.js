@@ -128,9 +128,23 @@
     return axes;
   }
   function inRange(v, cr) {
-    if (v === null || v === undefined) return false;
+    if (v === null || v === undefined || !isFinite(v)) return false;
     var ranges = Array.isArray(cr[0]) ? cr : [cr];
-    return ranges.some(function (r) { return v >= r[0] && v <= r[1]; });
+    return ranges.some(function (r) { return v >= Math.min(r[0], r[1]) && v <= Math.max(r[0], r[1]); });
+  }
+  // a brush range with 6 significant digits (a shorter URL)
+  function ranges4(cr) {
+    var r4 = function (r) { return [+Number(r[0]).toPrecision(6), +Number(r[1]).toPrecision(6)].sort(function (a, b) { return a - b; }); };
+    return Array.isArray(cr[0]) ? cr.map(r4) : r4(cr);
+  }
+  // about 5 round ticks over [lo, hi]
+  function linTicks(lo, hi) {
+    if (!(hi > lo)) return [[lo, MB.fmtNum(lo)]];
+    var raw = (hi - lo) / 5, mag = Math.pow(10, Math.floor(Math.log10(raw))), norm = raw / mag;
+    var step = (norm < 1.5 ? 1 : norm < 3.5 ? 2 : norm < 7.5 ? 5 : 10) * mag;
+    var out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push([v, MB.fmtNum(+v.toPrecision(6))]);
+    return out;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -218,7 +232,9 @@
         brush = newBrush;
         if (newOrder) { order = newOrder; setList("order", order); }
         var keep = {};
-        Object.keys(brush).forEach(function (id) { keep[id] = brush[id]; });
+        Object.keys(brush).forEach(function (id) {
+          keep[id] = ranges4(brush[id]);
+        });
         MB.setParam("br", Object.keys(keep).length ? JSON.stringify(keep) : "");
         brushing = Object.keys(brush).length > 0;
         table.mark(brushing, brushed);
@@ -381,12 +397,12 @@
       return { mark: mark };
     }
 
-    // ---- parallel coordinates
+    // ---- parallel coordinates (static/parcoords.js: SVG, see there why not Plotly's WebGL parcoords)
     function parPart(d, shown, axes, byId, order, hidden, brush, changed) {
       var el = parts.par;
       MB.clear(el);
       var scored = shown.filter(function (t) { return t.value !== null && t.value !== undefined; });
-      var boxes = h("div", { class: "toolbar sweep-axes", role: "group", "aria-label": "Axes shown" },
+      el.appendChild(h("div", { class: "toolbar sweep-axes", role: "group", "aria-label": "Axes shown" },
         h("span", { class: "muted", text: "Axes" }),
         order.map(function (id) {
           var box = h("input", { type: "checkbox", checked: hidden.indexOf(id) < 0, "data-axis": id, onchange: function () {
@@ -397,76 +413,57 @@
           } });
           return h("label", { class: "sweep-axis" }, box, " ", byId[id].label);
         }),
-        h("span", { class: "muted", text: "drag an axis title to move it; drag along an axis to brush" }));
-      el.appendChild(boxes);
+        h("span", { class: "muted", text: "drag along an axis to brush it (a click clears); drag an axis title sideways to move it" })));
       var plot = h("div", { class: "sweep-parcoords", id: "sweep-parcoords" });
       el.appendChild(plot);
-      if (!d.metric) { MB.placeholder(plot, "The sweep has no metric: nothing to colour the lines by."); }
       if (!scored.length) {
-        MB.clear(plot);
-        MB.placeholder(plot, d.metric ? "No trial has a value of " + d.metric.name + " yet." : "No trial has a metric value.");
+        MB.placeholder(plot, d.metric ? "No trial has a value of " + d.metric.name + " yet." : "The sweep has no metric: nothing to draw the lines by.");
+        document.body.setAttribute("data-parcoords", "ready");
         return;
       }
       var visible = order.filter(function (id) { return hidden.indexOf(id) < 0; });
-      var lines = scored; // line i is scored[i]
-      MB.need("plotly").then(function () {
-        if (!alive || !plot.isConnected) return;
-        var dims = visible.map(function (id) {
-          var ax = byId[id];
-          var vals = lines.map(function (t) { var v = axisValue(ax, t); return v === null ? NaN : v; });
-          var dim = { label: ptext(ax.label), values: vals, mbId: id };
-          if (ax.param && ax.param.kind === "categorical") {
-            dim.tickvals = ax.param.choices.map(function (_, i) { return i; });
-            dim.ticktext = ax.param.choices.map(function (c) { return ptext(c.length > 24 ? c.slice(0, 23) + "…" : c); });
-            dim.range = [-0.5, Math.max(0.5, ax.param.choices.length - 0.5)];
-          } else if (ax.param && ax.param.log) {
-            var fin = vals.filter(isFinite);
-            var lo = Math.min.apply(null, fin), hi = Math.max.apply(null, fin);
-            if (typeof ax.param.min === "number" && ax.param.min > 0) lo = Math.min(lo, Math.log10(ax.param.min));
-            if (typeof ax.param.max === "number" && ax.param.max > 0) hi = Math.max(hi, Math.log10(ax.param.max));
-            var ticks = logTicks(lo, hi);
-            dim.tickvals = ticks.vals; dim.ticktext = ticks.text; dim.range = [lo, hi];
-          }
-          if (brush[id]) dim.constraintrange = brush[id];
-          return dim;
-        });
-        var goal = d.metric && d.metric.goal;
-        var trace = { type: "parcoords", dimensions: dims,
-          line: { color: lines.map(function (t) { return t.value; }), colorscale: "Viridis", reversescale: goal !== "maximize",
-            showscale: true, colorbar: { title: { text: ptext(metricLabel(d)) + "<br>(bright = better)", side: "right" }, thickness: 14 } },
-          labelangle: 0, labelside: "top",
-          labelfont: { size: 12 }, tickfont: { size: 11 }, rangefont: { size: 10 } };
-        var layout = { height: 380, margin: { l: 70, r: 40, t: 60, b: 30 }, paper_bgcolor: "#fff",
-          font: { family: "system-ui, sans-serif", color: "#1d2433" } };
-        window.Plotly.react(plot, [trace], layout, { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["toImage"] }).then(function () {
-          if (!alive) return;
-          plot.setAttribute("data-lines", String(lines.length));
-          plot.setAttribute("data-axes", visible.join(","));
-          document.body.setAttribute("data-parcoords", "ready");
-        });
-        plots.push(plot);
-        if (!plot.__mbSweep) {
-          plot.__mbSweep = true;
-          plot.on("plotly_restyle", function () {
-            var now = (plot.data && plot.data[0] && plot.data[0].dimensions) || [];
-            var nb = {};
-            now.forEach(function (dm) { if (dm.constraintrange && dm.mbId) nb[dm.mbId] = dm.constraintrange; });
-            var vis = now.map(function (dm) { return dm.mbId; }).filter(Boolean);
-            var curHidden = listParam("hide");
-            // the hidden axes keep their place after the visible one they followed
-            var full = vis.slice();
-            var prevOrder = listParam("order");
-            if (!prevOrder.length) prevOrder = axes.map(function (a) { return a.id; });
-            prevOrder.forEach(function (id, i) {
-              if (curHidden.indexOf(id) < 0 || full.indexOf(id) >= 0 || !byId[id]) return;
-              var before = prevOrder.slice(0, i).reverse().filter(function (x) { return full.indexOf(x) >= 0; })[0];
-              full.splice(before === undefined ? 0 : full.indexOf(before) + 1, 0, id);
-            });
-            var moved = JSON.stringify(full) !== JSON.stringify(listParam("order").length ? listParam("order") : axes.map(function (a) { return a.id; }));
-            changed(nb, moved ? full : null);
-          });
+      var pcAxes = visible.map(function (id) {
+        var ax = byId[id];
+        var vals = scored.map(function (t) { return axisValue(ax, t); });
+        var fin = vals.filter(function (v) { return v !== null && isFinite(v); });
+        var lo = fin.length ? Math.min.apply(null, fin) : 0, hi = fin.length ? Math.max.apply(null, fin) : 1;
+        var ticks;
+        if (ax.param && ax.param.kind === "categorical") {
+          lo = -0.5; hi = Math.max(0.5, ax.param.choices.length - 0.5);
+          ticks = ax.param.choices.map(function (c, i) { return [i, c]; });
+        } else if (ax.param && ax.param.log) {
+          if (typeof ax.param.min === "number" && ax.param.min > 0) lo = Math.min(lo, Math.log10(ax.param.min));
+          if (typeof ax.param.max === "number" && ax.param.max > 0) hi = Math.max(hi, Math.log10(ax.param.max));
+          var lt = logTicks(lo, hi);
+          ticks = lt.vals.map(function (v, i) { return [v, lt.text[i]]; });
+        } else {
+          if (ax.param && typeof ax.param.min === "number") lo = Math.min(lo, ax.param.min);
+          if (ax.param && typeof ax.param.max === "number") hi = Math.max(hi, ax.param.max);
+          ticks = linTicks(lo, hi);
         }
-      }).catch(function (err) { MB.clear(plot); MB.placeholder(plot, "Parallel coordinates unavailable: " + err.message); });
+        if (hi === lo) { lo -= 0.5; hi += 0.5; }
+        return { id: id, label: ax.label, values: vals, range: [lo, hi], ticks: ticks };
+      });
+      MB.parcoords(plot, {
+        axes: pcAxes, color: scored.map(function (t) { return t.value; }),
+        colorTitle: metricLabel(d) + " (bright = better)", reverse: !d.metric || d.metric.goal !== "maximize",
+        brush: brush, lineIds: scored.map(function (t) { return t.number; }),
+        onBrush: function (b) { changed(b, null); },
+        onOrder: function (vis) {
+          // the hidden axes keep their place after the visible axis they followed
+          var full = vis.slice();
+          order.forEach(function (id, i) {
+            if (full.indexOf(id) >= 0) return;
+            var before = order.slice(0, i).reverse().filter(function (x) { return full.indexOf(x) >= 0; })[0];
+            full.splice(before === undefined ? 0 : full.indexOf(before) + 1, 0, id);
+          });
+          order = full;
+          changed(brush, full);
+        },
+      });
+      plot.appendChild(h("p", { class: "muted sweep-par-note", text: scored.length + " trials with a value of " + metricLabel(d) +
+        " (bright = better)" + (scored.length < shown.length ? "; " + (shown.length - scored.length) + " without one are in the table only" : "") }));
+      document.body.setAttribute("data-parcoords", "ready");
     }
 
     // ---- importance and correlation
