@@ -168,8 +168,9 @@ class WandbModelCheckpoint(_ModelCheckpoint):
     copied into the run folder's ``files/`` under its base name (``media.save(..., policy="now")``),
     so a later checkpoint of the same name replaces the earlier copy.
 
-    wandb logs checkpoints as model artifacts (``run_<id>_model`` with aliases); mediaboard has
-    no artifacts yet, so the file in ``files/`` is all that is kept.
+    Each written checkpoint is also logged as a version of the model artifact ``run_<id>_model``
+    (type ``model``) with the alias ``epoch_<n>`` (``epoch_<n>_batch_<m>`` with a number
+    ``save_freq``), as wandb does; a checkpoint identical to an earlier one makes no new version.
 
     Example::
 
@@ -210,6 +211,13 @@ class WandbModelCheckpoint(_ModelCheckpoint):
         after = _stamp(path)
         if after is not None and after != before:
             media.save(path, base_path=os.path.dirname(os.path.abspath(path)), policy="now")
+            alias = f"epoch_{epoch + 1}" if batch is None else f"epoch_{epoch + 1}_batch_{batch + 1}"
+            art = media.Artifact(f"run_{media.run.id}_model", type="model")
+            if os.path.isdir(path):
+                art.add_dir(path)
+            else:
+                art.add_file(path)
+            media.run.log_artifact(art, aliases=[alias])
 
 
 def _stamp(path: str) -> tuple[int, int, int] | None:

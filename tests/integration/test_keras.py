@@ -148,6 +148,16 @@ def test_checkpoint_lands_in_the_run_files(root, tmp_path):
         assert saved.read_bytes() == (tmp_path / "ckpt" / saved.name).read_bytes()
     assert keras.saving.load_model(files / "model-03.keras").count_params() == 4 * 8 + 8 + 8 * 2 + 2
     assert reader.status == "finished"
+    # and each checkpoint is a version of the run's model artifact, found by its epoch alias
+    api = media.Api()
+    for e in range(1, EPOCHS + 1):
+        art = api.artifact(f"k/run_{run.id}_model:epoch_{e}")
+        assert art.type == "model" and [f.path for f in art.files()] == [f"model-{e:02d}.keras"]
+        got = Path(art.download(root=str(tmp_path / f"dl{e}"))) / f"model-{e:02d}.keras"
+        assert got.read_bytes() == (tmp_path / "ckpt" / got.name).read_bytes()
+    assert api.artifact(f"k/run_{run.id}_model:latest").aliases == ["epoch_3", "latest"]
+    assert [a.qualified_name for a in api.run(f"k/{run.id}").logged_artifacts()] == [
+        f"k/run_{run.id}_model:v{v}" for v in range(EPOCHS)]
 
 
 def test_checkpoint_best_only_and_weights_only(root, tmp_path):
