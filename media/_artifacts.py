@@ -157,10 +157,33 @@ def _entry_name(name: Any, *, where: str) -> str:
         raise MediaValueError(str(exc)) from None
 
 
-def _local_path(path: Any, *, where: str) -> Path:
+def _existing(path: Any, *, folder: bool, where: str) -> Path:
+    """``path`` as a Path if it is an existing file (a folder with ``folder=True``), else an
+    error naming it and what to call instead."""
     if not isinstance(path, (str, os.PathLike)):
-        raise MediaTypeError(f"{where}: expected a path (str or os.PathLike); got {describe(path)}.")
-    return Path(path)
+        raise MediaTypeError(f"{where}: local_path: expected a path (str or os.PathLike); got {describe(path)}.")
+    p = Path(path)
+    if (p.is_dir() if folder else p.is_file()):
+        return p
+    if p.exists():
+        why = "is a file: use add_file()" if folder else "is a folder: use add_dir()"
+    else:
+        why = "does not exist"
+    raise MediaValueError(f"{where}: expected an existing {'folder' if folder else 'file'}; got {str(p)!r}, "
+                          f"which {why}.")
+
+
+def _files_under(base: Path) -> list[tuple[Path, str]]:
+    """``[(file, path relative to base with /)]`` of every file under ``base``, in path order
+    (links to files followed, links to folders not)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames.sort()
+        for fn in sorted(filenames):
+            p = Path(dirpath) / fn
+            if p.is_file():
+                found.append((p, p.relative_to(base).as_posix()))
+    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,11 +389,7 @@ class Artifact:
         del is_tmp, skip_cache, policy
         where = "add_file()"
         self._draft(where)
-        path = _local_path(local_path, where=f"{where}: local_path")
-        if not path.is_file():
-            why = "a folder: use add_dir()" if path.is_dir() else "does not exist"
-            raise MediaValueError(f"Artifact.{where}: expected an existing file; got {str(path)!r}, "
-                                  f"which {'is ' if path.is_dir() else ''}{why}.")
+        path = _existing(local_path, folder=False, where=f"Artifact.{where}")
         name = _entry_name(name if name is not None else path.name, where=f"Artifact.{where}")
         return self._add(self._hashed(path, name), overwrite, where)
 
@@ -385,22 +404,10 @@ class Artifact:
         del skip_cache, policy
         where = "add_dir()"
         self._draft(where)
-        base = _local_path(local_path, where=f"{where}: local_path")
-        if not base.is_dir():
-            why = "is a file: use add_file()" if base.is_file() else "does not exist"
-            raise MediaValueError(f"Artifact.{where}: expected an existing folder; got {str(base)!r}, "
-                                  f"which {why}.")
+        base = _existing(local_path, folder=True, where=f"Artifact.{where}")
         prefix = _entry_name(name, where=f"Artifact.{where}") + "/" if name else ""
-        found = []
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames.sort()
-            rel = Path(dirpath).relative_to(base).as_posix()
-            for fn in sorted(filenames):
-                p = Path(dirpath) / fn
-                if p.is_file():
-                    found.append((p, prefix + (fn if rel == "." else f"{rel}/{fn}")))
-        for p, entry_name in found:
-            self._add(self._hashed(p, _entry_name(entry_name, where=f"Artifact.{where}")), False, where)
+        for p, rel in _files_under(base):
+            self._add(self._hashed(p, _entry_name(prefix + rel, where=f"Artifact.{where}")), False, where)
 
     def add_reference(self, uri: str | os.PathLike[str], name: str | None = None, checksum: bool = True,
                       max_objects: int | None = None) -> list[ArtifactFile]:
@@ -423,13 +430,7 @@ class Artifact:
         if local.is_file():
             files = [(local, name if name is not None else local.name)]
         elif local.is_dir():
-            files = []
-            for dirpath, dirnames, filenames in os.walk(local):
-                dirnames.sort()
-                for fn in sorted(filenames):
-                    p = Path(dirpath) / fn
-                    rel = p.relative_to(local).as_posix()
-                    files.append((p, f"{name}/{rel}" if name else rel))
+            files = [(p, f"{name}/{rel}" if name else rel) for p, rel in _files_under(local)]
             if max_objects is not None and len(files) > max_objects:
                 raise MediaValueError(f"Artifact.{where}: {uri!r} holds {len(files)} files, more than "
                                       f"max_objects={max_objects}.")
@@ -825,6 +826,9 @@ def run_log_artifact(run: Any, artifact_or_path: Any, name: str | None = None, t
     _live(run, where)
     if isinstance(artifact_or_path, Artifact):
         art = artifact_or_path
+        if art._version is not None and Path(art._root or ".").resolve() != _run_root(run).resolve():
+            raise MediaValueError(f"{where}: {art.qualified_name} is stored under {str(art._root)!r}, not under "
+                                  f"this run's root {str(_run_root(run))!r}; add its files to a new Artifact.")
         if art._version is not None and art._project == run.project:
             # a version already stored: log_artifact again only moves the aliases (as save())
             art.aliases = list(dict.fromkeys(art.aliases + _check_aliases(aliases, where=where)))
@@ -905,7 +909,9 @@ def run_log_model(run: Any, path: Any, name: str | None = None, aliases: list[st
     """``run.log_model``: a file or folder as an artifact of type ``model`` (name default
     ``run-<id>-<file name>``, as wandb's)."""
     where = "log_model()"
-    p = _local_path(path, where=f"{where}: path")
+    if not isinstance(path, (str, os.PathLike)):
+        raise MediaTypeError(f"{where}: path: expected a file or folder (str or os.PathLike); got {describe(path)}.")
+    p = Path(path)
     if name is None:
         name = rf.safe_segment(f"run-{run.id}-{p.name}").replace("~", "-")
     art = Artifact(name, "model")

@@ -472,3 +472,29 @@ def test_logging_a_path_makes_an_artifact(root, tmp_path):
     init()
     art = media.log_artifact(str(tmp_path / "table.csv"), name="csv", type="dataset")
     assert (art.qualified_name, [f.path for f in art.files()]) == ("tut/csv:v0", ["table.csv"])
+
+
+def test_other_projects_and_roots(root, tmp_path):
+    (tmp_path / "f.bin").write_bytes(b"shared data")
+    run = init(project="data-team")
+    art = media.Artifact("ds", type="dataset")
+    art.add_file(tmp_path / "f.bin")
+    run.log_artifact(art)
+    media.finish()
+    run = init(project="models")
+    (tmp_path / "m.bin").write_bytes(b"m")
+    model = media.Artifact("m", type="model")
+    model.add_file(tmp_path / "m.bin")
+    run.log_artifact(model)
+    used = run.use_artifact("data-team/ds:latest")  # another project of the same root
+    assert used.qualified_name == "data-team/ds:v0"
+    assert [r.id for r in media.Api().artifact("data-team/ds:v0").used_by()] == [run.id]
+    with pytest.raises(media.MediaValueError, match=r"name the project: 'project/ds:v0'.*data-team, models"):
+        media.Api().artifact("ds:v0")
+    assert media.Api(overrides={"project": "data-team"}).artifact("ds:v0").version == "v0"
+    media.finish()
+    other = media.init(project="models", dir=str(tmp_path / "elsewhere"), settings=QUIET)
+    with pytest.raises(media.MediaValueError, match=r"data-team/ds:v0 is stored under .*not under this run's root"):
+        other.log_artifact(used)
+    with pytest.raises(media.MediaValueError, match=r"no artifact named 'ds' in project 'data-team'"):
+        other.use_artifact("data-team/ds:latest")
