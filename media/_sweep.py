@@ -629,6 +629,7 @@ class _Trial:
         self.reports = 0
         self.pruned_at: int | None = None
         self.used = False
+        self.interrupted: BaseException | None = None
 
     def init_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         """``media.init``'s arguments for the trial's run: its root, project and id, and the
@@ -844,11 +845,18 @@ class Agent:
                      run_id=run_id, config=config, metric=self.spec.metric,
                      optuna_trial=trial if self.spec.hyperband else None)
         state, error = "finished", None
-        if command is None:
-            assert function is not None
-            state, error = self._call(ctx, function)
-        else:
-            state, error = self._spawn(ctx, trial, command)
+        try:
+            if command is None:
+                assert function is not None
+                state, error = self._call(ctx, function)
+            else:
+                state, error = self._spawn(ctx, trial, command)
+        except BaseException as exc:  # interrupted (Ctrl-C): the trial is failed, not left running
+            rec.update(state="failed", end_time=time.time(), error=f"interrupted ({type(exc).__name__})")
+            trial.set_user_attr("mediaboard_state", "failed")
+            self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            self._record(rec)
+            raise
         reader = None
         run_dir = rf.run_dir_for(self.root, self.project, run_id)
         if (run_dir / rf.RUN_JSON).is_file():
@@ -895,8 +903,10 @@ class Agent:
             function()
         except TrialPruned:
             state = "pruned"
-        except Exception as exc:  # a failing trial is recorded and the agent goes on (as in wandb)
+        except BaseException as exc:  # a failing trial is recorded and the agent goes on (as in wandb)
             state, error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+            if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit: recorded, then raised
+                ctx.interrupted = exc
             text = traceback.format_exc()
             print(text, file=sys.stderr, end="", flush=True)  # into the run's console.jsonl too
             if ctx.run is not None and not ctx.run._finished:
@@ -917,6 +927,8 @@ class Agent:
                         run.finish(exit_code=1 if state == "failed" else 0)
                 except Exception as exc:  # noqa: BLE001 - finishing is best effort; said
                     _say(f"trial {ctx.number}: the run could not be finished ({type(exc).__name__}: {exc})")
+        if ctx.interrupted is not None:
+            raise ctx.interrupted
         return state, error
 
     def _spawn(self, ctx: _Trial, trial: Any, command: list[str]) -> tuple[str, str | None]:

@@ -563,3 +563,21 @@ def test_expand_command_macros(tmp_path):
 def test_import_media_does_not_load_optuna():
     code = "import media, sys; media.init; assert 'optuna' not in sys.modules and 'media._sweep' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_interrupted_trial_is_recorded_failed_and_the_interrupt_goes_on(root):
+    def train():
+        media.init()
+        media.log({"loss": 1.0})
+        raise KeyboardInterrupt
+
+    sid = media.sweep({"method": "random", "metric": {"name": "loss"}, "parameters": {"lr": LR}}, project="p")
+    with pytest.raises(KeyboardInterrupt):
+        media.agent(sid, function=train, count=3)
+    (t,) = _trials(root, sid)
+    assert t["state"] == "failed" and t["error"] == "interrupted (KeyboardInterrupt)"
+    assert RunReader(root / "p" / t["run_id"]).status == "failed"
+    study = optuna.load_study(study_name=f"mediaboard-{sid}",
+                              storage=_sweep._storage(find_sweep(root, sid).path, None))
+    assert [x.state.name for x in study.trials] == ["FAIL"]
+    assert media.run is None
