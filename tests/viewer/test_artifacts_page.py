@@ -233,3 +233,15 @@ def test_artifacts_page_under_the_sites_content_security_policy(root, tmp_path, 
     sp.open("", wait="body[data-ready=index]")
     sp.page.wait_for_selector("#artifacts-links:not([hidden]) a")
     assert sp.refused == []
+
+
+def test_symlinks_in_the_store_are_not_followed_into_the_site(root, tmp_path, lineage_runs):
+    outside = tmp_path / "secret.json"
+    outside.write_text(json.dumps({"format": 1, "name": "cnn", "project": "lin", "type": "model", "version": 1,
+                                   "metadata": {"secret": "do-not-ship"}, "files": []}))
+    (root / ".artifacts" / "lin" / "cnn" / "v1.json").symlink_to(outside)
+    (root / ".artifacts" / "lin" / "leak").symlink_to(root / ".artifacts" / "lin" / "cnn")
+    stats = build_site([root], tmp_path / "site")
+    text = (tmp_path / "site" / "data" / "artifacts.js").read_text()
+    assert "do-not-ship" not in text and '"leak"' not in text
+    assert any("v1.json: not read" in p for p in stats.problems)
