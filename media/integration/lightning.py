@@ -13,9 +13,10 @@ Lightning is imported when this module is (``import media`` never imports it): t
 from Lightning's ``Logger``. Only rank zero writes; on other ranks ``experiment`` is Lightning's
 dummy and every ``log_*`` call does nothing.
 
-What differs from ``WandbLogger``: there are no artifacts, so ``log_model`` copies checkpoint files
-into the run's ``files/checkpoints/`` (``media.save``) instead of uploading model artifacts, and
-``use_artifact``/``download_artifact`` do not exist; ``finalize`` finishes the run (``"failed"``
+What differs from ``WandbLogger``: ``log_model`` logs each checkpoint as a version of the model
+artifact ``model-<run id>`` (``checkpoint_name``; file ``model.ckpt``, alias ``best`` on the best)
+and also copies it into the run's ``files/checkpoints/`` (``media.save``); the logger's
+``use_artifact``/``download_artifact`` do not exist (the run's ``use_artifact`` does); ``finalize`` finishes the run (``"failed"``
 with exit code 1), and a later ``trainer.test()`` on the same logger continues the same run.
 """
 
@@ -83,10 +84,11 @@ class MediaboardLogger(Logger):
     Arguments are ``WandbLogger``'s: ``name`` (the run's name), ``save_dir`` / ``dir`` (the run
     root, ``<save_dir>/<project>/<id>/``), ``version`` / ``id`` (the run id, to resume one),
     ``offline`` and ``anonymous`` (accepted; there is no server), ``project``, ``log_model``
-    (``True``: the best and last checkpoints are copied into ``files/checkpoints/`` when training
-    ends; ``"all"``: every checkpoint as it is written), ``experiment`` (a run to log to instead
-    of starting one), ``prefix`` (put before every metric name with ``-``), ``checkpoint_name``
-    (accepted: there are no artifacts to name); other keywords go to ``media.init`` (``config=``,
+    (``True``: the best and last checkpoints are logged as versions of the model artifact and
+    copied into ``files/checkpoints/`` when training ends; ``"all"``: every checkpoint as it is
+    written), ``experiment`` (a run to log to instead of starting one), ``prefix`` (put before
+    every metric name with ``-``), ``checkpoint_name`` (the artifact's name, default
+    ``model-<run id>``); other keywords go to ``media.init`` (``config=``,
     ``tags=``, ``group=``, ``notes=``, ``resume=`` ...).
 
     Example::
@@ -114,7 +116,12 @@ class MediaboardLogger(Logger):
         **kwargs: Any,
     ) -> None:
         super().__init__()
-        del offline, anonymous, checkpoint_name  # no server, no artifacts (see the module docstring)
+        del offline, anonymous  # no server (see the module docstring)
+        if checkpoint_name is not None:
+            from media.artifactstore import check_name
+
+            check_name(checkpoint_name, where="MediaboardLogger: checkpoint_name")
+        self._checkpoint_name = checkpoint_name
         if log_model not in (True, False, "all"):
             raise MediaValueError(
                 f"MediaboardLogger: log_model must be True, False or 'all'; got {describe(log_model)}."
@@ -278,14 +285,19 @@ class MediaboardLogger(Logger):
         paths = [getattr(callback, "last_model_path", ""), getattr(callback, "best_model_path", "")]
         paths += list(getattr(callback, "best_k_models", {}) or {})
         run = self.experiment
-        for p in dict.fromkeys(str(p) for p in paths if p):
-            path = Path(p)
-            if not path.is_file():
-                continue
+        best = getattr(callback, "best_model_path", "")
+        found = [Path(p) for p in dict.fromkeys(str(p) for p in paths if p) if Path(p).is_file()]
+        for path in sorted(found, key=lambda q: q.stat().st_mtime_ns):  # oldest first: latest is the newest
             # files/checkpoints/<file>: relative to the folder above the checkpoint folder
             saved = run.save(str(path), base_path=str(path.parent.parent), policy="now")
             self._saved_checkpoints.update(saved)
-        best = getattr(callback, "best_model_path", "")
+            # and a version of the model artifact model-<run id>, as WandbLogger logs it ("best"
+            # follows the best checkpoint; the same bytes again make no new version)
+            score = (getattr(callback, "best_k_models", {}) or {}).get(str(path))
+            meta = {"original_filename": path.name, "score": float(score) if score is not None else None}
+            art = media.Artifact(self._checkpoint_name or f"model-{run.id}", type="model", metadata=meta)
+            art.add_file(path, name="model.ckpt")
+            run.log_artifact(art, aliases=["best"] if str(path) == str(best) else [])
         if best and Path(best).is_file():
             run.summary["best_checkpoint"] = f"checkpoints/{Path(best).name}"
             if getattr(callback, "best_model_score", None) is not None:

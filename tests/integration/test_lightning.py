@@ -110,6 +110,14 @@ def test_fit_writes_metrics_config_media_and_checkpoints(root: Path, tmp_path: P
     assert "last.ckpt" in ckpts and len(ckpts) == 2, ckpts
     assert run.summary["best_checkpoint"].startswith("checkpoints/epoch=")
     assert "best_checkpoint_score" in run.summary
+    # and as versions of the model artifact, "best" on the best checkpoint's bytes (WandbLogger's)
+    api = media.Api(root=str(root))
+    best = api.artifact(f"lit/model-{run.id}:best")
+    assert [f.path for f in best.files()] == ["model.ckpt"] and best.type == "model"
+    got = Path(best.download(root=str(tmp_path / "best"))) / "model.ckpt"
+    assert got.read_bytes() == (run.path / "files" / run.summary["best_checkpoint"]).read_bytes()
+    assert best.metadata["original_filename"] == run.summary["best_checkpoint"].split("/")[-1]
+    assert best.logged_by().id == run.id
 
 
 def test_log_model_all_saves_each_checkpoint_and_no_model_saves_none(root: Path, tmp_path: Path) -> None:
@@ -117,6 +125,10 @@ def test_log_model_all_saves_each_checkpoint_and_no_model_saves_none(root: Path,
     _fit(tmp_path / "a", logger)
     run = only_run(root / "all")
     assert {p.name for p in (run.path / "files" / "checkpoints").iterdir()} >= {"last.ckpt"}
+    named = WandbLogger(project="named", save_dir=str(root), log_model="all", checkpoint_name="mlp")
+    _fit(tmp_path / "c", named)
+    versions = media.Api(root=str(root)).artifacts("model", "named/mlp")
+    assert len(versions) >= 2 and versions[-1].aliases[-1] == "latest"
 
     logger = MediaboardLogger(project="none", save_dir=str(root))
     _fit(tmp_path / "b", logger)
