@@ -503,3 +503,100 @@ def test_the_page_works_under_the_sites_content_security_policy(swept, site_page
     assert sp.page.locator("#sweep-parcoords path.pc-line").count() == 9
     sp.page.wait_for_selector("#sweep-over .main-svg .scatterlayer .trace", state="attached")
     sp.page.wait_for_selector(".sweep-charts .chart[data-param=lr] .scatterlayer .point", state="attached")
+
+
+EVIL = "<img src=x onerror=\"window.__pwned=1\">"
+EVIL_PARAM = "<b>lr</b>\u202e"
+EVIL_VALUE = "<script>window.__pwned=2</script>"
+
+
+@pytest.mark.browser
+def test_text_from_the_sweep_folder_stays_text(tmp_path, site_page):
+    root, site = tmp_path / "runs", tmp_path / "site"
+    folder = root / "p" / "sweep-evil1"
+    (folder / "trials").mkdir(parents=True)
+    (folder / "sweep.json").write_text(json.dumps({
+        "format": 1, "id": "evil1", "project": "p", "name": EVIL, "created": 1, "method": "grid",
+        "metric": {"name": EVIL, "goal": "maximize"},
+        "parameters": [{"name": EVIL_PARAM, "distribution": "categorical", "values": [EVIL_VALUE, "&amp;"]},
+                       {"name": "x", "distribution": "uniform", "min": 0, "max": 1}]}))
+    for i in range(5):
+        run_id = f"e{i}"
+        _trial_run(root, "p", run_id, {}, None, EVIL if i % 2 else None, "evil1", i)
+        rec = {"number": i, "state": "failed" if i == 4 else "finished", "run_id": run_id,
+               "params": {EVIL_PARAM: [EVIL_VALUE, "&amp;"][i % 2], "x": i / 5},
+               "value": None if i == 4 else float(i), "error": EVIL if i == 4 else None}
+        (folder / "trials" / f"{i:06d}.json").write_text(json.dumps(rec))
+    build_site([root], site)
+    sp = site_page(site)
+    sp.open("", wait="body[data-ready=index]")
+    page = sp.page
+    page.wait_for_selector("#sweeps-list li a")
+    assert page.inner_text("#sweeps-list li a") == EVIL
+    page.click("#sweeps-list li a")
+    page.wait_for_selector("body[data-parcoords=ready]")
+    page.wait_for_selector(".sweep-charts .chart[data-points='4'] .scatterlayer .point", state="attached")
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("section.sweep img, section.sweep b b, section.sweep script").count() == 0
+    assert page.inner_text(".sweep-name") == EVIL
+    assert "<b>lr</b>⟦U+202E⟧" in page.inner_text("#sweep-trials thead")
+    assert EVIL_VALUE in page.inner_text("#sweep-trials tbody")
+    assert EVIL in page.inner_text("#sweep-trials tr[data-trial='4'] .trial-error")
+    ticks = page.eval_on_selector_all("#sweep-parcoords .pc-tick-text", "els => els.map(e => e.textContent)")
+    assert any(t.startswith("<script>") for t in ticks) and "&amp;" in ticks
+    # plotly got the strings as text (MB.ptext): its titles show them as they are
+    assert EVIL_PARAM[:9] in page.inner_text(".sweep-charts")
+    assert page.locator(".sweep-charts a, .sweep-charts img").count() == 0
+    _shot(sp, "hostile")
+
+
+@pytest.mark.browser
+def test_a_trial_still_running_shows_so_then_its_value(tmp_path, site_page):
+    """While an agent runs a trial the page shows it running (its duration ticking); when the trial
+    ends, the page shows its value, without a reload."""
+    import threading
+
+    swept = Swept(tmp_path, n=3, no_metric=())
+    sp = site_page(swept.site)
+    _open_sweep(sp, swept.key)
+    page = sp.page
+    go, logged = threading.Event(), threading.Event()
+    if swept.real:
+        def slow() -> None:
+            run = media.init()
+            run.log({"loss": 0.5})
+            logged.set()
+            go.wait(20)
+            run.log({"loss": 0.05})
+            run.finish()
+
+        agent = threading.Thread(target=media.agent, args=(swept.sid, slow),
+                                 kwargs={"count": 1, "dir": str(swept.root)})
+        agent.start()
+        assert logged.wait(20)
+    else:
+        run = media.init(dir=str(swept.root), project="p", id="t003", config={"lr": 0.01, "opt": "sgd"}, reinit=True)
+        run.log({"loss": 0.5})
+        rec = {"number": 3, "state": "running", "run_id": "t003", "params": {"lr": 0.01, "opt": "sgd"},
+               "start_time": time.time()}
+        (swept.root / "p" / f"sweep-{swept.sid}" / "trials" / "000003.json").write_text(json.dumps(rec))
+    swept.build()
+    row = "#sweep-trials tr[data-trial='3']"
+    page.wait_for_selector(f"{row}[data-state=running]", timeout=10000)
+    assert page.inner_text(f"{row} .trial-running") == "running"
+    assert page.locator(f"{row} td.ticking[data-tick-from]").count() == 1
+    assert page.inner_text(f"{row} td.metric") == "—"
+    _shot(sp, "running")
+    if swept.real:
+        go.set()
+        agent.join(20)
+    else:
+        run.log({"loss": 0.05})
+        run.finish()
+        rec.update(state="finished", value=0.05, end_time=time.time())
+        (swept.root / "p" / f"sweep-{swept.sid}" / "trials" / "000003.json").write_text(json.dumps(rec))
+    swept.build()
+    page.wait_for_selector(f"{row}[data-state=finished]", timeout=10000)
+    assert float(page.inner_text(f"{row} td.metric")) == pytest.approx(0.05)
+    page.wait_for_selector("#sweep-parcoords[data-lines='4']")
+    assert page.get_attribute("#sweep-best a", "href") == f"#/run/{swept.run_key(3)}"

@@ -12,7 +12,8 @@
              ticks: [[value, text], ...]}],         // in the axis's own units (log10, an index)
      color: [number|null per line], colorTitle, reverse (true: low values bright),
      brush: {axisId: [lo, hi] | [[lo, hi], ...]}, lineIds: [...] (data-line of each path),
-     onBrush(brush), onOrder([axisId, ...]) })  -> {el, destroy(), brushed(i) -> bool}
+     onBrush(brush), onOrder([axisId, ...]) })  -> {el, destroy(), brushed(i) -> bool, busy() -> bool
+     (true while an axis is being dragged: a redraw then would drop the drag)}
    Every label goes in as text. */
 (function () {
   "use strict";
@@ -33,12 +34,18 @@
   function inside(v, cr) {
     return v !== null && v !== undefined && isFinite(v) && ranges(cr).some(function (r) { return v >= Math.min(r[0], r[1]) && v <= Math.max(r[0], r[1]); });
   }
+  function leftRoom(ax) {
+    var most = 0;
+    ((ax && ax.ticks) || []).forEach(function (t) { most = Math.max(most, Math.min(16, String(t[1]).length)); });
+    return Math.max(56, Math.min(140, 16 + most * 6.6));
+  }
   function clip(s, n) { s = String(s); return s.length > n ? s.slice(0, Math.max(1, n - 1)) + "…" : s; }
 
   MB.parcoords = function (el, o) {
-    var H = 380, M = { l: 64, r: 150, t: 54, b: 34 };
-    var W = Math.max(360, el.clientWidth || 900);
     var axes = o.axes.slice();
+    // the left margin holds the first axis's tick labels (up to 16 characters)
+    var H = 380, M = { l: leftRoom(axes[0]), r: 150, t: 54, b: 34 };
+    var W = Math.max(360, el.clientWidth || 900);
     var brush = {};
     Object.keys(o.brush || {}).forEach(function (k) { brush[k] = o.brush[k]; });
     var n = o.color.length;
@@ -102,7 +109,7 @@
     function drawAxes() {
       MB.clear(axesG);
       var room = axes.length > 1 ? plotW / (axes.length - 1) : plotW;
-      var chars = Math.max(4, Math.floor(room / 7.5));
+      var chars = Math.max(4, Math.floor(room / 7.8));
       axes.forEach(function (ax, k) {
         var x = xOf(k);
         var g = svg("g", { class: "pc-axis", "data-axis": ax.id, transform: "translate(" + x + ",0)" });
@@ -113,7 +120,11 @@
           g.appendChild(svg("line", { x1: -4, x2: 0, y1: y, y2: y, class: "pc-tick" }));
           g.appendChild(svg("text", { x: -7, y: y + 4, class: "pc-tick-text", "text-anchor": "end", text: clip(t[1], 16) }));
         });
-        var title = svg("text", { x: 0, y: top - 22, class: "pc-title", "text-anchor": "middle", text: clip(ax.label, chars) },
+        // the end axes' titles grow inwards, so none runs off the picture
+        var first = k === 0 && axes.length > 1, lastAx = k === axes.length - 1 && axes.length > 1;
+        var title = svg("text", { x: first ? -M.l + 8 : lastAx ? 24 : 0, y: top - 22, class: "pc-title",
+          "text-anchor": first ? "start" : lastAx ? "end" : "middle",
+          text: clip(ax.label, first ? Math.floor((M.l - 8 + room / 2) / 7.8) : lastAx ? Math.floor((24 + room / 2) / 7.8) : chars) },
           svg("title", { text: ax.label + " — drag sideways to move this axis" }));
         g.appendChild(title);
         // brush: the drawn range, then the area that takes the drag
@@ -134,9 +145,11 @@
       var r = root.getBoundingClientRect();
       return { x: (ev.clientX - r.left) * (W / r.width), y: (ev.clientY - r.top) * (H / r.height) };
     }
+    var dragging = 0; // pointers held down on an axis: a redraw now would drop the drag
     function brushDrag(area, g, ax) {
       area.addEventListener("pointerdown", function (ev) {
         ev.preventDefault();
+        dragging++;
         var y0 = Math.max(top, Math.min(bottom, point(ev).y)), live = null, moved = false;
         area.setPointerCapture && area.setPointerCapture(ev.pointerId);
         function move(e) {
@@ -153,6 +166,7 @@
           area.removeEventListener("pointermove", move);
           area.removeEventListener("pointerup", up);
           area.removeEventListener("pointercancel", up);
+          dragging = Math.max(0, dragging - 1);
           if (!moved) delete brush[ax.id]; else move(e);
           drawAxes();
           drawLines();
@@ -166,6 +180,7 @@
     function moveDrag(title, g, ax) {
       title.addEventListener("pointerdown", function (ev) {
         ev.preventDefault();
+        dragging++;
         var x0 = point(ev).x, k0 = axes.indexOf(ax), dx = 0;
         title.setPointerCapture && title.setPointerCapture(ev.pointerId);
         g.classList.add("pc-moving");
@@ -177,6 +192,7 @@
           title.removeEventListener("pointermove", move);
           title.removeEventListener("pointerup", up);
           title.removeEventListener("pointercancel", up);
+          dragging = Math.max(0, dragging - 1);
           move(e);
           var x = xOf(k0) + dx, k = 0, best = Infinity;
           axes.forEach(function (_, j) { var dd = Math.abs(xOf(j) - x); if (dd < best) { best = dd; k = j; } });
@@ -207,7 +223,7 @@
       // the title runs along the bar, right of its numbers
       var ty = (top + bottom) / 2, tx = x + w + 56;
       g.appendChild(svg("text", { x: tx, y: ty, "text-anchor": "middle", transform: "rotate(-90 " + tx + " " + ty + ")",
-        class: "pc-title pc-cb-title", text: clip(o.colorTitle || "", 40) }));
+        class: "pc-title pc-cb-title", text: clip(o.colorTitle || "", Math.floor((bottom - top) / 7.8)) }));
       root.appendChild(g);
     }
     function copy(b) { var c = {}; Object.keys(b).forEach(function (k) { c[k] = b[k]; }); return c; }
@@ -218,6 +234,7 @@
     return {
       el: root,
       brushed: brushedAt,
+      busy: function () { return dragging > 0; },
       destroy: function () { root.remove(); },
     };
   };

@@ -161,6 +161,7 @@
     document.title = "Sweep — mediaboard";
     var last = null; // the data drawn, as JSON: a live change that leaves it alone draws nothing
     var parts = null;
+    var pc = null; // the parallel coordinates drawn (MB.parcoords)
 
     function purge() {
       plots.forEach(function (p) { if (window.Plotly) window.Plotly.purge(p); });
@@ -367,10 +368,15 @@
           } else if (c[0] === "state") {
             var label = STATE_TEXT[t.state] || t.state;
             if (t.state === "pruned" && t.pruned_at !== null && t.pruned_at !== undefined) label += " at " + t.pruned_at;
-            td = h("td", null, h("span", { class: "status trial-" + t.state, title: t.error || null, text: label }));
+            td = h("td", null, h("span", { class: "status trial-" + t.state, title: t.error || null, text: label }),
+              t.error ? h("span", { class: "muted trial-error", text: " " + t.error }) : null);
           } else if (c[0] === "status") td = h("td", null, v ? h("span", { class: "status status-" + v, text: v }) : null);
-          else if (c[0] === "duration") td = h("td", { text: MB.fmtDuration(v) });
-          else if (c[0] === "value") td = h("td", { class: "num", text: v === null || v === undefined ? "—" : MB.fmtNum(v) });
+          else if (c[0] === "duration") {
+            // a trial still running: its duration ticks (app.js's tick(), data-tick-from)
+            var ticking = t.state === "running" && t.status === "running" && typeof t.start_time === "number";
+            td = h("td", { text: MB.fmtDuration(v), "data-tick-from": ticking ? t.start_time : null, class: ticking ? "ticking" : null });
+          }
+          else if (c[0] === "value") td = h("td", { class: "num metric", text: v === null || v === undefined ? "—" : MB.fmtNum(v) });
           else td = h("td", { class: typeof v === "number" ? "num" : null, text: fmt(v) });
           tr.appendChild(td);
         });
@@ -401,6 +407,7 @@
     function parPart(d, shown, axes, byId, order, hidden, brush, changed) {
       var el = parts.par;
       MB.clear(el);
+      pc = null;
       var scored = shown.filter(function (t) { return t.value !== null && t.value !== undefined; });
       el.appendChild(h("div", { class: "toolbar sweep-axes", role: "group", "aria-label": "Axes shown" },
         h("span", { class: "muted", text: "Axes" }),
@@ -444,7 +451,7 @@
         if (hi === lo) { lo -= 0.5; hi += 0.5; }
         return { id: id, label: ax.label, values: vals, range: [lo, hi], ticks: ticks };
       });
-      MB.parcoords(plot, {
+      pc = MB.parcoords(plot, {
         axes: pcAxes, color: scored.map(function (t) { return t.value; }),
         colorTitle: metricLabel(d) + " (bright = better)", reverse: !d.metric || d.metric.goal !== "maximize",
         brush: brush, lineIds: scored.map(function (t) { return t.number; }),
@@ -462,7 +469,8 @@
         },
       });
       plot.appendChild(h("p", { class: "muted sweep-par-note", text: scored.length + " trials with a value of " + metricLabel(d) +
-        " (bright = better)" + (scored.length < shown.length ? "; " + (shown.length - scored.length) + " without one are in the table only" : "") }));
+        " (bright = better)" + (scored.length < shown.length ? "; " + (shown.length - scored.length) + " without one " +
+        (shown.length - scored.length === 1 ? "is" : "are") + " in the table only" : "") }));
       document.body.setAttribute("data-parcoords", "ready");
     }
 
@@ -527,6 +535,8 @@
         figs.push({ el: div, p: p });
       });
       var font = { family: "system-ui, sans-serif", size: 11, color: "#1d2433" };
+      // axis titles have room for about 30 characters (the whole name is in the section's heading)
+      var short = function (s, n) { s = String(s); n = n || 30; return ptext(s.length > n ? s.slice(0, n - 1) + "…" : s); };
       function colors(pick) {
         return scored.map(function (t) { return !brushing ? "#2458d3" : pick(t) ? "#e4572e" : "rgba(120,130,150,0.35)"; });
       }
@@ -542,20 +552,22 @@
         });
         window.Plotly.react(over, [
           { x: scored.map(function (t) { return t.number; }), y: scored.map(function (t) { return t.value; }), mode: "markers",
-            name: ptext(d.metric.name), marker: { color: cs, size: 7 }, text: scored.map(hover), hoverinfo: "x+y+text" },
+            name: short(d.metric.name), marker: { color: cs, size: 7 }, text: scored.map(hover), hoverinfo: "x+y+text" },
           { x: rb.map(function (r) { return r[0]; }), y: rb.map(function (r) { return r[2]; }), mode: "lines", line: { shape: "hv", color: "#1a7f37", width: 2 },
             name: "running best", hoverinfo: "x+y" },
         ], { height: 260, margin: { l: 56, r: 12, t: 12, b: 40 }, font: font, showlegend: true,
-          legend: { orientation: "h", x: 0, y: 1.12 }, xaxis: { title: { text: "trial" }, zeroline: false }, yaxis: { title: { text: ptext(d.metric.name) } } },
+          legend: { orientation: "h", x: 0, y: 1.12 }, xaxis: { title: { text: "trial" }, zeroline: false,
+            dtick: Math.max(1, Math.ceil(d.trials.length / 12)), tick0: 0 }, yaxis: { title: { text: short(d.metric.name) } } },
         { responsive: true, displaylogo: false });
         figs.forEach(function (f) {
           var p = f.p;
           var xs = scored.map(function (t) { var v = t.params[p.name]; return v === undefined ? null : p.kind === "categorical" ? ptext(typeof v === "string" ? v : JSON.stringify(v)) : v; });
           window.Plotly.react(f.el, [{ x: xs, y: scored.map(function (t) { return t.value; }), mode: "markers", type: "scatter",
             marker: { color: cs, size: 7 }, text: scored.map(hover), hoverinfo: "x+y+text" }],
-          { height: 220, margin: { l: 56, r: 12, t: 28, b: 40 }, font: font, title: { text: ptext(p.name), font: { size: 12 } },
-            xaxis: { type: p.kind === "categorical" ? "category" : p.log ? "log" : "linear", title: { text: ptext(p.name) }, zeroline: false },
-            yaxis: { title: { text: ptext(d.metric.name) } } },
+          { height: 220, margin: { l: 56, r: 12, t: 28, b: 40 }, font: font, title: { text: short(p.name), font: { size: 12 } },
+            xaxis: { type: p.kind === "categorical" ? "category" : p.log ? "log" : "linear", title: { text: short(p.name) }, zeroline: false,
+              automargin: true },
+            yaxis: { title: { text: short(d.metric.name, 20) } } },
           { responsive: true, displaylogo: false });
           f.el.setAttribute("data-points", String(scored.length));
         });
@@ -588,8 +600,14 @@
       MB.placeholder(section, "Could not load sweep " + key + ": " + err.message);
       document.body.setAttribute("data-ready", "error");
     });
+    // live: new data is drawn once no axis is being dragged
+    function follow(d) {
+      if (!alive) return;
+      if (pc && pc.busy()) { setTimeout(function () { follow(MB.store.sweeps[key] || d); }, 200); return; }
+      show(d);
+    }
     var stop = MB.onLive(function () {
-      loadSweep(key).then(function (d) { if (alive) show(d); }).catch(function () { /* the next change tries again */ });
+      loadSweep(key).then(follow).catch(function () { /* the next change tries again */ });
     });
     return {
       destroy: function () {
