@@ -19,11 +19,20 @@ On the main process only (``state.is_world_process_zero``):
   ``run.summary`` instead, under their own names, as wandb's callback does.
 - ``on_train_end`` finishes the run if this callback opened it (``finish=False`` keeps it open).
   A later ``trainer.evaluate()`` reopens the same run (``resume="allow"``) and logs into it.
+- ``WANDB_LOG_MODEL`` (or ``MEDIABOARD_LOG_MODEL``), as wandb's callback reads it: ``end`` (or
+  the older ``true``) logs the trained model (``save_pretrained``, with the tokenizer when the
+  Trainer has one) as the artifact ``model-<run id>`` at ``on_train_end``; ``checkpoint`` logs
+  each checkpoint folder the Trainer saves as a version of ``checkpoint-<run id>`` with the
+  aliases ``epoch_<e>`` and ``checkpoint_global_step_<n>`` (``<run name>`` instead of the id
+  when ``run_name`` is set and differs from ``output_dir``). Metadata: the summary's numbers.
 """
 
 from __future__ import annotations
 
+import numbers
 import os
+import re
+import tempfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,6 +73,14 @@ def _project() -> str:
         if os.environ.get(name):
             return os.environ[name]
     return "huggingface"
+
+
+def _log_model_mode() -> str:
+    """``end``, ``checkpoint`` or ``false``, from MEDIABOARD_LOG_MODEL, else WANDB_LOG_MODEL."""
+    value = (os.environ.get("MEDIABOARD_LOG_MODEL") or os.environ.get("WANDB_LOG_MODEL") or "false").lower()
+    if value in ("end", "true", "1"):  # wandb's older "true" means "end"
+        return "end"
+    return "checkpoint" if value == "checkpoint" else "false"
 
 
 class MediaboardCallback(TrainerCallback):  # type: ignore[misc]  # transformers is untyped here
@@ -143,8 +160,47 @@ class MediaboardCallback(TrainerCallback):  # type: ignore[misc]  # transformers
             self._run.summary[key] = logs[key]
         self._run.log({**rewrite_keys(row), "train/global_step": state.global_step})
 
+    # -- models as artifacts (WANDB_LOG_MODEL) ----------------------------------------------------
+    def _artifact_name(self, args: Any, prefix: str) -> str:
+        name = getattr(args, "run_name", None)
+        base = self._run.id if name is None or name == getattr(args, "output_dir", None) else self._run.name
+        return f"{prefix}-{re.sub(r'[^A-Za-z0-9_.-]', '-', str(base))}"
+
+    def _metadata(self) -> dict[str, Any]:
+        return {k: v for k, v in self._run.summary.items()
+                if isinstance(v, numbers.Number) and not isinstance(v, bool) and not k.startswith("_")}
+
+    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if not state.is_world_process_zero or _log_model_mode() != "checkpoint" or not self._active():
+            return
+        folder = os.path.join(args.output_dir, f"checkpoint-{state.global_step}")
+        if not os.path.isdir(folder):
+            return
+        art = media.Artifact(self._artifact_name(args, "checkpoint"), type="model", metadata=self._metadata())
+        art.add_dir(folder)
+        epoch = round(float(state.epoch or 0), 2)
+        self._run.log_artifact(art, aliases=[f"epoch_{epoch}", f"checkpoint_global_step_{state.global_step}"])
+
+    def _log_final_model(self, args: Any, model: Any, tokenizer: Any) -> None:
+        if model is None or not hasattr(model, "save_pretrained"):
+            return
+        meta = self._metadata()
+        if hasattr(model, "num_parameters"):
+            meta["final/num_parameters"] = model.num_parameters()
+        with tempfile.TemporaryDirectory(prefix="mediaboard-model-") as folder:
+            model.save_pretrained(folder)
+            if tokenizer is not None and hasattr(tokenizer, "save_pretrained"):
+                tokenizer.save_pretrained(folder)
+            art = media.Artifact(self._artifact_name(args, "model"), type="model", metadata=meta)
+            art.add_dir(folder)
+            self._run.log_artifact(art)  # copied into the store before the folder goes
+
     def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        if not state.is_world_process_zero or not (self._owned and self._finish and self._active()):
+        if not state.is_world_process_zero:
+            return
+        if _log_model_mode() == "end" and self._active():
+            self._log_final_model(args, kwargs.get("model"), kwargs.get("processing_class") or kwargs.get("tokenizer"))
+        if not (self._owned and self._finish and self._active()):
             return
         self._finished_id = self._run.id
         media.finish()

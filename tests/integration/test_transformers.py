@@ -46,8 +46,8 @@ def _trainer(tmp_path: Path, callbacks: list, report_to: str = "none", **args):
     model = _model()
     targs = transformers.TrainingArguments(
         output_dir=str(tmp_path / "out"), max_steps=4, per_device_train_batch_size=4, logging_steps=1,
-        eval_strategy="steps", eval_steps=2, save_strategy="no", report_to=report_to, use_cpu=True,
-        learning_rate=1e-3, disable_tqdm=True, **args)
+        eval_strategy="steps", eval_steps=2, save_strategy=args.pop("save_strategy", "no"), report_to=report_to,
+        use_cpu=True, learning_rate=1e-3, disable_tqdm=True, **args)
     return transformers.Trainer(model=model, args=targs, train_dataset=_Data(16, 1), eval_dataset=_Data(8, 2),
                                 callbacks=callbacks)
 
@@ -136,3 +136,35 @@ def test_run_already_active_is_left_open(root: Path, tmp_path: Path):
     assert mine.config["batch"] == 4 and mine.config["learning_rate"] == 1e-3
     media.finish()
     assert any("train/loss" in r for r in only_run(root).history())
+
+
+@pytest.mark.usefixtures("trainer_runs")
+def test_log_model_checkpoint_and_end_as_artifacts(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """WANDB_LOG_MODEL=checkpoint: each saved checkpoint folder is a version of checkpoint-<id>
+    with wandb's aliases; =end: the trained model (save_pretrained) is model-<id>."""
+    monkeypatch.setenv("WANDB_PROJECT", "hf-art")
+    monkeypatch.setenv("WANDB_LOG_MODEL", "checkpoint")
+    trainer = _trainer(tmp_path / "a", [MediaboardCallback()], save_strategy="steps", save_steps=2)
+    trainer.train()
+    run = only_run(root)
+    api = media.Api()
+    for step in (2, 4):
+        art = api.artifact(f"hf-art/checkpoint-{run.id}:checkpoint_global_step_{step}")
+        folder = tmp_path / "a" / "out" / f"checkpoint-{step}"
+        names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        assert [f.path for f in art.files()] == names
+        got = Path(art.download(root=str(tmp_path / f"dl{step}")))
+        assert all((got / n).read_bytes() == (folder / n).read_bytes() for n in names)
+    assert "epoch_1.0" in api.artifact(f"hf-art/checkpoint-{run.id}:latest").aliases
+
+    monkeypatch.setenv("WANDB_LOG_MODEL", "end")
+    monkeypatch.setenv("WANDB_PROJECT", "hf-end")
+    trainer = _trainer(tmp_path / "b", [MediaboardCallback()])
+    trainer.train()
+    run = only_run(root / "hf-end")
+    model = api.artifact(f"hf-end/model-{run.id}:latest")
+    assert {"config.json", "model.safetensors"} <= {f.path for f in model.files()}
+    assert model.metadata["final/num_parameters"] == trainer.model.num_parameters()
+    assert "train_loss" in model.metadata and model.logged_by().id == run.id
+    loaded = transformers.BertForSequenceClassification.from_pretrained(model.download(root=str(tmp_path / "m")))
+    assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), trainer.model.state_dict().values()))
