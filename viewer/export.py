@@ -93,8 +93,9 @@ LADDER: tuple[Level, ...] = (
 )
 
 #: the site's page code for data an export does not hold (the Artifacts page reads the stores'
-#: manifests, not runs): left out of the export
-SITE_ONLY = ("static/artifacts.js", "static/artifacts.css")
+#: manifests, the sweep page the sweep folders, not runs): left out of the export
+SITE_ONLY = ("static/artifacts.js", "static/artifacts.css", "static/sweep.js", "static/sweep.css",
+             "static/parcoords.js")
 
 # The export's own page code: MB_INLINE (read by MB.loadScript / MB.fileUrl in static/app.js),
 # the notes on reduced panels and the banner. Kept here because only the export uses it.

@@ -600,3 +600,13 @@ def test_a_trial_still_running_shows_so_then_its_value(tmp_path, site_page):
     assert float(page.inner_text(f"{row} td.metric")) == pytest.approx(0.05)
     page.wait_for_selector("#sweep-parcoords[data-lines='4']")
     assert page.get_attribute("#sweep-best a", "href") == f"#/run/{swept.run_key(3)}"
+
+
+def test_the_single_file_export_leaves_the_sweep_page_out(tmp_path):
+    from viewer.export import export
+
+    make_sweep(tmp_path / "runs", n=2)
+    res = export([tmp_path / "runs"], tmp_path / "one.html", 20_000_000)
+    page = res.out.read_text(encoding="utf-8")
+    assert 'registerView("sweep"' not in page and "MB.parcoords = " not in page
+    assert "MB.indexParts" in page  # the shell's hook is there, with nothing registered on it
