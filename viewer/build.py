@@ -406,7 +406,8 @@ def _run_data(reader: rf.RunReader, key: str, w: _Writer, stats: BuildStats,
         w.text(f"data/{key}/system.js", f"MB.data.system({js_value(key)},{js_value(columns)});\n")
     meta = {k: reader.meta.get(k) for k in ("id", "name", "project", "group", "job_type", "notes",
                                              "tags", "start_time", "end_time", "exit_code",
-                                             "host", "program", "python", "errors", "environment")}
+                                             "host", "program", "python", "errors", "environment",
+                                             "sweep")}
     # define_metric per chart key, resolved by the contract (an exact name, else the last glob
     # such as "val/*" that matches)
     defined = reader.meta.get("metrics")

@@ -365,6 +365,12 @@ def test_the_page_shows_the_sweep(swept, site_page):
     page.click("#sweep-best a")
     page.wait_for_selector("body[data-ready=run]")
     assert page.inner_text(".run-head code") == swept.recs[best]["run_id"]
+    # the run page says which sweep it is a trial of, right under its header, and links back
+    page.wait_for_selector("header.run-head + #sweep-of a")
+    assert page.inner_text("#sweep-of") == f"trial {best} of sweep lr search ★ the best trial"
+    _shot(sp, "run")
+    page.click("#sweep-of a")
+    page.wait_for_selector("body[data-ready=sweep]")
 
 
 @pytest.mark.browser

@@ -79,6 +79,30 @@
   };
 
   // ---------------------------------------------------------------------------------------------
+  // A trial's run page: under its header, "trial n of sweep <name>" (a link to the sweep page)
+  // ---------------------------------------------------------------------------------------------
+  MB.runParts = MB.runParts || {};
+  MB.runParts.sweep = function (run) {
+    var sw = run.meta && run.meta.sweep;
+    if (!sw || typeof sw !== "object" || window.MB_INLINE) return null;
+    var line = h("p", { class: "muted sweep-of", id: "sweep-of" }, "trial " + sw.trial + " of sweep ", h("code", { text: sw.id }));
+    loadData("data/sweeps.js").then(function () {
+      var s = (MB.store.sweepList || []).filter(function (x) { return x.id === sw.id && x.project === run.meta.project; })[0];
+      if (!s) return;
+      MB.clear(line);
+      line.appendChild(document.createTextNode("trial " + sw.trial + " of sweep "));
+      line.appendChild(h("a", { href: MB.hashFor(["sweep", s.key]), text: s.name }));
+      if (s.best && s.best.run === run.key) line.appendChild(h("span", { class: "sweep-best-mark", text: " ★ the best trial" }));
+    }).catch(function () { /* a site built before sweeps */ });
+    // right under the run's header (which live updates replace; this line stays)
+    setTimeout(function () {
+      var head = document.querySelector("section.run > header.run-head");
+      if (head && line.parentNode) head.after(line);
+    }, 0);
+    return line;
+  };
+
+  // ---------------------------------------------------------------------------------------------
   // URL state
   // ---------------------------------------------------------------------------------------------
   function jsonParam(name, dflt) {
