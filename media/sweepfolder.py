@@ -191,9 +191,9 @@ def list_sweeps(root: str | os.PathLike[str]) -> list[SweepReader]:
     candidates: list[Path] = []
     try:
         for child in base.iterdir():
-            if child.name.startswith(SWEEP_PREFIX):
-                candidates.append(child)
-            elif child.is_dir() and not child.name.startswith("."):
+            if child.name.startswith(SWEEP_PREFIX) and (child / SWEEP_JSON).is_file():
+                candidates.append(child)  # ``root`` is a project folder
+            elif child.is_dir() and not child.name.startswith("."):  # a project ("sweep-demo" too)
                 try:
                     candidates.extend(c for c in child.iterdir() if c.name.startswith(SWEEP_PREFIX))
                 except OSError:

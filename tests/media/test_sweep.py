@@ -581,3 +581,11 @@ def test_an_interrupted_trial_is_recorded_failed_and_the_interrupt_goes_on(root)
                               storage=_sweep._storage(find_sweep(root, sid).path, None))
     assert [x.state.name for x in study.trials] == ["FAIL"]
     assert media.run is None
+
+
+def test_a_project_named_like_a_sweep_folder(root):
+    sid = media.sweep({"method": "random", "metric": {"name": "loss"}, "parameters": {"lr": LR}},
+                      project="sweep-demo")
+    assert media.agent(sid, function=_train(), count=1) == 1
+    assert [s.id for s in list_sweeps(root)] == [sid]
+    assert [s.id for s in list_sweeps(root / "sweep-demo")] == [sid]  # a project folder as the root
