@@ -546,6 +546,12 @@ class Run:
     def start_time(self) -> float:
         return self._start
 
+    @property
+    def sweep_id(self) -> str | None:
+        """The sweep this run is a trial of (wandb's ``run.sweep_id``), else None."""
+        sweep = self._meta.get("sweep")
+        return sweep.get("id") if isinstance(sweep, dict) else None
+
     def _meta_prop(field: str):  # type: ignore[misc]  # noqa: N805 - property factory
         def getter(self: Run) -> Any:
             return self._meta.get(field)

@@ -309,6 +309,7 @@ def test_wandb_tutorial_sweep_runs_with_import_media_as_wandb(root):
 
     def main():
         run = wandb.init()
+        assert run.sweep_id == sweep_id and media.init is wandb.init
         lr = wandb.config.lr
         bs = wandb.config.batch_size
         epochs = wandb.config.epochs
