@@ -616,3 +616,70 @@ def test_the_single_file_export_leaves_the_sweep_page_out(tmp_path):
     page = res.out.read_text(encoding="utf-8")
     assert 'registerView("sweep"' not in page and "MB.parcoords = " not in page
     assert "MB.indexParts" in page  # the shell's hook is there, with nothing registered on it
+
+
+def test_without_optuna_importance_says_why(tmp_path):
+    """Optuna is imported only to compute importance; without it the data says so (and the page
+    shows it), the rest of the sweep page is built."""
+    import subprocess
+    import sys
+
+    make_sweep(tmp_path / "runs", n=5)
+    code = ("import sys; sys.modules['optuna'] = None\n"
+            "from viewer.build import build_site\n"
+            f"build_site([{str(tmp_path / 'runs')!r}], {str(tmp_path / 'site')!r})\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+    d = _data(tmp_path / "site", f"p.sweep-{SWEEP_ID}")
+    assert d["importance"]["error"] == "Optuna is not installed (pip install optuna)"
+    assert d["importance"]["method"].startswith("PED-ANOVA")
+    assert d["correlation"]["values"]["lr"]["value"] > 0.9  # correlation needs no Optuna
+
+
+@pytest.mark.browser
+def test_a_sweep_without_a_metric_or_trials_still_has_a_page(tmp_path, site_page):
+    root, site = tmp_path / "runs", tmp_path / "site"
+    folder = root / "p" / "sweep-nometric"
+    (folder / "trials").mkdir(parents=True)
+    (folder / "sweep.json").write_text(json.dumps({"id": "nometric", "project": "p", "method": "grid", "metric": None,
+                                                  "parameters": [{"name": "a", "distribution": "categorical",
+                                                                  "values": [1, 2]}]}))
+    build_site([root], site)
+    sp = site_page(site)
+    _open_sweep(sp, "p.sweep-nometric")
+    page = sp.page
+    assert "no metric" in page.inner_text(".sweep-head")
+    assert "no best run" in page.inner_text("#sweep-best")
+    assert "nothing to draw" in page.inner_text("#sweep-parcoords")
+    assert "Importance is unavailable" in page.inner_text("#sweep-importance-method")
+    assert page.locator("#sweep-trials tbody tr").count() == 0
+    # a trial comes: it is listed (no metric to plot)
+    (folder / "trials" / "000000.json").write_text(json.dumps({"number": 0, "state": "running", "params": {"a": 1}}))
+    build_site([root], site)
+    page.wait_for_selector("#sweep-trials tr[data-trial='0'][data-state=running]", timeout=10000)
+
+
+@pytest.mark.browser
+def test_a_large_sweep_draws_the_first_rows_and_brushes_all(tmp_path, site_page):
+    """320 trials (records only): the table draws 300 rows and a button for the rest; the
+    parallel coordinates and the brush count take every trial."""
+    root, site = tmp_path / "runs", tmp_path / "site"
+    folder = root / "p" / "sweep-big"
+    (folder / "trials").mkdir(parents=True)
+    (folder / "sweep.json").write_text(json.dumps({
+        "id": "big", "project": "p", "method": "random", "metric": {"name": "loss", "goal": "minimize"},
+        "parameters": [{"name": "x", "distribution": "uniform", "min": 0, "max": 1}]}))
+    for n in range(320):
+        (folder / "trials" / f"{n:06d}.json").write_text(json.dumps(
+            {"number": n, "state": "finished", "params": {"x": n / 320}, "value": n / 320}))
+    run = media.init(dir=str(root), project="p", id="other", reinit=True)
+    run.finish()
+    build_site([root], site)
+    sp = site_page(site)
+    _open_sweep(sp, "p.sweep-big", "br=" + quote(json.dumps({"@metric": [0.5, 1]})))
+    page = sp.page
+    assert page.get_attribute("#sweep-parcoords", "data-lines") == "320"
+    assert page.locator("#sweep-trials tbody tr").count() == 300
+    assert page.get_attribute(".sweep-table", "data-brushed") == "160"  # over all 320, not the 300 drawn
+    page.click("#sweep-all-rows")
+    page.wait_for_selector("#sweep-trials tbody tr:nth-child(320)")
+    assert "rows=all" in page.url and page.locator("#sweep-all-rows").count() == 0

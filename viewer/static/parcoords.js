@@ -58,8 +58,10 @@
     }
     var root = svg("svg", { class: "pc", width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img",
       "aria-label": "parallel coordinates: " + axes.length + " axes, " + n + " lines" });
+    var outG = svg("g", { class: "pc-lines-out" }); // lines outside the brush, under the others
     var linesG = svg("g", { class: "pc-lines" });
     var axesG = svg("g", { class: "pc-axes" });
+    root.appendChild(outG);
     root.appendChild(linesG);
     root.appendChild(axesG);
     el.appendChild(root);
@@ -86,8 +88,10 @@
         return !ax || inside(ax.values[i], brush[id]);
       });
     }
-    function drawLines() {
-      var on = Object.keys(brush).length > 0, order = [];
+    // geometry (when the axes move) apart from the brush's styling (at every brush move): a drag
+    // over thousands of lines restyles only the lines whose state changed
+    var state = []; // per line: "" (no brush), "in" or "out"
+    function shapeLines() {
       paths.forEach(function (p, i) {
         var d = "", pen = false;
         axes.forEach(function (ax, k) {
@@ -97,14 +101,24 @@
           pen = true;
         });
         p.setAttribute("d", d || "M0,0");
-        var yes = !on || brushedAt(i);
-        p.setAttribute("stroke", yes ? colorOf(o.color[i]) : "#c3c9d4");
-        p.setAttribute("class", "pc-line" + (on ? (yes ? " pc-in" : " pc-out") : ""));
-        (yes ? order.push(p) : order.unshift(p));
       });
-      // the brushed lines drawn last, on top
-      order.forEach(function (p) { linesG.appendChild(p); });
-      root.setAttribute("data-brushed", String(on ? paths.filter(function (_, i) { return brushedAt(i); }).length : -1));
+    }
+    function drawLines() {
+      var on = Object.keys(brush).length > 0, count = 0;
+      var ids = Object.keys(brush).map(function (id) { return [axes.filter(function (a) { return a.id === id; })[0], brush[id]]; })
+        .filter(function (x) { return x[0]; });
+      paths.forEach(function (p, i) {
+        var yes = !on || ids.every(function (x) { return inside(x[0].values[i], x[1]); });
+        if (yes && on) count++;
+        var st = on ? (yes ? "in" : "out") : "";
+        if (state[i] === st) return;
+        state[i] = st;
+        p.setAttribute("stroke", yes ? colorOf(o.color[i]) : "#c3c9d4");
+        p.setAttribute("class", "pc-line" + (st ? " pc-" + st : ""));
+        // the brushed lines on top of the others
+        (st === "out" ? outG : linesG).appendChild(p);
+      });
+      root.setAttribute("data-brushed", String(on ? count : -1));
     }
     function drawAxes() {
       MB.clear(axesG);
@@ -152,6 +166,7 @@
         dragging++;
         var y0 = Math.max(top, Math.min(bottom, point(ev).y)), live = null, moved = false;
         area.setPointerCapture && area.setPointerCapture(ev.pointerId);
+        var frame = 0;
         function move(e) {
           var y = Math.max(top, Math.min(bottom, point(e).y));
           if (Math.abs(y - y0) < 3 && !moved) return;
@@ -160,7 +175,8 @@
           live.setAttribute("y", Math.min(y, y0));
           live.setAttribute("height", Math.abs(y - y0));
           brush[ax.id] = [vOf(ax, Math.max(y, y0)), vOf(ax, Math.min(y, y0))];
-          drawLines();
+          // the lines follow once a frame, however many moves the pointer sends
+          if (!frame) frame = requestAnimationFrame(function () { frame = 0; drawLines(); });
         }
         function up(e) {
           area.removeEventListener("pointermove", move);
@@ -168,6 +184,8 @@
           area.removeEventListener("pointercancel", up);
           dragging = Math.max(0, dragging - 1);
           if (!moved) delete brush[ax.id]; else move(e);
+          cancelAnimationFrame(frame);
+          frame = 0;
           drawAxes();
           drawLines();
           if (o.onBrush) o.onBrush(copy(brush));
@@ -196,9 +214,8 @@
           move(e);
           var x = xOf(k0) + dx, k = 0, best = Infinity;
           axes.forEach(function (_, j) { var dd = Math.abs(xOf(j) - x); if (dd < best) { best = dd; k = j; } });
-          if (k !== k0) { axes.splice(k0, 1); axes.splice(k, 0, ax); }
+          if (k !== k0) { axes.splice(k0, 1); axes.splice(k, 0, ax); shapeLines(); }
           drawAxes();
-          drawLines();
           el.setAttribute("data-axes", axes.map(function (a) { return a.id; }).join(","));
           if (k !== k0 && o.onOrder) o.onOrder(axes.map(function (a) { return a.id; }));
         }
@@ -215,19 +232,22 @@
       for (var s = 0; s <= 10; s++) grad.appendChild(svg("stop", { offset: s / 10, "stop-color": viridis(o.reverse ? 1 - s / 10 : s / 10) }));
       var g = svg("g", { class: "pc-colorbar" }, svg("defs", null, grad),
         svg("rect", { x: x, y: top, width: w, height: bottom - top, fill: "url(#" + id + ")", class: "pc-cb" }));
+      var widest = 0;
       [0, 0.25, 0.5, 0.75, 1].forEach(function (t) {
-        var v = cLo + t * (cHi - cLo), y = bottom - t * (bottom - top);
+        var v = cLo + t * (cHi - cLo), y = bottom - t * (bottom - top), label = MB.fmtNum(+v.toPrecision(3));
+        widest = Math.max(widest, label.length);
         g.appendChild(svg("line", { x1: x + w, x2: x + w + 4, y1: y, y2: y, class: "pc-tick" }));
-        g.appendChild(svg("text", { x: x + w + 6, y: y + 4, class: "pc-tick-text", text: MB.fmtNum(+v.toPrecision(3)) }));
+        g.appendChild(svg("text", { x: x + w + 6, y: y + 4, class: "pc-tick-text", text: label }));
       });
       // the title runs along the bar, right of its numbers
-      var ty = (top + bottom) / 2, tx = x + w + 56;
+      var ty = (top + bottom) / 2, tx = Math.min(W - 8, x + w + 16 + widest * 6.4);
       g.appendChild(svg("text", { x: tx, y: ty, "text-anchor": "middle", transform: "rotate(-90 " + tx + " " + ty + ")",
         class: "pc-title pc-cb-title", text: clip(o.colorTitle || "", Math.floor((bottom - top) / 7.8)) }));
       root.appendChild(g);
     }
     function copy(b) { var c = {}; Object.keys(b).forEach(function (k) { c[k] = b[k]; }); return c; }
     drawAxes();
+    shapeLines();
     drawLines();
     el.setAttribute("data-lines", String(n));
     el.setAttribute("data-axes", axes.map(function (a) { return a.id; }).join(","));

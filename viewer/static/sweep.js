@@ -18,6 +18,7 @@
   var MB = window.MB;
   if (!MB || !MB.registerView) return;
   var h = MB.h, ptext = MB.ptext;
+  var ROWS = 300; // table rows drawn before "Show all"
   var METRIC = "@metric"; // the metric axis's id (parameter axes are "p:" + name)
   var STATE_TEXT = { "no-metric": "no metric", finished: "finished", running: "running", pruned: "pruned", failed: "failed" };
 
@@ -122,8 +123,12 @@
   function tickText(m, e) { return e < -3 || e > 4 ? m + "e" + e : MB.fmtNum(+(m * Math.pow(10, e)).toPrecision(6)); }
   function logTicks(lo, hi) {
     var vals = [], text = [];
+    // 1, 2, 5 in each decade over at most 2 decades; over more, the decades alone (every other
+    // one past 6), so labels never crowd the axis
+    var span = hi - lo, marks = span <= 2.2 ? [1, 2, 5] : [1], every = span > 6 ? Math.ceil(span / 6) : 1;
     for (var e = Math.floor(lo); e <= Math.ceil(hi); e++) {
-      [1, 2, 5].forEach(function (m) {
+      if (e % every) continue;
+      marks.forEach(function (m) {
         var v = e + Math.log10(m);
         if (v >= lo - 1e-9 && v <= hi + 1e-9) { vals.push(v); text.push(tickText(m, e)); }
       });
@@ -381,6 +386,10 @@
             redraw();
           } }));
       }));
+      // a table of thousands of rows takes seconds to lay out: the first ROWS in this order, and a
+      // button for the rest (?rows=all); brushing counts and compares every trial either way
+      var all = rows, cut = q.get("rows") === "all" ? all.length : Math.min(all.length, ROWS);
+      rows = all.slice(0, cut);
       var trs = rows.map(function (t) {
         var best = d.best && d.best.number === t.number;
         var tr = h("tr", { "data-trial": t.number, "data-run": t.run || null, "data-state": t.state, class: best ? "best" : null });
@@ -408,20 +417,30 @@
       });
       el.appendChild(h("div", { class: "table-wrap" }, h("table", { class: "runs sweep-trials", id: "sweep-trials" },
         h("thead", null, head), h("tbody", null, trs))));
+      if (cut < all.length) {
+        el.appendChild(h("p", { class: "muted sweep-more" }, "The first " + cut + " of " + all.length + " trials in this order. ",
+          h("button", { type: "button", id: "sweep-all-rows", text: "Show all " + all.length, onclick: function () {
+            MB.setParam("rows", "all"); redraw();
+          } })));
+      }
       function mark(on, pick) {
-        var picked = [];
+        var picked = [], count = 0;
         trs.forEach(function (tr, i) {
-          var t = rows[i], yes = on && pick(t);
+          var yes = on && pick(rows[i]);
           tr.classList.toggle("brushed", yes);
           tr.classList.toggle("dimmed", on && !yes);
-          if (yes && t.run) picked.push(t.run);
         });
-        info.textContent = on ? picked.length + " brushed" : "";
+        all.forEach(function (t) {
+          if (!on || !pick(t)) return;
+          count++;
+          if (t.run) picked.push(t.run);
+        });
+        info.textContent = on ? count + " brushed" : "";
         cmp.hidden = !(on && picked.length >= 1 && MB.views.compare);
         cmp.textContent = "Compare " + picked.length + " brushed";
         cmp.setAttribute("href", MB.hashFor(["compare"], new URLSearchParams({ runs: picked.join(",") })));
         clearBrush.hidden = !on;
-        el.setAttribute("data-brushed", String(picked.length));
+        el.setAttribute("data-brushed", String(count));
       }
       mark(brushing, brushed);
       return { mark: mark };
@@ -565,16 +584,21 @@
         return scored.map(function (t) { return !brushing ? "#2458d3" : pick(t) ? "#e4572e" : "rgba(120,130,150,0.35)"; });
       }
       function hover(t) { return ptext((t.name || t.run_id || "trial " + t.number) + " · trial " + t.number); }
+      var seq = 0;
+      // each chart is drawn in its own task (MB.heavy), so a sweep of thousands of trials keeps
+      // the page answering; a later draw (a new brush) drops what an earlier one had left to do
       function draw(pick) {
         if (!alive || !window.Plotly) return;
+        var mine = ++seq;
         var cs = colors(pick);
+        var later = function (fn) { MB.heavy(function () { if (alive && mine === seq && fn.el.isConnected) fn(); }); };
         // over trials: every value shown, and the running best among them
         var rb = [], so = null, maximize = d.metric.goal === "maximize";
         scored.slice().sort(function (a, b) { return a.number - b.number; }).forEach(function (t) {
           if (so === null || (maximize ? t.value > so : t.value < so)) so = t.value;
           rb.push([t.number, t.value, so]);
         });
-        window.Plotly.react(over, [
+        var drawOver = function () { window.Plotly.react(over, [
           { x: scored.map(function (t) { return t.number; }), y: scored.map(function (t) { return t.value; }), mode: "markers",
             name: short(d.metric.name), marker: { color: cs, size: 7 }, text: scored.map(hover), hoverinfo: "x+y+text" },
           { x: rb.map(function (r) { return r[0]; }), y: rb.map(function (r) { return r[2]; }), mode: "lines", line: { shape: "hv", color: "#1a7f37", width: 2 },
@@ -582,8 +606,15 @@
         ], { height: 260, margin: { l: 56, r: 12, t: 12, b: 40 }, font: font, showlegend: true,
           legend: { orientation: "h", x: 0, y: 1.12 }, xaxis: { title: { text: "trial" }, zeroline: false,
             dtick: Math.max(1, Math.ceil(d.trials.length / 12)), tick0: 0 }, yaxis: { title: { text: short(d.metric.name) } } },
-        { responsive: true, displaylogo: false });
+        { responsive: true, displaylogo: false }); };
+        drawOver.el = over;
+        later(drawOver);
         figs.forEach(function (f) {
+          var one = function () { drawFig(f); };
+          one.el = f.el;
+          later(one);
+        });
+        function drawFig(f) {
           var p = f.p;
           var xs = scored.map(function (t) { var v = t.params[p.name]; return v === undefined ? null : p.kind === "categorical" ? ptext(typeof v === "string" ? v : JSON.stringify(v)) : v; });
           window.Plotly.react(f.el, [{ x: xs, y: scored.map(function (t) { return t.value; }), mode: "markers", type: "scatter",
@@ -594,7 +625,7 @@
             yaxis: { title: { text: short(d.metric.name, 20) } } },
           { responsive: true, displaylogo: false });
           f.el.setAttribute("data-points", String(scored.length));
-        });
+        }
       }
       var pending = null;
       MB.need("plotly").then(function () {
