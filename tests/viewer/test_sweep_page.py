@@ -683,3 +683,16 @@ def test_a_large_sweep_draws_the_first_rows_and_brushes_all(tmp_path, site_page)
     page.click("#sweep-all-rows")
     page.wait_for_selector("#sweep-trials tbody tr:nth-child(320)")
     assert "rows=all" in page.url and page.locator("#sweep-all-rows").count() == 0
+
+
+@pytest.mark.browser
+def test_the_page_fits_a_narrow_window(swept, site_page):
+    sp = site_page(swept.site, width=390, height=800)
+    _open_sweep(sp, swept.key)
+    page = sp.page
+    # nothing wider than the window but the tables, which scroll inside their frame
+    wide = page.evaluate("""() => Array.from(document.querySelectorAll('section.sweep > *'))
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.className)""")
+    assert wide == []
+    page.wait_for_selector(".sweep-charts .chart[data-param=lr][data-points]")
+    _shot(sp, "narrow")

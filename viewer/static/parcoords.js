@@ -44,8 +44,9 @@
   MB.parcoords = function (el, o) {
     var axes = o.axes.slice();
     // the left margin holds the first axis's tick labels (up to 16 characters)
-    var H = 380, M = { l: leftRoom(axes[0]), r: 150, t: 54, b: 34 };
-    var W = Math.max(360, el.clientWidth || 900);
+    var W = Math.max(300, el.clientWidth || 900);
+    // a narrow window keeps more of its width for the axes: the colour bar moves closer
+    var H = 380, M = { l: leftRoom(axes[0]), r: W < 640 ? 112 : 150, t: 54, b: 34 };
     var brush = {};
     Object.keys(o.brush || {}).forEach(function (k) { brush[k] = o.brush[k]; });
     var n = o.color.length;
@@ -227,7 +228,7 @@
     function drawColorbar() {
       var old = root.querySelector(".pc-colorbar");
       if (old) old.remove();
-      var x = W - M.r + 64, w = 14, id = "pc-grad-" + Math.random().toString(36).slice(2);
+      var x = W - M.r + (W < 640 ? 34 : 64), w = 14, id = "pc-grad-" + Math.random().toString(36).slice(2);
       var grad = svg("linearGradient", { id: id, x1: 0, y1: 1, x2: 0, y2: 0 });
       for (var s = 0; s <= 10; s++) grad.appendChild(svg("stop", { offset: s / 10, "stop-color": viridis(o.reverse ? 1 - s / 10 : s / 10) }));
       var g = svg("g", { class: "pc-colorbar" }, svg("defs", null, grad),

@@ -664,9 +664,22 @@
     var stop = MB.onLive(function () {
       loadSweep(key).then(follow).catch(function () { /* the next change tries again */ });
     });
+    // the parallel coordinates are laid out for the width they had: a new width draws the page again
+    var width = window.innerWidth, resizing = 0;
+    function resized() {
+      clearTimeout(resizing);
+      resizing = setTimeout(function () {
+        if (!alive || window.innerWidth === width || (pc && pc.busy())) return;
+        width = window.innerWidth;
+        redraw();
+      }, 250);
+    }
+    window.addEventListener("resize", resized);
     return {
       destroy: function () {
         alive = false;
+        window.removeEventListener("resize", resized);
+        clearTimeout(resizing);
         stop();
         purge();
       },
