@@ -26,7 +26,6 @@ said so in ``problems``; nothing in it can stop the build.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math
@@ -162,9 +161,19 @@ def _better(goal: str | None) -> Callable[[float, float], bool]:
     return lambda a, b: a < b
 
 
-@functools.lru_cache(maxsize=64)
-def _importance(params_json: str, trials_json: str, goal: str) -> dict[str, Any]:
-    return sf.importance(json.loads(params_json), json.loads(trials_json), goal)
+#: importance by a digest of what it was computed from: `watch` rebuilds every second, Optuna
+#: runs again only when a sweep's finished trials changed (a few sweeps' worth is kept)
+_IMPORTANCE: dict[str, dict[str, Any]] = {}
+IMPORTANCE_CACHE = 16
+
+
+def _importance(params: list[dict[str, Any]], trials: list[dict[str, Any]], goal: str) -> dict[str, Any]:
+    digest = hashlib.sha256(json.dumps([params, trials, goal], sort_keys=True).encode()).hexdigest()
+    if digest not in _IMPORTANCE:
+        while len(_IMPORTANCE) >= IMPORTANCE_CACHE:
+            del _IMPORTANCE[next(iter(_IMPORTANCE))]
+        _IMPORTANCE[digest] = sf.importance(params, trials, goal)
+    return _IMPORTANCE[digest]
 
 
 def sweep_data(sweep: sf.SweepReader, runs: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
@@ -241,8 +250,7 @@ def sweep_data(sweep: sf.SweepReader, runs: dict[tuple[str, str], dict[str, Any]
     if metric:
         imp_params = [{"name": p["name"], "distribution": p["distribution"]} for p in params if p["kind"] != "constant"]
         imp_trials = [{"state": t["state"], "value": t["value"], "params": t["params"]} for t in trials]
-        importance = _importance(json.dumps(imp_params, sort_keys=True), json.dumps(imp_trials, sort_keys=True),
-                                 goal or "minimize")
+        importance = _importance(imp_params, imp_trials, goal or "minimize")
     else:
         importance = {"method": "PED-ANOVA (Optuna's PedAnovaImportanceEvaluator)",
                       "error": "the sweep has no metric"}

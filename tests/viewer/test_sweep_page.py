@@ -489,14 +489,21 @@ def test_an_axis_dragged_sideways_moves_and_stays_moved(swept, site_page):
 
 @pytest.mark.browser
 def test_an_open_sweep_page_follows_new_trials(tmp_path, site_page):
-    swept = Swept(tmp_path, n=4, no_metric=())
+    swept = Swept(tmp_path, n=3, no_metric=())
     sp = site_page(swept.site)
-    _open_sweep(sp, swept.key)
+    sp.open("", wait="body[data-ready=index]")
     page = sp.page
+    item = f"#sweeps-list li[data-sweep='{swept.key}']"
+    page.wait_for_selector(f"{item}:has-text('3 trials')")
+    swept.add_trial()  # the index's list follows
+    page.wait_for_selector(f"{item}:has-text('4 trials')", timeout=10000)
+    page.click(f"{item} a")
+    page.wait_for_selector("body[data-parcoords=ready]")
     assert page.locator("#sweep-trials tbody tr").count() == 4
-    swept.add_trial()
+    swept.add_trial()  # and so does the sweep page
     page.wait_for_selector("#sweep-trials tr[data-trial='4']", timeout=10000)
     page.wait_for_selector("#sweep-parcoords[data-lines='5']", timeout=10000)
+    page.wait_for_selector(".sweep-charts .chart[data-param=lr][data-points='5']", timeout=10000)
 
 
 @pytest.mark.browser

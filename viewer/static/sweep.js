@@ -56,19 +56,24 @@
     var box = h("section", { class: "sweeps-list", id: "sweeps-list", hidden: true, "aria-label": "Sweeps" });
     var table = indexEl.querySelector(".table-wrap");
     indexEl.insertBefore(box, table || null);
-    var alive = true;
+    var alive = true, drawn = null;
     function draw(list) {
+      var json = JSON.stringify(list);
+      if (json === drawn) return; // a live change elsewhere: nothing to redraw here
+      drawn = json;
       MB.clear(box);
       box.hidden = !list.length;
       if (!list.length) return;
-      box.appendChild(h("h2", { text: "Sweeps" }));
-      box.appendChild(h("ul", null, list.map(function (s) {
+      // many sweeps fold (open by default up to 6; ?fold=sweeps turns it)
+      var items = h("ul", null, list.map(function (s) {
         var best = s.best && s.metric ? [" · best ", s.metric.name, " = ", MB.fmtNum(s.best.value)] : null;
         return h("li", { "data-sweep": s.key },
           h("a", { href: MB.hashFor(["sweep", s.key]), text: s.name }),
           h("span", { class: "muted" }, " · ", s.project, " · ", s.method || "?", " · ", s.trials + " trials",
             s.metric ? [" · ", s.metric.goal, " ", s.metric.name] : null, best));
-      })));
+      }));
+      box.appendChild(MB.fold("sweeps", [h("h2", { text: "Sweeps" }), h("span", { class: "muted", text: " (" + list.length + ")" })],
+        items, { open: list.length <= 6, class: "sweeps-fold" }));
     }
     function refresh() {
       loadData("data/sweeps.js").then(function () { if (alive) draw(MB.store.sweepList || []); })
