@@ -191,7 +191,7 @@ def sweep_data(sweep: sf.SweepReader, runs: dict[tuple[str, str], dict[str, Any]
         start, end = rec.get("start_time"), rec.get("end_time")
         # a running trial's duration ticks on the page (from start_time): left out of the data, so
         # the page's data changes only when a trial does, not at every heartbeat
-        ticking = rec["state"] == "running" or (run is not None and run.get("status") == "running")
+        ticking = run.get("status") == "running" if run is not None else rec["state"] == "running"
         duration = run.get("duration") if run and not ticking else None
         if duration is None and not ticking and isinstance(start, (int, float)) and isinstance(end, (int, float)):
             duration = max(0.0, end - start)  # the reader made them finite numbers or None

@@ -703,3 +703,23 @@ def test_the_page_fits_a_narrow_window(swept, site_page):
     assert wide == []
     page.wait_for_selector(".sweep-charts .chart[data-param=lr][data-points]")
     _shot(sp, "narrow")
+
+
+@pytest.mark.browser
+def test_a_mangled_link_opens_the_page_with_what_it_can_use(swept, site_page):
+    sp = site_page(swept.site)
+    junk = {"br": '{"@metric":[["a",1],[0,null]],"p:nope":[0,1],"p:lr":[-3,"x"],"p:opt":[[-0.5,0.5],[9,10]]}',
+            "hide": "p:nope,%zz", "order": "@metric,@metric,p:zzz", "f": '[["group"],[1,2],"x",["group","b"]]',
+            "sort": "constructor", "desc": "1", "rows": "-5"}
+    _open_sweep(sp, swept.key, "&".join(f"{k}={quote(v)}" for k, v in junk.items()))
+    page = sp.page
+    # the one usable brush (p:opt: the first choice, or category 9..10: none), the filter to group b
+    assert page.get_attribute("#sweep-parcoords", "data-axes").split(",")[0] == "@metric"
+    assert page.locator(".sweep-chip").count() == 1
+    rows = page.eval_on_selector_all("#sweep-trials tbody tr", "els => els.map(e => e.dataset.trial)")
+    assert len(rows) == 5
+    first_choice = page.eval_on_selector_all("#sweep-parcoords .pc-axis[data-axis='p:opt'] .pc-tick-text",
+                                             "els => els.map(e => e.textContent)")[0]
+    want = sum(1 for n in rows if swept.recs[int(n)]["params"]["opt"] == first_choice
+               and swept.recs[int(n)]["value"] is not None)
+    assert page.get_attribute(".sweep-table", "data-brushed") == str(want)

@@ -166,8 +166,28 @@
     var ranges = Array.isArray(cr[0]) ? cr : [cr];
     return ranges.some(function (r) { return v >= Math.min(r[0], r[1]) && v <= Math.max(r[0], r[1]); });
   }
+  // what a filter compares: a trial's group, state, or a config value of its run ("config.<key>")
+  function fieldValue(t, field) {
+    if (field === "group") return t.group === null || t.group === undefined ? "(none)" : String(t.group);
+    if (field === "state") return t.state;
+    var v = (t.config || {})[field.slice(7)];
+    return v === undefined ? "(unset)" : typeof v === "string" ? v : JSON.stringify(v);
+  }
+  // the brush of the URL, each range two finite numbers (anything else in a link is dropped)
+  function cleanBrush(b, byId) {
+    var out = {};
+    if (!b || typeof b !== "object" || Array.isArray(b)) return out;
+    var ok = function (r) { return Array.isArray(r) && r.length === 2 && r.every(function (x) { return typeof x === "number" && isFinite(x); }); };
+    Object.keys(b).forEach(function (id) {
+      var cr = b[id];
+      if (!byId[id] || !Array.isArray(cr)) return;
+      var list = (Array.isArray(cr[0]) ? cr : [cr]).filter(ok);
+      if (list.length) out[id] = list.length === 1 ? list[0] : list;
+    });
+    return out;
+  }
   // a brush range with 6 significant digits (a shorter URL)
-  function ranges4(cr) {
+  function rounded(cr) {
     var r4 = function (r) { return [+Number(r[0]).toPrecision(6), +Number(r[1]).toPrecision(6)].sort(function (a, b) { return a - b; }); };
     return Array.isArray(cr[0]) ? cr.map(r4) : r4(cr);
   }
@@ -236,20 +256,12 @@
       axes.forEach(function (a) { byId[a.id] = a; });
       // ---- filters (group, any config value)
       var filters = jsonParam("f", []).filter(function (f) { return Array.isArray(f) && f.length === 2 && typeof f[0] === "string"; });
-      function fieldValue(t, field) {
-        if (field === "group") return t.group === null || t.group === undefined ? "(none)" : String(t.group);
-        if (field === "state") return t.state;
-        var v = (t.config || {})[field.slice(7)];
-        return v === undefined ? "(unset)" : typeof v === "string" ? v : JSON.stringify(v);
-      }
       var shown = d.trials.filter(function (t) {
         return filters.every(function (f) { return fieldValue(t, f[0]) === String(f[1]); });
       });
 
       // ---- brushing
-      var brush = jsonParam("br", {});
-      if (!brush || typeof brush !== "object" || Array.isArray(brush)) brush = {};
-      Object.keys(brush).forEach(function (id) { if (!byId[id] || !Array.isArray(brush[id]) || !brush[id].length) delete brush[id]; });
+      var brush = cleanBrush(jsonParam("br", {}), byId);
       var hidden = listParam("hide").filter(function (id) { return byId[id]; });
       var order = listParam("order").filter(function (id) { return byId[id]; });
       axes.forEach(function (a) { if (order.indexOf(a.id) < 0) order.push(a.id); });
@@ -268,7 +280,7 @@
         if (newOrder) { order = newOrder; setList("order", order); }
         var keep = {};
         Object.keys(brush).forEach(function (id) {
-          keep[id] = ranges4(brush[id]);
+          keep[id] = rounded(brush[id]);
         });
         MB.setParam("br", Object.keys(keep).length ? JSON.stringify(keep) : "");
         brushing = Object.keys(brush).length > 0;
@@ -311,13 +323,7 @@
       var values = {};
       names.forEach(function (f) {
         var seen = {};
-        d.trials.forEach(function (t) {
-          var v;
-          if (f === "group") v = t.group === null || t.group === undefined ? "(none)" : String(t.group);
-          else if (f === "state") v = t.state;
-          else { var x = (t.config || {})[f.slice(7)]; v = x === undefined ? "(unset)" : typeof x === "string" ? x : JSON.stringify(x); }
-          seen[v] = 1;
-        });
+        d.trials.forEach(function (t) { seen[fieldValue(t, f)] = 1; });
         values[f] = Object.keys(seen).sort();
       });
       var fieldSel = h("select", { id: "sweep-filter-field", "aria-label": "Filter by" },
@@ -411,7 +417,7 @@
           } else if (c[0] === "status") td = h("td", null, v ? h("span", { class: "status status-" + v, text: v }) : null);
           else if (c[0] === "duration") {
             // a trial still running: its duration ticks (app.js's tick(), data-tick-from)
-            var ticking = t.state === "running" && t.status === "running" && typeof t.start_time === "number";
+            var ticking = (t.run ? t.status === "running" : t.state === "running") && typeof t.start_time === "number";
             td = h("td", { text: MB.fmtDuration(v), "data-tick-from": ticking ? t.start_time : null, class: ticking ? "ticking" : null });
           }
           else if (c[0] === "value") td = h("td", { class: "num metric", text: v === null || v === undefined ? "—" : MB.fmtNum(v) });
