@@ -723,3 +723,34 @@ def test_a_mangled_link_opens_the_page_with_what_it_can_use(swept, site_page):
     want = sum(1 for n in rows if swept.recs[int(n)]["params"]["opt"] == first_choice
                and swept.recs[int(n)]["value"] is not None)
     assert page.get_attribute(".sweep-table", "data-brushed") == str(want)
+
+
+@pytest.mark.browser
+def test_the_brush_can_be_typed(swept, site_page):
+    """Brush by values (the keyboard's way): a metric's upper bound, a categorical value, a log
+    parameter's bounds in its own units."""
+    sp = site_page(swept.site)
+    _open_sweep(sp, swept.key)
+    page = sp.page
+    page.click(".sweep-brush-form > summary")
+    values = sorted(swept.scored().values())
+    cut = (values[3] + values[4]) / 2
+    page.fill(".sweep-brush-row[data-axis='@metric'] input[data-end=to]", repr(cut))
+    page.press(".sweep-brush-row[data-axis='@metric'] input[data-end=to]", "Enter")
+    page.wait_for_selector(".sweep-table[data-brushed='4']")
+    assert page.locator("#sweep-parcoords path.pc-in").count() == 4
+    assert page.is_visible(".sweep-brush-row[data-axis='@metric']")  # the form stays open (bf=1)
+    # and sgd only
+    page.check(".sweep-brush-row[data-axis='p:opt'] input[data-choice='1']")
+    want = [n for n, v in swept.scored().items() if v < cut and swept.recs[n]["params"]["opt"] == "sgd"]
+    page.wait_for_selector(f".sweep-table[data-brushed='{len(want)}']")
+    # lr between two of its values, typed as they are (the axis is log10)
+    page.uncheck(".sweep-brush-row[data-axis='p:opt'] input[data-choice='1']")
+    page.fill(".sweep-brush-row[data-axis='@metric'] input[data-end=to]", "")
+    page.press(".sweep-brush-row[data-axis='@metric'] input[data-end=to]", "Enter")
+    page.wait_for_selector(".sweep-table[data-brushed='0']")
+    lrs = sorted(r["params"]["lr"] for r in swept.recs.values() if r["value"] is not None)
+    page.fill(".sweep-brush-row[data-axis='p:lr'] input[data-end=from]", repr(lrs[2] * 0.999))
+    page.press(".sweep-brush-row[data-axis='p:lr'] input[data-end=from]", "Enter")
+    page.wait_for_selector(f".sweep-table[data-brushed='{len(lrs) - 2}']")
+    _shot(sp, "typed")

@@ -475,6 +475,7 @@
           return h("label", { class: "sweep-axis" }, box, " ", byId[id].label);
         }),
         h("span", { class: "muted", text: "drag along an axis to brush it (a click clears); drag an axis title sideways to move it" })));
+      if (scored.length) el.appendChild(brushForm(axes, order, hidden, brush, changed));
       var plot = h("div", { class: "sweep-parcoords", id: "sweep-parcoords" });
       el.appendChild(plot);
       if (!scored.length) {
@@ -526,6 +527,53 @@
         " (bright = better)" + (scored.length < shown.length ? "; " + (shown.length - scored.length) + " without one " +
         (shown.length - scored.length === 1 ? "is" : "are") + " in the table only" : "") }));
       document.body.setAttribute("data-parcoords", "ready");
+    }
+
+    // ---- the brush as a form (keyboard, exact values): from/to in the parameter's own units for a
+    // numeric axis (a log axis converts), a box per value for a categorical one
+    function brushForm(axes, order, hidden, brush, changed) {
+      var byId = {};
+      axes.forEach(function (a) { byId[a.id] = a; });
+      var rows = order.filter(function (id) { return hidden.indexOf(id) < 0; }).map(function (id) {
+        var ax = byId[id], cr = brush[id] ? (Array.isArray(brush[id][0]) ? brush[id] : [brush[id]]) : [];
+        var set = function (ranges) {
+          var next = {};
+          Object.keys(brush).forEach(function (k) { if (k !== id) next[k] = brush[k]; });
+          if (ranges.length) next[id] = ranges.length === 1 ? ranges[0] : ranges;
+          changed(next, null);
+          redraw();
+        };
+        if (ax.param && ax.param.kind === "categorical") {
+          var picked = ax.param.choices.map(function (_, i) { return cr.some(function (r) { return i >= Math.min(r[0], r[1]) && i <= Math.max(r[0], r[1]); }); });
+          return h("div", { class: "sweep-brush-row", "data-axis": id }, h("span", { class: "sweep-brush-name", text: ax.label }),
+            ax.param.choices.map(function (c, i) {
+              var box = h("input", { type: "checkbox", checked: picked[i], "data-choice": i, onchange: function () {
+                picked[i] = box.checked;
+                set(picked.map(function (yes, j) { return yes ? [j - 0.25, j + 0.25] : null; }).filter(Boolean));
+              } });
+              return h("label", null, box, " ", h("span", { text: c }));
+            }));
+        }
+        var log = ax.param && ax.param.log;
+        // an open end is kept as ±1e300 (JSON has no infinity) and shown empty
+        var shownVal = function (v) { return v === undefined || Math.abs(v) >= 1e299 ? "" : String(+(log ? Math.pow(10, v) : v).toPrecision(6)); };
+        var lo = h("input", { type: "number", step: "any", "aria-label": ax.label + " from", "data-end": "from", value: cr.length ? shownVal(Math.min(cr[0][0], cr[0][1])) : "" });
+        var hi = h("input", { type: "number", step: "any", "aria-label": ax.label + " to", "data-end": "to", value: cr.length ? shownVal(Math.max(cr[0][0], cr[0][1])) : "" });
+        var apply = function () {
+          var a = lo.value === "" || Number(lo.value) <= -1e299 ? -Infinity : Number(lo.value);
+          var b = hi.value === "" || Number(hi.value) >= 1e299 ? Infinity : Number(hi.value);
+          if (isNaN(a) || isNaN(b) || (a === -Infinity && b === Infinity)) { set([]); return; }
+          var conv = function (v) { return !isFinite(v) ? (v < 0 ? -1e300 : 1e300) : log ? (v > 0 ? Math.log10(v) : -1e300) : v; };
+          set([[conv(Math.min(a, b)), conv(Math.max(a, b))]]);
+        };
+        lo.addEventListener("change", apply);
+        hi.addEventListener("change", apply);
+        return h("div", { class: "sweep-brush-row", "data-axis": id }, h("span", { class: "sweep-brush-name", text: ax.label }),
+          h("label", null, "from ", lo), h("label", null, "to ", hi));
+      });
+      return h("details", { class: "sweep-brush-form", open: MB.view.q.get("bf") === "1",
+        on: { toggle: function (e) { MB.setParam("bf", e.target.open ? "1" : ""); } } },
+        h("summary", { text: "Brush by values" }), rows);
     }
 
     // ---- importance and correlation
