@@ -1,18 +1,21 @@
 /* Sweep page (#/sweep/<key>): one sweep's trials, from data/sweeps/<key>.js (viewer/sweeps.py).
    - head: name, method, metric and goal, trials by state, the best run (a link to its run page)
-   - filters: by group and by any config value of the trials' runs (?f=[[field, value], ...])
-   - parallel coordinates (Plotly parcoords): one line per trial with a metric value, coloured by
-     it; brushing any axis (Plotly's constraintrange, ?br={axis: [lo, hi] or [[lo, hi], ...]})
-     picks trials: their rows are highlighted and "Compare brushed" opens them on the compare page;
-     axes reordered by dragging (?order=) and hidden or shown again by checkboxes (?hide=)
+   - filters: by group, trial state or any config value of the trials' runs (?f=[[field, value], ...])
+   - parallel coordinates (MB.parcoords, static/parcoords.js: SVG): one line per trial with a
+     metric value, coloured by it; brushing any axis by dragging along it or by typing values
+     (?br={axis: [lo, hi] or [[lo, hi], ...]} in the axis's units: log10 for log axes, the
+     choice's index for categorical ones) picks trials: their rows are highlighted and "Compare N
+     brushed" opens them on the compare page; axes moved by dragging their titles (?order=) and
+     hidden or shown again by checkboxes (?hide=)
    - the trials table (parameters, metric, state, run status, duration), sorted by any column
-     (?sort=, ?desc=1); "no metric", pruned and failed trials are marked
+     (?sort=, ?desc=1), the first ROWS rows (?rows=all); "no metric", pruned and failed trials marked
    - importance (the method named) beside each parameter's correlation with the metric
    - the metric against each parameter (log x for log-scale distributions) and over trial numbers
-     with the running best
+     with the running best (plotly, SVG traces)
    Every state is in the URL; the page follows the sweep while agents run (MB.onLive).
-   The index lists the sweeps (MB.indexParts.sweeps). Every user string goes in as text (MB.h
-   "text") and into plotly through MB.ptext. */
+   The index lists the sweeps (MB.indexParts.sweeps); a trial's run page links to its sweep
+   (MB.runParts.sweep). Every user string goes in as text (MB.h "text", SVG text nodes) and into
+   plotly through MB.ptext. */
 (function () {
   "use strict";
   var MB = window.MB;
