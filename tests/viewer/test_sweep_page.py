@@ -754,3 +754,24 @@ def test_the_brush_can_be_typed(swept, site_page):
     page.press(".sweep-brush-row[data-axis='p:lr'] input[data-end=from]", "Enter")
     page.wait_for_selector(f".sweep-table[data-brushed='{len(lrs) - 2}']")
     _shot(sp, "typed")
+
+
+@pytest.mark.browser
+def test_pruned_and_failed_trials_are_marked(tmp_path, site_page):
+    root, site = tmp_path / "runs", tmp_path / "site"
+    make_sweep(root, n=4)
+    trials = root / "p" / f"sweep-{SWEEP_ID}" / "trials"
+    for n, change in ((1, {"state": "pruned", "pruned_at": 2}),
+                      (2, {"state": "failed", "value": None, "error": "RuntimeError: CUDA out of memory"})):
+        rec = json.loads((trials / f"{n:06d}.json").read_text())
+        rec.update(change)
+        (trials / f"{n:06d}.json").write_text(json.dumps(rec))
+    build_site([root], site)
+    sp = site_page(site)
+    _open_sweep(sp, f"p.sweep-{SWEEP_ID}")
+    page = sp.page
+    assert page.inner_text("#sweep-trials tr[data-trial='1'] .trial-pruned") == "pruned at 2"
+    assert page.inner_text("#sweep-trials tr[data-trial='2'] .trial-failed") == "failed"
+    assert "CUDA out of memory" in page.inner_text("#sweep-trials tr[data-trial='2'] .trial-error")
+    assert "1 pruned" in page.inner_text(".sweep-head") and "1 failed" in page.inner_text(".sweep-head")
+    assert page.get_attribute("#sweep-parcoords", "data-lines") == "3"  # the pruned trial's value is drawn
