@@ -75,7 +75,6 @@ def main() -> None:
     import optuna
 
     import media
-    from media import _sweep
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     train = make_train(args.rows)
