@@ -769,6 +769,7 @@ class Agent:
                                        sampler=_sampler(self.spec), pruner=_pruner(self.spec))
         self.ran = 0
         self.last_state: str | None = None
+        self._reaped_at = -1e9
         self.host = f"{socket.gethostname()}:{os.getpid()}"
 
     def _fetch(self, sid: str) -> sf.SweepReader | None:
@@ -803,9 +804,56 @@ class Agent:
             return max(values) >= target
         return min(values) <= target
 
+    def _tell(self, trial: Any, value: float | None = None, state: Any = None) -> None:
+        """Tell Optuna how a trial ended; one another agent already ended (``_reap``) is left so."""
+        try:
+            if state is None:
+                self.study.tell(trial, value)
+            else:
+                self.study.tell(trial, state=state)
+        except (RuntimeError, ValueError):
+            number = trial if isinstance(trial, int) else trial.number
+            done = self.study.get_trials(deepcopy=False)
+            if not any(t.number == number and t.state.is_finished() for t in done):
+                raise
+
+    def _reap(self) -> None:
+        """Trials left ``running`` by an agent that died (SIGKILL, a lost machine) are recorded
+        failed and told to Optuna as FAIL, so the page and the study stop waiting for them: on
+        this host when the agent's process is gone, elsewhere when the trial's run has crashed
+        (its heartbeat is older than 2 minutes). At the agent's start, then at most once a minute."""
+        now = time.monotonic()
+        if now - self._reaped_at < 60:
+            return
+        self._reaped_at = now
+        optuna = _optuna()
+        host = socket.gethostname()
+        for rec in self.reader.trials():
+            if rec["state"] != "running" or rec.get("agent") == self.host:
+                continue
+            a_host, _, a_pid = str(rec.get("agent") or "").rpartition(":")
+            why = None
+            if a_host == host and a_pid.isdigit() and not rf._pid_alive(int(a_pid)):
+                why = f"its agent ({rec['agent']}) died"
+            elif isinstance(rec.get("run_id"), str) and sf.valid_id(rec["run_id"]):
+                run_dir = rf.run_dir_for(self.root, self.project, rec["run_id"])
+                try:
+                    crashed = (run_dir / rf.RUN_JSON).is_file() and rf.RunReader(run_dir).status == "crashed"
+                except MediaError:
+                    crashed = False
+                if crashed:
+                    why = f"its run {rec['run_id']} crashed"
+            if why is None:
+                continue
+            rec.update(state="failed", end_time=time.time(), error=f"{why} before the trial ended")
+            self._record(rec)
+            self._tell(rec["number"], state=optuna.trial.TrialState.FAIL)
+            _say(f"sweep {self.id} trial {rec['number']}: {why}; recorded failed")
+
     def ask(self) -> Any:
         """The next trial, or None when the sweep has run its cap (the trial asked is given back)."""
         optuna = _optuna()
+        self._reap()
         if self._target_met():
             _say(f"sweep {self.id}: the metric reached its target; no more trials")
             return None
@@ -854,7 +902,7 @@ class Agent:
         except BaseException as exc:  # interrupted (Ctrl-C): the trial is failed, not left running
             rec.update(state="failed", end_time=time.time(), error=f"interrupted ({type(exc).__name__})")
             trial.set_user_attr("mediaboard_state", "failed")
-            self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            self._tell(trial, state=optuna.trial.TrialState.FAIL)
             self._record(rec)
             raise
         reader = None
@@ -880,11 +928,11 @@ class Agent:
         rec.update(state=state, value=value, end_time=time.time(), error=error)
         trial.set_user_attr("mediaboard_state", state)
         if state == "finished" and value is not None:
-            self.study.tell(trial, value)
+            self._tell(trial, value)
         elif state == "pruned":
-            self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+            self._tell(trial, state=optuna.trial.TrialState.PRUNED)
         else:
-            self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            self._tell(trial, state=optuna.trial.TrialState.FAIL)
         self._record(rec)
         got = f"{self.spec.metric['name']}={value:g}" if value is not None and self.spec.metric else "no metric"
         _say(f"sweep {self.id} trial {trial.number}: {state}, {got}" + (f" ({error})" if error else ""))

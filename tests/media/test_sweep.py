@@ -590,3 +590,30 @@ def test_a_project_named_like_a_sweep_folder(root):
     assert media.agent(sid, function=_train(), count=1) == 1
     assert [s.id for s in list_sweeps(root)] == [sid]
     assert [s.id for s in list_sweeps(root / "sweep-demo")] == [sid]  # a project folder as the root
+
+
+def test_a_trial_whose_agent_was_killed_is_recorded_failed_by_the_next_agent(root, tmp_path):
+    sid = media.sweep({"method": "random", "metric": {"name": "loss"}, "run_cap": 3,
+                       "parameters": {"lr": LR}}, project="p")
+    script = tmp_path / "dies.py"
+    script.write_text(textwrap.dedent("""
+        import os, signal, sys, media
+        def train():
+            media.init()
+            media.log({"loss": 1.0})
+            os.kill(os.getpid(), signal.SIGKILL)  # the agent dies mid-trial
+        media.agent(sys.argv[1], function=train, count=1)
+    """))
+    done = subprocess.run([sys.executable, str(script), sid], env=dict(os.environ, MEDIABOARD_DIR=str(root)),
+                          capture_output=True, timeout=120)
+    assert done.returncode == -9
+    (t0,) = _trials(root, sid)
+    assert t0["state"] == "running"  # left so by the killed agent
+    assert media.agent(sid, function=_train()) == 2  # the cap of 3 holds: the dead trial counts
+    t0, t1, t2 = _trials(root, sid)
+    assert t0["state"] == "failed" and "died before the trial ended" in t0["error"]
+    assert t1["state"] == t2["state"] == "finished"
+    study = optuna.load_study(study_name=f"mediaboard-{sid}",
+                              storage=_sweep._storage(find_sweep(root, sid).path, None))
+    assert [t.state.name for t in study.trials][:3] == ["FAIL", "COMPLETE", "COMPLETE"]
+    assert RunReader(root / "p" / t0["run_id"]).status == "crashed"
