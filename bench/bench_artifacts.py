@@ -37,7 +37,14 @@ def make_source(folder: Path, files: int, size: int) -> int:
         sub = folder / f"shard-{i // 100:02d}"
         sub.mkdir(parents=True, exist_ok=True)
         (sub / f"item-{i:04d}.bin").write_bytes(rng(size))
+        if not FRESH:  # a dataset already on disk (written an hour ago): see --fresh
+            t = time.time() - 3600
+            os.utime(sub / f"item-{i:04d}.bin", (t, t))
     return files * size
+
+
+#: --fresh: the files were written just now, so log_artifact hashes them again (docs/artifacts.md)
+FRESH = False
 
 
 def disk_bytes(folder: Path) -> tuple[int, int]:
@@ -72,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--scenario", choices=[*SCENARIOS, "both"], default="both")
+    ap.add_argument("--fresh", action="store_true",
+                    help="files written just before add_dir (hashed again at log) instead of an hour ago")
     args = ap.parse_args(argv)
+    global FRESH
+    FRESH = args.fresh
     os.environ.setdefault("MEDIABOARD_RECORD_GIT", "0")
     os.environ.setdefault("MEDIABOARD_RECORD_PACKAGES", "0")
     os.environ.setdefault("MEDIABOARD_CONSOLE_LOG", "0")

@@ -92,10 +92,74 @@ def _copy_hashing(src: str | os.PathLike[str], fd: int) -> str:
     return h.hexdigest()
 
 
-def _put_object(store: st.Store, src: str, digest: str, size: int, *, what: str) -> int:
+#: an entry's stat key as hashed (size, mtime_ns, ctime_ns, inode, device); never in a manifest
+_STAT = "_stat"
+#: a file modified less than this before it was hashed may change again within the timestamp's
+#: granularity without its stat changing ("racy" in git's words): it is hashed again when logged
+_RACY_NS = 2_000_000_000
+
+
+def _stat_key(path: str | os.PathLike[str]) -> tuple[int, int, int, int, int]:
+    s = os.stat(path)
+    return (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino, s.st_dev)
+
+
+def _copy_plain(src: str | os.PathLike[str], fd: int) -> bool:
+    """Copy ``src`` into the empty file ``fd`` in the kernel (a reflink, else copy_file_range);
+    False when neither works here (the caller copies the bytes itself)."""
+    with open(src, "rb") as f:
+        dev = os.fstat(fd).st_dev
+        if _REFLINK.get(dev, True):
+            try:
+                import fcntl
+
+                fcntl.ioctl(fd, _FICLONE, f.fileno())
+                _REFLINK[dev] = True
+                return True
+            except (ImportError, OSError):
+                _REFLINK[dev] = False
+        size = os.fstat(f.fileno()).st_size
+        done = 0
+        try:
+            while done < size:
+                n = os.copy_file_range(f.fileno(), fd, size - done)
+                if n == 0:
+                    break
+                done += n
+        except (AttributeError, OSError):
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            return False
+        return done == size
+
+
+def _parallel(fn: Any, items: list[Any]) -> list[Any]:
+    """``[fn(x) for x in items]`` on a thread per core (at most 8); the first error is raised
+    once every call has ended (each cleans up after itself)."""
+    workers = min(8, os.cpu_count() or 1, len(items))
+    if workers <= 1:
+        return [fn(x) for x in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="mediaboard-artifact") as pool:
+        futures = [pool.submit(fn, x) for x in items]
+    return [f.result() for f in futures]
+
+
+def _have_object(store: st.Store, digest: str, size: int) -> bool:
+    try:
+        return store.object_path(digest).stat().st_size == size
+    except OSError:
+        return False
+
+
+def _put_object(store: st.Store, src: str, digest: str, size: int, *, what: str,
+                stat: tuple[int, ...] | None = None) -> int:
     """Make sure the store holds ``src``'s bytes as object ``digest``; return the bytes written
     (0 when it already had them). A source whose bytes no longer hash to ``digest`` (changed
-    since it was added) is refused, naming it."""
+    since it was added) is refused, naming it. With ``stat`` (the source's stat key when it was
+    hashed, long after its last change) and the source's stat unchanged before and after the
+    copy, the bytes are copied by the kernel without hashing them again."""
     dest = store.object_path(digest)
     try:
         if dest.stat().st_size == size:
@@ -109,7 +173,14 @@ def _put_object(store: st.Store, src: str, digest: str, size: int, *, what: str)
         fd, tmp = rf.create_temp(dest.parent, digest[:16])
     try:
         try:
-            got = _copy_hashing(src, fd)
+            got = None
+            if stat is not None and tuple(stat) == _stat_key(src) and _copy_plain(src, fd) \
+                    and tuple(stat) == _stat_key(src):
+                got = digest
+            if got is None:
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                got = _copy_hashing(src, fd)
         finally:
             os.close(fd)
         if got != digest:
@@ -350,7 +421,7 @@ class Artifact:
         if self._manifest is not None:
             return self._manifest
         return {"name": self._name, "type": self.type, "files": [
-            {k: v for k, v in e.items() if k != "src"} for e in self._entries.values()]}
+            {k: v for k, v in e.items() if k not in ("src", _STAT)} for e in self._entries.values()]}
 
     def _store(self) -> st.Store:
         assert self._root is not None
@@ -395,7 +466,13 @@ class Artifact:
 
     @staticmethod
     def _hashed(path: Path, name: str) -> dict[str, Any]:
-        return {"path": name, "digest": st.file_sha256(path), "size": path.stat().st_size, "src": str(path)}
+        before = _stat_key(path)
+        entry = {"path": name, "digest": st.file_sha256(path), "size": before[0], "src": str(path)}
+        # the file's stat as hashed: when it is unchanged at log time and was last modified well
+        # before the hash, log copies it without hashing it again (git's index rule; _put_object)
+        if _stat_key(path) == before and time.time_ns() - before[1] > _RACY_NS:
+            entry[_STAT] = before
+        return entry
 
     def add_dir(self, local_path: str | os.PathLike[str], name: str | None = None,
                 skip_cache: bool | None = None, policy: str | None = None) -> None:
@@ -406,8 +483,10 @@ class Artifact:
         self._draft(where)
         base = _existing(local_path, folder=True, where=f"Artifact.{where}")
         prefix = _entry_name(name, where=f"Artifact.{where}") + "/" if name else ""
-        for p, rel in _files_under(base):
-            self._add(self._hashed(p, _entry_name(prefix + rel, where=f"Artifact.{where}")), False, where)
+        named = [(p, _entry_name(prefix + rel, where=f"Artifact.{where}")) for p, rel in _files_under(base)]
+        # hashed on every core (hashlib lets go of the GIL), added in the folder's order
+        for entry in _parallel(lambda pn: self._hashed(*pn), named):
+            self._add(entry, False, where)
 
     def add_reference(self, uri: str | os.PathLike[str], name: str | None = None, checksum: bool = True,
                       max_objects: int | None = None) -> list[ArtifactFile]:
@@ -751,10 +830,12 @@ def _publish(root: Path, project: str, art: Artifact, aliases: list[str], *,
     """Store ``art``'s files and publish it as the next version of ``project/<name>`` (or find
     the version that has the same content), move ``aliases`` to it; return the logged artifact."""
     store = st.Store(root)
-    for entry in art._entries.values():  # objects first, outside the lock: each lands whole
-        if entry.get("ref") is None and "src" in entry:
-            _put_object(store, entry["src"], entry["digest"], entry["size"], what=where)
-    files = [{k: v for k, v in e.items() if k != "src"} for _, e in sorted(art._entries.items())]
+    local = [e for e in art._entries.values() if e.get("ref") is None and "src" in e
+             and not _have_object(store, e["digest"], e["size"])]
+    # objects first, outside the lock, several at once: each lands whole under its digest
+    _parallel(lambda e: _put_object(store, e["src"], e["digest"], e["size"], what=where, stat=e.get(_STAT)),
+              local)
+    files = [{k: v for k, v in e.items() if k not in ("src", _STAT)} for _, e in sorted(art._entries.items())]
     digest = st.content_digest(files)
     folder = store.collection_dir(project, art._name)
     folder.mkdir(parents=True, exist_ok=True)

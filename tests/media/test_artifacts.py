@@ -498,3 +498,46 @@ def test_other_projects_and_roots(root, tmp_path):
         other.log_artifact(used)
     with pytest.raises(media.MediaValueError, match=r"no artifact named 'ds' in project 'data-team'"):
         other.use_artifact("data-team/ds:latest")
+
+
+def _age(path: Path, seconds: float = 3600) -> None:
+    t = time.time() - seconds
+    os.utime(path, (t, t))
+
+
+def test_an_old_unchanged_file_is_copied_without_a_second_hash(root, tmp_path, monkeypatch):
+    from media import _artifacts
+
+    old = tmp_path / "old.bin"
+    old.write_bytes(os.urandom(300_000))
+    _age(old)  # last changed long before it is added: its stat is trusted at log time
+    fresh = tmp_path / "fresh.bin"
+    fresh.write_bytes(os.urandom(1000))  # changed just now: hashed again when logged
+    hashed = []
+    real = _artifacts._copy_hashing
+    monkeypatch.setattr(_artifacts, "_copy_hashing", lambda src, fd: hashed.append(Path(src).name) or real(src, fd))
+    run = init()
+    art = media.Artifact("ds", type="dataset")
+    art.add_file(old)
+    art.add_file(fresh)
+    run.log_artifact(art)
+    assert hashed == ["fresh.bin"]
+    stored = st.Store(root).object_path(sha(old))
+    assert stored.read_bytes() == old.read_bytes() and sha(stored) == sha(old)
+    assert "_stat" not in json.dumps(st.Store(root).manifest("tut", "ds", 0))
+    run.use_artifact("ds:latest").verify()
+
+
+def test_an_old_file_changed_with_its_size_and_mtime_kept_is_still_refused(root, tmp_path):
+    p = tmp_path / "a.bin"
+    p.write_bytes(b"a" * 100)
+    _age(p)
+    run = init()
+    art = media.Artifact("ds", type="dataset")
+    art.add_file(p)
+    mtime = p.stat().st_mtime_ns
+    p.write_bytes(b"b" * 100)  # same size ...
+    os.utime(p, ns=(mtime, mtime))  # ... and the mtime put back: the ctime still moved
+    with pytest.raises(media.MediaValueError, match=r"a\.bin.*changed after it was added"):
+        run.log_artifact(art)
+    assert st.Store(root).versions("tut", "ds") == []
