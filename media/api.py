@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from media import runfolder as rf
+from media import sweepfolder as sf
 from media._filters import compile_filters, ordered, sort_key
 from media._public_run import File, Run, to_frame
 from media.errors import MediaValueError, describe
@@ -106,6 +107,62 @@ class ArtifactCollection:
                 for v in st.Store(self._api.root).versions(self.project, self.name)]
 
     artifacts = versions
+
+
+class Sweep:
+    """One sweep, read (wandb's ``Api().sweep(path)``): ``id``, ``name``, ``config`` (as given),
+    ``method``, ``state``, ``runs`` (its trials' runs, by trial number), ``best_run()``,
+    ``expected_run_count`` (the run cap), ``trials`` (the trial records, docs/format.md)."""
+
+    def __init__(self, api: Api, reader: sf.SweepReader) -> None:
+        self._api = api
+        self._reader = reader
+        self.id = reader.id
+        self.name = reader.name
+        self.project = reader.project
+        self.entity = ""
+        self.config = reader.config
+        self.method = reader.method
+        self.expected_run_count = reader.run_cap
+        self.path = [self.entity, self.project, self.id]
+        self.url = reader.path.resolve().as_uri()
+
+    def __repr__(self) -> str:
+        return f"<Sweep {self.project}/{self.id} ({self.state})>"
+
+    @property
+    def trials(self) -> list[dict[str, Any]]:
+        return self._reader.trials()
+
+    @property
+    def state(self) -> str:
+        """RUNNING while a trial runs or the cap is not reached, FINISHED when the cap is."""
+        trials = self.trials
+        if any(t["state"] == "running" for t in trials):
+            return "RUNNING"
+        cap = self.expected_run_count
+        return "FINISHED" if cap is not None and len(trials) >= cap else "RUNNING"
+
+    @property
+    def runs(self) -> Runs:
+        by_id = {t.get("run_id"): t["number"] for t in self.trials}
+        found = [r for r in self._api._all() if r.project == self.project and r.id in by_id
+                 and (r.reader.sweep or {}).get("id") == self.id]
+        return Runs(sorted(found, key=lambda r: by_id[r.id]))
+
+    def best_run(self, order: str | None = None) -> Run | None:
+        """The run with the best metric (the sweep's goal), or by ``order``
+        (``"-summary_metrics.acc"``, as ``Api.runs``); None when no run has a value."""
+        if order is not None:
+            runs = ordered(list(self.runs), order)
+            return runs[0] if runs else None
+        metric = self._reader.metric
+        scored = [t for t in self.trials if t.get("value") is not None]
+        if metric is None or not scored:
+            return None
+        pick = max if metric["goal"] == "maximize" else min
+        best = pick(scored, key=lambda t: t["value"])
+        return next((r for r in self.runs if r.id == best["run_id"]), None)
 
 
 def _parts(path: Any, *, where: str) -> list[str]:
@@ -281,6 +338,23 @@ class Api:
             raise MediaValueError(f"Api.artifact_collection(): {project}/{art_name} is of type {coll.type!r}; "
                                   f"got type_name={type_name!r}.")
         return coll
+
+    def sweep(self, path: str = "") -> Sweep:
+        """One sweep: ``"entity/project/sweep_id"``, ``"project/sweep_id"``,
+        ``"entity/project/sweeps/sweep_id"`` or a bare ``"sweep_id"``."""
+        where = "Api.sweep()"
+        parts = _parts(path, where=where)
+        if len(parts) == 4 and parts[2] == "sweeps":
+            parts = [parts[0], parts[1], parts[3]]
+        if not 1 <= len(parts) <= 3 or not sf.valid_id(parts[-1]):
+            raise MediaValueError(f"{where}: expected 'entity/project/sweep_id', 'project/sweep_id' or a "
+                                  f"sweep id (a-z 0-9); got {str(path)!r}.")
+        project = parts[-2] if len(parts) >= 2 else self.overrides.get("project")
+        found = sf.find_sweep(self.root, parts[-1], project)
+        if found is None:
+            raise MediaValueError(f"{where}: no sweep {parts[-1]!r}"
+                                  f"{f' in project {project!r}' if project else ''} under {str(self.root)!r}.")
+        return Sweep(self, found)
 
     def projects(self, entity: str | None = None, per_page: int = 200) -> list[Project]:
         """Every project that has a run under the root, in name order (``entity`` is ignored)."""

@@ -617,3 +617,22 @@ def test_a_trial_whose_agent_was_killed_is_recorded_failed_by_the_next_agent(roo
                               storage=_sweep._storage(find_sweep(root, sid).path, None))
     assert [t.state.name for t in study.trials][:3] == ["FAIL", "COMPLETE", "COMPLETE"]
     assert RunReader(root / "p" / t0["run_id"]).status == "crashed"
+
+
+def test_api_sweep_reads_runs_best_run_and_state(root):
+    sid = media.sweep({"method": "grid", "metric": {"name": "loss", "goal": "minimize"},
+                       "parameters": {"lr": {"values": [0.3, 0.1, 0.2]}}}, project="api")
+    media.agent(sid, function=_train())
+    api = media.Api()
+    for path in (sid, f"api/{sid}", f"ent/api/{sid}", f"ent/api/sweeps/{sid}"):
+        s = api.sweep(path)
+        assert s.id == sid and s.project == "api" and s.method == "grid"
+    assert s.state == "FINISHED" and s.expected_run_count == 3
+    assert [r.config["lr"] for r in s.runs] == [0.3, 0.1, 0.2]  # by trial number
+    assert s.best_run().config["lr"] == 0.1
+    assert s.best_run(order="-summary_metrics.loss").config["lr"] == 0.3
+    assert s.config["parameters"]["lr"]["values"] == [0.3, 0.1, 0.2]
+    with pytest.raises(media.MediaValueError, match="no sweep 'zzzzzzzz'"):
+        api.sweep("zzzzzzzz")
+    with pytest.raises(media.MediaValueError, match="expected 'entity/project/sweep_id'"):
+        api.sweep("a/b/c/d/e")
