@@ -71,25 +71,33 @@ def _copy_hashing(src: str | os.PathLike[str], fd: int) -> str:
 
     h = hashlib.sha256()
     with open(src, "rb") as f:
-        dev = os.fstat(fd).st_dev
-        if _REFLINK.get(dev, True):
-            try:
-                import fcntl
-
-                fcntl.ioctl(fd, _FICLONE, f.fileno())
-                _REFLINK[dev] = True
-                for chunk in iter(lambda: f.read(_CHUNK), b""):
-                    h.update(chunk)
-                return h.hexdigest()
-            except (ImportError, OSError):
-                _REFLINK[dev] = False  # not on this filesystem: copy the bytes from now on
-                f.seek(0)
+        if _reflink(f.fileno(), fd):
+            for chunk in iter(lambda: f.read(_CHUNK), b""):
+                h.update(chunk)
+            return h.hexdigest()
         for chunk in iter(lambda: f.read(_CHUNK), b""):
             h.update(chunk)
             view = memoryview(chunk)
             while view:
                 view = view[os.write(fd, view):]
     return h.hexdigest()
+
+
+def _reflink(src_fd: int, fd: int) -> bool:
+    """Make ``fd`` share ``src_fd``'s blocks (FICLONE) where the filesystem allows; remembered
+    per device, so a filesystem without reflinks is asked once."""
+    dev = os.fstat(fd).st_dev
+    if not _REFLINK.get(dev, True):
+        return False
+    try:
+        import fcntl
+
+        fcntl.ioctl(fd, _FICLONE, src_fd)
+    except (ImportError, OSError):
+        _REFLINK[dev] = False  # not on this filesystem: copy the bytes from now on
+        return False
+    _REFLINK[dev] = True
+    return True
 
 
 #: an entry's stat key as hashed (size, mtime_ns, ctime_ns, inode, device); never in a manifest
@@ -108,16 +116,8 @@ def _copy_plain(src: str | os.PathLike[str], fd: int) -> bool:
     """Copy ``src`` into the empty file ``fd`` in the kernel (a reflink, else copy_file_range);
     False when neither works here (the caller copies the bytes itself)."""
     with open(src, "rb") as f:
-        dev = os.fstat(fd).st_dev
-        if _REFLINK.get(dev, True):
-            try:
-                import fcntl
-
-                fcntl.ioctl(fd, _FICLONE, f.fileno())
-                _REFLINK[dev] = True
-                return True
-            except (ImportError, OSError):
-                _REFLINK[dev] = False
+        if _reflink(f.fileno(), fd):
+            return True
         size = os.fstat(f.fileno()).st_size
         done = 0
         try:
