@@ -147,14 +147,6 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _read_plain(path: Path) -> bytes:
-    """The bytes of ``path``, refusing a symlink (OSError): the store is untrusted input, and a
-    link could bring a file from outside it into a site."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as f:
-        return f.read()
-
-
 def _natural(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -260,7 +252,7 @@ class Store:
     def _read_manifest(self, folder: Path, version: int) -> dict[str, Any] | None:
         path = folder / f"v{version}.json"
         try:
-            data = json.loads(_read_plain(path))
+            data = json.loads(rf.read_nofollow(path))
         except (OSError, ValueError) as exc:
             self._note(f"{path}: not read ({type(exc).__name__}); version skipped")
             return None
@@ -309,7 +301,7 @@ class Store:
         versions = self.versions_in(folder)
         out: dict[str, int] = {}
         try:
-            data = json.loads(_read_plain(folder / ALIASES_JSON))
+            data = json.loads(rf.read_nofollow(folder / ALIASES_JSON))
         except FileNotFoundError:
             data = {}
         except (OSError, ValueError):
@@ -347,7 +339,7 @@ class Store:
         """Every ``use_artifact`` of ``project/name``: ``{version, project, run, time}``, oldest first."""
         path = self.collection_dir(project, name) / USED_JSONL
         try:
-            data = _read_plain(path)
+            data = rf.read_nofollow(path)
         except OSError:
             return []
         out = []

@@ -506,6 +506,15 @@ def _is_time(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def read_nofollow(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of ``path``, refusing a symlink (OSError): the files beside runs that the viewer
+    reads (the artifact store, sweep folders) are untrusted input like runs, and a link could
+    bring a file from outside them into a site."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
+
+
 def _short(value: Any, limit: int = 40) -> str:
     """A value for a problem line: its repr, cut to ``limit`` characters."""
     text = repr(value)

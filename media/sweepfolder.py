@@ -19,7 +19,6 @@ when asked (Optuna is imported then, and only then).
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 from collections.abc import Iterable
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from media.errors import FormatError
+from media.runfolder import _is_time as _number
+from media.runfolder import _short, read_nofollow
 
 SWEEP_JSON = "sweep.json"
 TRIALS_DIR = "trials"
@@ -49,15 +50,6 @@ def valid_id(sweep_id: Any) -> bool:
     return isinstance(sweep_id, str) and bool(_ID.match(sweep_id))
 
 
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
 class SweepReader:
     """One sweep folder, read. ``meta`` is ``sweep.json``; ``trials()`` the trial records."""
 
@@ -65,8 +57,7 @@ class SweepReader:
         self.path = Path(path)
         meta_path = self.path / SWEEP_JSON
         try:
-            with open(meta_path, encoding="utf-8") as f:
-                meta = json.load(f)
+            meta = json.loads(read_nofollow(meta_path))
         except (OSError, ValueError, RecursionError) as exc:
             raise FormatError(f"open_sweep(): {meta_path} could not be read as JSON ({type(exc).__name__}); "
                               "this is not a mediaboard sweep.") from None
@@ -129,6 +120,9 @@ class SweepReader:
         an object are skipped and named in ``problems``."""
         self.problems = [p for p in self.problems if not p.startswith(TRIALS_DIR)]
         folder = self.path / TRIALS_DIR
+        if folder.is_symlink():
+            self.problems.append(f"{TRIALS_DIR}/: a link; not followed")
+            return []
         try:
             names = sorted(n for n in os.listdir(folder) if n.endswith(".json") and not n.startswith("."))
         except OSError:
@@ -151,8 +145,7 @@ class SweepReader:
 
 def _read_json(path: Path) -> Any:
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
+        return json.loads(read_nofollow(path))
     except (OSError, ValueError, RecursionError):
         return None
 
@@ -193,7 +186,7 @@ def list_sweeps(root: str | os.PathLike[str]) -> list[SweepReader]:
         for child in base.iterdir():
             if child.name.startswith(SWEEP_PREFIX) and (child / SWEEP_JSON).is_file():
                 candidates.append(child)  # ``root`` is a project folder
-            elif child.is_dir() and not child.name.startswith("."):  # a project ("sweep-demo" too)
+            elif child.is_dir() and not child.is_symlink() and not child.name.startswith("."):  # a project
                 try:
                     candidates.extend(c for c in child.iterdir() if c.name.startswith(SWEEP_PREFIX))
                 except OSError:
@@ -201,7 +194,7 @@ def list_sweeps(root: str | os.PathLike[str]) -> list[SweepReader]:
     except OSError:
         return found
     for folder in candidates:
-        if (folder / SWEEP_JSON).is_file():
+        if not folder.is_symlink() and (folder / SWEEP_JSON).is_file():  # a link could lead out
             try:
                 found.append(SweepReader(folder))
             except FormatError:

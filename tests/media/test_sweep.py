@@ -235,7 +235,14 @@ def test_define_metric_summary_and_nested_metric_names(root):
     assert _sweep.metric_value({"acc": {"max": 0.9, "last": 0.8}}, "acc.last", "maximize") == 0.8
 
 
-def test_bayes_finds_the_better_region_and_tells_optuna(root):
+def test_bayes_finds_the_better_region_and_tells_optuna(root, monkeypatch):
+    real = _sweep._sampler
+    assert isinstance(real(_sweep.parse({"method": "bayes", "metric": {"name": "l"},
+                                         "parameters": {"x": {"min": 0.0, "max": 1.0}}})),
+                      optuna.samplers.TPESampler)
+    # seeded, so the comparison below cannot fail by chance (unseeded it did, about 1 run in 10)
+    monkeypatch.setattr(_sweep, "_sampler", lambda spec: optuna.samplers.TPESampler(seed=0)
+                        if spec.method == "bayes" else real(spec))
     sid = media.sweep({"method": "bayes", "metric": {"name": "loss", "goal": "minimize"},
                        "parameters": {"x": {"min": -10.0, "max": 10.0}}}, project="p")
 
@@ -353,9 +360,10 @@ def test_sweep_from_yaml_and_agent_errors(root, tmp_path):
 
 # ---- several agents, several processes --------------------------------------------------------------
 AGENT = textwrap.dedent("""
-    import sys, media
+    import sys, time, media
     def train():
         media.init()
+        time.sleep(0.25)  # a trial long enough that the other agent, starting a little later, takes part
         media.log({"loss": media.config.lr})
     storage = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] != "-" else None
     count = None if sys.argv[2] == "none" else int(sys.argv[2])
@@ -636,3 +644,24 @@ def test_api_sweep_reads_runs_best_run_and_state(root):
         api.sweep("zzzzzzzz")
     with pytest.raises(media.MediaValueError, match="expected 'entity/project/sweep_id'"):
         api.sweep("a/b/c/d/e")
+
+
+def test_links_in_a_sweep_folder_are_not_followed(root, tmp_path):
+    """A sweep folder is untrusted like a run: a link must not bring outside JSON into a site."""
+    sid = media.sweep({"method": "random", "metric": {"name": "loss"}, "parameters": {"lr": LR}}, project="p")
+    media.agent(sid, function=_train(), count=1)
+    real = find_sweep(root, sid)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.json").write_text(json.dumps({"number": 7, "state": "finished", "params": {"x": "secret"}}))
+    (real.path / "trials" / "000007.json").symlink_to(outside / "secret.json")
+    assert [t["number"] for t in real.trials()] == [0]
+    assert any("000007.json" in p for p in real.problems)
+    # a sweep folder or a project folder that is a link is not listed
+    other = tmp_path / "elsewhere"
+    (other / "q").mkdir(parents=True)
+    import shutil
+    shutil.copytree(real.path, other / "q" / "sweep-abcd1234")
+    (root / "p" / "sweep-abcd1234").symlink_to(other / "q" / "sweep-abcd1234")
+    (root / "linked").symlink_to(other / "q")
+    assert [s.id for s in list_sweeps(root)] == [sid]
