@@ -38,6 +38,7 @@ from typing import Any
 
 from media import runfolder as rf
 from media import sweepfolder as sf
+from media._run import _new_id
 from media.errors import MediaError, MediaTypeError, MediaValueError, describe
 
 __all__ = ["TrialPruned", "agent", "sweep"]
@@ -88,8 +89,7 @@ def _err(message: str) -> MediaValueError:
     return MediaValueError(f"sweep(): {message}")
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+_is_number = rf._is_time  # a finite number, not a bool
 
 
 def _is_int(v: Any) -> bool:
@@ -504,7 +504,7 @@ def sweep(sweep: Any, entity: str | None = None, project: str | None = None, pri
     project_dir.mkdir(parents=True, exist_ok=True)
     rng = random.SystemRandom()
     while True:
-        sweep_id = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(8))
+        sweep_id = _new_id(rng)  # 8 characters a-z 0-9, as a run id
         folder = sf.sweep_dir_for(project_dir, sweep_id)
         tmp = project_dir / f".{folder.name}.tmp-{os.getpid()}"
         if not folder.exists():
@@ -770,6 +770,7 @@ class Agent:
         self.ran = 0
         self.last_state: str | None = None
         self._reaped_at = -1e9
+        self._rng = random.SystemRandom()
         self.host = f"{socket.gethostname()}:{os.getpid()}"
 
     def _fetch(self, sid: str) -> sf.SweepReader | None:
@@ -879,7 +880,7 @@ class Agent:
         grid = self.spec.method == "grid"
         flat = {p.name: p.suggest(trial, grid) for p in self.spec.params}
         config = _nest(flat)
-        run_id = "".join(random.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(8))
+        run_id = _new_id(self._rng)  # chosen here, so the agent knows where the trial's run is
         rec: dict[str, Any] = {
             "number": trial.number, "state": "running", "run_id": run_id, "params": flat, "value": None,
             "start_time": time.time(), "end_time": None, "error": None, "pruned_at": None,
@@ -1015,15 +1016,16 @@ class Agent:
     def run(self, function: Callable[[], Any] | None = None, command: list[str] | None = None,
             count: int | None = None) -> int:
         limit = _initial_failures()
-        failed = 0
+        first_failed = 0  # trials failed in a row since this agent started
         while count is None or self.ran < count:
             if not self.run_one(function, command):
                 break
-            failed = failed + 1 if self.last_state == "failed" and failed == self.ran - 1 else failed
-            if limit and failed >= limit and failed == self.ran:
-                _say(f"sweep {self.id}: the first {failed} trials of this agent failed; it stops (set "
-                     f"{ENV_MAX_FAILURES} to change the limit, 0 for none)")
-                break
+            if self.last_state == "failed" and first_failed == self.ran - 1:
+                first_failed += 1
+                if limit and first_failed >= limit:
+                    _say(f"sweep {self.id}: the first {first_failed} trials of this agent failed; it stops "
+                         f"(set {ENV_MAX_FAILURES} to change the limit, 0 for none)")
+                    break
         return self.ran
 
 
