@@ -67,8 +67,7 @@ def find_sweeps(sources: Iterable[str | os.PathLike[str]], run_dirs: Iterable[Pa
     return out
 
 
-def _number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+_number = rf._is_time  # a finite number, not a bool
 
 
 def _shown(v: Any) -> Any:
